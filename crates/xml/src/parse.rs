@@ -1,0 +1,514 @@
+//! A strict, bounded parser from text to [`Document`].
+//!
+//! SAML messages arrive from browsers, i.e. from anyone, so the parser accepts the
+//! subset of XML 1.0 that a SAML message can legitimately use and refuses the rest
+//! by name: no DOCTYPE at all (so no entity declarations, no external entities, no
+//! entity expansion bombs), only the five predefined entities and character
+//! references, UTF-8 only, and hard caps on size, depth and node count.
+//!
+//! The normalisations the XML recommendation requires of a parser are done here,
+//! because canonicalisation is defined over their result: line ends (XML 1.0 §2.11)
+//! and attribute values (§3.3.3).
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use crate::error::{Position, XmlError};
+use crate::tree::{Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE};
+
+const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
+
+/// Bounds on what [`parse`] accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Input size in bytes.
+    pub max_bytes: usize,
+    /// Element nesting depth. A SAML Response is about 8 deep.
+    pub max_depth: usize,
+    /// Nodes of any kind.
+    pub max_nodes: usize,
+    /// Attributes and namespace declarations on one element.
+    pub max_attributes: usize,
+}
+
+impl Default for Limits {
+    /// Generous for any SAML message or metadata document, small enough that a
+    /// hostile input costs milliseconds: STS itself caps an assertion at 100,000
+    /// characters.
+    fn default() -> Self {
+        Limits {
+            max_bytes: 1024 * 1024,
+            max_depth: 64,
+            max_nodes: 50_000,
+            max_attributes: 256,
+        }
+    }
+}
+
+/// Parses UTF-8 bytes (an optional byte-order mark is skipped) with default limits.
+pub fn parse_bytes(input: &[u8]) -> Result<Document, XmlError> {
+    parse_bytes_with(input, &Limits::default())
+}
+
+/// Parses UTF-8 bytes with the given limits.
+pub fn parse_bytes_with(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+    check_size(input.len(), limits)?;
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let text = std::str::from_utf8(input).map_err(|e| XmlError::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    parse_with(text, limits)
+}
+
+/// Parses a string with default limits.
+pub fn parse(input: &str) -> Result<Document, XmlError> {
+    parse_with(input, &Limits::default())
+}
+
+/// Parses a string with the given limits.
+pub fn parse_with(input: &str, limits: &Limits) -> Result<Document, XmlError> {
+    check_size(input.len(), limits)?;
+    let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
+    Parser::new(input, limits).run()
+}
+
+fn check_size(len: usize, limits: &Limits) -> Result<(), XmlError> {
+    if len > limits.max_bytes {
+        return Err(XmlError::TooLarge {
+            size: len,
+            limit: limits.max_bytes,
+        });
+    }
+    Ok(())
+}
+
+struct Parser<'i> {
+    input: &'i str,
+    reader: Reader<&'i [u8]>,
+    limits: &'i Limits,
+    doc: Document,
+    /// The open elements, innermost last.
+    open: Vec<NodeId>,
+    seen_root: bool,
+}
+
+impl<'i> Parser<'i> {
+    fn new(input: &'i str, limits: &'i Limits) -> Self {
+        let mut reader = Reader::from_str(input);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Parser {
+            input,
+            reader,
+            limits,
+            doc: Document::new(),
+            open: Vec::new(),
+            seen_root: false,
+        }
+    }
+
+    fn position(&self, offset: u64) -> Position {
+        Position::at(self.input, usize::try_from(offset).unwrap_or(usize::MAX))
+    }
+
+    fn here(&self) -> Position {
+        self.position(self.reader.buffer_position())
+    }
+
+    fn run(mut self) -> Result<Document, XmlError> {
+        let mut first_event = true;
+        loop {
+            let event_start = self.reader.buffer_position();
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => {
+                    return Err(XmlError::Malformed {
+                        at: self.position(self.reader.error_position()),
+                        reason: e.to_string(),
+                    });
+                }
+            };
+            match event {
+                Event::Decl(decl) => {
+                    if !first_event {
+                        return Err(XmlError::Malformed {
+                            at: self.position(event_start),
+                            reason: "the XML declaration must come first".into(),
+                        });
+                    }
+                    check_declaration(&decl, self.position(event_start))?;
+                }
+                Event::DocType(_) => {
+                    return Err(XmlError::DoctypeForbidden {
+                        at: self.position(event_start),
+                    });
+                }
+                Event::Start(start) => {
+                    let id = self.start_element(&start, event_start)?;
+                    self.open.push(id);
+                    if self.open.len() > self.limits.max_depth {
+                        return Err(XmlError::TooDeep {
+                            at: self.position(event_start),
+                            limit: self.limits.max_depth,
+                        });
+                    }
+                }
+                Event::Empty(start) => {
+                    self.start_element(&start, event_start)?;
+                }
+                Event::End(_) => {
+                    self.open.pop();
+                }
+                Event::Text(text) => {
+                    let text = text.xml10_content();
+                    self.add_text(&text, event_start)?;
+                }
+                Event::CData(cdata) => {
+                    let text = cdata.xml10_content();
+                    if self.open.is_empty() {
+                        return Err(self.outside_root(event_start));
+                    }
+                    self.add_text(&text, event_start)?;
+                }
+                Event::GeneralRef(reference) => {
+                    let at = self.position(event_start);
+                    let ch = resolve_reference(&reference, at)?;
+                    let mut buf = [0u8; 4];
+                    self.add_text(ch.encode_utf8(&mut buf), event_start)?;
+                }
+                Event::Comment(comment) => {
+                    let text = comment.xml10_content();
+                    check_chars(&text, self.position(event_start))?;
+                    self.add_node(NodeKind::Comment(text.into_owned()), event_start)?;
+                }
+                Event::PI(pi) => {
+                    let target = pi.target();
+                    if target.eq_ignore_ascii_case("xml") {
+                        return Err(XmlError::Malformed {
+                            at: self.position(event_start),
+                            reason: "the XML declaration must come first".into(),
+                        });
+                    }
+                    let data = pi.content().trim_start().to_owned();
+                    let target = target.to_owned();
+                    self.add_node(NodeKind::ProcessingInstruction { target, data }, event_start)?;
+                }
+                Event::Eof => break,
+            }
+            first_event = false;
+        }
+        if !self.open.is_empty() {
+            return Err(XmlError::Malformed {
+                at: self.here(),
+                reason: "the document ends before its elements are closed".into(),
+            });
+        }
+        if !self.seen_root {
+            return Err(XmlError::NoRootElement);
+        }
+        Ok(self.doc)
+    }
+
+    fn outside_root(&self, offset: u64) -> XmlError {
+        XmlError::Malformed {
+            at: self.position(offset),
+            reason: "text outside the root element".into(),
+        }
+    }
+
+    fn parent(&self) -> NodeId {
+        self.open.last().copied().unwrap_or(self.doc.document_node())
+    }
+
+    fn add_node(&mut self, kind: NodeKind, offset: u64) -> Result<NodeId, XmlError> {
+        if self.doc.node_count() >= self.limits.max_nodes {
+            return Err(XmlError::TooManyNodes {
+                at: self.position(offset),
+                limit: self.limits.max_nodes,
+            });
+        }
+        let id = self.doc.create(kind);
+        let parent = self.parent();
+        self.doc.append_child(parent, id);
+        Ok(id)
+    }
+
+    /// Adds character data, merging it with a preceding text node: text, CDATA and
+    /// references are one run of characters to the data model.
+    fn add_text(&mut self, text: &str, offset: u64) -> Result<(), XmlError> {
+        if self.open.is_empty() {
+            if text.chars().all(is_xml_whitespace) {
+                return Ok(());
+            }
+            return Err(self.outside_root(offset));
+        }
+        check_chars(text, self.position(offset))?;
+        let parent = self.parent();
+        if let Some(&last) = self.doc.children(parent).last()
+            && self.doc.extend_text(last, text)
+        {
+            return Ok(());
+        }
+        self.add_node(NodeKind::Text(text.to_owned()), offset)?;
+        Ok(())
+    }
+
+    fn start_element(&mut self, start: &BytesStart<'_>, offset: u64) -> Result<NodeId, XmlError> {
+        let at = self.position(offset);
+        if self.open.is_empty() {
+            if self.seen_root {
+                return Err(XmlError::Malformed {
+                    at,
+                    reason: "a second root element".into(),
+                });
+            }
+            self.seen_root = true;
+        }
+        let qname = start.name();
+        let (prefix, local_name) = split_qname(qname.as_ref(), at)?;
+
+        let mut namespace_declarations = Vec::new();
+        let mut raw_attributes = Vec::new();
+        for attribute in start.attributes().with_checks(true) {
+            let attribute = attribute.map_err(|e| XmlError::Malformed {
+                at,
+                reason: e.to_string(),
+            })?;
+            if namespace_declarations.len() + raw_attributes.len() >= self.limits.max_attributes {
+                return Err(XmlError::TooManyAttributes {
+                    at,
+                    limit: self.limits.max_attributes,
+                });
+            }
+            let name: &str = attribute.key.as_ref();
+            let value = normalize_attribute_value(&attribute.value, at)?;
+            if name == "xmlns" {
+                namespace_declarations.push(NamespaceDeclaration { prefix: None, uri: value });
+            } else if let Some(declared) = name.strip_prefix("xmlns:") {
+                check_prefix_binding(declared, &value, at)?;
+                namespace_declarations.push(NamespaceDeclaration {
+                    prefix: Some(declared.to_owned()),
+                    uri: value,
+                });
+            } else {
+                raw_attributes.push((name.to_owned(), value));
+            }
+        }
+
+        // Namespaces are resolved once the element's own declarations are known.
+        let element_id = self.add_node(
+            NodeKind::Element(Element {
+                prefix: prefix.map(str::to_owned),
+                local_name: local_name.to_owned(),
+                namespace: None,
+                namespace_declarations,
+                attributes: Vec::new(),
+            }),
+            offset,
+        )?;
+        let namespace = match prefix {
+            Some(p) => Some(
+                self.doc
+                    .lookup_namespace(element_id, Some(p))
+                    .ok_or_else(|| XmlError::UndeclaredPrefix {
+                        at,
+                        prefix: p.to_owned(),
+                    })?
+                    .to_owned(),
+            ),
+            None => self
+                .doc
+                .lookup_namespace(element_id, None)
+                .filter(|uri| !uri.is_empty())
+                .map(str::to_owned),
+        };
+
+        let mut attributes = Vec::with_capacity(raw_attributes.len());
+        for (name, value) in raw_attributes {
+            let (prefix, local_name) = split_qname(&name, at)?;
+            let namespace = match prefix {
+                Some(p) => Some(
+                    self.doc
+                        .lookup_namespace(element_id, Some(p))
+                        .ok_or_else(|| XmlError::UndeclaredPrefix {
+                            at,
+                            prefix: p.to_owned(),
+                        })?
+                        .to_owned(),
+                ),
+                None => None,
+            };
+            let attribute = Attribute {
+                prefix: prefix.map(str::to_owned),
+                local_name: local_name.to_owned(),
+                namespace,
+                value,
+            };
+            // Namespaces in XML §6.3: no two attributes with the same expanded name.
+            if attributes.iter().any(|a: &Attribute| {
+                a.local_name == attribute.local_name && a.namespace == attribute.namespace
+            }) {
+                return Err(XmlError::DuplicateAttribute { at, name });
+            }
+            attributes.push(attribute);
+        }
+
+        if let Some(element) = self.doc.element_mut(element_id) {
+            element.namespace = namespace;
+            element.attributes = attributes;
+        }
+        Ok(element_id)
+    }
+}
+
+fn split_qname(name: &str, at: Position) -> Result<(Option<&str>, &str), XmlError> {
+    let invalid = || XmlError::Malformed {
+        at,
+        reason: format!("'{name}' is not a valid qualified name"),
+    };
+    match name.split_once(':') {
+        None if !name.is_empty() => Ok((None, name)),
+        Some((prefix, local)) if !prefix.is_empty() && !local.is_empty() && !local.contains(':') => {
+            Ok((Some(prefix), local))
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// Namespaces in XML 1.0 §3: `xml` and `xmlns` are reserved, and in XML 1.0
+/// (unlike 1.1) a prefix cannot be undeclared.
+fn check_prefix_binding(prefix: &str, uri: &str, at: Position) -> Result<(), XmlError> {
+    let reason = if uri.is_empty() {
+        format!("xmlns:{prefix}=\"\" undeclares a prefix, which XML 1.0 namespaces forbid")
+    } else if prefix == "xmlns" {
+        "the prefix xmlns must not be declared".into()
+    } else if prefix == "xml" && uri != XML_NAMESPACE {
+        "the prefix xml must not be bound to any other namespace".into()
+    } else if prefix != "xml" && (uri == XML_NAMESPACE || uri == XMLNS_NAMESPACE) {
+        format!("the prefix {prefix} must not be bound to a reserved namespace")
+    } else {
+        return Ok(());
+    };
+    Err(XmlError::Malformed { at, reason })
+}
+
+fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, at: Position) -> Result<(), XmlError> {
+    let version = decl.version().map_err(|e| XmlError::Malformed {
+        at,
+        reason: e.to_string(),
+    })?;
+    if version.as_ref() != "1.0" {
+        return Err(XmlError::Malformed {
+            at,
+            reason: format!("XML version {version} is not supported (only 1.0)"),
+        });
+    }
+    if let Some(encoding) = decl.encoding() {
+        let encoding = encoding.map_err(|e| XmlError::Malformed {
+            at,
+            reason: e.to_string(),
+        })?;
+        if !encoding.eq_ignore_ascii_case("utf-8") {
+            return Err(XmlError::UnsupportedEncoding {
+                encoding: encoding.into_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The five predefined entities and character references; anything else would need
+/// a DTD, and DTDs are refused.
+fn resolve_reference(name: &str, at: Position) -> Result<char, XmlError> {
+    let ch = match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => {
+            if let Some(number) = name.strip_prefix('#') {
+                let code = match number.strip_prefix('x') {
+                    Some(hex) => u32::from_str_radix(hex, 16),
+                    None => number.parse::<u32>(),
+                };
+                code.ok()
+                    .filter(|_| !number.is_empty() && !number.starts_with(['+', '-']))
+                    .and_then(char::from_u32)
+                    .filter(|&c| is_xml_char(c))
+                    .ok_or_else(|| XmlError::BadCharacterReference {
+                        at,
+                        reference: format!("&{name};"),
+                    })?
+            } else {
+                return Err(XmlError::UndefinedEntity {
+                    at,
+                    name: name.to_owned(),
+                });
+            }
+        }
+    };
+    Ok(ch)
+}
+
+/// XML 1.0 §3.3.3 for CDATA-typed attributes (without a DTD every attribute is
+/// CDATA): line ends become one space, each literal whitespace character becomes a
+/// space, references are replaced by the character they name — so `&#10;` survives
+/// as a line feed while a literal line feed does not.
+fn normalize_attribute_value(raw: &str, at: Position) -> Result<String, XmlError> {
+    let mut value = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find(['&', '\r', '\n', '\t', '<']) {
+        value.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match tail.as_bytes()[0] {
+            b'&' => {
+                let end = tail.find(';').ok_or_else(|| XmlError::Malformed {
+                    at,
+                    reason: "an '&' in an attribute value does not start a reference".into(),
+                })?;
+                value.push(resolve_reference(&tail[1..end], at)?);
+                rest = &tail[end + 1..];
+            }
+            b'<' => {
+                return Err(XmlError::Malformed {
+                    at,
+                    reason: "'<' is not allowed in an attribute value".into(),
+                });
+            }
+            b'\r' => {
+                value.push(' ');
+                rest = tail.strip_prefix("\r\n").unwrap_or(&tail[1..]);
+            }
+            _ => {
+                value.push(' ');
+                rest = &tail[1..];
+            }
+        }
+    }
+    value.push_str(rest);
+    check_chars(&value, at)?;
+    Ok(value)
+}
+
+fn check_chars(text: &str, at: Position) -> Result<(), XmlError> {
+    match text.chars().find(|&c| !is_xml_char(c)) {
+        Some(c) => Err(XmlError::IllegalCharacter {
+            at,
+            code: u32::from(c),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The `Char` production of XML 1.0 §2.2.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn is_xml_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
