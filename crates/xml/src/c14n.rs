@@ -9,7 +9,7 @@
 //! element renders and in the `xml:` attributes the apex inherits.
 
 use crate::tree::{Attribute, Document, NodeId, NodeKind};
-use crate::write::{escape_attribute, escape_text};
+use crate::write::{escape_attribute, escape_text, write_name};
 
 /// `http://www.w3.org/2001/10/xml-exc-c14n#`
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -36,6 +36,15 @@ impl Canonicalization {
     pub fn exclusive() -> Self {
         Canonicalization {
             exclusive: true,
+            with_comments: false,
+            inclusive_prefixes: Vec::new(),
+        }
+    }
+
+    /// Canonical XML 1.0 without comments.
+    pub fn inclusive() -> Self {
+        Canonicalization {
+            exclusive: false,
             with_comments: false,
             inclusive_prefixes: Vec::new(),
         }
@@ -91,7 +100,13 @@ pub fn canonicalize_into(
     let inclusive_prefixes = method
         .inclusive_prefixes
         .iter()
-        .map(|p| if p == "#default" { None } else { Some(p.as_str()) })
+        .map(|p| {
+            if p == "#default" {
+                None
+            } else {
+                Some(p.as_str())
+            }
+        })
         .collect();
     let mut c = Canonicalizer {
         doc,
@@ -179,7 +194,7 @@ impl<'a> Canonicalizer<'a, '_> {
         let scope_mark = self.rendered.len();
 
         self.out.push(b'<');
-        write_qname(element.prefix.as_deref(), &element.local_name, self.out);
+        write_name(element.prefix.as_deref(), &element.local_name, self.out);
 
         let mut declarations = self.namespaces_to_render(id);
         declarations.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -207,7 +222,7 @@ impl<'a> Canonicalizer<'a, '_> {
         });
         for attribute in attributes {
             self.out.push(b' ');
-            write_qname(attribute.prefix.as_deref(), &attribute.local_name, self.out);
+            write_name(attribute.prefix.as_deref(), &attribute.local_name, self.out);
             self.out.extend_from_slice(b"=\"");
             escape_attribute(&attribute.value, self.out);
             self.out.push(b'"');
@@ -219,7 +234,7 @@ impl<'a> Canonicalizer<'a, '_> {
         }
 
         self.out.extend_from_slice(b"</");
-        write_qname(element.prefix.as_deref(), &element.local_name, self.out);
+        write_name(element.prefix.as_deref(), &element.local_name, self.out);
         self.out.push(b'>');
         self.rendered.truncate(scope_mark);
     }
@@ -238,7 +253,12 @@ impl<'a> Canonicalizer<'a, '_> {
             // Exc-C14N §3: a prefix is visibly utilised by the element's own name and
             // by its prefixed attributes; unprefixed attributes use no namespace.
             candidates.push(element.prefix.as_deref());
-            candidates.extend(element.attributes.iter().filter_map(|a| a.prefix.as_deref().map(Some)));
+            candidates.extend(
+                element
+                    .attributes
+                    .iter()
+                    .filter_map(|a| a.prefix.as_deref().map(Some)),
+            );
             candidates.extend(self.inclusive_prefixes.iter().copied());
         } else if id == self.apex {
             // C14N: the apex renders every namespace in scope, ancestors' included.
@@ -252,7 +272,12 @@ impl<'a> Canonicalizer<'a, '_> {
         } else {
             // Below the apex, only the element's own declarations can differ from
             // what its parent already rendered.
-            candidates.extend(element.namespace_declarations.iter().map(|d| d.prefix.as_deref()));
+            candidates.extend(
+                element
+                    .namespace_declarations
+                    .iter()
+                    .map(|d| d.prefix.as_deref()),
+            );
         }
 
         let mut render = Vec::new();
@@ -291,9 +316,9 @@ impl<'a> Canonicalizer<'a, '_> {
             if let Some(e) = self.doc.element(n) {
                 for a in &e.attributes {
                     if a.prefix.as_deref() == Some("xml")
-                        && !attributes
-                            .iter()
-                            .any(|b| b.prefix.as_deref() == Some("xml") && b.local_name == a.local_name)
+                        && !attributes.iter().any(|b| {
+                            b.prefix.as_deref() == Some("xml") && b.local_name == a.local_name
+                        })
                     {
                         attributes.push(a);
                     }
@@ -302,12 +327,4 @@ impl<'a> Canonicalizer<'a, '_> {
             current = self.doc.parent(n);
         }
     }
-}
-
-fn write_qname(prefix: Option<&str>, local_name: &str, out: &mut Vec<u8>) {
-    if let Some(p) = prefix {
-        out.extend_from_slice(p.as_bytes());
-        out.push(b':');
-    }
-    out.extend_from_slice(local_name.as_bytes());
 }

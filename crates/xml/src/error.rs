@@ -42,7 +42,9 @@ pub enum XmlError {
         "{at}: DOCTYPE is not allowed (SAML messages have none; a DTD could declare entities for XXE or expansion-bomb attacks)"
     )]
     DoctypeForbidden { at: Position },
-    #[error("{at}: undefined entity &{name}; (only &lt; &gt; &amp; &apos; &quot; and character references are allowed, since DTDs are refused)")]
+    #[error(
+        "{at}: undefined entity &{name}; (only &lt; &gt; &amp; &apos; &quot; and character references are allowed, since DTDs are refused)"
+    )]
     UndefinedEntity { at: Position, name: String },
     #[error("{at}: {reference} does not name a character allowed in XML 1.0")]
     BadCharacterReference { at: Position, reference: String },

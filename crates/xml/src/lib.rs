@@ -19,5 +19,7 @@ pub mod write;
 pub use c14n::{Canonicalization, canonicalize};
 pub use error::{Position, XmlError};
 pub use parse::{Limits, parse, parse_bytes};
-pub use tree::{Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE};
-pub use write::to_xml;
+pub use tree::{
+    Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE,
+};
+pub use write::{to_pretty_xml, to_xml};

@@ -14,7 +14,9 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{Position, XmlError};
-use crate::tree::{Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE};
+use crate::tree::{
+    Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE,
+};
 
 const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
 
@@ -194,7 +196,10 @@ impl<'i> Parser<'i> {
                     }
                     let data = pi.content().trim_start().to_owned();
                     let target = target.to_owned();
-                    self.add_node(NodeKind::ProcessingInstruction { target, data }, event_start)?;
+                    self.add_node(
+                        NodeKind::ProcessingInstruction { target, data },
+                        event_start,
+                    )?;
                 }
                 Event::Eof => break,
             }
@@ -220,7 +225,10 @@ impl<'i> Parser<'i> {
     }
 
     fn parent(&self) -> NodeId {
-        self.open.last().copied().unwrap_or(self.doc.document_node())
+        self.open
+            .last()
+            .copied()
+            .unwrap_or(self.doc.document_node())
     }
 
     fn add_node(&mut self, kind: NodeKind, offset: u64) -> Result<NodeId, XmlError> {
@@ -286,7 +294,10 @@ impl<'i> Parser<'i> {
             let name: &str = attribute.key.as_ref();
             let value = normalize_attribute_value(&attribute.value, at)?;
             if name == "xmlns" {
-                namespace_declarations.push(NamespaceDeclaration { prefix: None, uri: value });
+                namespace_declarations.push(NamespaceDeclaration {
+                    prefix: None,
+                    uri: value,
+                });
             } else if let Some(declared) = name.strip_prefix("xmlns:") {
                 check_prefix_binding(declared, &value, at)?;
                 namespace_declarations.push(NamespaceDeclaration {
@@ -371,7 +382,9 @@ fn split_qname(name: &str, at: Position) -> Result<(Option<&str>, &str), XmlErro
     };
     match name.split_once(':') {
         None if !name.is_empty() => Ok((None, name)),
-        Some((prefix, local)) if !prefix.is_empty() && !local.is_empty() && !local.contains(':') => {
+        Some((prefix, local))
+            if !prefix.is_empty() && !local.is_empty() && !local.contains(':') =>
+        {
             Ok((Some(prefix), local))
         }
         _ => Err(invalid()),
@@ -395,7 +408,10 @@ fn check_prefix_binding(prefix: &str, uri: &str, at: Position) -> Result<(), Xml
     Err(XmlError::Malformed { at, reason })
 }
 
-fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, at: Position) -> Result<(), XmlError> {
+fn check_declaration(
+    decl: &quick_xml::events::BytesDecl<'_>,
+    at: Position,
+) -> Result<(), XmlError> {
     let version = decl.version().map_err(|e| XmlError::Malformed {
         at,
         reason: e.to_string(),

@@ -136,7 +136,10 @@ pub enum NodeKind {
     Element(Element),
     Text(String),
     Comment(String),
-    ProcessingInstruction { target: String, data: String },
+    ProcessingInstruction {
+        target: String,
+        data: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -234,13 +237,19 @@ impl Document {
     }
 
     /// The first element child of `id` named `{namespace}local_name`.
-    pub fn first_child_named(&self, id: NodeId, namespace: &str, local_name: &str) -> Option<NodeId> {
+    pub fn first_child_named(
+        &self,
+        id: NodeId,
+        namespace: &str,
+        local_name: &str,
+    ) -> Option<NodeId> {
         self.children_named(id, namespace, local_name).next()
     }
 
     /// Whether `id` is an element named `{namespace}local_name`.
     pub fn is_element(&self, id: NodeId, namespace: &str, local_name: &str) -> bool {
-        self.element(id).is_some_and(|e| e.is(namespace, local_name))
+        self.element(id)
+            .is_some_and(|e| e.is(namespace, local_name))
     }
 
     /// `id` and all nodes below it, in document order.

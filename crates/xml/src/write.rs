@@ -15,6 +15,44 @@ pub fn to_xml(doc: &Document, node: NodeId) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The document or subtree indented for people to read: elements holding only
+/// elements (and whitespace) get one child per line; anything with text is written
+/// as it is, since re-indenting mixed content would change it. Not for signing: the
+/// whitespace added is content to canonicalisation.
+pub fn to_pretty_xml(doc: &Document, node: NodeId) -> String {
+    let mut out = Vec::with_capacity(4096);
+    write_pretty(doc, node, 0, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn write_pretty(doc: &Document, id: NodeId, depth: usize, out: &mut Vec<u8>) {
+    let children = doc.children(id);
+    let is_blank = |&c: &NodeId| matches!(doc.kind(c), NodeKind::Text(t) if t.trim().is_empty());
+    let structural = children
+        .iter()
+        .all(|c| is_blank(c) || !matches!(doc.kind(*c), NodeKind::Text(_)));
+    match doc.kind(id) {
+        NodeKind::Document => {
+            for &child in children {
+                write_pretty(doc, child, 0, out);
+                out.push(b'\n');
+            }
+        }
+        NodeKind::Element(_) if structural && !children.iter().all(is_blank) => {
+            write_start_tag(doc, id, out);
+            for &child in children.iter().filter(|c| !is_blank(c)) {
+                out.push(b'\n');
+                out.extend(std::iter::repeat_n(b' ', 2 * (depth + 1)));
+                write_pretty(doc, child, depth + 1, out);
+            }
+            out.push(b'\n');
+            out.extend(std::iter::repeat_n(b' ', 2 * depth));
+            write_end_tag(doc, id, out);
+        }
+        _ => write_node(doc, id, out),
+    }
+}
+
 fn write_node(doc: &Document, id: NodeId, out: &mut Vec<u8>) {
     match doc.kind(id) {
         NodeKind::Document => {
@@ -25,45 +63,20 @@ fn write_node(doc: &Document, id: NodeId, out: &mut Vec<u8>) {
                 write_node(doc, child, out);
             }
         }
-        NodeKind::Element(element) => {
-            out.push(b'<');
-            let name = element.qualified_name();
-            out.extend_from_slice(name.as_bytes());
-            for d in &element.namespace_declarations {
-                match &d.prefix {
-                    None => out.extend_from_slice(b" xmlns=\""),
-                    Some(p) => {
-                        out.extend_from_slice(b" xmlns:");
-                        out.extend_from_slice(p.as_bytes());
-                        out.extend_from_slice(b"=\"");
-                    }
-                }
-                escape_attribute(&d.uri, out);
-                out.push(b'"');
-            }
-            for a in &element.attributes {
-                out.push(b' ');
-                if let Some(p) = &a.prefix {
-                    out.extend_from_slice(p.as_bytes());
-                    out.push(b':');
-                }
-                out.extend_from_slice(a.local_name.as_bytes());
-                out.extend_from_slice(b"=\"");
-                escape_attribute(&a.value, out);
-                out.push(b'"');
-            }
+        NodeKind::Element(_) => {
             let children = doc.children(id);
             if children.is_empty() {
+                write_start_tag(doc, id, out);
+                // `<a/>` rather than `<a></a>`.
+                out.pop();
                 out.extend_from_slice(b"/>");
                 return;
             }
-            out.push(b'>');
+            write_start_tag(doc, id, out);
             for &child in children {
                 write_node(doc, child, out);
             }
-            out.extend_from_slice(b"</");
-            out.extend_from_slice(name.as_bytes());
-            out.push(b'>');
+            write_end_tag(doc, id, out);
         }
         NodeKind::Text(text) => escape_text(text, out),
         NodeKind::Comment(text) => {
@@ -81,6 +94,51 @@ fn write_node(doc: &Document, id: NodeId, out: &mut Vec<u8>) {
             out.extend_from_slice(b"?>");
         }
     }
+}
+
+fn write_start_tag(doc: &Document, id: NodeId, out: &mut Vec<u8>) {
+    let Some(element) = doc.element(id) else {
+        return;
+    };
+    out.push(b'<');
+    write_name(element.prefix.as_deref(), &element.local_name, out);
+    for d in &element.namespace_declarations {
+        match &d.prefix {
+            None => out.extend_from_slice(b" xmlns=\""),
+            Some(p) => {
+                out.extend_from_slice(b" xmlns:");
+                out.extend_from_slice(p.as_bytes());
+                out.extend_from_slice(b"=\"");
+            }
+        }
+        escape_attribute(&d.uri, out);
+        out.push(b'"');
+    }
+    for a in &element.attributes {
+        out.push(b' ');
+        write_name(a.prefix.as_deref(), &a.local_name, out);
+        out.extend_from_slice(b"=\"");
+        escape_attribute(&a.value, out);
+        out.push(b'"');
+    }
+    out.push(b'>');
+}
+
+fn write_end_tag(doc: &Document, id: NodeId, out: &mut Vec<u8>) {
+    if let Some(element) = doc.element(id) {
+        out.extend_from_slice(b"</");
+        write_name(element.prefix.as_deref(), &element.local_name, out);
+        out.push(b'>');
+    }
+}
+
+/// `prefix:local` or `local`.
+pub(crate) fn write_name(prefix: Option<&str>, local_name: &str, out: &mut Vec<u8>) {
+    if let Some(p) = prefix {
+        out.extend_from_slice(p.as_bytes());
+        out.push(b':');
+    }
+    out.extend_from_slice(local_name.as_bytes());
 }
 
 /// Text escaping of C14N §2.3: `&`, `<`, `>` and carriage return.

@@ -5,7 +5,13 @@ use samlsim_xml::{Canonicalization, XmlError, canonicalize, parse, to_xml};
 
 fn exc(xml: &str) -> String {
     let doc = parse(xml).unwrap();
-    String::from_utf8(canonicalize(&doc, doc.document_node(), None, &Canonicalization::exclusive())).unwrap()
+    String::from_utf8(canonicalize(
+        &doc,
+        doc.document_node(),
+        None,
+        &Canonicalization::exclusive(),
+    ))
+    .unwrap()
 }
 
 #[test]
@@ -18,19 +24,28 @@ fn doctype_is_refused() {
 #[test]
 fn billion_laughs_is_refused_before_any_expansion() {
     let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><lolz>&lol3;</lolz>"#;
-    assert!(matches!(parse(bomb), Err(XmlError::DoctypeForbidden { .. })));
+    assert!(matches!(
+        parse(bomb),
+        Err(XmlError::DoctypeForbidden { .. })
+    ));
 }
 
 #[test]
 fn external_entity_without_doctype_is_an_undefined_entity() {
     let err = parse("<a>&xxe;</a>").unwrap_err();
-    assert!(matches!(err, XmlError::UndefinedEntity { ref name, .. } if name == "xxe"), "{err}");
+    assert!(
+        matches!(err, XmlError::UndefinedEntity { ref name, .. } if name == "xxe"),
+        "{err}"
+    );
 }
 
 #[test]
 fn limits_are_enforced() {
     let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-    assert!(matches!(parse(&deep), Err(XmlError::TooDeep { limit: 64, .. })));
+    assert!(matches!(
+        parse(&deep),
+        Err(XmlError::TooDeep { limit: 64, .. })
+    ));
     let big = format!("<a>{}</a>", "x".repeat(2 * 1024 * 1024));
     assert!(matches!(parse(&big), Err(XmlError::TooLarge { .. })));
 }
@@ -61,15 +76,24 @@ fn malformed_input_is_refused_with_a_position() {
 fn attribute_values_and_line_ends_are_normalised() {
     let doc = parse("<a x=\"1\t2\n3&#10;4&#9;\"  >l1\r\nl2\rl3&#13;</a>").unwrap();
     let root = doc.root_element().unwrap();
-    assert_eq!(doc.element(root).unwrap().attribute("x"), Some("1 2 3\n4\t"));
+    assert_eq!(
+        doc.element(root).unwrap().attribute("x"),
+        Some("1 2 3\n4\t")
+    );
     assert_eq!(doc.text_content(root), "l1\nl2\nl3\r");
-    assert_eq!(exc(&to_xml(&doc, doc.document_node())), "<a x=\"1 2 3&#xA;4&#x9;\">l1\nl2\nl3&#xD;</a>");
+    assert_eq!(
+        exc(&to_xml(&doc, doc.document_node())),
+        "<a x=\"1 2 3&#xA;4&#x9;\">l1\nl2\nl3&#xD;</a>"
+    );
 }
 
 #[test]
 fn comments_do_not_truncate_text() {
     let doc = parse("<NameID>alice@example.com<!---->.evil.com</NameID>").unwrap();
-    assert_eq!(doc.text_content(doc.root_element().unwrap()), "alice@example.com.evil.com");
+    assert_eq!(
+        doc.text_content(doc.root_element().unwrap()),
+        "alice@example.com.evil.com"
+    );
 }
 
 #[test]
@@ -78,7 +102,10 @@ fn serialising_and_reparsing_keeps_the_canonical_form() {
 <r:Root xmlns:r="urn:r" xmlns="urn:d" b="&quot;'&lt;&gt;&amp;" a="x&#xD;y"><e><![CDATA[<&>]]></e><!-- c --><?pi data?><f xmlns=""/></r:Root>"#;
     let doc = parse(input).unwrap();
     let again = parse(&to_xml(&doc, doc.document_node())).unwrap();
-    let m = Canonicalization { with_comments: true, ..Canonicalization::exclusive() };
+    let m = Canonicalization {
+        with_comments: true,
+        ..Canonicalization::exclusive()
+    };
     assert_eq!(
         canonicalize(&doc, doc.document_node(), None, &m),
         canonicalize(&again, again.document_node(), None, &m)

@@ -1,0 +1,118 @@
+//! `samlsim bench`: throughput of the signature core on a typical AWS SAML Response,
+//! whole and by stage, on one core. Figures go to docs/benchmarks.md beside
+//! `openssl speed rsa2048` from the same sitting.
+
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use samlsim_crypto::{IdentityParams, RsaBackend, SignatureAlgorithm, generate_identity};
+use samlsim_dsig::{VerifyOptions, sign_enveloped, verify_enveloped};
+use samlsim_saml::signature::sign_options;
+use samlsim_xml::{Canonicalization, canonicalize, parse, to_xml};
+
+/// The unsigned response the figures are measured on (tests/data/README.md).
+const RESPONSE: &str = include_str!("../../tests/data/aws-saml-response.xml");
+
+pub fn bench(seconds: f64) -> Result<ExitCode> {
+    let budget = Duration::from_secs_f64(seconds.max(0.1));
+    let identity = generate_identity(&IdentityParams {
+        common_name: "samlsim bench",
+        not_before: 0,
+        not_after: 4_102_444_800,
+        key_bits: 2048,
+    })?;
+    let (key, cert) = (&identity.key, &identity.certificate);
+    let options = sign_options(SignatureAlgorithm::RsaSha256);
+    let trusted = std::slice::from_ref(cert);
+
+    let sign_whole = || -> Result<String> {
+        let mut doc = parse(RESPONSE)?;
+        let root = doc.root_element().context("no root")?;
+        sign_enveloped(&mut doc, root, key, Some(cert), &options)?;
+        Ok(to_xml(&doc, doc.document_node()))
+    };
+    let signed = sign_whole()?;
+    let verify_whole = || -> Result<()> {
+        let doc = parse(&signed)?;
+        let root = doc.root_element().context("no root")?;
+        verify_enveloped(&doc, root, trusted, &VerifyOptions::default())?;
+        Ok(())
+    };
+    verify_whole()?;
+
+    let doc = parse(RESPONSE)?;
+    let root = doc.root_element().context("no root")?;
+    let c14n = Canonicalization::exclusive();
+    let canonical = canonicalize(&doc, root, None, &c14n);
+    let rsa_signature = key.sign(SignatureAlgorithm::RsaSha256, &canonical)?;
+
+    println!(
+        "samlsim bench: {} byte AWS SAML Response, RSA-2048, one thread, {seconds} s each",
+        RESPONSE.len()
+    );
+    println!("{:<52} {:>12}", "measurement", "ops/s");
+    let row = |name: &str, f: &mut dyn FnMut()| println!("{name:<52} {:>12.0}", rate(budget, f));
+    row(
+        "sign whole response (parse+c14n+digest+RSA+write)",
+        &mut || {
+            black_box(sign_whole().ok());
+        },
+    );
+    row("verify whole response (parse+c14n+digest+RSA)", &mut || {
+        black_box(verify_whole().ok());
+    });
+    row("  parse", &mut || {
+        black_box(parse(RESPONSE).ok());
+    });
+    row("  exclusive c14n of the response", &mut || {
+        black_box(canonicalize(&doc, root, None, &c14n));
+    });
+    row("  SHA-256 of the canonical form", &mut || {
+        black_box(samlsim_crypto::DigestAlgorithm::Sha256.digest(&canonical));
+    });
+    for (backend, label) in [
+        (RsaBackend::Ring, "ring"),
+        (RsaBackend::RustCrypto, "rsa crate"),
+    ] {
+        row(&format!("  RSA-2048 sign, SHA-256 ({label})"), &mut || {
+            black_box(
+                key.sign_using(backend, SignatureAlgorithm::RsaSha256, &canonical)
+                    .ok(),
+            );
+        });
+        row(
+            &format!("  RSA-2048 verify, SHA-256 ({label})"),
+            &mut || {
+                black_box(
+                    cert.verify_using(
+                        backend,
+                        SignatureAlgorithm::RsaSha256,
+                        &canonical,
+                        &rsa_signature,
+                    )
+                    .ok(),
+                );
+            },
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `f` repeatedly for about `budget` after a short warm-up; operations per second.
+fn rate(budget: Duration, f: &mut dyn FnMut()) -> f64 {
+    let warm_up = Instant::now();
+    while warm_up.elapsed() < budget / 10 {
+        f();
+    }
+    let start = Instant::now();
+    let mut count = 0u64;
+    while start.elapsed() < budget {
+        for _ in 0..16 {
+            f();
+        }
+        count += 16;
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}

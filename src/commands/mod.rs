@@ -1,0 +1,201 @@
+//! One function per command. Errors carry the file or step they came from.
+
+mod bench;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use samlsim_crypto::{
+    Certificate, IdentityParams, SignatureAlgorithm, SigningKey, generate_identity,
+};
+use samlsim_dsig::{VerifyOptions, sign_enveloped, verify_enveloped};
+use samlsim_saml::binding::{self, Limits};
+use samlsim_saml::signature::{sign_options, signed_elements};
+use samlsim_xml::{Document, NodeId, parse_bytes, to_pretty_xml, to_xml};
+
+pub use bench::bench;
+
+pub fn certs_new(out: &Path, common_name: &str, days: u32, force: bool) -> Result<ExitCode> {
+    let key_path = out.join("key.pem");
+    let cert_path = out.join("cert.pem");
+    for path in [&key_path, &cert_path] {
+        if path.exists() && !force {
+            bail!(
+                "{} already exists (use --force to replace it)",
+                path.display()
+            );
+        }
+    }
+    let now = unix_now()?;
+    let identity = generate_identity(&IdentityParams {
+        common_name,
+        not_before: now,
+        not_after: now + i64::from(days) * 86_400,
+        key_bits: 2048,
+    })?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    write_private(&key_path, identity.key.to_pkcs8_pem().as_bytes())?;
+    std::fs::write(&cert_path, identity.certificate.to_pem())
+        .with_context(|| format!("writing {}", cert_path.display()))?;
+    println!("wrote {} and {}", key_path.display(), cert_path.display());
+    println!("subject      {}", identity.certificate.subject());
+    println!(
+        "fingerprint  SHA-256 {}",
+        identity.certificate.sha256_fingerprint()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sign(
+    key: &Path,
+    cert: &Path,
+    id: Option<&str>,
+    sha1: bool,
+    file: &Path,
+) -> Result<ExitCode> {
+    let key = SigningKey::from_pem(&read_text(key)?)
+        .with_context(|| format!("reading key {}", key.display()))?;
+    let certificate = read_certificate(cert)?;
+    if !certificate.matches_key(&key) {
+        bail!("{} is not the certificate of this key", cert.display());
+    }
+    let mut doc =
+        parse_bytes(&read_input(file)?).with_context(|| format!("parsing {}", file.display()))?;
+    let element = match id {
+        Some(id) => find_by_id(&doc, id).with_context(|| format!("no element has ID=\"{id}\""))?,
+        None => doc
+            .root_element()
+            .context("the document has no root element")?,
+    };
+    let algorithm = if sha1 {
+        SignatureAlgorithm::RsaSha1
+    } else {
+        SignatureAlgorithm::RsaSha256
+    };
+    sign_enveloped(
+        &mut doc,
+        element,
+        &key,
+        Some(&certificate),
+        &sign_options(algorithm),
+    )?;
+    println!("{}", to_xml(&doc, doc.document_node()));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn verify(certs: &[impl AsRef<Path>], show: bool, file: &Path) -> Result<ExitCode> {
+    let trusted = certs
+        .iter()
+        .map(|c| read_certificate(c.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
+    let doc = decode_document(file)?;
+    let signed = signed_elements(&doc);
+    if signed.is_empty() {
+        println!("FAIL  no ds:Signature anywhere in the document: nothing is signed");
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut failed = false;
+    for element in signed {
+        let name = describe(&doc, element);
+        match verify_enveloped(&doc, element, &trusted, &VerifyOptions::default()) {
+            Ok(verified) => {
+                println!(
+                    "ok    {name}: {} with {} digests, signed by {} (SHA-256 fingerprint {})",
+                    verified.signature_algorithm.name(),
+                    verified.digest_algorithm.name(),
+                    verified.certificate.subject(),
+                    verified.certificate.sha256_fingerprint(),
+                );
+                if show {
+                    println!("{}", to_pretty_xml(&verified.document, verified.element()));
+                }
+            }
+            Err(error) => {
+                failed = true;
+                println!("FAIL  {name}: {error}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn decode(file: &Path) -> Result<ExitCode> {
+    let doc = decode_document(file)?;
+    print!("{}", to_pretty_xml(&doc, doc.document_node()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whatever a user pastes: raw XML, a POST value, a Redirect value or query string.
+fn decode_document(file: &Path) -> Result<Document> {
+    let input = read_input(file)?;
+    let text = String::from_utf8_lossy(&input);
+    let (encoding, xml) = binding::decode_any(&text, &Limits::default())
+        .with_context(|| format!("decoding {}", file.display()))?;
+    parse_bytes(&xml)
+        .with_context(|| format!("parsing the XML ({encoding}) from {}", file.display()))
+}
+
+fn find_by_id(doc: &Document, id: &str) -> Option<NodeId> {
+    doc.descendants(doc.document_node())
+        .find(|&n| doc.element(n).and_then(|e| e.attribute("ID")) == Some(id))
+}
+
+fn describe(doc: &Document, element: NodeId) -> String {
+    match doc.element(element) {
+        Some(e) => match e.attribute("ID") {
+            Some(id) => format!("<{} ID=\"{id}\">", e.qualified_name()),
+            None => format!("<{}>", e.qualified_name()),
+        },
+        None => "?".into(),
+    }
+}
+
+fn read_certificate(path: &Path) -> Result<Certificate> {
+    Certificate::from_pem(&read_text(path)?)
+        .with_context(|| format!("reading certificate {}", path.display()))
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    String::from_utf8(read_input(path)?)
+        .with_context(|| format!("{} is not UTF-8 text", path.display()))
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Private keys are written readable by their owner only.
+fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(contents)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The wall clock, read here at the edge and passed into the libraries.
+fn unix_now() -> Result<i64> {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the system clock is before 1970")?;
+    Ok(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+}
