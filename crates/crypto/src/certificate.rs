@@ -405,6 +405,19 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_der_never_panics() {
+        let der = identity().certificate.der();
+        for i in 0..der.len() {
+            for mask in [0x01, 0x80, 0xff] {
+                let mut bad = der.to_vec();
+                bad[i] ^= mask;
+                // Either outcome is fine; reaching the next iteration is the test.
+                let _ = Certificate::from_der(&bad);
+            }
+        }
+    }
+
+    #[test]
     fn pem_without_certificate_names_what_it_found() {
         let err = Certificate::from_pem(&identity().key.to_pkcs8_pem()).expect_err("no cert");
         assert_eq!(

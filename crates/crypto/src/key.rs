@@ -318,6 +318,22 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_pkcs8_never_panics() {
+        // The small key keeps the many failed parses cheap.
+        let pem = small_identity().key.to_pkcs8_pem();
+        let der = pem::parse(&pem).expect("parses")[0]
+            .decode()
+            .expect("decodes");
+        for i in 0..der.len() {
+            for mask in [0x01, 0x80] {
+                let mut bad = der.clone();
+                bad[i] ^= mask;
+                let _ = SigningKey::from_pkcs8_der(&bad);
+            }
+        }
+    }
+
+    #[test]
     fn undersized_keys_are_refused() {
         let key = RsaPrivateKey::new(&mut OsRng, 512).expect("512-bit keygen");
         let err = SigningKey::from_rsa(key).expect_err("512 bits is refused");

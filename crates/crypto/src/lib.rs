@@ -17,10 +17,14 @@
 //! so the benchmark can compare them; everyone else calls
 //! [`SigningKey::sign`] and [`Certificate::verify`].
 
+#![warn(missing_docs)]
+
 mod algorithm;
 mod certificate;
 mod error;
 mod identity;
+#[cfg(test)]
+mod interop_tests;
 mod key;
 mod pem;
 #[cfg(test)]

@@ -124,6 +124,12 @@ EXC22_EXCLUSIVE = (b'<n1:elem2 xmlns:n1="http://example.net" xml:lang="en">\n'
                    b'    <n3:stuff xmlns:n3="ftp://example.org"></n3:stuff>\n'
                    b'  </n1:elem2>')
 
+EXC22_SRC = ("W3C Exclusive XML Canonicalization 1.0 (REC-xml-exc-c14n-20020718) section 2.2, "
+             "%s. Adapted: the spec's elements, attributes and namespace declarations, but the "
+             "line breaks/indentation of the example were not available verbatim and are 2/4 "
+             "spaces here; spec_expected in generate.py is the spec's canonical form with that "
+             "indentation and libxml2 reproduces it.")
+
 C14N_31_INPUT = (b'<?xml version="1.0"?>\n'
                  b'\n'
                  b'<?xml-stylesheet   href="doc.xsl"\n'
@@ -198,7 +204,7 @@ OUTSIDE_ROOT = (b'<?xml version="1.0"?>\n'
                 b'<!-- before -->\n'
                 b'<?pi-before some data?>\n'
                 b'\n'
-                b'<r/>\n'
+                b'<r>x</r>\n'
                 b'<!-- after 1 --><?pi-after?>\n'
                 b'\n'
                 b'<!-- after 2 -->\n')
@@ -228,11 +234,6 @@ CASES = [
     dict(name="w3c-c14n-3.1-outside-doc-element-with-comments", kind="w3c",
          method="inclusive", with_comments=True, input=C14N_31_INPUT,
          expected=C14N_31_OUT_COMMENTS, source=C14N_31_SRC % "(commented)"),
-    dict(name="w3c-c14n-3.1-outside-doc-element-exclusive-with-comments", kind="w3c",
-         method="exclusive", with_comments=True, input=C14N_31_INPUT,
-         expected=C14N_31_OUT_COMMENTS,
-         source=(C14N_31_SRC % "(commented)") + " Run with Exc-C14N: the document has no "
-                "namespaces or xml: attributes, so Exc-C14N section 3 gives the same output."),
     dict(name="w3c-c14n-3.2-whitespace-in-content", kind="w3c",
          method="inclusive", with_comments=False, input=C14N_32, expected=C14N_32,
          source="W3C Canonical XML 1.0 (REC-xml-c14n-20010315) section 3.2 'Whitespace in Document "
@@ -256,47 +257,37 @@ CASES = [
          source="W3C Canonical XML 1.0 section 3.6 'UTF-8 Encoding', verbatim: the character "
                 "reference &#169; becomes the UTF-8 bytes C2 A9. The input declares ISO-8859-1 but "
                 "its bytes are pure ASCII. Checked: libxml2 and Apache Santuario agree."),
-    dict(name="w3c-exc-2.2-elem2-doc1-inclusive", kind="w3c",
+    dict(name="w3c-exc-2.2-elem2-doc1-inclusive", kind="w3c-adapt",
          method="inclusive", with_comments=False, apex="/local/elem2", input=EXC22_DOC1,
-         expected=(b'<n1:elem2 xmlns:n0="foo:bar" xmlns:n1="http://example.net" '
-                   b'xmlns:n3="ftp://example.org" xml:lang="en">\n'
-                   b'    <n3:stuff></n3:stuff>\n'
-                   b'  </n1:elem2>'),
-         source="W3C Exclusive XML Canonicalization 1.0 (REC-xml-exc-c14n-20020718) section 2.2: "
-                "the Canonical XML form of the n1:elem2 subtree of the first document (inherits "
-                "xmlns:n0 and xmlns:n3 from n0:local). Indentation of the example is 2/4 spaces here "
-                "(see README); tags and attributes as in the spec. Checked: libxml2 node-set c14n and "
-                "Apache Santuario produce these bytes."),
-    dict(name="w3c-exc-2.2-elem2-doc1-exclusive", kind="w3c",
+         spec_expected=(b'<n1:elem2 xmlns:n0="foo:bar" xmlns:n1="http://example.net" '
+                        b'xmlns:n3="ftp://example.org" xml:lang="en">\n'
+                        b'    <n3:stuff></n3:stuff>\n'
+                        b'  </n1:elem2>'),
+         source=EXC22_SRC % "the Canonical XML (inclusive) form of n1:elem2 in the first document: "
+                "it inherits xmlns:n0 and xmlns:n3 from n0:local"),
+    dict(name="w3c-exc-2.2-elem2-doc1-exclusive", kind="w3c-adapt",
          method="exclusive", with_comments=False, apex="/local/elem2", input=EXC22_DOC1,
-         expected=EXC22_EXCLUSIVE,
-         source="W3C Exclusive XML Canonicalization 1.0 section 2.2: the exclusive form of the n1:elem2 "
-                "subtree of the first document (no ancestor namespaces; xmlns:n3 stays on n3:stuff). "
-                "Indentation 2/4 spaces (see README). Checked: libxml2 and Apache Santuario agree."),
-    dict(name="w3c-exc-2.2-elem2-doc2-inclusive", kind="w3c",
+         spec_expected=EXC22_EXCLUSIVE,
+         source=EXC22_SRC % "the exclusive form of n1:elem2 in the first document: no ancestor "
+                "namespaces; xmlns:n3 stays on n3:stuff"),
+    dict(name="w3c-exc-2.2-elem2-doc2-inclusive", kind="w3c-adapt",
          method="inclusive", with_comments=False, apex="/pdu/elem2", input=EXC22_DOC2,
-         expected=(b'<n1:elem2 xmlns:n1="http://example.net" xmlns:n2="http://foo.example" '
-                   b'xml:lang="en" xml:space="retain">\n'
-                   b'    <n3:stuff xmlns:n3="ftp://example.org"></n3:stuff>\n'
-                   b'  </n1:elem2>'),
-         source="W3C Exclusive XML Canonicalization 1.0 section 2.2: the Canonical XML form of the same "
-                "n1:elem2 re-enveloped in n2:pdu (picks up xmlns:n2 and xml:space=\"retain\"; own "
-                "xml:lang wins). Indentation 2/4 spaces (see README). Checked: libxml2 and Apache "
-                "Santuario agree."),
-    dict(name="w3c-exc-2.2-elem2-doc2-exclusive", kind="w3c",
+         spec_expected=(b'<n1:elem2 xmlns:n1="http://example.net" xmlns:n2="http://foo.example" '
+                        b'xml:lang="en" xml:space="retain">\n'
+                        b'    <n3:stuff xmlns:n3="ftp://example.org"></n3:stuff>\n'
+                        b'  </n1:elem2>'),
+         source=EXC22_SRC % "the Canonical XML (inclusive) form of the same n1:elem2 re-enveloped "
+                "in n2:pdu: it picks up xmlns:n2 and xml:space=\"retain\" (its own xml:lang wins)"),
+    dict(name="w3c-exc-2.2-elem2-doc2-exclusive", kind="w3c-adapt",
          method="exclusive", with_comments=False, apex="/pdu/elem2", input=EXC22_DOC2,
-         expected=EXC22_EXCLUSIVE,
-         source="W3C Exclusive XML Canonicalization 1.0 section 2.2: the exclusive form of the "
-                "re-enveloped n1:elem2 is identical to the one from the first document. Indentation "
-                "2/4 spaces (see README). Checked: libxml2 and Apache Santuario agree."),
+         spec_expected=EXC22_EXCLUSIVE,
+         source=EXC22_SRC % "the exclusive form of the re-enveloped n1:elem2, identical to the one "
+                "from the first document"),
 
     # ------------------------------------------------------------ libxml2
     # Attribute and namespace ordering.
     dict(name="attr-order-inclusive", kind="libxml2", method="inclusive",
          input=b'<r xmlns:z="urn:a" xmlns:a="urn:z" xmlns="urn:d" z:k="1" a:k="2" b="3" a="4" z:a="5"/>'),
-    dict(name="attr-order-exclusive", kind="libxml2", method="exclusive",
-         input=b'<r xmlns:z="urn:a" xmlns:a="urn:z" xmlns="urn:d" xmlns:n="urn:never" '
-               b'z:k="1" a:k="2" b="3" a="4" z:a="5"/>'),
     dict(name="attr-order-subtree-exclusive", kind="libxml2", method="exclusive", apex="/root/e",
          input=b'<root xmlns:p="urn:b" xmlns:q="urn:a" xmlns:s="urn:s">'
                b'<e q:y="1" p:x="2" c="3" xmlns:r="urn:c" r:w="4" B="5"/></root>'),
@@ -320,13 +311,12 @@ CASES = [
     dict(name="empty-elements", kind="libxml2", method="inclusive",
          input=b'<r><a/><b   /><c x="1"   y="2"/><d></d><e>\n</e></r>'),
     # Comments and PIs.
-    dict(name="comments-inside-dropped", kind="libxml2", method="inclusive", input=COMMENTS_INSIDE),
     dict(name="comments-inside-kept", kind="libxml2", method="inclusive", with_comments=True,
          input=COMMENTS_INSIDE),
-    dict(name="outside-root-comments-pis-exclusive", kind="libxml2", method="exclusive",
-         input=OUTSIDE_ROOT),
     dict(name="outside-root-comments-pis-exclusive-with-comments", kind="libxml2",
          method="exclusive", with_comments=True, input=OUTSIDE_ROOT),
+    dict(name="empty-root-then-pi-and-comment-with-comments", kind="libxml2", method="exclusive",
+         with_comments=True, input=b'<r/><?p?><!--c-->'),
     dict(name="xml-decl-and-outer-whitespace-dropped", kind="libxml2", method="inclusive",
          input=b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n\r\n  <r>  x  </r>  \r\n\r\n'),
     # Namespaces.
@@ -395,6 +385,25 @@ CASES = [
          with_comments=True, apex="/doc/part",
          input=b'<doc xmlns:n="urn:n"><!--outside--><n:part><!--inside--><x/></n:part><!--after--></doc>'),
 ]
+
+# Cases where Apache Santuario (the JDK 17 copy) is known to disagree with
+# libxml2. Each entry is (Santuario's exact output, why the libxml2 output is
+# the one the spec asks for). The check fails if Santuario's output changes.
+KNOWN_SANTUARIO_DIFFS = {
+    "empty-root-then-pi-and-comment-with-comments": (
+        b'<r></r>',
+        "Santuario drops every node after a document element that has no children (it also does so "
+        "for '<r></r><?p?>'; with '<r>x</r>' it is correct, see "
+        "outside-root-comments-pis-exclusive-with-comments). C14N 1.0 section 2.1 / Exc-C14N: PIs "
+        "and comments after the document element are output, each preceded by #xA, as in the "
+        "spec's example 3.1, so expected.xml keeps them (libxml2 2.9.14 and 2.14.6 agree)"),
+    "xml-attrs-ancestor-inclusive-leaf": (
+        b'<c xmlns:z="urn:z" xml:lang="en" xml:space="preserve"></c>',
+        "Santuario takes xml:lang from the outermost ancestor (a, \"en\") instead of the nearest one "
+        "(b, \"ru\"). C14N 1.0 section 2.4: 'All element nodes along E's ancestor axis are examined "
+        "for nearest occurrences of attributes in the xml namespace', so xml:lang=\"ru\" (libxml2 "
+        "2.9.14 node-set c14n gives ru)"),
+}
 
 # ---------------------------------------------------------------------------
 # libxml2 routes
@@ -560,6 +569,7 @@ def generator_source(case, versions):
 
 
 def render(case, expected, versions, santuario_ok):
+    known = KNOWN_SANTUARIO_DIFFS.get(case["name"])
     lines = ['method = %s' % toml_str(case["method"]),
              'with_comments = %s' % ("true" if case["with_comments"] else "false")]
     if case["prefixes"]:
@@ -571,7 +581,10 @@ def render(case, expected, versions, santuario_ok):
         src = generator_source(case, versions)
         if case["kind"] == "w3c-adapt":
             src = case["source"] + " Expected output " + src
-        if santuario_ok:
+        if santuario_ok and known:
+            src += (". Cross-check: Apache Santuario (JDK java.xml.crypto) DIFFERS, known Santuario "
+                    "bug: " + known[1])
+        elif santuario_ok:
             src += ". Cross-checked: Apache Santuario (JDK java.xml.crypto) gives identical bytes"
     lines.append("source = %s" % toml_str(src))
     return ("\n".join(lines) + "\n").encode()
@@ -608,6 +621,9 @@ def main():
             if lx_out != sys_out:
                 notes.append("%s: lxml element serialisation differs from libxml2 node-set c14n:\n"
                              "    lxml   : %r\n    node-set: %r" % (c["name"], lx_out, sys_out))
+        if c.get("spec_expected") is not None and gen != c["spec_expected"]:
+            problems.append("%s: libxml2 does not reproduce the spec's form:\n  spec   : %r\n"
+                            "  libxml2: %r" % (c["name"], c["spec_expected"], gen))
         if c["kind"] == "w3c":
             if gen != c["expected"]:
                 problems.append("%s: libxml2 does not reproduce the spec output:\n  spec   : %r\n"
@@ -628,6 +644,14 @@ def main():
         print("WARNING: no JDK found; Apache Santuario cross-check skipped")
     else:
         for c in CASES:
+            known = KNOWN_SANTUARIO_DIFFS.get(c["name"])
+            if known:
+                if sant[c["name"]] == known[0]:
+                    notes.append("%s: Apache Santuario differs as recorded (known Santuario bug)"
+                                 % c["name"])
+                    continue
+                problems.append("%s: Santuario output no longer matches the recorded known "
+                                "difference: %r" % (c["name"], sant[c["name"]]))
             if sant[c["name"]] != expected[c["name"]]:
                 problems.append("%s: Apache Santuario differs:\n  expected : %r\n  santuario: %r"
                                 % (c["name"], expected[c["name"]], sant[c["name"]]))
