@@ -73,7 +73,7 @@ pub fn bench(seconds: f64) -> Result<ExitCode> {
         black_box(samlsim_crypto::DigestAlgorithm::Sha256.digest(&canonical));
     });
     for (backend, label) in [
-        (RsaBackend::Ring, "ring"),
+        (RsaBackend::AwsLc, "aws-lc-rs"),
         (RsaBackend::RustCrypto, "rsa crate"),
     ] {
         row(&format!("  RSA-2048 sign, SHA-256 ({label})"), &mut || {

@@ -119,10 +119,10 @@ impl SignatureAlgorithm {
         }
     }
 
-    /// ring's verification parameters. The legacy sets are the only ones
+    /// aws-lc-rs's verification parameters. The legacy sets are the only ones
     /// that take 1024-bit keys, which AWS still accepts from IdPs.
-    pub(crate) fn ring_verification(self) -> &'static ring::signature::RsaParameters {
-        use ring::signature as rs;
+    pub(crate) fn verification_parameters(self) -> &'static aws_lc_rs::signature::RsaParameters {
+        use aws_lc_rs::signature as rs;
         match self {
             Self::RsaSha1 => &rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
             Self::RsaSha256 => &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
@@ -144,21 +144,21 @@ impl fmt::Display for SignatureAlgorithm {
 /// the benchmark can compare the two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum RsaBackend {
-    /// `ring` (assembly-optimised; the default for everything it supports).
+    /// `aws-lc-rs` (assembly-optimised; the default for everything it supports).
     #[default]
-    Ring,
+    AwsLc,
     /// The pure-Rust `rsa` crate.
     RustCrypto,
 }
 
 impl RsaBackend {
     /// Both backends.
-    pub const ALL: [Self; 2] = [Self::Ring, Self::RustCrypto];
+    pub const ALL: [Self; 2] = [Self::AwsLc, Self::RustCrypto];
 
-    /// A short name for reports: "ring" or "RustCrypto".
+    /// A short name for reports: "aws-lc-rs" or "RustCrypto".
     pub fn name(self) -> &'static str {
         match self {
-            Self::Ring => "ring",
+            Self::AwsLc => "aws-lc-rs",
             Self::RustCrypto => "RustCrypto",
         }
     }

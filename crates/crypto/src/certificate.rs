@@ -2,9 +2,9 @@
 
 use std::fmt;
 
+use aws_lc_rs::signature::UnparsedPublicKey;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ring::signature::UnparsedPublicKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, RsaPublicKey};
 use x509_cert::der::Decode;
@@ -12,7 +12,7 @@ use x509_cert::der::Decode;
 use crate::key::MIN_RSA_BITS;
 use crate::{CryptoError, DigestAlgorithm, RsaBackend, SignatureAlgorithm, SigningKey, pem};
 
-/// The largest RSA modulus ring's verifier accepts.
+/// The largest RSA modulus aws-lc-rs's verifier accepts.
 const MAX_RSA_BITS: usize = 8192;
 
 /// A parsed X.509 certificate with an RSA public key.
@@ -26,7 +26,7 @@ pub struct Certificate {
     subject: String,
     not_before: i64,
     not_after: i64,
-    /// PKCS#1 `RSAPublicKey` DER, the form ring's verifier takes.
+    /// PKCS#1 `RSAPublicKey` DER, the form aws-lc-rs's verifier takes.
     public_key_pkcs1: Vec<u8>,
     public_key: RsaPublicKey,
     public_key_bits: usize,
@@ -84,7 +84,7 @@ impl Certificate {
                 "certificate has a {public_key_bits}-bit RSA key; at most {MAX_RSA_BITS} bits are supported"
             )));
         }
-        // The rsa crate's default ceiling is 4096 bits; ring verifies up to
+        // The rsa crate's default ceiling is 4096 bits; aws-lc-rs verifies up to
         // 8192, so both backends get the same range.
         let public_key = RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
             .map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
@@ -152,7 +152,7 @@ impl Certificate {
     }
 
     /// Checks that `signature` is a valid PKCS#1 v1.5 signature of `data` (the
-    /// message, not its digest) under this certificate's key, using `ring`.
+    /// message, not its digest) under this certificate's key, using `aws-lc-rs`.
     ///
     /// Keys below 1024 bits are refused with [`CryptoError::KeyTooSmall`].
     pub fn verify(
@@ -161,7 +161,7 @@ impl Certificate {
         data: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        self.verify_using(RsaBackend::Ring, alg, data, signature)
+        self.verify_using(RsaBackend::AwsLc, alg, data, signature)
     }
 
     /// Like [`Self::verify`] with a chosen backend (for benchmarks and
@@ -180,8 +180,8 @@ impl Certificate {
             });
         }
         let valid = match backend {
-            RsaBackend::Ring => {
-                UnparsedPublicKey::new(alg.ring_verification(), &self.public_key_pkcs1)
+            RsaBackend::AwsLc => {
+                UnparsedPublicKey::new(alg.verification_parameters(), &self.public_key_pkcs1)
                     .verify(data, signature)
                     .is_ok()
             }
@@ -240,8 +240,8 @@ mod tests {
             for signer in RsaBackend::ALL {
                 let sig = match id.key.sign_using(signer, alg, DATA) {
                     Ok(sig) => sig,
-                    // The one combination ring cannot do; covered elsewhere.
-                    Err(CryptoError::Unsupported(_)) if signer == RsaBackend::Ring => continue,
+                    // The one combination aws-lc-rs cannot do; covered elsewhere.
+                    Err(CryptoError::Unsupported(_)) if signer == RsaBackend::AwsLc => continue,
                     Err(e) => panic!("{signer} {alg}: {e}"),
                 };
                 assert_eq!(sig.len(), 256);
@@ -261,7 +261,8 @@ mod tests {
         let key = &identity().key;
         for alg in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::RsaSha512] {
             assert_eq!(
-                key.sign_using(RsaBackend::Ring, alg, DATA).expect("ring"),
+                key.sign_using(RsaBackend::AwsLc, alg, DATA)
+                    .expect("aws-lc-rs"),
                 key.sign_using(RsaBackend::RustCrypto, alg, DATA)
                     .expect("rsa")
             );

@@ -89,7 +89,7 @@ pub enum CryptoError {
     #[error("signature value does not verify with this certificate's public key")]
     SignatureMismatch,
 
-    /// A combination this crate cannot do, e.g. ring asked for RSA-SHA1 signing.
+    /// A combination this crate cannot do, e.g. aws-lc-rs asked for RSA-SHA1 signing.
     #[error("unsupported: {0}")]
     Unsupported(String),
 

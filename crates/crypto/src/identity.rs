@@ -150,7 +150,7 @@ pub(crate) fn self_signed_certificate(
 }
 
 /// Lets rcgen sign with a [`SigningKey`]. rcgen's own `KeyPair` would only
-/// take keys ring accepts (2048–4096 bits), but 1024-bit identities are
+/// take keys aws-lc-rs accepts (2048–4096 bits), but 1024-bit identities are
 /// needed to emulate IdPs that AWS still accepts.
 struct RcgenSigner<'a> {
     key: &'a SigningKey,

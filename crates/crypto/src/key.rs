@@ -2,10 +2,10 @@
 
 use std::fmt;
 
+use aws_lc_rs::error::KeyRejected;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RSA_PKCS1_SHA512, RsaEncoding, RsaKeyPair};
 use rand::rngs::OsRng;
-use ring::error::KeyRejected;
-use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RSA_PKCS1_SHA512, RsaEncoding, RsaKeyPair};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::pkcs8::{EncodePrivateKey, PrivateKeyInfo, SecretDocument};
@@ -20,12 +20,12 @@ pub(crate) const MIN_RSA_BITS: usize = 1024;
 
 /// An RSA private key that signs with PKCS#1 v1.5 padding.
 ///
-/// The key is held by both backends: `ring` for fast SHA-256/SHA-512 signing
-/// and the `rsa` crate for SHA-1 (which `ring` cannot sign) and for keys
-/// `ring` refuses (it only signs with two-prime keys of 2048–4096 bits and
+/// The key is held by both backends: `aws-lc-rs` for fast SHA-256/SHA-512 signing
+/// and the `rsa` crate for SHA-1 (which `aws-lc-rs` cannot sign) and for keys
+/// `aws-lc-rs` refuses (it only signs with two-prime keys of 2048–4096 bits and
 /// public exponent ≥ 65537).
 pub struct SigningKey {
-    ring: Result<RsaKeyPair, KeyRejected>,
+    aws_lc: Result<RsaKeyPair, KeyRejected>,
     rsa: RsaPrivateKey,
     pkcs8: SecretDocument,
 }
@@ -104,14 +104,14 @@ impl SigningKey {
     /// Like [`Self::from_rsa`] without the size floor, so tests can build the
     /// undersized keys that verification must refuse.
     pub(crate) fn from_rsa_unchecked(key: RsaPrivateKey) -> Result<Self, CryptoError> {
-        // Re-encoding (rather than keeping the caller's bytes) gives ring one
+        // Re-encoding (rather than keeping the caller's bytes) gives aws-lc-rs one
         // canonical PKCS#8 form whether the key came in as PKCS#1 or PKCS#8.
         let pkcs8 = key
             .to_pkcs8_der()
             .map_err(|e| CryptoError::InvalidPrivateKey(e.to_string()))?;
-        let ring = RsaKeyPair::from_pkcs8(pkcs8.as_bytes());
+        let aws_lc = RsaKeyPair::from_pkcs8(pkcs8.as_bytes());
         Ok(Self {
-            ring,
+            aws_lc,
             rsa: key,
             pkcs8,
         })
@@ -129,20 +129,20 @@ impl SigningKey {
     }
 
     /// Signs `data` (the message, not its digest) with the fastest backend
-    /// that can: `ring` for RSA-SHA256/512, the `rsa` crate for RSA-SHA1 and
-    /// for keys `ring` does not accept.
+    /// that can: `aws-lc-rs` for RSA-SHA256/512, the `rsa` crate for RSA-SHA1 and
+    /// for keys `aws-lc-rs` does not accept.
     pub fn sign(&self, alg: SignatureAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let backend = match (alg, &self.ring) {
+        let backend = match (alg, &self.aws_lc) {
             (SignatureAlgorithm::RsaSha1, _) | (_, Err(_)) => RsaBackend::RustCrypto,
-            _ => RsaBackend::Ring,
+            _ => RsaBackend::AwsLc,
         };
         self.sign_using(backend, alg, data)
     }
 
     /// Signs `data` with a chosen backend (for benchmarks and cross-checks).
     ///
-    /// [`RsaBackend::Ring`] fails with [`CryptoError::Unsupported`] for
-    /// RSA-SHA1 and for keys `ring` refuses.
+    /// [`RsaBackend::AwsLc`] fails with [`CryptoError::Unsupported`] for
+    /// RSA-SHA1 and for keys `aws-lc-rs` refuses.
     pub fn sign_using(
         &self,
         backend: RsaBackend,
@@ -150,31 +150,32 @@ impl SigningKey {
         data: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
         match backend {
-            RsaBackend::Ring => self.sign_ring(alg, data),
+            RsaBackend::AwsLc => self.sign_aws_lc(alg, data),
             RsaBackend::RustCrypto => self.sign_rust_crypto(alg, data),
         }
     }
 
-    fn sign_ring(&self, alg: SignatureAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    fn sign_aws_lc(&self, alg: SignatureAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let encoding: &'static dyn RsaEncoding = match alg {
             SignatureAlgorithm::RsaSha1 => {
                 return Err(CryptoError::Unsupported(
-                    "ring cannot create RSA-SHA1 signatures; use the RustCrypto backend".into(),
+                    "aws-lc-rs cannot create RSA-SHA1 signatures; use the RustCrypto backend"
+                        .into(),
                 ));
             }
             SignatureAlgorithm::RsaSha256 => &RSA_PKCS1_SHA256,
             SignatureAlgorithm::RsaSha512 => &RSA_PKCS1_SHA512,
         };
-        let key = self.ring.as_ref().map_err(|rejected| {
+        let key = self.aws_lc.as_ref().map_err(|rejected| {
             CryptoError::Unsupported(format!(
-                "ring cannot sign with this {}-bit key ({rejected}); it needs a two-prime key \
+                "aws-lc-rs cannot sign with this {}-bit key ({rejected}); it needs a two-prime key \
                  of 2048 to 4096 bits with public exponent at least 65537",
                 self.modulus_bits()
             ))
         })?;
-        let mut signature = vec![0; key.public().modulus_len()];
+        let mut signature = vec![0; key.public_modulus_len()];
         key.sign(encoding, &SystemRandom::new(), data, &mut signature)
-            .map_err(|_| CryptoError::Signing("ring could not sign".into()))?;
+            .map_err(|_| CryptoError::Signing("aws-lc-rs could not sign".into()))?;
         Ok(signature)
     }
 
@@ -210,7 +211,7 @@ impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")
             .field("modulus_bits", &self.modulus_bits())
-            .field("ring_can_sign", &self.ring.is_ok())
+            .field("aws_lc_can_sign", &self.aws_lc.is_ok())
             .finish_non_exhaustive()
     }
 }
@@ -345,11 +346,11 @@ mod tests {
 
     #[test]
     fn ring_limits_fall_back_to_rust_crypto() {
-        // ring signs only with keys of 2048 bits or more.
+        // aws-lc-rs signs only with keys of 2048 bits or more.
         let key = &small_identity().key;
         assert_eq!(key.modulus_bits(), 1024);
         assert!(matches!(
-            key.sign_using(RsaBackend::Ring, SignatureAlgorithm::RsaSha256, b"x"),
+            key.sign_using(RsaBackend::AwsLc, SignatureAlgorithm::RsaSha256, b"x"),
             Err(CryptoError::Unsupported(_))
         ));
         let sig = key
@@ -362,8 +363,8 @@ mod tests {
     fn ring_cannot_sign_sha1() {
         let err = identity()
             .key
-            .sign_using(RsaBackend::Ring, SignatureAlgorithm::RsaSha1, b"x")
-            .expect_err("ring has no SHA-1 signing");
+            .sign_using(RsaBackend::AwsLc, SignatureAlgorithm::RsaSha1, b"x")
+            .expect_err("aws-lc-rs has no SHA-1 signing");
         assert!(matches!(err, CryptoError::Unsupported(_)));
         assert!(err.to_string().contains("RSA-SHA1"));
     }
@@ -373,7 +374,7 @@ mod tests {
         let text = format!("{:?}", identity().key);
         assert_eq!(
             text,
-            "SigningKey { modulus_bits: 2048, ring_can_sign: true, .. }"
+            "SigningKey { modulus_bits: 2048, aws_lc_can_sign: true, .. }"
         );
     }
 }

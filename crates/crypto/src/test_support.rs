@@ -26,7 +26,7 @@ pub(crate) fn other_identity() -> &'static Identity {
     ID.get_or_init(|| generate_identity(&IdentityParams::new("other IdP", 0, 1)).expect("keygen"))
 }
 
-/// A 1024-bit identity: the smallest accepted, and too small for ring to sign.
+/// A 1024-bit identity: the smallest accepted, and too small for aws-lc-rs to sign.
 pub(crate) fn small_identity() -> &'static Identity {
     static ID: OnceLock<Identity> = OnceLock::new();
     ID.get_or_init(|| {

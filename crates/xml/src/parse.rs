@@ -14,6 +14,20 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{Position, XmlError};
+
+/// A place in the input, turned into a line and column only when an error is
+/// reported: counting lines for every element would make parsing quadratic.
+#[derive(Clone, Copy)]
+struct At<'i> {
+    input: &'i str,
+    offset: usize,
+}
+
+impl At<'_> {
+    fn pos(self) -> Position {
+        Position::at(self.input, self.offset)
+    }
+}
 use crate::tree::{
     Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE,
 };
@@ -112,11 +126,14 @@ impl<'i> Parser<'i> {
         }
     }
 
-    fn position(&self, offset: u64) -> Position {
-        Position::at(self.input, usize::try_from(offset).unwrap_or(usize::MAX))
+    fn position(&self, offset: u64) -> At<'i> {
+        At {
+            input: self.input,
+            offset: usize::try_from(offset).unwrap_or(usize::MAX),
+        }
     }
 
-    fn here(&self) -> Position {
+    fn here(&self) -> At<'i> {
         self.position(self.reader.buffer_position())
     }
 
@@ -128,7 +145,7 @@ impl<'i> Parser<'i> {
                 Ok(event) => event,
                 Err(e) => {
                     return Err(XmlError::Malformed {
-                        at: self.position(self.reader.error_position()),
+                        at: self.position(self.reader.error_position()).pos(),
                         reason: e.to_string(),
                     });
                 }
@@ -137,7 +154,7 @@ impl<'i> Parser<'i> {
                 Event::Decl(decl) => {
                     if !first_event {
                         return Err(XmlError::Malformed {
-                            at: self.position(event_start),
+                            at: self.position(event_start).pos(),
                             reason: "the XML declaration must come first".into(),
                         });
                     }
@@ -145,7 +162,7 @@ impl<'i> Parser<'i> {
                 }
                 Event::DocType(_) => {
                     return Err(XmlError::DoctypeForbidden {
-                        at: self.position(event_start),
+                        at: self.position(event_start).pos(),
                     });
                 }
                 Event::Start(start) => {
@@ -153,7 +170,7 @@ impl<'i> Parser<'i> {
                     self.open.push(id);
                     if self.open.len() > self.limits.max_depth {
                         return Err(XmlError::TooDeep {
-                            at: self.position(event_start),
+                            at: self.position(event_start).pos(),
                             limit: self.limits.max_depth,
                         });
                     }
@@ -190,11 +207,11 @@ impl<'i> Parser<'i> {
                     let target = pi.target();
                     if target.eq_ignore_ascii_case("xml") {
                         return Err(XmlError::Malformed {
-                            at: self.position(event_start),
+                            at: self.position(event_start).pos(),
                             reason: "the XML declaration must come first".into(),
                         });
                     }
-                    let data = pi.content().trim_start().to_owned();
+                    let data = normalize_line_ends(pi.content().trim_start());
                     let target = target.to_owned();
                     self.add_node(
                         NodeKind::ProcessingInstruction { target, data },
@@ -207,7 +224,7 @@ impl<'i> Parser<'i> {
         }
         if !self.open.is_empty() {
             return Err(XmlError::Malformed {
-                at: self.here(),
+                at: self.here().pos(),
                 reason: "the document ends before its elements are closed".into(),
             });
         }
@@ -219,7 +236,7 @@ impl<'i> Parser<'i> {
 
     fn outside_root(&self, offset: u64) -> XmlError {
         XmlError::Malformed {
-            at: self.position(offset),
+            at: self.position(offset).pos(),
             reason: "text outside the root element".into(),
         }
     }
@@ -234,7 +251,7 @@ impl<'i> Parser<'i> {
     fn add_node(&mut self, kind: NodeKind, offset: u64) -> Result<NodeId, XmlError> {
         if self.doc.node_count() >= self.limits.max_nodes {
             return Err(XmlError::TooManyNodes {
-                at: self.position(offset),
+                at: self.position(offset).pos(),
                 limit: self.limits.max_nodes,
             });
         }
@@ -269,7 +286,7 @@ impl<'i> Parser<'i> {
         if self.open.is_empty() {
             if self.seen_root {
                 return Err(XmlError::Malformed {
-                    at,
+                    at: at.pos(),
                     reason: "a second root element".into(),
                 });
             }
@@ -282,12 +299,12 @@ impl<'i> Parser<'i> {
         let mut raw_attributes = Vec::new();
         for attribute in start.attributes().with_checks(true) {
             let attribute = attribute.map_err(|e| XmlError::Malformed {
-                at,
+                at: at.pos(),
                 reason: e.to_string(),
             })?;
             if namespace_declarations.len() + raw_attributes.len() >= self.limits.max_attributes {
                 return Err(XmlError::TooManyAttributes {
-                    at,
+                    at: at.pos(),
                     limit: self.limits.max_attributes,
                 });
             }
@@ -325,7 +342,7 @@ impl<'i> Parser<'i> {
                 self.doc
                     .lookup_namespace(element_id, Some(p))
                     .ok_or_else(|| XmlError::UndeclaredPrefix {
-                        at,
+                        at: at.pos(),
                         prefix: p.to_owned(),
                     })?
                     .to_owned(),
@@ -345,7 +362,7 @@ impl<'i> Parser<'i> {
                     self.doc
                         .lookup_namespace(element_id, Some(p))
                         .ok_or_else(|| XmlError::UndeclaredPrefix {
-                            at,
+                            at: at.pos(),
                             prefix: p.to_owned(),
                         })?
                         .to_owned(),
@@ -362,7 +379,7 @@ impl<'i> Parser<'i> {
             if attributes.iter().any(|a: &Attribute| {
                 a.local_name == attribute.local_name && a.namespace == attribute.namespace
             }) {
-                return Err(XmlError::DuplicateAttribute { at, name });
+                return Err(XmlError::DuplicateAttribute { at: at.pos(), name });
             }
             attributes.push(attribute);
         }
@@ -375,9 +392,9 @@ impl<'i> Parser<'i> {
     }
 }
 
-fn split_qname(name: &str, at: Position) -> Result<(Option<&str>, &str), XmlError> {
+fn split_qname<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str), XmlError> {
     let invalid = || XmlError::Malformed {
-        at,
+        at: at.pos(),
         reason: format!("'{name}' is not a valid qualified name"),
     };
     match name.split_once(':') {
@@ -393,7 +410,7 @@ fn split_qname(name: &str, at: Position) -> Result<(Option<&str>, &str), XmlErro
 
 /// Namespaces in XML 1.0 §3: `xml` and `xmlns` are reserved, and in XML 1.0
 /// (unlike 1.1) a prefix cannot be undeclared.
-fn check_prefix_binding(prefix: &str, uri: &str, at: Position) -> Result<(), XmlError> {
+fn check_prefix_binding(prefix: &str, uri: &str, at: At<'_>) -> Result<(), XmlError> {
     let reason = if uri.is_empty() {
         format!("xmlns:{prefix}=\"\" undeclares a prefix, which XML 1.0 namespaces forbid")
     } else if prefix == "xmlns" {
@@ -405,26 +422,26 @@ fn check_prefix_binding(prefix: &str, uri: &str, at: Position) -> Result<(), Xml
     } else {
         return Ok(());
     };
-    Err(XmlError::Malformed { at, reason })
+    Err(XmlError::Malformed {
+        at: at.pos(),
+        reason,
+    })
 }
 
-fn check_declaration(
-    decl: &quick_xml::events::BytesDecl<'_>,
-    at: Position,
-) -> Result<(), XmlError> {
+fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, at: At<'_>) -> Result<(), XmlError> {
     let version = decl.version().map_err(|e| XmlError::Malformed {
-        at,
+        at: at.pos(),
         reason: e.to_string(),
     })?;
     if version.as_ref() != "1.0" {
         return Err(XmlError::Malformed {
-            at,
+            at: at.pos(),
             reason: format!("XML version {version} is not supported (only 1.0)"),
         });
     }
     if let Some(encoding) = decl.encoding() {
         let encoding = encoding.map_err(|e| XmlError::Malformed {
-            at,
+            at: at.pos(),
             reason: e.to_string(),
         })?;
         if !encoding.eq_ignore_ascii_case("utf-8") {
@@ -438,7 +455,7 @@ fn check_declaration(
 
 /// The five predefined entities and character references; anything else would need
 /// a DTD, and DTDs are refused.
-fn resolve_reference(name: &str, at: Position) -> Result<char, XmlError> {
+fn resolve_reference(name: &str, at: At<'_>) -> Result<char, XmlError> {
     let ch = match name {
         "lt" => '<',
         "gt" => '>',
@@ -456,12 +473,12 @@ fn resolve_reference(name: &str, at: Position) -> Result<char, XmlError> {
                     .and_then(char::from_u32)
                     .filter(|&c| is_xml_char(c))
                     .ok_or_else(|| XmlError::BadCharacterReference {
-                        at,
+                        at: at.pos(),
                         reference: format!("&{name};"),
                     })?
             } else {
                 return Err(XmlError::UndefinedEntity {
-                    at,
+                    at: at.pos(),
                     name: name.to_owned(),
                 });
             }
@@ -474,7 +491,7 @@ fn resolve_reference(name: &str, at: Position) -> Result<char, XmlError> {
 /// CDATA): line ends become one space, each literal whitespace character becomes a
 /// space, references are replaced by the character they name — so `&#10;` survives
 /// as a line feed while a literal line feed does not.
-fn normalize_attribute_value(raw: &str, at: Position) -> Result<String, XmlError> {
+fn normalize_attribute_value(raw: &str, at: At<'_>) -> Result<String, XmlError> {
     let mut value = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(i) = rest.find(['&', '\r', '\n', '\t', '<']) {
@@ -483,7 +500,7 @@ fn normalize_attribute_value(raw: &str, at: Position) -> Result<String, XmlError
         match tail.as_bytes()[0] {
             b'&' => {
                 let end = tail.find(';').ok_or_else(|| XmlError::Malformed {
-                    at,
+                    at: at.pos(),
                     reason: "an '&' in an attribute value does not start a reference".into(),
                 })?;
                 value.push(resolve_reference(&tail[1..end], at)?);
@@ -491,7 +508,7 @@ fn normalize_attribute_value(raw: &str, at: Position) -> Result<String, XmlError
             }
             b'<' => {
                 return Err(XmlError::Malformed {
-                    at,
+                    at: at.pos(),
                     reason: "'<' is not allowed in an attribute value".into(),
                 });
             }
@@ -510,10 +527,15 @@ fn normalize_attribute_value(raw: &str, at: Position) -> Result<String, XmlError
     Ok(value)
 }
 
-fn check_chars(text: &str, at: Position) -> Result<(), XmlError> {
+/// XML 1.0 §2.11 for the one construct quick-xml does not normalise for us.
+fn normalize_line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn check_chars(text: &str, at: At<'_>) -> Result<(), XmlError> {
     match text.chars().find(|&c| !is_xml_char(c)) {
         Some(c) => Err(XmlError::IllegalCharacter {
-            at,
+            at: at.pos(),
             code: u32::from(c),
         }),
         None => Ok(()),
