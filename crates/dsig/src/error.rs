@@ -1,5 +1,4 @@
 use samlsim_crypto::CryptoError;
-use samlsim_xml::XmlError;
 
 /// Why a signature could not be made or was refused. Each message names the rule.
 #[derive(Debug, thiserror::Error)]
@@ -52,8 +51,6 @@ pub enum DsigError {
     },
     #[error("no trusted certificate was given to verify against")]
     NoTrustedCertificate,
-    #[error("the signed content could not be read back: {0}")]
-    Reparse(XmlError),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
 }

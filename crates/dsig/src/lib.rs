@@ -3,8 +3,8 @@
 //!
 //! [`sign_enveloped`] signs one element of a [`Document`] in place. [`verify_enveloped`]
 //! checks the signature of one element against certificates the *caller* trusts and
-//! returns a [`Verified`] value holding a new document rebuilt from exactly the bytes
-//! that were digested. Code after verification reads only that document, so nothing
+//! returns a [`Verified`] value holding a new document made of exactly the nodes
+//! that were digested ([`Document::extract`]). Code after verification reads only that document, so nothing
 //! that was not signed — a second element with the same ID, an assertion tucked into
 //! `Extensions` or `ds:Object`, a comment splitting a `NameID` — can be mistaken for
 //! signed content: signature wrapping fails by construction, not by vigilance.
@@ -182,7 +182,8 @@ impl Default for VerifyOptions {
 #[derive(Debug, Clone)]
 pub struct Verified {
     /// A document whose root element is the signed element, without its enveloped
-    /// signature and without comments. The only thing later code may read.
+    /// signature and without comments: the node-set the digest covered. The only
+    /// thing later code may read.
     pub document: Document,
     /// The ID the signature's Reference named.
     pub id: String,
@@ -265,9 +266,8 @@ pub fn verify_enveloped(
         return Err(DsigError::DigestMismatch { id: id.to_owned() });
     }
 
-    let document = samlsim_xml::parse_bytes(&referenced_bytes).map_err(DsigError::Reparse)?;
     Ok(Verified {
-        document,
+        document: doc.extract(element, Some(signature), false),
         id: id.to_owned(),
         signature_algorithm,
         digest_algorithm,

@@ -100,8 +100,16 @@ fn a_signed_response_verifies_and_yields_only_what_was_signed() {
             .is_none(),
         "the enveloped signature is not part of what was signed"
     );
-    // The Signature sits right after Issuer, as the SAML schema requires.
+    // It is exactly the node-set the digest covered.
     let original = parse(&xml).unwrap();
+    let c14n = samlsim_xml::Canonicalization::exclusive();
+    let unsigned = parse(RESPONSE).unwrap();
+    let unsigned_root = unsigned.root_element().unwrap();
+    assert_eq!(
+        samlsim_xml::canonicalize(doc, root, None, &c14n),
+        samlsim_xml::canonicalize(&unsigned, unsigned_root, None, &c14n)
+    );
+    // The Signature sits right after Issuer, as the SAML schema requires.
     let response = by_id(&original, RESPONSE_ID);
     let children: Vec<_> = original.child_elements(response).collect();
     assert!(original.is_element(children[0], ASSERTION_NS, "Issuer"));

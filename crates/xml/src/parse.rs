@@ -533,6 +533,16 @@ fn normalize_line_ends(text: &str) -> String {
 }
 
 fn check_chars(text: &str, at: At<'_>) -> Result<(), XmlError> {
+    // A byte scan first: in UTF-8 the only characters outside `Char` are ASCII
+    // controls and U+FFFE/U+FFFF (EF BF BE/BF), so most text needs no decoding.
+    let bytes = text.as_bytes();
+    let suspicious = bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || (b == 0xEF && bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+    });
+    if !suspicious {
+        return Ok(());
+    }
     match text.chars().find(|&c| !is_xml_char(c)) {
         Some(c) => Err(XmlError::IllegalCharacter {
             at: at.pos(),

@@ -306,6 +306,58 @@ impl Document {
         None
     }
 
+    /// A new document holding a copy of the subtree at element `apex`, minus the
+    /// subtree at `exclude` and, unless `keep_comments`, minus comments (text on
+    /// either side of a dropped comment becomes one text node). The copy's root
+    /// declares every namespace in scope at `apex`, so it means the same on its own.
+    ///
+    /// This is the node-set that a same-document XML-DSig reference with the
+    /// enveloped-signature transform digests; handing out only this copy is how
+    /// signature verification keeps unsigned content out of reach.
+    pub fn extract(&self, apex: NodeId, exclude: Option<NodeId>, keep_comments: bool) -> Document {
+        let mut copy = Document::new();
+        let mut root = match self.element(apex) {
+            Some(e) => e.clone(),
+            None => return copy,
+        };
+        let mut ancestor = self.parent(apex);
+        while let Some(n) = ancestor {
+            if let Some(e) = self.element(n) {
+                for d in &e.namespace_declarations {
+                    if !root.namespace_declarations.iter().any(|r| r.prefix == d.prefix) {
+                        root.namespace_declarations.push(d.clone());
+                    }
+                }
+            }
+            ancestor = self.parent(n);
+        }
+        let root_id = copy.append_element(copy.document_node(), root);
+        // (node in self, its copy's parent in `copy`), children pushed in reverse.
+        let mut stack: Vec<(NodeId, NodeId)> =
+            self.children(apex).iter().rev().map(|&c| (c, root_id)).collect();
+        while let Some((node, parent)) = stack.pop() {
+            if Some(node) == exclude {
+                continue;
+            }
+            match self.kind(node) {
+                NodeKind::Comment(_) if !keep_comments => {}
+                NodeKind::Text(t) => {
+                    let last = copy.children(parent).last().copied();
+                    let merged = last.is_some_and(|last| copy.extend_text(last, t));
+                    if !merged {
+                        copy.append_text(parent, t.clone());
+                    }
+                }
+                kind => {
+                    let id = copy.create(kind.clone());
+                    copy.append_child(parent, id);
+                    stack.extend(self.children(node).iter().rev().map(|&c| (c, id)));
+                }
+            }
+        }
+        copy
+    }
+
     /// Adds a node with no parent yet; attach it with [`Document::append_child`] or
     /// [`Document::insert_child`].
     pub fn create(&mut self, kind: NodeKind) -> NodeId {
