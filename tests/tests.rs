@@ -1,1 +1,11 @@
+//! The one integration-test binary of the `samlsim` package (see `[[test]]` in
+//! Cargo.toml: a single binary links once, which matters on a 2-core machine).
+//!
+//! - [`interop_xmlsec`]: our XML signatures against xmlsec1, an implementation nobody
+//!   here wrote, both ways, with RSA-SHA1 and RSA-SHA256.
+//! - [`cli`]: the `samlsim` command line end to end.
+//! - [`support`]: fixtures, running programs, and the gate for external tools.
 
+mod cli;
+mod interop_xmlsec;
+mod support;

@@ -178,7 +178,9 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Private keys are written readable by their owner only.
+/// Private keys are written readable by their owner only. The mode is set on the
+/// open file too, because `mode()` at open time only applies to a new file and
+/// `--force` may be replacing a world-readable one.
 fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -188,6 +190,9 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let mut f = options
         .open(path)
         .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .with_context(|| format!("restricting {}", path.display()))?;
     f.write_all(contents)
         .with_context(|| format!("writing {}", path.display()))
 }

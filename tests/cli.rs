@@ -1,0 +1,360 @@
+//! The `samlsim` command line end to end: exit codes (0 ok, 1 a signature failed or
+//! none was found, 2 usage, I/O or parse errors), what it prints, and the files it
+//! writes.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use samlsim_crypto::{Certificate, SigningKey};
+use samlsim_saml::binding::{encode_post, encode_redirect};
+use tempfile::TempDir;
+
+use crate::support::*;
+
+/// `samlsim sign --key IDP_KEY --cert IDP_CERT <extra> <input>`, its output written to
+/// `dir/name`.
+fn cli_sign(dir: &TempDir, name: &str, extra: &[&str], input: &Path) -> PathBuf {
+    let mut args: Vec<OsString> = ["sign", "--key", IDP_KEY, "--cert", IDP_CERT]
+        .iter()
+        .chain(extra)
+        .map(OsString::from)
+        .collect();
+    args.push(input.into());
+    let out = samlsim(&args);
+    assert_eq!(out.code, 0, "samlsim {args:?}\n{}", out.describe());
+    assert!(
+        out.stdout.contains("<ds:SignatureValue>"),
+        "samlsim {args:?} printed no signature\n{}",
+        out.describe()
+    );
+    write_file(dir, name, out.stdout)
+}
+
+/// `samlsim verify --cert <cert>... <file>`.
+fn cli_verify(certs: &[&str], file: &Path) -> Output {
+    let mut args = vec![OsString::from("verify")];
+    for cert in certs {
+        args.push("--cert".into());
+        args.push(cert.into());
+    }
+    args.push(file.into());
+    samlsim(args)
+}
+
+fn response_line(status: &str) -> String {
+    format!("{status}<samlp:Response ID=\"{RESPONSE_ID}\">: ")
+}
+
+fn assertion_line(status: &str) -> String {
+    format!("{status}<saml:Assertion ID=\"{ASSERTION_ID}\">: ")
+}
+
+/// Exactly one stdout line, starting with `prefix` and containing `text`.
+fn assert_single_line(out: &Output, prefix: &str, text: &str, what: &str) {
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines.len() == 1 && lines[0].starts_with(prefix) && lines[0].contains(text),
+        "{what}: expected one line {prefix:?}...{text:?}\n{}",
+        out.describe()
+    );
+}
+
+/// A Response signed by the CLI with the IdP test key.
+fn signed_response(dir: &TempDir) -> PathBuf {
+    cli_sign(dir, "signed.xml", &[], &repo_path(AWS_RESPONSE))
+}
+
+#[test]
+fn certs_new_writes_an_owner_only_key_and_its_certificate_and_will_not_overwrite_them() {
+    let dir = temp_dir();
+    let out_dir = dir.path().join("idp"); // created by the command
+    let new = |force: bool| {
+        let mut args = vec![
+            OsString::from("certs"),
+            "new".into(),
+            "--out".into(),
+            out_dir.clone().into(),
+            "--cn".into(),
+            "samlsim cli test".into(),
+            "--days".into(),
+            "2".into(),
+        ];
+        if force {
+            args.push("--force".into());
+        }
+        samlsim(args)
+    };
+
+    let out = new(false);
+    assert_eq!(out.code, 0, "certs new\n{}", out.describe());
+    let key_path = out_dir.join("key.pem");
+    let cert_path = out_dir.join("cert.pem");
+    let key_pem = std::fs::read_to_string(&key_path).expect("key.pem was written");
+    let cert_pem = std::fs::read_to_string(&cert_path).expect("cert.pem was written");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "key.pem should be readable by its owner only");
+    }
+    let key = SigningKey::from_pem(&key_pem).expect("key.pem is a private key");
+    let cert = Certificate::from_pem(&cert_pem).expect("cert.pem is a certificate");
+    assert!(
+        cert.matches_key(&key),
+        "cert.pem is not key.pem's certificate"
+    );
+    assert!(
+        cert.subject().contains("samlsim cli test"),
+        "the certificate's subject should carry --cn: {}",
+        cert.subject()
+    );
+    assert_eq!(
+        cert.not_after() - cert.not_before(),
+        2 * 86_400,
+        "the certificate should be valid for --days"
+    );
+
+    let again = new(false);
+    assert_eq!(again.code, 2, "a second certs new\n{}", again.describe());
+    assert!(
+        again.stderr.contains("already exists"),
+        "a second certs new should say the files exist\n{}",
+        again.describe()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&key_path).unwrap(),
+        key_pem,
+        "a refused certs new must leave key.pem alone"
+    );
+    assert_eq!(std::fs::read_to_string(&cert_path).unwrap(), cert_pem);
+
+    // --force over a world-readable key must still leave an owner-only one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let forced = new(true);
+    assert_eq!(forced.code, 0, "certs new --force\n{}", forced.describe());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "--force must leave key.pem owner-only");
+    }
+    assert_ne!(
+        std::fs::read_to_string(&key_path).unwrap(),
+        key_pem,
+        "--force should replace the key"
+    );
+}
+
+#[test]
+fn sign_then_verify_round_trips() {
+    let dir = temp_dir();
+    let input = repo_path(AWS_RESPONSE);
+    for (name, flags, algorithm) in [
+        ("sha256.xml", &[][..], "RSA-SHA256 with SHA-256 digests"),
+        ("sha1.xml", &["--sha1"][..], "RSA-SHA1 with SHA-1 digests"),
+    ] {
+        let signed = cli_sign(&dir, name, flags, &input);
+        let out = cli_verify(&[IDP_CERT], &signed);
+        assert_eq!(out.code, 0, "verify {name}\n{}", out.describe());
+        assert_single_line(&out, &response_line("ok    "), algorithm, name);
+        assert!(
+            out.stdout.contains("signed by CN=samlsim test-only IdP"),
+            "verify should name the signer\n{}",
+            out.describe()
+        );
+    }
+
+    // The Assertion, then the Response: two ok lines in document order.
+    let assertion = cli_sign(&dir, "assertion.xml", &["--id", ASSERTION_ID], &input);
+    let both = cli_sign(&dir, "both.xml", &[], &assertion);
+    let out = cli_verify(&[IDP_CERT], &both);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        out.code == 0
+            && lines.len() == 2
+            && lines[0].starts_with(&response_line("ok    "))
+            && lines[1].starts_with(&assertion_line("ok    ")),
+        "verify of a Response with both signed\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn verify_with_another_certificate_reports_an_untrusted_key() {
+    let dir = temp_dir();
+    let signed = signed_response(&dir);
+    let out = cli_verify(&[ATTACKER_CERT], &signed);
+    assert_eq!(out.code, 1, "{}", out.describe());
+    assert_single_line(
+        &out,
+        &response_line("FAIL  "),
+        "untrusted key",
+        "verify with the attacker certificate",
+    );
+    // Any one trusted certificate that matches is enough.
+    let out = cli_verify(&[ATTACKER_CERT, IDP_CERT], &signed);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert_single_line(
+        &out,
+        &response_line("ok    "),
+        "CN=samlsim test-only IdP",
+        "verify trusting both certificates",
+    );
+}
+
+#[test]
+fn verify_of_a_name_id_changed_after_signing_reports_a_digest_mismatch() {
+    let dir = temp_dir();
+    let signed = std::fs::read_to_string(signed_response(&dir)).unwrap();
+    let tampered = write_file(&dir, "tampered.xml", tamper_name_id(&signed));
+    let out = cli_verify(&[IDP_CERT], &tampered);
+    assert_eq!(out.code, 1, "{}", out.describe());
+    assert_single_line(
+        &out,
+        &response_line("FAIL  "),
+        "digest mismatch",
+        "verify of a tampered Response",
+    );
+}
+
+#[test]
+fn verify_accepts_the_base64_post_form_and_a_pasted_form_body() {
+    let dir = temp_dir();
+    let signed = std::fs::read(signed_response(&dir)).unwrap();
+    let encoded = encode_post(&signed);
+    let form = format!(
+        "SAMLResponse={}&RelayState=https%3A%2F%2Fconsole.example%2F",
+        encoded
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    );
+    for (name, contents) in [("post.b64", encoded), ("form.txt", form)] {
+        let file = write_file(&dir, name, contents);
+        let out = cli_verify(&[IDP_CERT], &file);
+        assert_eq!(out.code, 0, "verify {name}\n{}", out.describe());
+        assert_single_line(&out, &response_line("ok    "), "RSA-SHA256", name);
+    }
+}
+
+#[test]
+fn verify_of_an_unsigned_document_says_nothing_is_signed() {
+    let out = cli_verify(&[IDP_CERT], Path::new(AWS_RESPONSE));
+    assert_eq!(out.code, 1, "{}", out.describe());
+    assert_single_line(
+        &out,
+        "FAIL  ",
+        "nothing is signed",
+        "verify of an unsigned Response",
+    );
+}
+
+#[test]
+fn verify_refuses_a_doctype() {
+    let dir = temp_dir();
+    let response = read_fixture(AWS_RESPONSE);
+    let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    assert!(response.starts_with(declaration));
+    let with_doctype = response.replacen(
+        declaration,
+        &format!("{declaration}<!DOCTYPE samlp:Response [<!ENTITY who \"alice\">]>\n"),
+        1,
+    );
+    let file = write_file(&dir, "doctype.xml", with_doctype);
+    let out = cli_verify(&[IDP_CERT], &file);
+    assert_eq!(out.code, 2, "{}", out.describe());
+    assert!(
+        out.stderr.contains("DOCTYPE is not allowed") && out.stdout.is_empty(),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn verify_of_truncated_base64_is_an_error_about_base64() {
+    let dir = temp_dir();
+    let signed = std::fs::read(signed_response(&dir)).unwrap();
+    let encoded = encode_post(&signed);
+    // Cut at an odd length, so it cannot be whole base64 quanta.
+    let truncated = &encoded[..(encoded.len() / 2) | 1];
+    let file = write_file(&dir, "truncated.b64", truncated);
+    let out = cli_verify(&[IDP_CERT], &file);
+    assert_eq!(out.code, 2, "{}", out.describe());
+    assert!(
+        out.stderr.contains("base64") && out.stdout.is_empty(),
+        "the error should say the base64 is broken\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn decode_of_a_redirect_encoded_authn_request_prints_indented_xml() {
+    // Written on one line, so any indentation in the output is decode's.
+    let request = concat!(
+        r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" "#,
+        r#"xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_4fe2a9c1b7d3" "#,
+        r#"Version="2.0" IssueInstant="2026-11-23T10:00:00Z" "#,
+        r#"AssertionConsumerServiceURL="https://signin.aws.amazon.com/saml">"#,
+        r#"<saml:Issuer>urn:amazon:webservices</saml:Issuer>"#,
+        r#"<samlp:NameIDPolicy Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent" AllowCreate="true"/>"#,
+        r#"</samlp:AuthnRequest>"#,
+    );
+    let encoded = encode_redirect(request.as_bytes());
+    assert!(
+        !encoded.contains("AuthnRequest"),
+        "the encoded form should hide the XML"
+    );
+    let dir = temp_dir();
+    let file = write_file(&dir, "request.b64", &encoded);
+    let out = samlsim([OsString::from("decode"), file.into()]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines.first().is_some_and(
+            |l| l.starts_with("<samlp:AuthnRequest ") && l.contains("ID=\"_4fe2a9c1b7d3\"")
+        ),
+        "decode should print the AuthnRequest\n{}",
+        out.describe()
+    );
+    for child in [
+        "<saml:Issuer>urn:amazon:webservices</saml:Issuer>",
+        "<samlp:NameIDPolicy ",
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("  ") && l.trim_start().starts_with(child)),
+            "decode should print {child} on its own, indented line\n{}",
+            out.describe()
+        );
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_end() == "</samlp:AuthnRequest>"),
+        "decode should close the AuthnRequest on its own line\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn sign_refuses_a_certificate_that_is_not_the_keys() {
+    let out = samlsim([
+        "sign",
+        "--key",
+        IDP_KEY,
+        "--cert",
+        ATTACKER_CERT,
+        AWS_RESPONSE,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.describe());
+    assert!(
+        out.stderr.contains("is not the certificate of this key") && out.stdout.is_empty(),
+        "{}",
+        out.describe()
+    );
+}
