@@ -538,7 +538,9 @@ fn check_chars(text: &str, at: At<'_>) -> Result<(), XmlError> {
     let bytes = text.as_bytes();
     let suspicious = bytes.iter().enumerate().any(|(i, &b)| {
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || (b == 0xEF && bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+            || (b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
     });
     if !suspicious {
         return Ok(());

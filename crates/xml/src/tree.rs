@@ -324,7 +324,11 @@ impl Document {
         while let Some(n) = ancestor {
             if let Some(e) = self.element(n) {
                 for d in &e.namespace_declarations {
-                    if !root.namespace_declarations.iter().any(|r| r.prefix == d.prefix) {
+                    if !root
+                        .namespace_declarations
+                        .iter()
+                        .any(|r| r.prefix == d.prefix)
+                    {
                         root.namespace_declarations.push(d.clone());
                     }
                 }
@@ -333,8 +337,12 @@ impl Document {
         }
         let root_id = copy.append_element(copy.document_node(), root);
         // (node in self, its copy's parent in `copy`), children pushed in reverse.
-        let mut stack: Vec<(NodeId, NodeId)> =
-            self.children(apex).iter().rev().map(|&c| (c, root_id)).collect();
+        let mut stack: Vec<(NodeId, NodeId)> = self
+            .children(apex)
+            .iter()
+            .rev()
+            .map(|&c| (c, root_id))
+            .collect();
         while let Some((node, parent)) = stack.pop() {
             if Some(node) == exclude {
                 continue;
