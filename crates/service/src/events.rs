@@ -1,0 +1,268 @@
+//! The event log: every step of every flow, what happened, and which rule decided.
+//!
+//! It is what a failed scenario prints, what the admin API serves to test suites,
+//! and what the flow inspector will replay for demos. Services record; nobody
+//! edits. A *flow* is one browser (the `samlsim_flow` cookie every service shares)
+//! or one API caller, so the six steps of one sign-in read as one story.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, UnixTime};
+use crate::store::{Store, StoreError};
+
+/// The cookie that ties one browser's requests into one flow (Path=/, all services).
+pub const FLOW_COOKIE: &str = "samlsim_flow";
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The step did what was asked.
+    Ok,
+    /// The step refused, as the emulated service would (a rule was broken).
+    Refused,
+    /// Bad input that no rule of the emulated service covers (malformed request).
+    Invalid,
+}
+
+/// One recorded step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: i64,
+    pub at: UnixTime,
+    pub flow: Option<String>,
+    /// `idp`, `aws`, `connect`, `cognito`, `admin`.
+    pub service: String,
+    /// The seed behaviour the step belongs to (`C2`, `C5`, ...), when there is one.
+    pub step: Option<String>,
+    /// What was attempted, e.g. `login`, `sso.response`, `assume-role-with-saml`.
+    pub action: String,
+    pub outcome: Outcome,
+    /// The rule that decided a refusal, e.g. `password` or `acs-not-registered`.
+    pub rule: Option<String>,
+    pub message: String,
+    /// Structured details (user, SP, IDs); never secrets.
+    pub detail: serde_json::Value,
+}
+
+/// What a service records; the log adds the id and the time.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub flow: Option<String>,
+    pub service: &'static str,
+    pub step: Option<&'static str>,
+    pub action: &'static str,
+    pub outcome: Outcome,
+    pub rule: Option<&'static str>,
+    pub message: String,
+    pub detail: serde_json::Value,
+}
+
+impl NewEvent {
+    pub fn ok(service: &'static str, action: &'static str, message: impl Into<String>) -> Self {
+        NewEvent {
+            flow: None,
+            service,
+            step: None,
+            action,
+            outcome: Outcome::Ok,
+            rule: None,
+            message: message.into(),
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    pub fn refused(
+        service: &'static str,
+        action: &'static str,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        NewEvent {
+            outcome: Outcome::Refused,
+            rule: Some(rule),
+            ..NewEvent::ok(service, action, message)
+        }
+    }
+
+    pub fn invalid(
+        service: &'static str,
+        action: &'static str,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        NewEvent {
+            outcome: Outcome::Invalid,
+            rule: Some(rule),
+            ..NewEvent::ok(service, action, message)
+        }
+    }
+
+    pub fn step(mut self, step: &'static str) -> Self {
+        self.step = Some(step);
+        self
+    }
+
+    pub fn flow(mut self, flow: Option<String>) -> Self {
+        self.flow = flow;
+        self
+    }
+
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EventFilter {
+    pub flow: Option<String>,
+    pub service: Option<String>,
+    /// Only events with an id greater than this.
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The log, stored in the shared database.
+#[derive(Clone)]
+pub struct EventLog {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+const MIGRATIONS: &[&str] = &["CREATE TABLE events (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         at INTEGER NOT NULL,
+         flow TEXT,
+         service TEXT NOT NULL,
+         step TEXT,
+         action TEXT NOT NULL,
+         outcome TEXT NOT NULL,
+         rule TEXT,
+         message TEXT NOT NULL,
+         detail TEXT NOT NULL
+     );
+     CREATE INDEX events_flow ON events (flow, id);"];
+
+impl EventLog {
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        store.migrate("events", MIGRATIONS)?;
+        Ok(EventLog { store, clock })
+    }
+
+    /// Records `event`; returns it as stored. A failure to record is returned, not
+    /// swallowed: a log that silently loses steps would mislead every test.
+    pub fn record(&self, event: NewEvent) -> Result<Event, StoreError> {
+        let at = self.clock.now();
+        let outcome = serde_json::to_value(event.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let id = self.store.with(|c| {
+            c.execute(
+                "INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                rusqlite::params![
+                    at,
+                    event.flow,
+                    event.service,
+                    event.step,
+                    event.action,
+                    outcome,
+                    event.rule,
+                    event.message,
+                    event.detail.to_string()
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        })?;
+        Ok(Event {
+            id,
+            at,
+            flow: event.flow,
+            service: event.service.to_owned(),
+            step: event.step.map(str::to_owned),
+            action: event.action.to_owned(),
+            outcome: event.outcome,
+            rule: event.rule.map(str::to_owned),
+            message: event.message,
+            detail: event.detail,
+        })
+    }
+
+    /// Events matching `filter`, oldest first.
+    pub fn list(&self, filter: &EventFilter) -> Result<Vec<Event>, StoreError> {
+        self.store.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT id, at, flow, service, step, action, outcome, rule, message, detail FROM events
+                 WHERE (?1 IS NULL OR flow = ?1) AND (?2 IS NULL OR service = ?2) AND id > ?3
+                 ORDER BY id LIMIT ?4",
+            )?;
+            let rows = statement.query_map(
+                rusqlite::params![
+                    filter.flow,
+                    filter.service,
+                    filter.after.unwrap_or(0),
+                    i64::from(filter.limit.unwrap_or(1000))
+                ],
+                |row| {
+                    let outcome: String = row.get(6)?;
+                    let detail: String = row.get(9)?;
+                    Ok(Event {
+                        id: row.get(0)?,
+                        at: row.get(1)?,
+                        flow: row.get(2)?,
+                        service: row.get(3)?,
+                        step: row.get(4)?,
+                        action: row.get(5)?,
+                        outcome: serde_json::from_value(serde_json::Value::String(outcome)).unwrap_or(Outcome::Invalid),
+                        rule: row.get(7)?,
+                        message: row.get(8)?,
+                        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                    })
+                },
+            )?;
+            rows.collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::VirtualClock;
+
+    #[test]
+    fn events_round_trip_and_filter() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let clock = Arc::new(VirtualClock::frozen(1_700_000_000));
+        let log = EventLog::new(store, clock.clone()).unwrap();
+        log.record(
+            NewEvent::ok("idp", "login", "alice signed in")
+                .step("C3")
+                .flow(Some("f1".into())),
+        )
+        .unwrap();
+        clock.advance(5);
+        log.record(
+            NewEvent::refused("aws", "sign-in", "audience", "wrong audience")
+                .flow(Some("f2".into())),
+        )
+        .unwrap();
+        let all = log.list(&EventFilter::default()).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1].at, 1_700_000_005);
+        assert_eq!(all[1].outcome, Outcome::Refused);
+        let f1 = log
+            .list(&EventFilter {
+                flow: Some("f1".into()),
+                ..EventFilter::default()
+            })
+            .unwrap();
+        assert_eq!(f1.len(), 1);
+        assert_eq!(f1[0].step.as_deref(), Some("C3"));
+    }
+}

@@ -1,0 +1,324 @@
+//! Requests and responses as the services see them: plain values, so a service is a
+//! function from a [`Request`] to a [`Response`] and is tested without a socket.
+//! Only the binary speaks HTTP on the wire.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use bytes::Bytes;
+pub use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+
+/// An HTTP request whose body has been read (within the server's size limit).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    /// The path, percent-encoded as received, without the query.
+    pub path: String,
+    /// The raw query string, without `?`. Kept raw because the HTTP-Redirect binding
+    /// verifies its signature over the octets exactly as received.
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// The client's address, when known (the admin API serves loopback only).
+    pub peer: Option<IpAddr>,
+}
+
+impl Request {
+    /// A request for tests and in-process drivers.
+    pub fn new(method: Method, target: &str) -> Self {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Request {
+            method,
+            path: path.to_owned(),
+            query: query.to_owned(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            peer: None,
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.append(name, v);
+        }
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body.
+    pub fn with_form(mut self, pairs: &[(&str, &str)]) -> Self {
+        self.body = Bytes::from(encode_form(pairs));
+        self.with_header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+    }
+
+    /// Sets a JSON body.
+    pub fn with_json(mut self, body: &serde_json::Value) -> Self {
+        self.body = Bytes::from(body.to_string());
+        self.with_header(header::CONTENT_TYPE, "application/json")
+    }
+
+    /// The decoded query parameters, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// The first query parameter called `name`, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The decoded form fields of a urlencoded body, in order; empty for other bodies.
+    pub fn form(&self) -> Vec<(String, String)> {
+        let is_form = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Vec::new();
+        }
+        form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+
+    /// The first form field called `name`.
+    pub fn form_value(&self, name: &str) -> Option<String> {
+        self.form()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// A field from the form body on POST, from the query otherwise.
+    pub fn param(&self, name: &str) -> Option<String> {
+        if self.method == Method::POST {
+            self.form_value(name)
+        } else {
+            self.query_param(name)
+        }
+    }
+
+    /// The value of cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
+    /// The body parsed as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// Whether the client is on this machine.
+    pub fn is_loopback(&self) -> bool {
+        self.peer.is_none_or(|ip| ip.is_loopback())
+    }
+
+    /// The path without `prefix`, if it starts with it (on a segment boundary).
+    pub fn path_after(&self, prefix: &str) -> Option<&str> {
+        let rest = self.path.strip_prefix(prefix)?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn new(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        Response {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
+    pub fn html(status: StatusCode, body: String) -> Self {
+        Response::new(status, "text/html; charset=utf-8", body)
+            .with_header(header::CACHE_CONTROL, "no-store")
+    }
+
+    pub fn text(status: StatusCode, body: impl Into<String>) -> Self {
+        Response::new(status, "text/plain; charset=utf-8", body.into())
+    }
+
+    pub fn xml(status: StatusCode, body: impl Into<String>) -> Self {
+        Response::new(status, "application/xml; charset=utf-8", body.into())
+    }
+
+    pub fn json(status: StatusCode, body: &impl serde::Serialize) -> Self {
+        let text =
+            serde_json::to_string_pretty(body).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        Response::new(status, "application/json", text)
+    }
+
+    /// A `{"error": {"code", "message"}}` JSON body, the admin API's error shape.
+    pub fn json_error(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Response::json(
+            status,
+            &serde_json::json!({"error": {"code": code, "message": message.into()}}),
+        )
+    }
+
+    /// `303 See Other` (after a POST) or `302 Found`, to `location`.
+    pub fn redirect(status: StatusCode, location: &str) -> Self {
+        let mut response = Response::new(
+            status,
+            "text/plain; charset=utf-8",
+            format!("Redirecting to {location}\n"),
+        );
+        if let Ok(v) = HeaderValue::from_str(location) {
+            response.headers.insert(header::LOCATION, v);
+        }
+        response
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.append(name, v);
+        }
+        self
+    }
+
+    pub fn with_cookie(self, cookie: &Cookie) -> Self {
+        let value = cookie.to_header();
+        self.with_header(header::SET_COOKIE, &value)
+    }
+
+    /// The body as text (for tests and logs).
+    pub fn text_body(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// `SameSite` values (RFC 6265bis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Strict,
+    Lax,
+    /// Needed by cookies that must ride on a cross-site form POST (the SAML POST
+    /// binding); browsers then also require `Secure`, except on localhost.
+    None,
+}
+
+/// A `Set-Cookie` header.
+#[derive(Debug, Clone)]
+pub struct Cookie {
+    pub name: String,
+    pub value: String,
+    pub path: String,
+    /// `Some(0)` deletes the cookie; `None` makes it last for the browser session.
+    pub max_age: Option<i64>,
+    pub http_only: bool,
+    pub same_site: SameSite,
+}
+
+impl Cookie {
+    /// An HttpOnly, SameSite=Lax session cookie for `path`.
+    pub fn session(name: &str, value: &str, path: &str) -> Self {
+        Cookie {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            path: path.to_owned(),
+            max_age: None,
+            http_only: true,
+            same_site: SameSite::Lax,
+        }
+    }
+
+    /// A cookie that deletes `name` at `path`.
+    pub fn removal(name: &str, path: &str) -> Self {
+        Cookie {
+            max_age: Some(0),
+            ..Cookie::session(name, "", path)
+        }
+    }
+
+    fn to_header(&self) -> String {
+        let mut header = format!("{}={}; Path={}", self.name, self.value, self.path);
+        if let Some(age) = self.max_age {
+            let _ = write!(header, "; Max-Age={age}");
+        }
+        if self.http_only {
+            header.push_str("; HttpOnly");
+        }
+        header.push_str(match self.same_site {
+            SameSite::Strict => "; SameSite=Strict",
+            SameSite::Lax => "; SameSite=Lax",
+            SameSite::None => "; SameSite=None",
+        });
+        header
+    }
+}
+
+/// `application/x-www-form-urlencoded` serialisation.
+pub fn encode_form(pairs: &[(&str, &str)]) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        serializer.append_pair(k, v);
+    }
+    serializer.finish()
+}
+
+/// Percent-encodes `value` for a URL query component (everything but unreserved
+/// characters, RFC 3986 §2.3).
+pub fn encode_component(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Decodes a percent-encoded URL component (no `+` handling).
+pub fn decode_component(value: &str) -> String {
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_read_their_parts() {
+        let request = Request::new(Method::POST, "/idp/sso?SAMLRequest=a%2Bb&x=1")
+            .with_form(&[("user", "al ice"), ("password", "p&w")])
+            .with_header(header::COOKIE, "a=1; samlsim_idp=abc");
+        assert_eq!(request.query_param("SAMLRequest").as_deref(), Some("a+b"));
+        assert_eq!(request.form_value("user").as_deref(), Some("al ice"));
+        assert_eq!(request.param("password").as_deref(), Some("p&w"));
+        assert_eq!(request.cookie("samlsim_idp").as_deref(), Some("abc"));
+        assert_eq!(request.path_after("/idp"), Some("/sso"));
+        assert_eq!(request.path_after("/id"), None);
+    }
+
+    #[test]
+    fn cookies_render() {
+        let response =
+            Response::text(StatusCode::OK, "").with_cookie(&Cookie::session("s", "v", "/idp"));
+        assert_eq!(
+            response.headers.get(header::SET_COOKIE).unwrap(),
+            "s=v; Path=/idp; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(encode_component("a b/c~"), "a%20b%2Fc~");
+    }
+}

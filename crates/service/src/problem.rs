@@ -1,0 +1,104 @@
+//! Refusals as pages: what went wrong, which rule decided, and how to fix it.
+
+use askama::Template;
+
+use crate::http::{Response, StatusCode};
+
+/// A refusal a service shows to a person (and records in the event log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// A short headline, e.g. "Unknown service provider".
+    pub title: String,
+    /// What was wrong with this request, specifically.
+    pub message: String,
+    /// The rule's stable name, e.g. `acs-not-registered`; tests match on it.
+    pub rule: &'static str,
+    pub fix: Option<String>,
+}
+
+impl Problem {
+    pub fn new(
+        status: StatusCode,
+        rule: &'static str,
+        title: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            status,
+            title: title.into(),
+            message: message.into(),
+            rule,
+            fix: None,
+        }
+    }
+
+    /// A 400 Bad Request.
+    pub fn bad_request(
+        rule: &'static str,
+        title: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, rule, title, message)
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// The HTML page, headed with the service's name.
+    pub fn page(&self, service: &str) -> Response {
+        let page = ProblemPage {
+            service,
+            title: &self.title,
+            message: &self.message,
+            rule: self.rule,
+            status: self.status.as_u16(),
+            fix: self.fix.as_deref(),
+        };
+        match page.render() {
+            Ok(html) => Response::html(self.status, html),
+            // Rendering plain text cannot fail; never leave a refusal without words.
+            Err(_) => Response::text(
+                self.status,
+                format!("{}: {} (rule {})", self.title, self.message, self.rule),
+            ),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage<'a> {
+    service: &'a str,
+    title: &'a str,
+    message: &'a str,
+    rule: &'a str,
+    status: u16,
+    fix: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_page_names_its_rule_and_escapes_input() {
+        let page = Problem::bad_request(
+            "acs-not-registered",
+            "Unknown ACS",
+            "ACS <script> is not registered",
+        )
+        .with_fix("Register it")
+        .page("Mock IdP");
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        let html = page.text_body();
+        assert!(html.contains("data-rule=\"acs-not-registered\""), "{html}");
+        assert!(
+            html.contains("ACS &#60;script&#62;") || html.contains("ACS &lt;script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("Register it"));
+    }
+}
