@@ -21,6 +21,35 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start the emulator: IdP, AWS sign-in/STS, Connect, Cognito, on loopback.
+    Up {
+        /// A configuration file; default: the embedded demo world (`samlsim config print`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where state lives (SQLite database, IdP signing key).
+        #[arg(long, default_value = ".samlsim")]
+        data: PathBuf,
+        /// Address to listen on (default from the config: 127.0.0.1:7575).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Start over: remove the database and keys from the data folder first.
+        #[arg(long)]
+        fresh: bool,
+        /// Keep all state in memory; nothing is written.
+        #[arg(long, conflicts_with = "fresh")]
+        in_memory: bool,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Read or move the virtual clock of a running emulator.
+    Clock {
+        #[command(subcommand)]
+        action: ClockCommand,
+        /// The running emulator.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
     /// Make and inspect keys and certificates.
     #[command(subcommand)]
     Certs(CertsCommand),
@@ -67,6 +96,25 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (the embedded default, or FILE checked).
+    Print {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClockCommand {
+    /// Show the virtual time.
+    Show,
+    /// Move the clock forward (e.g. 12h1s, 90m, 1d).
+    Advance { duration: String },
+    /// Set the clock (e.g. 2026-01-01T00:00:00Z).
+    Set { time: String },
+}
+
+#[derive(Subcommand)]
 enum CertsCommand {
     /// Generate an RSA-2048 key and a self-signed certificate for an IdP.
     New {
@@ -86,8 +134,45 @@ enum CertsCommand {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SAMLSIM_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
+        Command::Up {
+            config,
+            data,
+            listen,
+            fresh,
+            in_memory,
+        } => commands::up(
+            commands::UpArgs {
+                config: config.as_deref(),
+                data: &data,
+                listen: listen.as_deref(),
+                fresh,
+                in_memory,
+            },
+            started,
+        ),
+        Command::Config(ConfigCommand::Print { config }) => {
+            commands::config_print(config.as_deref())
+        }
+        Command::Clock { action, url } => commands::clock(
+            &url,
+            match action {
+                ClockCommand::Show => None,
+                ClockCommand::Advance { duration } => {
+                    Some(serde_json::json!({ "advance": duration }))
+                }
+                ClockCommand::Set { time } => Some(serde_json::json!({ "set": time })),
+            },
+        ),
         Command::Certs(CertsCommand::New {
             out,
             cn,

@@ -1,6 +1,7 @@
 //! One function per command. Errors carry the file or step they came from.
 
 mod bench;
+mod up;
 
 use std::io::Read;
 use std::path::Path;
@@ -17,6 +18,7 @@ use samlsim_saml::signature::{sign_options, signed_elements};
 use samlsim_xml::{Document, NodeId, parse_bytes, to_pretty_xml, to_xml};
 
 pub use bench::bench;
+pub use up::{UpArgs, clock, config_print, up};
 
 pub fn certs_new(out: &Path, common_name: &str, days: u32, force: bool) -> Result<ExitCode> {
     let key_path = out.join("key.pem");
@@ -37,7 +39,7 @@ pub fn certs_new(out: &Path, common_name: &str, days: u32, force: bool) -> Resul
         key_bits: 2048,
     })?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    write_private(&key_path, identity.key.to_pkcs8_pem().as_bytes())?;
+    samlsim_emulator::data::write_private(&key_path, &identity.key.to_pkcs8_pem())?;
     std::fs::write(&cert_path, identity.certificate.to_pem())
         .with_context(|| format!("writing {}", cert_path.display()))?;
     println!("wrote {} and {}", key_path.display(), cert_path.display());
@@ -176,25 +178,6 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
         return Ok(buf);
     }
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-}
-
-/// Private keys are written readable by their owner only. The mode is set on the
-/// open file too, because `mode()` at open time only applies to a new file and
-/// `--force` may be replacing a world-readable one.
-fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    #[cfg(unix)]
-    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .with_context(|| format!("restricting {}", path.display()))?;
-    f.write_all(contents)
-        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The wall clock, read here at the edge and passed into the libraries.

@@ -29,6 +29,7 @@ mod identity;
 #[cfg(test)]
 mod interop_tests;
 mod key;
+mod password;
 mod pem;
 #[cfg(test)]
 mod test_support;
@@ -38,3 +39,4 @@ pub use certificate::Certificate;
 pub use error::CryptoError;
 pub use identity::{DEFAULT_KEY_BITS, Identity, IdentityParams, generate_identity};
 pub use key::SigningKey;
+pub use password::{hash_password, verify_password};

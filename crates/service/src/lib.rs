@@ -5,18 +5,22 @@
 //! - [`clock`]: the injected [`Clock`] and the emulator's [`VirtualClock`];
 //! - [`store`]: the SQLite database, with per-service migrations;
 //! - [`events`]: the log of every step of every flow;
+//! - [`ids`]: injected identifier generation;
 //! - [`problem`]: refusals rendered as pages that name the rule;
+//! - [`UrlMap`]: from the public URLs messages name to the local ones that serve them;
 //! - [`assets`]: the shared stylesheet, embedded at build time.
 
 pub mod clock;
 pub mod events;
 pub mod http;
+pub mod ids;
 pub mod problem;
 pub mod store;
 
 pub use clock::{Clock, UnixTime, VirtualClock};
 pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome};
 pub use http::{Request, Response};
+pub use ids::{Ids, RandomIds, SequentialIds};
 pub use problem::Problem;
 pub use store::{Store, StoreError};
 
@@ -41,5 +45,60 @@ pub mod assets {
             .iter()
             .find(|(n, _, _)| *n == name)
             .map(|(_, t, b)| (*t, *b))
+    }
+}
+
+/// Where the emulated endpoints really live.
+///
+/// Messages name real endpoints (`https://signin.aws.amazon.com/saml`), exactly as
+/// a real IdP configured for AWS would, because the receiving side checks them
+/// (AWS compares the assertion's `Recipient` with its own URL). A browser on this
+/// machine must be sent to the emulator instead. The map turns a public URL into
+/// the local URL that serves it; each emulated service contributes a rewriter for
+/// the hosts it stands in for.
+pub struct UrlMap {
+    base: String,
+    rewriters: Vec<Box<dyn Fn(&str, &str) -> Option<String> + Send + Sync>>,
+}
+
+impl UrlMap {
+    /// A map for an emulator reachable at `base` (e.g. `http://127.0.0.1:7575`).
+    pub fn new(base: &str) -> Self {
+        UrlMap {
+            base: base.trim_end_matches('/').to_owned(),
+            rewriters: Vec::new(),
+        }
+    }
+
+    /// Adds a rewriter: given the base and a public URL, the local URL if it is one
+    /// of the rewriter's hosts.
+    pub fn with_rewriter(
+        mut self,
+        rewriter: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.rewriters.push(Box::new(rewriter));
+        self
+    }
+
+    /// The emulator's own base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A local absolute URL for `path` (`/idp/metadata` → `http://127.0.0.1:7575/idp/metadata`).
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Where a browser should go for `url`: the emulator's URL for a host it
+    /// emulates, `url` itself otherwise. A path-only URL is taken as local.
+    pub fn local(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            return self.absolute(url);
+        }
+        self.rewriters
+            .iter()
+            .find_map(|r| r(&self.base, url))
+            .unwrap_or_else(|| url.to_owned())
     }
 }

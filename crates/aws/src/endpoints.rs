@@ -1,0 +1,114 @@
+//! Where the emulated AWS hosts live on this machine.
+//!
+//! Every AWS URL maps to the emulator by keeping its host as the first path
+//! segment under `/aws/`:
+//!
+//! | public URL | local URL |
+//! |---|---|
+//! | `https://signin.aws.amazon.com/saml` | `<base>/aws/signin.aws.amazon.com/saml` |
+//! | `https://us-west-2.signin.aws.amazon.com/saml` | `<base>/aws/us-west-2.signin.aws.amazon.com/saml` |
+//! | `https://us-east-1.console.aws.amazon.com/connect/federate/<id>` | `<base>/aws/us-east-1.console.aws.amazon.com/connect/federate/<id>` |
+//! | `https://console.amazonaws-us-gov.com/connect/federate/<id>` | `<base>/aws/console.amazonaws-us-gov.com/connect/federate/<id>` |
+//! | `https://sts.amazonaws.com/` | `<base>/aws/sts.amazonaws.com/` |
+//!
+//! The mapping is reversible, so the mock sign-in endpoint knows the public URL it
+//! stands for (AWS compares the assertion's `Recipient` with it, and the trust
+//! policy's `SAML:aud` takes that value, C18), and a person reading a local URL
+//! can see which AWS URL it is.
+
+/// The path prefix the emulated AWS hosts live under.
+pub const PREFIX: &str = "/aws/";
+
+/// The parent domains of the hosts samlsim emulates.
+const DOMAINS: &[&str] = &[
+    "amazon.com",
+    "amazonaws.com",
+    "amazonaws-us-gov.com",
+    "connect.aws",
+];
+
+/// Whether samlsim emulates `host`.
+pub fn is_emulated_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    DOMAINS
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+/// The local URL for a public AWS URL, if samlsim emulates its host.
+pub fn public_to_local(base: &str, url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://")?;
+    let (host, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let path = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    is_emulated_host(host).then(|| format!("{base}{PREFIX}{}{path}", host.to_ascii_lowercase()))
+}
+
+/// The public URL a local path (`/aws/<host>/...`) stands for.
+pub fn local_path_to_public(path: &str) -> Option<String> {
+    let rest = path.strip_prefix(PREFIX)?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    is_emulated_host(host).then(|| format!("https://{host}/{path}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "http://127.0.0.1:7575";
+
+    #[test]
+    fn aws_urls_map_both_ways() {
+        for (public, local) in [
+            (
+                "https://signin.aws.amazon.com/saml",
+                "http://127.0.0.1:7575/aws/signin.aws.amazon.com/saml",
+            ),
+            (
+                "https://us-west-2.signin.aws.amazon.com/saml",
+                "http://127.0.0.1:7575/aws/us-west-2.signin.aws.amazon.com/saml",
+            ),
+            (
+                "https://console.amazonaws-us-gov.com/connect/federate/abc?destination=%2Fccp-v2",
+                "http://127.0.0.1:7575/aws/console.amazonaws-us-gov.com/connect/federate/abc?destination=%2Fccp-v2",
+            ),
+            (
+                "https://sts.amazonaws.com",
+                "http://127.0.0.1:7575/aws/sts.amazonaws.com/",
+            ),
+        ] {
+            assert_eq!(
+                public_to_local(BASE, public).as_deref(),
+                Some(local),
+                "{public}"
+            );
+        }
+        assert_eq!(
+            local_path_to_public("/aws/us-east-1.signin.aws.amazon.com/saml").as_deref(),
+            Some("https://us-east-1.signin.aws.amazon.com/saml")
+        );
+    }
+
+    #[test]
+    fn other_hosts_are_left_alone() {
+        assert_eq!(
+            public_to_local(BASE, "https://your-custom-website.com/x"),
+            None
+        );
+        assert_eq!(public_to_local(BASE, "https://evilamazon.com/x"), None);
+        assert_eq!(
+            public_to_local(BASE, "http://signin.aws.amazon.com/saml"),
+            None
+        );
+        assert_eq!(local_path_to_public("/aws/example.org/x"), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! The admin API (`/_admin/...`, JSON, loopback only) that test suites use to set
+//! up their world and watch it, and the start page.
+//!
+//! | method and path | what |
+//! |---|---|
+//! | `GET /_admin/clock` | the virtual time |
+//! | `POST /_admin/clock` | `{"advance": "12h1s"}` or `{"set": "2026-01-01T00:00:00Z"}` |
+//! | `GET /_admin/events?flow=&service=&after=&limit=` | the event log |
+//! | `GET /_admin/config` | the effective configuration |
+//! | `/_admin/idp/...` | users and service providers of the IdP (see `samlsim_idp::admin`) |
+
+use askama::Template;
+use samlsim_saml::time::DateTime;
+use samlsim_service::clock::{format_duration, parse_duration};
+use samlsim_service::http::{Method, StatusCode};
+use samlsim_service::{Clock, EventFilter, Request, Response};
+use serde::Deserialize;
+
+use crate::Emulator;
+
+pub fn handle(emulator: &Emulator, request: &Request) -> Response {
+    if !request.is_loopback() {
+        return Response::json_error(
+            StatusCode::FORBIDDEN,
+            "LoopbackOnly",
+            "the admin API answers only clients on this machine",
+        );
+    }
+    let path = request.path_after("/_admin").unwrap_or("");
+    match (&request.method, path) {
+        (&Method::GET, "/clock") => clock_state(emulator),
+        (&Method::POST, "/clock") => move_clock(emulator, request),
+        (&Method::GET, "/events") => events(emulator, request),
+        (&Method::GET, "/config") => Response::json(StatusCode::OK, emulator.config()),
+        (_, p) if p.starts_with("/idp/") || p == "/idp" => {
+            emulator.idp().admin(request, &p["/idp".len()..])
+        }
+        (_, "" | "/") => Response::json(
+            StatusCode::OK,
+            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued"]}),
+        ),
+        _ => Response::json_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchAdminEndpoint",
+            format!("no admin endpoint {} {}", request.method, request.path),
+        ),
+    }
+}
+
+fn clock_state(emulator: &Emulator) -> Response {
+    let clock = emulator.clock();
+    let now = clock.now();
+    Response::json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "now": DateTime::from_unix(now).to_string(),
+            "unix": now,
+            "offset_seconds": clock.offset(),
+            "frozen": clock.is_frozen(),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    advance: Option<String>,
+    set: Option<String>,
+}
+
+fn move_clock(emulator: &Emulator, request: &Request) -> Response {
+    let change: ClockChange = match request.json() {
+        Ok(change) => change,
+        Err(e) => {
+            return Response::json_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidClockChange",
+                format!(
+                    "expected {{\"advance\": \"12h1s\"}} or {{\"set\": \"2026-01-01T00:00:00Z\"}}: {e}"
+                ),
+            );
+        }
+    };
+    let clock = emulator.clock();
+    match (change.advance, change.set) {
+        (Some(amount), None) => match parse_duration(&amount) {
+            Ok(seconds) => clock.advance(seconds),
+            Err(e) => {
+                return Response::json_error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidDuration",
+                    e.to_string(),
+                );
+            }
+        },
+        (None, Some(at)) => match DateTime::parse(&at) {
+            Ok(at) => clock.set(at.unix_seconds()),
+            Err(e) => {
+                return Response::json_error(StatusCode::BAD_REQUEST, "InvalidTime", e.to_string());
+            }
+        },
+        _ => {
+            return Response::json_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidClockChange",
+                "give exactly one of \"advance\" and \"set\"",
+            );
+        }
+    }
+    clock_state(emulator)
+}
+
+fn events(emulator: &Emulator, request: &Request) -> Response {
+    let filter = EventFilter {
+        flow: request.query_param("flow"),
+        service: request.query_param("service"),
+        after: request.query_param("after").and_then(|v| v.parse().ok()),
+        limit: request.query_param("limit").and_then(|v| v.parse().ok()),
+    };
+    match emulator.events().list(&filter) {
+        Ok(events) => Response::json(StatusCode::OK, &serde_json::json!({ "events": events })),
+        Err(e) => Response::json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "StoreError",
+            e.to_string(),
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    portal: String,
+    endpoints: Vec<(String, String)>,
+    users: Vec<(String, String, String)>,
+    now: String,
+    offset: i64,
+    offset_text: String,
+}
+
+/// `/`: what is running, where, and who can sign in.
+pub fn start_page(emulator: &Emulator) -> Response {
+    let clock = emulator.clock();
+    let page = StartPage {
+        portal: emulator.urls().absolute("/idp/portal"),
+        endpoints: emulator.endpoints(),
+        users: emulator
+            .config()
+            .idp
+            .users
+            .iter()
+            .map(|u| {
+                (
+                    u.username.clone(),
+                    u.password.clone(),
+                    u.note.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        now: DateTime::from_unix(clock.now()).to_string(),
+        offset: clock.offset(),
+        offset_text: format_duration(clock.offset()),
+    };
+    match page.render() {
+        Ok(html) => Response::html(StatusCode::OK, html),
+        Err(e) => Response::text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the start page failed to render: {e}"),
+        ),
+    }
+}

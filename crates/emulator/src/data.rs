@@ -1,0 +1,141 @@
+//! The data folder: `samlsim.db` and the IdP's signing key and certificate, made
+//! on first start and reused after. Git never sees it (`.samlsim/` is ignored).
+
+use std::path::{Path, PathBuf};
+
+use samlsim_crypto::{Identity, IdentityParams, generate_identity as generate};
+use samlsim_service::{Clock, Store, StoreError};
+
+const DATABASE: &str = "samlsim.db";
+const KEY: &str = "idp-signing-key.pem";
+const CERTIFICATE: &str = "idp-signing-cert.pem";
+
+/// Why the data folder could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    #[error("cannot use the data folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the signing key in {path} is unusable: {source}")]
+    Key {
+        path: PathBuf,
+        source: samlsim_crypto::CryptoError,
+    },
+    #[error("generating the IdP signing key failed: {0}")]
+    Generate(samlsim_crypto::CryptoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A data folder.
+#[derive(Debug, Clone)]
+pub struct DataFolder {
+    path: PathBuf,
+}
+
+impl DataFolder {
+    /// Uses (creating) `path`. With `fresh`, what samlsim keeps there is removed
+    /// first; other files are left alone.
+    pub fn open(path: &Path, fresh: bool) -> Result<DataFolder, DataError> {
+        let io = |source| DataError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(path).map_err(io)?;
+        if fresh {
+            for name in [
+                DATABASE,
+                "samlsim.db-wal",
+                "samlsim.db-shm",
+                KEY,
+                CERTIFICATE,
+            ] {
+                match std::fs::remove_file(path.join(name)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                    _ => {}
+                }
+            }
+        }
+        Ok(DataFolder {
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the database exists yet (a first start seeds it from the config).
+    pub fn is_new(&self) -> bool {
+        !self.path.join(DATABASE).exists()
+    }
+
+    pub fn open_store(&self) -> Result<Store, DataError> {
+        Ok(Store::open(&self.path.join(DATABASE))?)
+    }
+
+    /// The IdP's signing key and certificate, generated on first use.
+    pub fn signing_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
+        let key_path = self.path.join(KEY);
+        let cert_path = self.path.join(CERTIFICATE);
+        if key_path.exists() && cert_path.exists() {
+            let read = |p: &Path| {
+                std::fs::read_to_string(p).map_err(|source| DataError::Io {
+                    path: p.to_owned(),
+                    source,
+                })
+            };
+            return Identity::from_pem(&read(&key_path)?, &read(&cert_path)?).map_err(|source| {
+                DataError::Key {
+                    path: key_path.clone(),
+                    source,
+                }
+            });
+        }
+        let identity = generate_identity(clock)?;
+        write_private(&key_path, &identity.key.to_pkcs8_pem())?;
+        std::fs::write(&cert_path, identity.certificate.to_pem()).map_err(|source| {
+            DataError::Io {
+                path: cert_path,
+                source,
+            }
+        })?;
+        Ok(identity)
+    }
+}
+
+/// A fresh RSA-2048 identity valid from a day before `clock`'s now for ten years
+/// (the day's slack keeps a clock set slightly back from failing validity checks).
+pub fn generate_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
+    let now = clock.now();
+    generate(&IdentityParams {
+        common_name: "samlsim IdP signing",
+        not_before: now - 86_400,
+        not_after: now + 10 * 365 * 86_400,
+        key_bits: 2048,
+    })
+    .map_err(DataError::Generate)
+}
+
+/// Writes a private key readable by its owner only. The mode is also set on the open
+/// file, because the open-time mode only applies to a new file and an old one may
+/// be world-readable.
+pub fn write_private(path: &Path, contents: &str) -> Result<(), DataError> {
+    use std::io::Write;
+    let io = |source| DataError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(io)?;
+    file.write_all(contents.as_bytes()).map_err(io)
+}

@@ -1,0 +1,212 @@
+//! The whole emulator, as a library: what `samlsim up` runs and what a Rust test
+//! suite embeds.
+//!
+//! # Layout
+//! - [`config`]: the TOML configuration and the embedded default world;
+//! - [`data`]: the data folder (database file, signing keys made on first start);
+//! - [`Emulator`]: the services wired together over one store, clock and event
+//!   log, and the routing of a [`Request`] to the service that owns its path;
+//! - [`admin`]: the loopback-only JSON API that test suites drive;
+//! - [`server`]: HTTP/1.1 on a bound listener (the only socket code).
+
+pub mod admin;
+pub mod config;
+pub mod data;
+pub mod server;
+
+use std::sync::Arc;
+
+use samlsim_crypto::Identity;
+use samlsim_idp::{Idp, IdpParts};
+use samlsim_service::events::FLOW_COOKIE;
+use samlsim_service::http::{Cookie, HeaderValue, Method, StatusCode, header};
+use samlsim_service::{
+    EventLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap, VirtualClock,
+};
+
+pub use config::Config;
+pub use data::DataFolder;
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    #[error(transparent)]
+    Data(#[from] data::DataError),
+    #[error(transparent)]
+    Store(#[from] samlsim_service::StoreError),
+    #[error("the IdP could not start: {0}")]
+    Idp(#[from] samlsim_idp::IdpError),
+}
+
+/// What an emulator is built on besides its configuration.
+pub struct Options {
+    /// Where state lives; `None` keeps everything in memory (tests, scenarios).
+    pub data: Option<DataFolder>,
+    pub clock: Arc<VirtualClock>,
+    pub ids: Arc<dyn Ids>,
+    /// The IdP's signing identity for in-memory emulators; a data folder brings
+    /// its own. When neither is given one is generated.
+    pub identity: Option<Identity>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            data: None,
+            clock: Arc::new(VirtualClock::system()),
+            ids: Arc::new(RandomIds),
+            identity: None,
+        }
+    }
+}
+
+/// The emulated services, wired together.
+pub struct Emulator {
+    config: Config,
+    clock: Arc<VirtualClock>,
+    ids: Arc<dyn Ids>,
+    events: EventLog,
+    urls: Arc<UrlMap>,
+    idp: Idp,
+}
+
+impl Emulator {
+    /// Opens the state (seeding it from `config` when new) and builds every service.
+    pub fn start(config: Config, options: Options) -> Result<Emulator, StartError> {
+        let clock = options.clock;
+        let (store, identity) = match &options.data {
+            Some(folder) => (
+                folder.open_store()?,
+                folder.signing_identity(clock.as_ref())?,
+            ),
+            None => {
+                let identity = match options.identity {
+                    Some(identity) => identity,
+                    None => data::generate_identity(clock.as_ref())?,
+                };
+                (Store::in_memory()?, identity)
+            }
+        };
+        let store = Arc::new(store);
+        let events = EventLog::new(store.clone(), clock.clone())?;
+        let urls = Arc::new(
+            UrlMap::new(&config.public_url())
+                .with_rewriter(samlsim_aws::endpoints::public_to_local),
+        );
+        let idp = Idp::new(IdpParts {
+            config: config.idp.clone(),
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: options.ids.clone(),
+            events: events.clone(),
+            urls: urls.clone(),
+            identity,
+        })?;
+        Ok(Emulator {
+            config,
+            clock,
+            ids: options.ids,
+            events,
+            urls,
+            idp,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn clock(&self) -> &VirtualClock {
+        &self.clock
+    }
+
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    pub fn idp(&self) -> &Idp {
+        &self.idp
+    }
+
+    pub fn urls(&self) -> &UrlMap {
+        &self.urls
+    }
+
+    /// Every endpoint a person or a test may want, with its local URL.
+    pub fn endpoints(&self) -> Vec<(String, String)> {
+        let mut rows = vec![("Start page".to_owned(), self.urls.absolute("/"))];
+        rows.extend(self.idp.endpoints());
+        rows.push((
+            "Admin API (loopback only)".into(),
+            self.urls.absolute("/_admin/"),
+        ));
+        rows.push((
+            "AWS hosts (https://<host>/<path>)".into(),
+            self.urls.absolute("/aws/<host>/<path>"),
+        ));
+        rows
+    }
+
+    /// Answers one request. Never panics on input; every refusal has words.
+    pub fn handle(&self, request: &Request) -> Response {
+        let (request, new_flow) = self.with_flow(request);
+        let response = self.route(&request);
+        match new_flow {
+            Some(flow) => response.with_cookie(&Cookie::session(FLOW_COOKIE, &flow, "/")),
+            None => response,
+        }
+    }
+
+    fn route(&self, request: &Request) -> Response {
+        if let Some(name) = request.path.strip_prefix("/static/") {
+            return match samlsim_service::assets::get(name) {
+                Some((content_type, bytes)) => Response::new(StatusCode::OK, content_type, bytes)
+                    .with_header(header::CACHE_CONTROL, "public, max-age=3600"),
+                None => self.not_found(request),
+            };
+        }
+        if request.path_after("/_admin").is_some() {
+            return admin::handle(self, request);
+        }
+        if request.path == "/" && request.method == Method::GET {
+            return admin::start_page(self);
+        }
+        if let Some(response) = self.idp.handle(request) {
+            return response;
+        }
+        self.not_found(request)
+    }
+
+    fn not_found(&self, request: &Request) -> Response {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "no-such-endpoint",
+            "Nothing here",
+            format!(
+                "samlsim serves nothing at {} {}.",
+                request.method, request.path
+            ),
+        )
+        .with_fix(format!(
+            "The endpoints are listed at {}",
+            self.urls.absolute("/")
+        ))
+        .page("samlsim")
+    }
+
+    /// Every browser gets a flow ID (one cookie for all services) so its steps read
+    /// as one story in the event log. A first request gets one here, as if it had
+    /// sent it, so services need no special case.
+    fn with_flow(&self, request: &Request) -> (Request, Option<String>) {
+        if request.cookie(FLOW_COOKIE).is_some() {
+            return (request.clone(), None);
+        }
+        let flow = self.ids.token(8);
+        let mut request = request.clone();
+        if let Ok(value) = HeaderValue::from_str(&format!("{FLOW_COOKIE}={flow}")) {
+            request.headers.append(header::COOKIE, value);
+        }
+        (request, Some(flow))
+    }
+}

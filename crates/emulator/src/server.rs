@@ -1,0 +1,104 @@
+//! HTTP/1.1 on a bound listener: the only socket code. Tests bind `127.0.0.1:0`,
+//! start [`serve`] and speak to it for real (mini-redis's shape).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use samlsim_service::http::StatusCode;
+use samlsim_service::{Problem, Request, Response};
+use tokio::net::TcpListener;
+
+use crate::Emulator;
+
+/// Serves `emulator` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    emulator: Arc<Emulator>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(pair) => pair,
+                    Err(error) => {
+                        // Out of file descriptors and the like: report, keep serving.
+                        tracing::warn!(%error, "accept failed");
+                        continue;
+                    }
+                };
+                let emulator = emulator.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| answer(emulator.clone(), peer, request));
+                    if let Err(error) = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                    {
+                        tracing::debug!(%error, %peer, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+}
+
+async fn answer(
+    emulator: Arc<Emulator>,
+    peer: SocketAddr,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let limit = emulator.config().server.max_body_bytes;
+    let (parts, body) = request.into_parts();
+    let response = match Limited::new(body, limit).collect().await {
+        Ok(collected) => {
+            let request = Request {
+                method: parts.method,
+                path: parts.uri.path().to_owned(),
+                query: parts.uri.query().unwrap_or("").to_owned(),
+                headers: parts.headers,
+                body: collected.to_bytes(),
+                peer: Some(peer.ip()),
+            };
+            tracing::debug!(method = %request.method, path = %request.path, "request");
+            emulator.handle(&request)
+        }
+        Err(error) => body_problem(&error.to_string(), limit),
+    };
+    let mut reply = hyper::Response::new(Full::new(response.body));
+    *reply.status_mut() = response.status;
+    *reply.headers_mut() = response.headers;
+    Ok(reply)
+}
+
+fn body_problem(error: &str, limit: usize) -> Response {
+    if error.contains("length limit exceeded") {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body too large",
+            format!("The request body is over the limit of {limit} bytes."),
+        )
+        .with_fix(
+            "SAML messages are far smaller; raise [server] max_body_bytes if you really need more.",
+        )
+        .page("samlsim")
+    } else {
+        Problem::bad_request(
+            "body-unreadable",
+            "Request body unreadable",
+            format!("The request body could not be read: {error}"),
+        )
+        .page("samlsim")
+    }
+}

@@ -1,0 +1,426 @@
+//! The mock identity provider: steps C1–C4 of the six-step flow, and single logout.
+//!
+//! # Layout
+//! - [`config`]: `[idp]` of the configuration file;
+//! - [`directory`]: the identity store (users, password checks: C2, C3);
+//! - [`providers`]: the service providers it signs users in to;
+//! - [`sessions`]: sign-in sessions, pending SP-initiated requests, replay records;
+//! - `sso`: AuthnRequests in, signed Responses out (C4), IdP- and SP-initiated;
+//! - `slo`: single logout and the sign-out page (C31);
+//! - [`admin`]: the JSON API under `/_admin/idp`;
+//! - `pages`: the askama pages.
+//!
+//! Every route lives under `/idp`:
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /idp/metadata` | SAML metadata (EntityDescriptor with IDPSSODescriptor) |
+//! | `GET /idp/portal` | the internal portal listing the user's applications (C1) |
+//! | `GET, POST /idp/login` | the login page (C2, C3) |
+//! | `GET /idp/launch/<sp>` | IdP-initiated SSO to an SP (C4) |
+//! | `GET, POST /idp/sso` | SP-initiated SSO: AuthnRequest by HTTP-Redirect or HTTP-POST |
+//! | `GET, POST /idp/slo` | SAML single logout (LogoutRequest from an SP) |
+//! | `GET, POST /idp/logout` | sign out of the IdP (C31) |
+
+pub mod admin;
+pub mod config;
+pub mod directory;
+mod pages;
+pub mod providers;
+pub mod sessions;
+mod slo;
+mod sso;
+
+use std::sync::Arc;
+
+use samlsim_crypto::Identity;
+use samlsim_service::clock::parse_duration;
+use samlsim_service::events::FLOW_COOKIE;
+use samlsim_service::http::{Cookie, Method, StatusCode};
+use samlsim_service::{
+    Clock, EventLog, Ids, NewEvent, Problem, Request, Response, Service, Store, StoreError, UrlMap,
+};
+
+use crate::config::IdpConfig;
+use crate::directory::{Directory, User};
+use crate::providers::Providers;
+use crate::sessions::{Session, Sessions};
+
+/// The name the IdP's events and pages carry.
+const SERVICE: &str = "idp";
+/// The IdP session cookie (HttpOnly, SameSite=Lax, Path=/idp).
+const SESSION_COOKIE: &str = "samlsim_idp_session";
+
+/// Why the IdP could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdpError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("idp.{key}: {message}")]
+    Config { key: String, message: String },
+}
+
+/// What the IdP is built from.
+pub struct IdpParts {
+    pub config: IdpConfig,
+    pub store: Arc<Store>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn Ids>,
+    pub events: EventLog,
+    pub urls: Arc<UrlMap>,
+    /// The signing key and certificate (published in the metadata).
+    pub identity: Identity,
+}
+
+/// The mock IdP.
+pub struct Idp {
+    name: String,
+    entity_id: String,
+    session_lifetime: i64,
+    directory: Directory,
+    providers: Providers,
+    sessions: Sessions,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn Ids>,
+    events: EventLog,
+    urls: Arc<UrlMap>,
+    identity: Identity,
+}
+
+impl Idp {
+    /// Builds the IdP; on a new database, seeds users and SPs from the config.
+    pub fn new(parts: IdpParts) -> Result<Idp, IdpError> {
+        let config = parts.config;
+        let session_lifetime =
+            parse_duration(&config.session_lifetime).map_err(|e| IdpError::Config {
+                key: "session_lifetime".into(),
+                message: e.to_string(),
+            })?;
+        for (i, sp) in config.service_providers.iter().enumerate() {
+            sso::check_provider(sp).map_err(|message| IdpError::Config {
+                key: format!("service_providers[{i}]"),
+                message,
+            })?;
+        }
+        let directory = Directory::new(parts.store.clone())?;
+        let providers = Providers::new(parts.store.clone())?;
+        let sessions = Sessions::new(parts.store.clone())?;
+        if directory.is_empty()? && providers.is_empty()? {
+            for user in &config.users {
+                directory.put(user)?;
+            }
+            for sp in &config.service_providers {
+                providers.put(sp)?;
+            }
+        }
+        let entity_id = config
+            .entity_id
+            .clone()
+            .unwrap_or_else(|| parts.urls.absolute("/idp/metadata"));
+        Ok(Idp {
+            name: config.name,
+            entity_id,
+            session_lifetime,
+            directory,
+            providers,
+            sessions,
+            clock: parts.clock,
+            ids: parts.ids,
+            events: parts.events,
+            urls: parts.urls,
+            identity: parts.identity,
+        })
+    }
+
+    /// The IdP's SAML entity ID (the Issuer of everything it sends).
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// The signing identity, whose certificate the metadata publishes.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub fn providers(&self) -> &Providers {
+        &self.providers
+    }
+
+    /// The IdP's endpoints, for `samlsim up`'s table.
+    pub fn endpoints(&self) -> Vec<(String, String)> {
+        [
+            ("IdP portal (C1)", "/idp/portal"),
+            ("IdP login (C2, C3)", "/idp/login"),
+            ("IdP metadata", "/idp/metadata"),
+            ("IdP SSO (HTTP-Redirect, HTTP-POST)", "/idp/sso"),
+            ("IdP single logout", "/idp/slo"),
+        ]
+        .into_iter()
+        .map(|(what, path)| (what.to_owned(), self.urls.absolute(path)))
+        .collect()
+    }
+
+    /// The JSON admin API under `/_admin/idp`.
+    pub fn admin(&self, request: &Request, path: &str) -> Response {
+        admin::handle(self, request, path)
+    }
+
+    fn route(&self, request: &Request, path: &str) -> Result<Response, Problem> {
+        match (&request.method, path) {
+            (&Method::GET, "" | "/") => Ok(Response::redirect(StatusCode::FOUND, "/idp/portal")),
+            (&Method::GET, "/metadata") => self.metadata(),
+            (&Method::GET, "/portal") => self.portal(request),
+            (&Method::GET, "/login") => Ok(self.login_page(request, None)),
+            (&Method::POST, "/login") => self.login(request),
+            (&Method::GET, p) if p.starts_with("/launch/") => {
+                sso::launch(self, request, &p["/launch/".len()..])
+            }
+            (&Method::GET | &Method::POST, "/sso") => sso::single_sign_on(self, request),
+            (&Method::GET | &Method::POST, "/slo") => slo::single_logout(self, request),
+            (&Method::GET, "/logout") => Ok(slo::logout_page(self)),
+            (&Method::POST, "/logout") => slo::logout(self, request),
+            _ => Err(Problem::new(
+                StatusCode::NOT_FOUND,
+                "no-such-endpoint",
+                "Nothing here",
+                format!("The IdP has no endpoint {} /idp{path}.", request.method),
+            )
+            .with_fix("The IdP's endpoints are listed on the start page, /.")),
+        }
+    }
+
+    fn metadata(&self) -> Result<Response, Problem> {
+        let xml = sso::metadata_xml(self).map_err(|e| internal(&e))?;
+        Ok(Response::xml(StatusCode::OK, xml))
+    }
+
+    /// C1: the applications the signed-in user may open.
+    fn portal(&self, request: &Request) -> Result<Response, Problem> {
+        let Some((session, user)) = self.signed_in(request)? else {
+            return Ok(self.to_login("/idp/portal"));
+        };
+        let apps = self
+            .providers
+            .list()
+            .map_err(|e| internal(&e))?
+            .into_iter()
+            .filter(|sp| sp.in_portal)
+            .map(|sp| pages::PortalApp {
+                href: format!(
+                    "/idp/launch/{}",
+                    samlsim_service::http::encode_component(&sp.id)
+                ),
+                id: sp.id,
+                label: sp.label,
+                description: sp.description,
+            })
+            .collect();
+        self.record(
+            request,
+            NewEvent::ok(
+                SERVICE,
+                "portal",
+                format!("{} opened the portal", session.username),
+            )
+            .step("C1"),
+        );
+        Ok(pages::render(
+            StatusCode::OK,
+            &pages::Portal {
+                idp_name: &self.name,
+                user: user.greeting_name(),
+                username: &user.username,
+                apps,
+                logout: "/idp/logout",
+            },
+        ))
+    }
+
+    fn login_page(&self, request: &Request, failure: Option<(&str, &str, &str)>) -> Response {
+        let continue_to = request
+            .param("continue")
+            .filter(|c| is_local_continuation(c))
+            .unwrap_or_else(|| "/idp/portal".into());
+        let app = self.app_for_continuation(&continue_to);
+        let (username, error, rule) = failure.unwrap_or(("", "", ""));
+        let status = if failure.is_some() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::OK
+        };
+        pages::render(
+            status,
+            &pages::Login {
+                idp_name: &self.name,
+                action: "/idp/login",
+                continue_to: &continue_to,
+                app: app.as_deref(),
+                username,
+                error: failure.map(|_| error),
+                rule,
+            },
+        )
+    }
+
+    /// C2/C3: checks the credentials against the identity store.
+    fn login(&self, request: &Request) -> Result<Response, Problem> {
+        let username = request.form_value("username").unwrap_or_default();
+        let password = request.form_value("password").unwrap_or_default();
+        let result = self
+            .directory
+            .authenticate(&username, &password)
+            .map_err(|e| internal(&e))?;
+        let user = match result {
+            Ok(user) => user,
+            Err(failure) => {
+                let message = failure.message(&username);
+                self.record(
+                    request,
+                    NewEvent::refused(SERVICE, "login", failure.rule(), message.clone())
+                        .step("C3")
+                        .detail(serde_json::json!({ "username": username })),
+                );
+                return Ok(self.login_page(request, Some((&username, &message, failure.rule()))));
+            }
+        };
+        let now = self.clock.now();
+        let session = self
+            .sessions
+            .start(
+                &self.ids.token(32),
+                &self.ids.saml_id(),
+                &user.username,
+                now,
+                self.session_lifetime,
+            )
+            .map_err(|e| internal(&e))?;
+        self.record(
+            request,
+            NewEvent::ok(SERVICE, "login", format!("{} signed in", user.username))
+                .step("C3")
+                .detail(serde_json::json!({ "username": user.username, "session_index": session.index })),
+        );
+        let continue_to = request
+            .form_value("continue")
+            .filter(|c| is_local_continuation(c))
+            .unwrap_or_else(|| "/idp/portal".into());
+        Ok(
+            Response::redirect(StatusCode::SEE_OTHER, &continue_to).with_cookie(&Cookie::session(
+                SESSION_COOKIE,
+                &session.id,
+                "/idp",
+            )),
+        )
+    }
+
+    /// A redirect to the login page that comes back to `continue_to` afterwards.
+    fn to_login(&self, continue_to: &str) -> Response {
+        let target = format!(
+            "/idp/login?continue={}",
+            samlsim_service::http::encode_component(continue_to)
+        );
+        Response::redirect(StatusCode::FOUND, &target)
+    }
+
+    /// The label of the app a continuation leads to, for "to continue to ...".
+    fn app_for_continuation(&self, continue_to: &str) -> Option<String> {
+        let sp_id = continue_to
+            .strip_prefix("/idp/launch/")
+            .map(|s| s.split('?').next().unwrap_or(s));
+        let sp_id = match sp_id {
+            Some(id) => samlsim_service::http::decode_component(id),
+            None => self.sessions_pending_sp(continue_to)?,
+        };
+        self.providers.get(&sp_id).ok().flatten().map(|sp| sp.label)
+    }
+
+    fn sessions_pending_sp(&self, continue_to: &str) -> Option<String> {
+        let token = continue_to.strip_prefix("/idp/sso?resume=")?;
+        self.sessions
+            .peek_pending(token)
+            .ok()
+            .flatten()
+            .map(|p| p.sp)
+    }
+
+    /// The live session of this browser, with its user (who may since have been
+    /// disabled or deleted: then there is no session).
+    fn signed_in(&self, request: &Request) -> Result<Option<(Session, User)>, Problem> {
+        let Some(id) = request.cookie(SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let Some(session) = self.sessions.live(&id, now).map_err(|e| internal(&e))? else {
+            return Ok(None);
+        };
+        match self
+            .directory
+            .get(&session.username)
+            .map_err(|e| internal(&e))?
+        {
+            Some(user) if !user.disabled => Ok(Some((session, user))),
+            _ => {
+                self.sessions
+                    .end(&session.id, now)
+                    .map_err(|e| internal(&e))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Records an event under the request's flow. The log lives in the same
+    /// database as everything else; if it fails, the request fails with it.
+    fn record(&self, request: &Request, event: NewEvent) {
+        if let Err(error) = self.events.record(event.flow(request.cookie(FLOW_COOKIE))) {
+            // The page still answers; the failure is visible in the server log.
+            eprintln!("samlsim: recording an IdP event failed: {error}");
+        }
+    }
+
+    /// Records a refusal and turns it into its page.
+    fn refuse(&self, request: &Request, action: &'static str, problem: Problem) -> Response {
+        let event = if problem.status.is_client_error() {
+            NewEvent::invalid(SERVICE, action, problem.rule, problem.message.clone())
+        } else {
+            NewEvent::refused(SERVICE, action, problem.rule, problem.message.clone())
+        };
+        self.record(request, event);
+        problem.page(&self.page_title())
+    }
+
+    fn page_title(&self) -> String {
+        format!("Mock IdP · {}", self.name)
+    }
+}
+
+impl Service for Idp {
+    fn handle(&self, request: &Request) -> Option<Response> {
+        let path = request.path_after("/idp")?;
+        Some(match self.route(request, path) {
+            Ok(response) => response,
+            Err(problem) => self.refuse(request, "request", problem),
+        })
+    }
+}
+
+/// Only paths of this IdP may follow a login: anything else would make the login
+/// page an open redirector.
+fn is_local_continuation(target: &str) -> bool {
+    target.starts_with("/idp/") && !target.starts_with("//") && !target.contains('\\')
+}
+
+/// A storage failure as a page that says so (never a 500 without words).
+fn internal(error: &dyn std::fmt::Display) -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal-error",
+        "The IdP failed",
+        format!("The IdP could not complete the request: {error}"),
+    )
+    .with_fix("This is a samlsim bug or a damaged data folder; `samlsim up --fresh` starts over.")
+}

@@ -1,0 +1,196 @@
+//! Signing out: single logout initiated by an SP (SAML profiles §4.4), and the
+//! user's own sign-out (C31: the IdP session ends, but an SP's own session —
+//! Connect's 12 hours — does not; the page says so).
+
+use samlsim_crypto::Certificate;
+use samlsim_saml::binding::{self, Limits};
+use samlsim_saml::logout::{
+    LogoutRequest, LogoutResponse, build_logout_response, parse_logout_request,
+    verify_logout_request,
+};
+use samlsim_saml::redirect::{parse_redirect_query, verify_redirect_signature};
+use samlsim_saml::signature::Signer;
+use samlsim_saml::{DateTime, Status};
+use samlsim_service::http::{Cookie, Method, StatusCode};
+use samlsim_service::{NewEvent, Problem, Request, Response};
+
+use crate::{Idp, SERVICE, SESSION_COOKIE, internal, pages};
+
+/// `GET /idp/logout`: asks before signing out.
+pub(crate) fn logout_page(idp: &Idp) -> Response {
+    pages::render(
+        StatusCode::OK,
+        &pages::Logout {
+            idp_name: &idp.name,
+            action: "/idp/logout",
+        },
+    )
+}
+
+/// `POST /idp/logout`: ends this browser's IdP session.
+pub(crate) fn logout(idp: &Idp, request: &Request) -> Result<Response, Problem> {
+    let was_signed_in = end_browser_session(idp, request)?;
+    Ok(signed_out(idp, was_signed_in))
+}
+
+fn signed_out(idp: &Idp, was_signed_in: bool) -> Response {
+    pages::render(
+        StatusCode::OK,
+        &pages::SignedOut {
+            idp_name: &idp.name,
+            was_signed_in,
+            portal: "/idp/portal",
+        },
+    )
+    .with_cookie(&Cookie::removal(SESSION_COOKIE, "/idp"))
+}
+
+fn end_browser_session(idp: &Idp, request: &Request) -> Result<bool, Problem> {
+    let Some((session, _)) = idp.signed_in(request)? else {
+        return Ok(false);
+    };
+    idp.sessions
+        .end(&session.id, idp.clock.now())
+        .map_err(|e| internal(&e))?;
+    idp.record(
+        request,
+        NewEvent::ok(
+            SERVICE,
+            "logout",
+            format!("{} signed out of the IdP", session.username),
+        )
+        .step("C31")
+        .detail(
+            serde_json::json!({ "username": session.username, "session_index": session.index }),
+        ),
+    );
+    Ok(true)
+}
+
+/// `GET|POST /idp/slo`: a LogoutRequest from an SP.
+pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, Problem> {
+    let limits = Limits::default();
+    let bad = |rule: &'static str, title: &str, message: String| {
+        Problem::bad_request(rule, title, message)
+    };
+    let (xml, relay_state, redirect_signed) = if request.method == Method::GET {
+        let query = parse_redirect_query(&request.query).map_err(|e| {
+            bad(
+                "bad-redirect-query",
+                "Malformed HTTP-Redirect request",
+                e.to_string(),
+            )
+        })?;
+        let xml = binding::decode_redirect(&query.message, &limits)
+            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
+        (xml, query.relay_state.clone(), query.signature.is_some())
+    } else {
+        let value = request.form_value("SAMLRequest").ok_or_else(|| {
+            bad(
+                "missing-saml-request",
+                "No SAMLRequest",
+                "The POST carries no SAMLRequest field.".into(),
+            )
+        })?;
+        let xml = binding::decode_post(&value, &limits)
+            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
+        (xml, request.form_value("RelayState"), false)
+    };
+    let logout: LogoutRequest = parse_logout_request(&xml).map_err(|e| {
+        bad(
+            "malformed-logout-request",
+            "Malformed LogoutRequest",
+            e.to_string(),
+        )
+    })?;
+    let sp = idp
+        .providers
+        .by_entity_id(&logout.issuer)
+        .map_err(|e| internal(&e))?
+        .into_iter()
+        .max_by_key(|sp| sp.slo_url.is_some())
+        .ok_or_else(|| {
+            bad(
+                "unknown-sp",
+                "Unknown service provider",
+                format!(
+                    "No service provider with entity ID \"{}\" is registered.",
+                    logout.issuer
+                ),
+            )
+        })?;
+    let certificate = sp
+        .certificate
+        .as_deref()
+        .and_then(|pem| Certificate::from_pem(pem).ok());
+    if let Some(certificate) = certificate {
+        let trusted = [certificate];
+        let checked = if redirect_signed {
+            verify_redirect_signature(&request.query, &trusted).map(|_| ())
+        } else if request.method == Method::POST {
+            verify_logout_request(&xml, &trusted).map(|_| ())
+        } else {
+            Ok(())
+        };
+        checked.map_err(|e| {
+            bad(
+                "bad-request-signature",
+                "LogoutRequest signature invalid",
+                e.to_string(),
+            )
+        })?;
+    }
+
+    let now = idp.clock.now();
+    let mut ended = end_browser_session(idp, request)?;
+    for index in &logout.session_indexes {
+        ended |= idp
+            .sessions
+            .end_by_index(index, &logout.name_id.value, now)
+            .map_err(|e| internal(&e))?;
+    }
+    idp.record(
+        request,
+        NewEvent::ok(
+            SERVICE,
+            "slo",
+            format!("LogoutRequest {} from {}", logout.id, sp.entity_id),
+        )
+        .step("C31")
+        .detail(
+            serde_json::json!({ "sp": sp.id, "name_id": logout.name_id.value, "ended": ended }),
+        ),
+    );
+
+    let Some(slo_url) = sp.slo_url.clone() else {
+        return Ok(signed_out(idp, ended));
+    };
+    let built = build_logout_response(
+        &LogoutResponse {
+            id: idp.ids.saml_id(),
+            issue_instant: DateTime::from_unix(now),
+            destination: Some(slo_url.clone()),
+            in_response_to: Some(logout.id.clone()),
+            issuer: idp.entity_id.clone(),
+            status: Status::success(),
+        },
+        Some(&Signer::new(&idp.identity.key, &idp.identity.certificate)),
+    )
+    .map_err(|e| internal(&e))?;
+    let encoded = binding::encode_post(built.xml.as_bytes());
+    let action = idp.urls.local(&slo_url);
+    Ok(pages::render(
+        StatusCode::OK,
+        &pages::PostForm {
+            idp_name: &idp.name,
+            app: &sp.label,
+            kind: "LogoutResponse",
+            destination: &slo_url,
+            action: &action,
+            parameter: "SAMLResponse",
+            message: &encoded,
+            relay_state: relay_state.as_deref(),
+        },
+    )
+    .with_cookie(&Cookie::removal(SESSION_COOKIE, "/idp")))
+}
