@@ -144,11 +144,22 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_key() {
-        let text = "[idp]\nname = \"x\"\n\n[[idp.users]]\nusername = \"a\"\n\n[[idp.users]]\nusername = \"b\"\npasword = \"typo\"\n";
+        let text = "[idp]\nname = \"x\"\n\n[[idp.users]]\nusername = \"a\"\npassword = \"p\"\n\n[[idp.users]]\nusername = \"b\"\npasword = \"typo\"\n";
         let err = Config::parse(text, "world.toml").unwrap_err().to_string();
-        assert!(err.starts_with("world.toml:"), "{err}");
-        assert!(err.contains("idp.users"), "{err}");
-        assert!(err.contains("pasword"), "{err}");
+        assert!(
+            err.starts_with("world.toml:10: idp.users[1].pasword: unknown field `pasword`"),
+            "{err}"
+        );
+        let err = Config::parse(
+            "[idp]\nname = \"x\"\n[[idp.users]]\nusername = \"a\"\n",
+            "w.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("idp.users[0]: missing field `password`"),
+            "{err}"
+        );
         let err = Config::parse("[idp\nname=1", "bad.toml")
             .unwrap_err()
             .to_string();

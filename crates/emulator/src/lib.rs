@@ -7,9 +7,11 @@
 //! - [`Emulator`]: the services wired together over one store, clock and event
 //!   log, and the routing of a [`Request`] to the service that owns its path;
 //! - [`admin`]: the loopback-only JSON API that test suites drive;
+//! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
 //! - [`server`]: HTTP/1.1 on a bound listener (the only socket code).
 
 pub mod admin;
+pub mod browser;
 pub mod config;
 pub mod data;
 pub mod server;

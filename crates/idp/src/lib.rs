@@ -194,8 +194,13 @@ impl Idp {
         }
     }
 
+    /// The IdP's SAML metadata document.
+    pub fn metadata_xml(&self) -> Result<String, samlsim_saml::SamlError> {
+        sso::metadata_xml(self)
+    }
+
     fn metadata(&self) -> Result<Response, Problem> {
-        let xml = sso::metadata_xml(self).map_err(|e| internal(&e))?;
+        let xml = self.metadata_xml().map_err(|e| internal(&e))?;
         Ok(Response::xml(StatusCode::OK, xml))
     }
 

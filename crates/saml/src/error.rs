@@ -163,15 +163,6 @@ pub enum SamlError {
     )]
     Unsigned,
 
-    /// A message that must be signed carries no signature.
-    #[error("{element} is not signed ({rule})")]
-    NotSigned {
-        /// The element that should be signed.
-        element: &'static str,
-        /// Why it must be.
-        rule: &'static str,
-    },
-
     /// A required query parameter is missing (HTTP-Redirect binding).
     #[error("the query has no {parameter} parameter, which SAML bindings {section} requires")]
     MissingQueryParameter {
@@ -207,7 +198,8 @@ pub enum SamlError {
     InvalidUrlEncoding {
         /// The parameter.
         parameter: &'static str,
-        /// Byte offset in the parameter's raw value.
+        /// Byte offset of the bad escape in the parameter's raw value or, when
+        /// the decoded octets are not UTF-8, of the first bad octet among them.
         offset: usize,
     },
 

@@ -481,6 +481,15 @@ pub fn parse_idp_metadata(xml: &[u8]) -> Result<IdpMetadata, SamlError> {
     if signing_certificates.is_empty() {
         return Err(SamlError::NoSigningCertificate);
     }
+    let single_sign_on_services =
+        endpoints(descriptor, "SingleSignOnService", "md:SingleSignOnService")?;
+    if single_sign_on_services.is_empty() {
+        return Err(SamlError::MissingElement {
+            element: "md:IDPSSODescriptor",
+            child: "md:SingleSignOnService",
+            section: "SAML metadata 2.4.3",
+        });
+    }
     Ok(IdpMetadata {
         entity_id: entity.entity_id,
         valid_until: entity.valid_until,
@@ -495,11 +504,7 @@ pub fn parse_idp_metadata(xml: &[u8]) -> Result<IdpMetadata, SamlError> {
             "md:SingleLogoutService",
         )?,
         name_id_formats: name_id_formats(descriptor),
-        single_sign_on_services: endpoints(
-            descriptor,
-            "SingleSignOnService",
-            "md:SingleSignOnService",
-        )?,
+        single_sign_on_services,
     })
 }
 

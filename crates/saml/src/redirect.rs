@@ -297,9 +297,11 @@ fn url_decode(
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).ok_or(invalid(i))?;
                 let digit = |b: u8| char::from(b).to_digit(16);
-                match (digit(hex[0]), digit(hex[1])) {
+                let Some(&[high, low]) = bytes.get(i + 1..i + 3) else {
+                    return Err(invalid(i));
+                };
+                match (digit(high), digit(low)) {
                     // Both digits are below 16, so the byte fits.
                     (Some(high), Some(low)) => out.push((high * 16 + low) as u8),
                     _ => return Err(invalid(i)),

@@ -228,6 +228,12 @@ pub fn parse_response(xml: &[u8]) -> Result<ReceivedResponse, SamlError> {
 }
 
 impl ReceivedResponse {
+    /// The whole parsed document, unverified: for showing it to people, never
+    /// for deciding anything.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
     /// Verifies the Response against `trusted` certificates and reads its one
     /// assertion from the signed content only.
     ///
@@ -333,10 +339,10 @@ fn single_assertion(response: Node<'_>) -> Result<Node<'_>, SamlError> {
 }
 
 fn read_envelope(response: Node<'_>) -> Result<ResponseEnvelope, SamlError> {
-    let id = response.required_attr("ID", RESPONSE_SECTION)?.to_owned();
+    // Version first: in another SAML version anything else may differ.
     response.version(RESPONSE_SECTION)?;
     Ok(ResponseEnvelope {
-        id,
+        id: response.required_attr("ID", RESPONSE_SECTION)?.to_owned(),
         issue_instant: response.required_time("IssueInstant", RESPONSE_SECTION)?,
         destination: response.owned_attr("Destination"),
         in_response_to: response.owned_attr("InResponseTo"),
@@ -351,8 +357,8 @@ fn read_assertion(
     assertion_signature: SignatureStatus,
     signed_envelope: Option<ResponseEnvelope>,
 ) -> Result<VerifiedAssertion, SamlError> {
-    let id = assertion.required_attr("ID", ASSERTION_SECTION)?.to_owned();
     assertion.version(ASSERTION_SECTION)?;
+    let id = assertion.required_attr("ID", ASSERTION_SECTION)?.to_owned();
     let issue_instant = assertion.required_time("IssueInstant", ASSERTION_SECTION)?;
     let issuer = assertion
         .required_child(ASSERTION_NS, "Issuer", "saml:Issuer", ASSERTION_SECTION)?

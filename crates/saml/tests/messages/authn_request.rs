@@ -4,25 +4,11 @@
 use samlsim_dsig::DsigError;
 use samlsim_saml::SamlError;
 use samlsim_saml::authn_request::{
-    AuthnRequest, NameIdPolicy, build_authn_request, parse_authn_request, verify_authn_request,
+    AuthnRequest, build_authn_request, parse_authn_request, verify_authn_request,
 };
-use samlsim_saml::uri::{binding, nameid_format};
+use samlsim_saml::uri::binding;
 
 use crate::support::*;
-
-pub fn full_request() -> AuthnRequest {
-    AuthnRequest {
-        destination: Some("https://idp.example.com/sso".into()),
-        name_id_policy: Some(NameIdPolicy {
-            format: Some(nameid_format::PERSISTENT.into()),
-            sp_name_qualifier: None,
-            allow_create: Some(true),
-        }),
-        force_authn: Some(false),
-        is_passive: Some(true),
-        ..AuthnRequest::new(REQUEST_ID, at(0), AWS_AUDIENCE, AWS_ACS)
-    }
-}
 
 #[test]
 fn round_trips() {
@@ -164,7 +150,7 @@ fn post_binding_signature_round_trips_and_detects_tampering() {
         "{signed}"
     );
     assert_eq!(
-        verify_authn_request(signed.as_bytes(), &[cert.clone()]).unwrap(),
+        verify_authn_request(signed.as_bytes(), std::slice::from_ref(&cert)).unwrap(),
         full_request()
     );
     assert_eq!(
@@ -173,7 +159,7 @@ fn post_binding_signature_round_trips_and_detects_tampering() {
     );
 
     let tampered = signed.replacen(AWS_ACS, "https://evil.example.com/acs", 1);
-    let error = verify_authn_request(tampered.as_bytes(), &[cert.clone()]).unwrap_err();
+    let error = verify_authn_request(tampered.as_bytes(), std::slice::from_ref(&cert)).unwrap_err();
     assert!(
         matches!(
             error,

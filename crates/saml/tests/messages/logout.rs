@@ -4,41 +4,9 @@ use samlsim_saml::logout::{
     LogoutRequest, LogoutResponse, build_logout_request, build_logout_response,
     parse_logout_request, parse_logout_response, verify_logout_request,
 };
-use samlsim_saml::uri::{nameid_format, status};
 use samlsim_saml::{NameId, SamlError, Status};
 
 use crate::support::*;
-
-pub fn logout_request() -> LogoutRequest {
-    LogoutRequest {
-        id: "_logout-1".into(),
-        issue_instant: at(600),
-        destination: Some("https://idp.example.com/slo".into()),
-        issuer: AWS_AUDIENCE.into(),
-        name_id: NameId {
-            sp_name_qualifier: Some(AWS_AUDIENCE.into()),
-            ..NameId::new("alice@example.com", nameid_format::PERSISTENT)
-        },
-        session_indexes: vec!["_session-1".into(), "_session-2".into()],
-        not_on_or_after: Some(at(900)),
-        reason: Some("urn:oasis:names:tc:SAML:2.0:logout:user".into()),
-    }
-}
-
-pub fn logout_response() -> LogoutResponse {
-    LogoutResponse {
-        id: "_logout-response-1".into(),
-        issue_instant: at(601),
-        destination: Some("https://sp.example.com/slo".into()),
-        in_response_to: Some("_logout-1".into()),
-        issuer: IDP_ENTITY_ID.into(),
-        status: Status::error(
-            status::RESPONDER,
-            Some(status::PARTIAL_LOGOUT),
-            Some("one SP did not answer"),
-        ),
-    }
-}
 
 #[test]
 fn logout_request_round_trips() {
@@ -69,7 +37,7 @@ fn signed_logout_request_verifies() {
         .unwrap()
         .xml;
     assert_eq!(
-        verify_logout_request(xml.as_bytes(), &[cert.clone()]).unwrap(),
+        verify_logout_request(xml.as_bytes(), std::slice::from_ref(&cert)).unwrap(),
         logout_request()
     );
     let tampered = xml.replace("_session-2", "_session-3");

@@ -3,84 +3,11 @@
 
 use samlsim_saml::SamlError;
 use samlsim_saml::metadata::{
-    AttributeConsumingService, Endpoint, IdpMetadata, IndexedEndpoint, RequestedAttribute,
-    SpMetadata, build_idp_metadata, build_sp_metadata, parse_idp_metadata, parse_sp_metadata,
+    Endpoint, build_idp_metadata, build_sp_metadata, parse_idp_metadata, parse_sp_metadata,
 };
 use samlsim_saml::uri::{binding, nameid_format};
 
 use crate::support::*;
-
-pub fn idp_metadata() -> IdpMetadata {
-    IdpMetadata {
-        entity_id: IDP_ENTITY_ID.into(),
-        valid_until: Some(at(365 * 86_400)),
-        cache_duration: Some("PT1H".into()),
-        want_authn_requests_signed: true,
-        signing_certificates: vec![cert(), attacker_cert()],
-        single_logout_services: vec![
-            Endpoint::new(binding::HTTP_REDIRECT, "https://idp.example.com/slo"),
-            Endpoint::new(binding::HTTP_POST, "https://idp.example.com/slo"),
-        ],
-        name_id_formats: vec![
-            nameid_format::PERSISTENT.into(),
-            nameid_format::TRANSIENT.into(),
-            nameid_format::EMAIL_ADDRESS.into(),
-        ],
-        single_sign_on_services: vec![
-            Endpoint::new(binding::HTTP_REDIRECT, "https://idp.example.com/sso"),
-            Endpoint::new(binding::HTTP_POST, "https://idp.example.com/sso?a=1&b=2"),
-        ],
-    }
-}
-
-pub fn sp_metadata() -> SpMetadata {
-    SpMetadata {
-        entity_id: AWS_AUDIENCE.into(),
-        valid_until: None,
-        cache_duration: None,
-        authn_requests_signed: Some(false),
-        want_assertions_signed: Some(true),
-        signing_certificates: vec![cert()],
-        single_logout_services: vec![Endpoint {
-            response_location: Some("https://signin.aws.amazon.com/saml/logout/response".into()),
-            ..Endpoint::new(
-                binding::HTTP_POST,
-                "https://signin.aws.amazon.com/saml/logout",
-            )
-        }],
-        name_id_formats: vec![
-            nameid_format::TRANSIENT.into(),
-            nameid_format::PERSISTENT.into(),
-        ],
-        assertion_consumer_services: vec![
-            IndexedEndpoint {
-                binding: binding::HTTP_POST.into(),
-                location: AWS_ACS.into(),
-                response_location: None,
-                index: 1,
-                is_default: Some(true),
-            },
-            IndexedEndpoint {
-                binding: binding::HTTP_POST.into(),
-                location: "https://eu-west-1.signin.aws.amazon.com/saml".into(),
-                response_location: None,
-                index: 2,
-                is_default: None,
-            },
-        ],
-        attribute_consuming_services: vec![AttributeConsumingService {
-            index: 1,
-            is_default: None,
-            service_name: "AWS Management Console Single Sign-On".into(),
-            requested_attributes: vec![RequestedAttribute {
-                name: ROLE.into(),
-                name_format: None,
-                friendly_name: Some("RoleEntitlement".into()),
-                is_required: Some(true),
-            }],
-        }],
-    }
-}
 
 #[test]
 fn idp_metadata_round_trips_in_schema_order() {
@@ -269,6 +196,13 @@ fn idp_metadata_refusals() {
             "xs:boolean",
         ),
         ("not xml".into(), "not a well-formed XML document"),
+        (
+            idp.lines()
+                .filter(|l| !l.contains("<md:SingleSignOnService"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "no md:SingleSignOnService child element, which SAML metadata 2.4.3",
+        ),
     ];
     for (xml, expected) in cases {
         let error = parse_idp_metadata(xml.as_bytes()).unwrap_err().to_string();

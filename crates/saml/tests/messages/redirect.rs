@@ -10,7 +10,6 @@ use samlsim_saml::redirect::{
     RedirectParam, parse_redirect_query, redirect_query, verify_redirect_signature,
 };
 
-use crate::authn_request::full_request;
 use crate::support::*;
 
 const RELAY_STATE: &str = "https://console.aws.amazon.com/connect/home?region=eu-west-1&x=a b/ü";

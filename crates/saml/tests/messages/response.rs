@@ -788,7 +788,7 @@ fn error_responses_carry_status_only() {
         assert!(!received.envelope.status.is_success());
         assert!(received.assertions.is_empty());
         assert_eq!(received.signed, signer_option.is_some());
-        let error = received.verify(&[cert.clone()]).unwrap_err();
+        let error = received.verify(std::slice::from_ref(&cert)).unwrap_err();
         assert!(
             matches!(
                 error,
@@ -845,19 +845,4 @@ fn signing_choice_names() {
         assert_eq!(choice.name().parse::<ResponseSigning>(), Ok(choice));
     }
     assert!("all".parse::<ResponseSigning>().is_err());
-}
-
-#[test]
-fn zz_dump() {
-    std::fs::write("/tmp/samlout/both.xml", build(ResponseSigning::Both)).unwrap();
-    std::fs::write(
-        "/tmp/samlout/idp.xml",
-        samlsim_saml::metadata::build_idp_metadata(&crate::metadata::idp_metadata()).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        "/tmp/samlout/sp.xml",
-        samlsim_saml::metadata::build_sp_metadata(&crate::metadata::sp_metadata()).unwrap(),
-    )
-    .unwrap();
 }

@@ -4,11 +4,18 @@
 #![allow(dead_code)]
 
 use samlsim_crypto::{Certificate, SigningKey};
+use samlsim_saml::authn_request::{AuthnRequest, NameIdPolicy};
+use samlsim_saml::logout::{LogoutRequest, LogoutResponse};
+use samlsim_saml::metadata::{
+    AttributeConsumingService, Endpoint, IdpMetadata, IndexedEndpoint, RequestedAttribute,
+    SpMetadata,
+};
 use samlsim_saml::response::{
     AssertionSpec, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec, ResponseSpec,
 };
 use samlsim_saml::signature::{ASSERTION_NS, Signer};
 use samlsim_saml::uri::{authn_context, nameid_format};
+use samlsim_saml::uri::{binding, status};
 use samlsim_saml::{DateTime, NameId, Status, response::Attribute};
 use samlsim_xml::{Document, NodeId, parse, to_xml};
 
@@ -130,4 +137,121 @@ pub fn sign_first_assertion(xml: &str) -> String {
         .sign(&mut doc, assertion)
         .expect("signing works");
     to_xml(&doc, doc.document_node())
+}
+
+pub fn full_request() -> AuthnRequest {
+    AuthnRequest {
+        destination: Some("https://idp.example.com/sso".into()),
+        name_id_policy: Some(NameIdPolicy {
+            format: Some(nameid_format::PERSISTENT.into()),
+            sp_name_qualifier: None,
+            allow_create: Some(true),
+        }),
+        force_authn: Some(false),
+        is_passive: Some(true),
+        ..AuthnRequest::new(REQUEST_ID, at(0), AWS_AUDIENCE, AWS_ACS)
+    }
+}
+
+pub fn logout_request() -> LogoutRequest {
+    LogoutRequest {
+        id: "_logout-1".into(),
+        issue_instant: at(600),
+        destination: Some("https://idp.example.com/slo".into()),
+        issuer: AWS_AUDIENCE.into(),
+        name_id: NameId {
+            sp_name_qualifier: Some(AWS_AUDIENCE.into()),
+            ..NameId::new("alice@example.com", nameid_format::PERSISTENT)
+        },
+        session_indexes: vec!["_session-1".into(), "_session-2".into()],
+        not_on_or_after: Some(at(900)),
+        reason: Some("urn:oasis:names:tc:SAML:2.0:logout:user".into()),
+    }
+}
+
+pub fn logout_response() -> LogoutResponse {
+    LogoutResponse {
+        id: "_logout-response-1".into(),
+        issue_instant: at(601),
+        destination: Some("https://sp.example.com/slo".into()),
+        in_response_to: Some("_logout-1".into()),
+        issuer: IDP_ENTITY_ID.into(),
+        status: Status::error(
+            status::RESPONDER,
+            Some(status::PARTIAL_LOGOUT),
+            Some("one SP did not answer"),
+        ),
+    }
+}
+
+pub fn idp_metadata() -> IdpMetadata {
+    IdpMetadata {
+        entity_id: IDP_ENTITY_ID.into(),
+        valid_until: Some(at(365 * 86_400)),
+        cache_duration: Some("PT1H".into()),
+        want_authn_requests_signed: true,
+        signing_certificates: vec![cert(), attacker_cert()],
+        single_logout_services: vec![
+            Endpoint::new(binding::HTTP_REDIRECT, "https://idp.example.com/slo"),
+            Endpoint::new(binding::HTTP_POST, "https://idp.example.com/slo"),
+        ],
+        name_id_formats: vec![
+            nameid_format::PERSISTENT.into(),
+            nameid_format::TRANSIENT.into(),
+            nameid_format::EMAIL_ADDRESS.into(),
+        ],
+        single_sign_on_services: vec![
+            Endpoint::new(binding::HTTP_REDIRECT, "https://idp.example.com/sso"),
+            Endpoint::new(binding::HTTP_POST, "https://idp.example.com/sso?a=1&b=2"),
+        ],
+    }
+}
+
+pub fn sp_metadata() -> SpMetadata {
+    SpMetadata {
+        entity_id: AWS_AUDIENCE.into(),
+        valid_until: None,
+        cache_duration: None,
+        authn_requests_signed: Some(false),
+        want_assertions_signed: Some(true),
+        signing_certificates: vec![cert()],
+        single_logout_services: vec![Endpoint {
+            response_location: Some("https://signin.aws.amazon.com/saml/logout/response".into()),
+            ..Endpoint::new(
+                binding::HTTP_POST,
+                "https://signin.aws.amazon.com/saml/logout",
+            )
+        }],
+        name_id_formats: vec![
+            nameid_format::TRANSIENT.into(),
+            nameid_format::PERSISTENT.into(),
+        ],
+        assertion_consumer_services: vec![
+            IndexedEndpoint {
+                binding: binding::HTTP_POST.into(),
+                location: AWS_ACS.into(),
+                response_location: None,
+                index: 1,
+                is_default: Some(true),
+            },
+            IndexedEndpoint {
+                binding: binding::HTTP_POST.into(),
+                location: "https://eu-west-1.signin.aws.amazon.com/saml".into(),
+                response_location: None,
+                index: 2,
+                is_default: None,
+            },
+        ],
+        attribute_consuming_services: vec![AttributeConsumingService {
+            index: 1,
+            is_default: None,
+            service_name: "AWS Management Console Single Sign-On".into(),
+            requested_attributes: vec![RequestedAttribute {
+                name: ROLE.into(),
+                name_format: None,
+                friendly_name: Some("RoleEntitlement".into()),
+                is_required: Some(true),
+            }],
+        }],
+    }
 }

@@ -1,0 +1,308 @@
+//! A scripted browser for driving an [`Emulator`] in-process: a cookie jar,
+//! redirects followed, and the HTTP-POST binding's auto-submitting forms submitted
+//! as a browser with scripts would. Tests and scenarios use it to walk the
+//! six-step flow without sockets; the real-browser tests use Chromium.
+
+use std::collections::BTreeMap;
+
+use samlsim_service::http::{Method, StatusCode, header};
+use samlsim_service::{Request, Response};
+
+use crate::Emulator;
+
+/// How many redirects or auto-posts one navigation may take before the browser
+/// gives up (Chromium's limit is 20).
+const MAX_HOPS: usize = 20;
+
+/// A page the browser ended on.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The local path (and query) of the last request.
+    pub url: String,
+    pub response: Response,
+    /// Every URL visited on the way, first to last.
+    pub trail: Vec<String>,
+}
+
+impl Page {
+    pub fn status(&self) -> StatusCode {
+        self.response.status
+    }
+
+    pub fn text(&self) -> String {
+        self.response.text_body()
+    }
+
+    /// The first `<form>` on the page with its fields (hidden and visible inputs).
+    pub fn form(&self) -> Option<Form> {
+        Form::first_in(&self.text())
+    }
+
+    /// The `data-rule` a refusal page names.
+    pub fn rule(&self) -> Option<String> {
+        attribute_value(&self.text(), "data-rule=\"")
+    }
+}
+
+/// An HTML form as a browser would submit it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub action: String,
+    pub method: Method,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    fn first_in(html: &str) -> Option<Form> {
+        let start = html.find("<form")?;
+        let end = html[start..]
+            .find("</form>")
+            .map_or(html.len(), |e| start + e);
+        let form = &html[start..end];
+        let tag_end = form.find('>')?;
+        let tag = &form[..tag_end];
+        let action = attribute_value(tag, "action=\"").unwrap_or_default();
+        let method = match attribute_value(tag, "method=\"").as_deref() {
+            Some(m) if m.eq_ignore_ascii_case("post") => Method::POST,
+            _ => Method::GET,
+        };
+        let mut fields = Vec::new();
+        let mut rest = &form[tag_end..];
+        while let Some(i) = rest.find("<input") {
+            let input_end = rest[i..].find('>').map_or(rest.len(), |e| i + e);
+            let input = &rest[i..input_end];
+            if let Some(name) = attribute_value(input, "name=\"") {
+                fields.push((name, attribute_value(input, "value=\"").unwrap_or_default()));
+            }
+            rest = &rest[input_end..];
+        }
+        Some(Form {
+            action,
+            method,
+            fields,
+        })
+    }
+
+    /// Sets (or adds) a field, as typing into it would.
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        match self.fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value.to_owned(),
+            None => self.fields.push((name.to_owned(), value.to_owned())),
+        }
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One browser: its own cookies, talking to one emulator.
+pub struct Browser<'e> {
+    emulator: &'e Emulator,
+    /// (path, name) → value.
+    cookies: BTreeMap<(String, String), String>,
+    /// Whether auto-submitting forms are submitted (a browser with JavaScript).
+    pub scripts: bool,
+}
+
+impl<'e> Browser<'e> {
+    pub fn new(emulator: &'e Emulator) -> Self {
+        Browser {
+            emulator,
+            cookies: BTreeMap::new(),
+            scripts: true,
+        }
+    }
+
+    /// Opens `url` (a local path, or an absolute URL of the emulator or of a host
+    /// it emulates) and follows redirects and auto-posts.
+    pub fn open(&mut self, url: &str) -> Page {
+        let request = Request::new(Method::GET, &self.local_target(url));
+        self.navigate(request)
+    }
+
+    /// Submits `form` and follows what comes back.
+    pub fn submit(&mut self, form: &Form) -> Page {
+        let pairs: Vec<(&str, &str)> = form
+            .fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let target = self.local_target(&form.action);
+        let request = if form.method == Method::POST {
+            Request::new(Method::POST, &target).with_form(&pairs)
+        } else {
+            let query = samlsim_service::http::encode_form(&pairs);
+            Request::new(Method::GET, &format!("{target}?{query}"))
+        };
+        self.navigate(request)
+    }
+
+    /// Posts form fields to `url`, as a form on another site would.
+    pub fn post(&mut self, url: &str, fields: &[(&str, &str)]) -> Page {
+        let request = Request::new(Method::POST, &self.local_target(url)).with_form(fields);
+        self.navigate(request)
+    }
+
+    /// Signs in on the IdP login page `page` shows.
+    pub fn sign_in(&mut self, page: &Page, username: &str, password: &str) -> Page {
+        let mut form = page.form().unwrap_or(Form {
+            action: "/idp/login".into(),
+            method: Method::POST,
+            fields: Vec::new(),
+        });
+        form.set("username", username).set("password", password);
+        self.submit(&form)
+    }
+
+    /// The value of cookie `name` the browser holds, on any path.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|((_, n), _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Forgets every cookie (a new browser profile).
+    pub fn clear_cookies(&mut self) {
+        self.cookies.clear();
+    }
+
+    fn navigate(&mut self, mut request: Request) -> Page {
+        let mut trail = Vec::new();
+        loop {
+            let url = if request.query.is_empty() {
+                request.path.clone()
+            } else {
+                format!("{}?{}", request.path, request.query)
+            };
+            trail.push(url.clone());
+            let response = self.send(request);
+            let next = if trail.len() >= MAX_HOPS {
+                None
+            } else if response.status.is_redirection() {
+                response
+                    .headers
+                    .get(header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .map(|l| Request::new(Method::GET, &self.local_target(&resolve(&url, l))))
+            } else if self.scripts && is_auto_post(&response) {
+                Form::first_in(&response.text_body()).map(|form| {
+                    let pairs: Vec<(&str, &str)> = form
+                        .fields
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), v.as_str()))
+                        .collect();
+                    Request::new(Method::POST, &self.local_target(&form.action)).with_form(&pairs)
+                })
+            } else {
+                None
+            };
+            match next {
+                Some(next) => request = next,
+                None => {
+                    return Page {
+                        url,
+                        response,
+                        trail,
+                    };
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, mut request: Request) -> Response {
+        let cookie_header: Vec<String> = self
+            .cookies
+            .iter()
+            .filter(|((path, _), _)| path_matches(path, &request.path))
+            .map(|((_, name), value)| format!("{name}={value}"))
+            .collect();
+        if !cookie_header.is_empty() {
+            request = request.with_header(header::COOKIE, &cookie_header.join("; "));
+        }
+        request.peer = Some(std::net::IpAddr::from([127, 0, 0, 1]));
+        let response = self.emulator.handle(&request);
+        for set_cookie in response.headers.get_all(header::SET_COOKIE) {
+            if let Ok(text) = set_cookie.to_str() {
+                self.store_cookie(text);
+            }
+        }
+        response
+    }
+
+    fn store_cookie(&mut self, header: &str) {
+        let mut parts = header.split(';').map(str::trim);
+        let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
+            return;
+        };
+        let mut path = "/".to_owned();
+        let mut delete = false;
+        for attribute in parts {
+            if let Some(p) = attribute.strip_prefix("Path=") {
+                path = p.to_owned();
+            } else if attribute == "Max-Age=0" {
+                delete = true;
+            }
+        }
+        let key = (path, name.to_owned());
+        if delete {
+            self.cookies.remove(&key);
+        } else {
+            self.cookies.insert(key, value.to_owned());
+        }
+    }
+
+    /// The local path and query for `url`.
+    fn local_target(&self, url: &str) -> String {
+        let local = self.emulator.urls().local(url);
+        let base = self.emulator.urls().base();
+        local
+            .strip_prefix(base)
+            .map_or(local.clone(), str::to_owned)
+    }
+}
+
+/// A page whose only job is to post a form by script: the HTTP-POST binding.
+fn is_auto_post(response: &Response) -> bool {
+    let text = response.text_body();
+    text.contains(".submit();") && text.contains("<form")
+}
+
+fn resolve(current: &str, location: &str) -> String {
+    if location.starts_with('/') || location.contains("://") {
+        location.to_owned()
+    } else {
+        let directory = current.rsplit_once('/').map_or("", |(d, _)| d);
+        format!("{directory}/{location}")
+    }
+}
+
+fn path_matches(cookie_path: &str, request_path: &str) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/') || request_path[cookie_path.len()..].starts_with('/')))
+}
+
+/// The value of the first `name="..."` (given as `name="`) in `html`, unescaped.
+fn attribute_value(html: &str, name_eq_quote: &str) -> Option<String> {
+    let start = html.find(name_eq_quote)? + name_eq_quote.len();
+    let end = html[start..].find('"')? + start;
+    Some(unescape_html(&html[start..end]))
+}
+
+/// The entities askama writes (`&amp;` `&lt;` `&gt;` `&#34;` `&#39;`) and their
+/// common spellings.
+fn unescape_html(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
