@@ -48,16 +48,16 @@ const SIGNED_FIXTURE: &str = "tests/data/xmlsec1-signed-response.xml";
 const INDENTED_TEMPLATE: &str = "tests/data/xmlsec1-template-response-indented.xml";
 
 /// The xmlsec1 program, found by [`require_tool`].
-struct Xmlsec1(PathBuf);
+pub(crate) struct Xmlsec1(PathBuf);
 
 impl Xmlsec1 {
-    fn find() -> Option<Self> {
+    pub(crate) fn find() -> Option<Self> {
         require_tool("xmlsec1").map(Xmlsec1)
     }
 
     /// `xmlsec1 --verify` of `file`, trusting only the IdP test certificate's key
     /// (see the module docs), with SAML's `ID` attributes declared as IDs.
-    fn verify(&self, file: &Path, extra: &[&str]) -> Output {
+    pub(crate) fn verify(&self, file: &Path, extra: &[&str]) -> Output {
         let mut args: Vec<OsString> = [
             "--verify",
             "--enabled-key-data",
@@ -120,7 +120,7 @@ fn has_line(out: &Output, line: &str) -> bool {
         .any(|l| l.trim() == line)
 }
 
-fn assert_xmlsec1_ok(out: &Output, what: &str) {
+pub(crate) fn assert_xmlsec1_ok(out: &Output, what: &str) {
     assert!(
         out.code == 0 && has_line(out, "OK"),
         "xmlsec1 should verify {what}\n{}",

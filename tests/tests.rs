@@ -4,8 +4,11 @@
 //! - [`interop_xmlsec`]: our XML signatures against xmlsec1, an implementation nobody
 //!   here wrote, both ways, with RSA-SHA1 and RSA-SHA256.
 //! - [`cli`]: the `samlsim` command line end to end.
+//! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
+//!   the OASIS schemas.
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod cli;
+mod idp_interop;
 mod interop_xmlsec;
 mod support;

@@ -53,6 +53,10 @@ pub struct SignOptions {
     pub position: SignaturePosition,
     /// Whether to put the certificate in `KeyInfo/X509Data/X509Certificate`.
     pub include_certificate: bool,
+    /// The exc-c14n `InclusiveNamespaces PrefixList` of the reference transform:
+    /// prefixes used only inside attribute values (SAML's `xsi:type="xs:string"`),
+    /// which exclusive canonicalisation would otherwise leave unsigned.
+    pub inclusive_prefixes: Vec<String>,
 }
 
 impl Default for SignOptions {
@@ -64,6 +68,7 @@ impl Default for SignOptions {
             id_attribute: "ID".into(),
             position: SignaturePosition::FirstChild,
             include_certificate: true,
+            inclusive_prefixes: Vec::new(),
         }
     }
 }
@@ -90,9 +95,14 @@ pub fn sign_enveloped(
     // The digest over the element before the signature exists equals the digest with
     // the signature removed by the enveloped transform.
     let c14n = Canonicalization::exclusive();
-    let digest = options
-        .digest_algorithm
-        .digest(&canonicalize(doc, element, None, &c14n));
+    let reference_c14n = Canonicalization {
+        inclusive_prefixes: options.inclusive_prefixes.clone(),
+        ..Canonicalization::exclusive()
+    };
+    let digest =
+        options
+            .digest_algorithm
+            .digest(&canonicalize(doc, element, None, &reference_c14n));
 
     let signature = doc.create(NodeKind::Element(
         ds("Signature").declare_namespace(Some("ds"), DSIG_NS),
@@ -115,10 +125,18 @@ pub fn sign_enveloped(
         transforms,
         ds("Transform").with_attribute("Algorithm", ENVELOPED_SIGNATURE),
     );
-    doc.append_element(
+    let exc_transform = doc.append_element(
         transforms,
         ds("Transform").with_attribute("Algorithm", EXC_C14N),
     );
+    if !options.inclusive_prefixes.is_empty() {
+        doc.append_element(
+            exc_transform,
+            Element::new(Some("ec"), "InclusiveNamespaces", Some(EXC_C14N))
+                .declare_namespace(Some("ec"), EXC_C14N)
+                .with_attribute("PrefixList", options.inclusive_prefixes.join(" ")),
+        );
+    }
     doc.append_element(
         reference,
         ds("DigestMethod").with_attribute("Algorithm", options.digest_algorithm.uri()),

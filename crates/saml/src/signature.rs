@@ -25,6 +25,10 @@ pub fn sign_options(signature_algorithm: SignatureAlgorithm) -> SignOptions {
             namespace: ASSERTION_NS.into(),
             local_name: "Issuer".into(),
         },
+        // `xs` appears only inside `xsi:type="xs:string"` values, which exclusive
+        // C14N does not count as a use; listing it signs its binding too, as Okta and
+        // ADFS do. A prefix not in scope is ignored, so it costs nothing elsewhere.
+        inclusive_prefixes: vec!["xs".into()],
         ..SignOptions::default()
     }
 }
