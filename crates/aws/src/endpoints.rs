@@ -60,6 +60,77 @@ pub fn local_path_to_public(path: &str) -> Option<String> {
     is_emulated_host(host).then(|| format!("https://{host}/{path}"))
 }
 
+/// The region a sign-in host serves: `signin.aws.amazon.com` is the global
+/// endpoint, hosted in us-east-1 (C16); `<region>.signin.aws.amazon.com` a regional
+/// one; `signin.amazonaws-us-gov.com` GovCloud's.
+pub fn sign_in_region(host: &str) -> Option<String> {
+    match host {
+        "signin.aws.amazon.com" => Some("us-east-1".into()),
+        "signin.amazonaws-us-gov.com" => Some("us-gov-west-1".into()),
+        _ => host
+            .strip_suffix(".signin.aws.amazon.com")
+            .or_else(|| host.strip_suffix(".signin.amazonaws-us-gov.com"))
+            .filter(|r| is_region(r))
+            .map(str::to_owned),
+    }
+}
+
+/// The region an STS host serves (`sts.amazonaws.com` is us-east-1).
+pub fn sts_region(host: &str) -> Option<String> {
+    match host {
+        "sts.amazonaws.com" => Some("us-east-1".into()),
+        _ => host
+            .strip_prefix("sts.")
+            .and_then(|rest| rest.strip_suffix(".amazonaws.com"))
+            .filter(|r| is_region(r))
+            .map(str::to_owned),
+    }
+}
+
+/// The region of a console host (`console.aws.amazon.com` is global: us-east-1).
+pub fn console_region(host: &str) -> Option<String> {
+    match host {
+        "console.aws.amazon.com" => Some("us-east-1".into()),
+        "console.amazonaws-us-gov.com" => Some("us-gov-west-1".into()),
+        _ => host
+            .strip_suffix(".console.aws.amazon.com")
+            .filter(|r| is_region(r))
+            .map(str::to_owned),
+    }
+}
+
+/// Whether `url` is an AWS sign-in SAML endpoint (global, regional or GovCloud).
+pub fn is_sign_in_endpoint(url: &str) -> bool {
+    url.strip_prefix("https://")
+        .and_then(|rest| rest.strip_suffix("/saml"))
+        .is_some_and(|host| sign_in_region(host).is_some())
+}
+
+/// `us-east-1`, `eu-west-2`, `us-gov-west-1`, `ap-southeast-3`...: letters and
+/// dashes ending in a number.
+pub fn is_region(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The host and the rest of a local `/aws/<host>/<rest>` path.
+pub fn split_local_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix(PREFIX)?;
+    let (host, rest) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    is_emulated_host(host).then_some((host, rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +166,37 @@ mod tests {
         assert_eq!(
             local_path_to_public("/aws/us-east-1.signin.aws.amazon.com/saml").as_deref(),
             Some("https://us-east-1.signin.aws.amazon.com/saml")
+        );
+    }
+
+    #[test]
+    fn hosts_name_their_regions() {
+        assert_eq!(
+            sign_in_region("signin.aws.amazon.com").as_deref(),
+            Some("us-east-1")
+        );
+        assert_eq!(
+            sign_in_region("eu-west-2.signin.aws.amazon.com").as_deref(),
+            Some("eu-west-2")
+        );
+        assert_eq!(sign_in_region("evil.signin.aws.amazon.com"), None);
+        assert_eq!(
+            sts_region("sts.ap-southeast-2.amazonaws.com").as_deref(),
+            Some("ap-southeast-2")
+        );
+        assert_eq!(
+            console_region("console.amazonaws-us-gov.com").as_deref(),
+            Some("us-gov-west-1")
+        );
+        assert!(is_sign_in_endpoint(
+            "https://us-east-1.signin.aws.amazon.com/saml"
+        ));
+        assert!(!is_sign_in_endpoint(
+            "https://us-east-1.signin.aws.amazon.com/other"
+        ));
+        assert_eq!(
+            split_local_path("/aws/sts.amazonaws.com/"),
+            Some(("sts.amazonaws.com", "/"))
         );
     }
 

@@ -1,3 +1,158 @@
-//! The mock AWS. For now: the map from AWS URLs to the emulator's own.
+//! The mock AWS: IAM SAML providers and roles, the browser sign-in SAML endpoints
+//! (C5), the console session they open, and STS `AssumeRoleWithSAML`.
+//!
+//! # Layout
+//! - [`endpoints`]: which AWS hosts are emulated, and where they live locally;
+//! - [`config`]: `[aws]` of the configuration file;
+//! - [`iam`]: accounts, SAML providers, roles (stored);
+//! - [`policy`]: IAM policy evaluation (trust, permission, service control policies);
+//! - [`federation`]: the checks AWS makes on a SAML assertion, shared by sign-in and STS;
+//! - [`state`]: used assertions, console sessions, issued credentials;
+//! - `signin`, `sts`, `console`: the HTTP faces; [`admin`]: `/_admin/aws`.
+//!
+//! All routes live under `/aws/<host>/...` ([`endpoints`]).
 
+pub mod admin;
+pub mod config;
+mod console;
 pub mod endpoints;
+pub mod federation;
+pub mod iam;
+mod pages;
+pub mod policy;
+mod signin;
+pub mod state;
+mod sts;
+
+use std::sync::Arc;
+
+use samlsim_service::events::FLOW_COOKIE;
+use samlsim_service::{
+    Clock, EventLog, Ids, NewEvent, Request, Response, Service, Store, StoreError, UrlMap,
+};
+
+use crate::config::AwsConfig;
+use crate::iam::{Iam, IamError};
+use crate::state::{RoleSession, State};
+
+const SERVICE: &str = "aws";
+/// The console session cookie, shared by every emulated AWS host (Path=/aws/).
+pub const CONSOLE_COOKIE: &str = "samlsim_aws_console";
+
+/// Why the mock AWS could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AwsError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("aws: {0}")]
+    Iam(#[from] IamError),
+}
+
+/// What the mock AWS is built from.
+pub struct AwsParts {
+    pub config: AwsConfig,
+    /// The emulator IdP's metadata, for providers configured with `metadata = "idp"`.
+    pub idp_metadata: String,
+    pub store: Arc<Store>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn Ids>,
+    pub events: EventLog,
+    pub urls: Arc<UrlMap>,
+}
+
+/// The mock AWS.
+pub struct Aws {
+    iam: Iam,
+    state: State,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn Ids>,
+    events: EventLog,
+    urls: Arc<UrlMap>,
+    idp_metadata: String,
+}
+
+impl Aws {
+    /// Builds the mock AWS; on a new database, creates the configured accounts.
+    pub fn new(parts: AwsParts) -> Result<Aws, AwsError> {
+        let iam = Iam::new(parts.store.clone())?;
+        let state = State::new(parts.store.clone())?;
+        if iam.is_empty()? {
+            for account in &parts.config.accounts {
+                iam.put_account(account, &parts.idp_metadata)?;
+            }
+        }
+        Ok(Aws {
+            iam,
+            state,
+            clock: parts.clock,
+            ids: parts.ids,
+            events: parts.events,
+            urls: parts.urls,
+            idp_metadata: parts.idp_metadata,
+        })
+    }
+
+    pub fn iam(&self) -> &Iam {
+        &self.iam
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The live console session of this browser, if any (what Connect's federation
+    /// endpoint is reached with, C6).
+    pub fn console_session(&self, request: &Request) -> Result<Option<RoleSession>, StoreError> {
+        match request.cookie(CONSOLE_COOKIE) {
+            Some(id) => self.state.console_session(&id, self.clock.now()),
+            None => Ok(None),
+        }
+    }
+
+    /// The endpoints for `samlsim up`'s table.
+    pub fn endpoints(&self) -> Vec<(String, String)> {
+        [
+            (
+                "AWS sign-in, global (C5)",
+                "https://signin.aws.amazon.com/saml",
+            ),
+            (
+                "AWS sign-in, regional (C13)",
+                "https://us-east-1.signin.aws.amazon.com/saml",
+            ),
+            ("STS (SDK --endpoint-url)", "https://sts.amazonaws.com/"),
+            ("AWS console", "https://console.aws.amazon.com/console/home"),
+        ]
+        .into_iter()
+        .map(|(what, url)| (what.to_owned(), self.urls.local(url)))
+        .collect()
+    }
+
+    /// The JSON admin API under `/_admin/aws`.
+    pub fn admin(&self, request: &Request, path: &str) -> Response {
+        admin::handle(self, request, path)
+    }
+
+    fn record(&self, request: &Request, event: NewEvent) {
+        if let Err(error) = self.events.record(event.flow(request.cookie(FLOW_COOKIE))) {
+            eprintln!("samlsim: recording an AWS event failed: {error}");
+        }
+    }
+}
+
+impl Service for Aws {
+    fn handle(&self, request: &Request) -> Option<Response> {
+        let (host, rest) = endpoints::split_local_path(&request.path)?;
+        if let Some(region) = endpoints::sign_in_region(host) {
+            return signin::handle(self, request, host, &region, rest);
+        }
+        if let Some(region) = endpoints::sts_region(host) {
+            return Some(sts::handle(self, request, &region, rest));
+        }
+        if let Some(region) = endpoints::console_region(host) {
+            return console::handle(self, request, host, &region, rest);
+        }
+        None
+    }
+}

@@ -8,6 +8,8 @@
 //! | `GET /_admin/events?flow=&service=&after=&limit=` | the event log |
 //! | `GET /_admin/config` | the effective configuration |
 //! | `/_admin/idp/...` | users and service providers of the IdP (see `samlsim_idp::admin`) |
+//! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
+//! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
 
 use askama::Template;
 use samlsim_saml::time::DateTime;
@@ -35,9 +37,12 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         (_, p) if p.starts_with("/idp/") || p == "/idp" => {
             emulator.idp().admin(request, &p["/idp".len()..])
         }
+        (_, p) if p.starts_with("/aws/") || p == "/aws" => {
+            emulator.aws().admin(request, &p["/aws".len()..])
+        }
         (_, "" | "/") => Response::json(
             StatusCode::OK,
-            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued"]}),
+            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles"]}),
         ),
         _ => Response::json_error(
             StatusCode::NOT_FOUND,

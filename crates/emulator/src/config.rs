@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use samlsim_aws::config::AwsConfig;
 use samlsim_idp::config::IdpConfig;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,8 @@ pub struct Config {
     #[serde(default)]
     pub server: ServerConfig,
     pub idp: IdpConfig,
+    #[serde(default)]
+    pub aws: AwsConfig,
 }
 
 /// `[server]`.

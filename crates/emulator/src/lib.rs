@@ -18,6 +18,7 @@ pub mod server;
 
 use std::sync::Arc;
 
+use samlsim_aws::{Aws, AwsParts};
 use samlsim_crypto::Identity;
 use samlsim_idp::{Idp, IdpParts};
 use samlsim_service::events::FLOW_COOKIE;
@@ -39,6 +40,10 @@ pub enum StartError {
     Store(#[from] samlsim_service::StoreError),
     #[error("the IdP could not start: {0}")]
     Idp(#[from] samlsim_idp::IdpError),
+    #[error("the IdP metadata could not be built: {0}")]
+    Metadata(#[from] samlsim_saml::SamlError),
+    #[error("the mock AWS could not start: {0}")]
+    Aws(#[from] samlsim_aws::AwsError),
 }
 
 /// What an emulator is built on besides its configuration.
@@ -71,6 +76,7 @@ pub struct Emulator {
     events: EventLog,
     urls: Arc<UrlMap>,
     idp: Idp,
+    aws: Aws,
 }
 
 impl Emulator {
@@ -105,6 +111,15 @@ impl Emulator {
             urls: urls.clone(),
             identity,
         })?;
+        let aws = Aws::new(AwsParts {
+            config: config.aws.clone(),
+            idp_metadata: idp.metadata_xml()?,
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: options.ids.clone(),
+            events: events.clone(),
+            urls: urls.clone(),
+        })?;
         Ok(Emulator {
             config,
             clock,
@@ -112,6 +127,7 @@ impl Emulator {
             events,
             urls,
             idp,
+            aws,
         })
     }
 
@@ -131,6 +147,10 @@ impl Emulator {
         &self.idp
     }
 
+    pub fn aws(&self) -> &Aws {
+        &self.aws
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -139,6 +159,7 @@ impl Emulator {
     pub fn endpoints(&self) -> Vec<(String, String)> {
         let mut rows = vec![("Start page".to_owned(), self.urls.absolute("/"))];
         rows.extend(self.idp.endpoints());
+        rows.extend(self.aws.endpoints());
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),
@@ -175,6 +196,9 @@ impl Emulator {
             return admin::start_page(self);
         }
         if let Some(response) = self.idp.handle(request) {
+            return response;
+        }
+        if let Some(response) = self.aws.handle(request) {
             return response;
         }
         self.not_found(request)

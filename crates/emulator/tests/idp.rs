@@ -15,7 +15,7 @@ use samlsim_saml::response::parse_response;
 use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{Request, SequentialIds, VirtualClock};
 
-const NOW: i64 = 1_795_435_200; // 2026-11-23T09:20:00Z
+const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const IDP_KEY: &str = include_str!("../../../certs/test-only-idp-key.pem");
 const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
 const SP_KEY: &str = include_str!("../../../certs/test-only-attacker-key.pem");

@@ -1,0 +1,65 @@
+//! The mock AWS's part of the configuration file (`[aws]`): accounts, their IAM
+//! SAML providers (C8) and roles (C9, C10), and the region switches of C19.
+
+use serde::{Deserialize, Serialize};
+
+/// `[aws]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    #[serde(default)]
+    pub accounts: Vec<AccountConfig>,
+}
+
+/// `[[aws.accounts]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// Shown on the role chooser, as AWS shows an account alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub saml_providers: Vec<SamlProviderConfig>,
+    #[serde(default)]
+    pub roles: Vec<RoleConfig>,
+    /// Regions where STS is deactivated for the account (C19: RegionDisabledException).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sts_disabled_regions: Vec<String>,
+    /// Service control policies of the account's organisation (IAM JSON), e.g. one
+    /// denying `sts:AssumeRoleWithSAML` in a region (C19).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_control_policies: Vec<String>,
+}
+
+/// `[[aws.accounts.saml_providers]]`: an IAM SAML identity provider (C8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlProviderConfig {
+    /// The provider name; its ARN is `arn:aws:iam::<account>:saml-provider/<name>`.
+    pub name: String,
+    /// Where the metadata comes from: `idp` (this emulator's IdP), a file path, or
+    /// the metadata XML itself.
+    pub metadata: String,
+}
+
+/// `[[aws.accounts.roles]]`: an IAM role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleConfig {
+    pub name: String,
+    /// The trust policy (IAM JSON), e.g. allowing `sts:AssumeRoleWithSAML` by a
+    /// SAML provider with a `SAML:aud` condition (C9, C18).
+    pub trust_policy: String,
+    /// Permission policies (IAM JSON), e.g. one of C10's three forms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permission_policies: Vec<String>,
+    /// The role's maximum session duration in seconds (3600–43200; default 3600).
+    #[serde(default = "default_max_session")]
+    pub max_session_duration: u32,
+}
+
+fn default_max_session() -> u32 {
+    3600
+}

@@ -1,0 +1,381 @@
+//! The IAM model: accounts, SAML identity providers (C8), roles with trust and
+//! permission policies (C9, C10), and the per-region switches of C19. Stored in the
+//! shared database so the admin API can change them and a restart keeps them.
+
+use std::sync::Arc;
+
+use rusqlite::OptionalExtension;
+use samlsim_crypto::Certificate;
+use samlsim_saml::metadata::parse_idp_metadata;
+use samlsim_service::{Store, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::{AccountConfig, RoleConfig, SamlProviderConfig};
+use crate::policy::{Policy, PolicyError};
+
+/// Why IAM refused a change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IamError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// AWS's own wording for metadata it cannot read (CreateSAMLProvider).
+    #[error("Could not parse metadata: {reason}")]
+    Metadata { reason: String },
+    #[error("MalformedPolicyDocument: {role}: {source}")]
+    Policy { role: String, source: PolicyError },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An account and its organisation-level settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub alias: Option<String>,
+    pub sts_disabled_regions: Vec<String>,
+    #[serde(skip)]
+    pub service_control_policies: Vec<Policy>,
+    #[serde(rename = "service_control_policies")]
+    pub service_control_policy_documents: Vec<String>,
+}
+
+/// An IAM SAML provider.
+#[derive(Debug, Clone, Serialize)]
+pub struct SamlProvider {
+    pub arn: String,
+    pub account: String,
+    pub name: String,
+    /// The IdP's entity ID from the metadata: the Issuer it must send.
+    pub entity_id: String,
+    #[serde(skip)]
+    pub certificates: Vec<Certificate>,
+    pub metadata: String,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    pub arn: String,
+    pub account: String,
+    pub name: String,
+    /// `AROA…`, the unique ID that `${aws:userid}` starts with.
+    pub id: String,
+    pub max_session_duration: u32,
+    pub trust_policy_document: String,
+    pub permission_policy_documents: Vec<String>,
+    #[serde(skip)]
+    pub trust_policy: Policy,
+    #[serde(skip)]
+    pub permission_policies: Vec<Policy>,
+}
+
+/// `arn:aws:iam::<account>:saml-provider/<name>`.
+pub fn provider_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:saml-provider/{name}")
+}
+
+/// `arn:aws:iam::<account>:role/<name>`.
+pub fn role_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:role/{name}")
+}
+
+/// A stable `AROA…` role ID derived from the ARN, so scenarios can name it.
+/// (Real IDs are random; only their shape matters: AROA + 17 upper-case base-32.)
+pub fn role_id(arn: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let digest = Sha256::digest(arn.as_bytes());
+    let tail: String = digest
+        .iter()
+        .take(17)
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    format!("AROA{tail}")
+}
+
+/// The IAM tables.
+#[derive(Clone)]
+pub struct Iam {
+    store: Arc<Store>,
+}
+
+const MIGRATIONS: &[&str] = &["CREATE TABLE aws_accounts (
+         id TEXT PRIMARY KEY,
+         alias TEXT,
+         sts_disabled_regions TEXT NOT NULL DEFAULT '[]',
+         service_control_policies TEXT NOT NULL DEFAULT '[]'
+     );
+     CREATE TABLE aws_saml_providers (
+         arn TEXT PRIMARY KEY,
+         account TEXT NOT NULL,
+         name TEXT NOT NULL,
+         metadata TEXT NOT NULL
+     );
+     CREATE TABLE aws_roles (
+         arn TEXT PRIMARY KEY,
+         account TEXT NOT NULL,
+         name TEXT NOT NULL,
+         max_session_duration INTEGER NOT NULL,
+         trust_policy TEXT NOT NULL,
+         permission_policies TEXT NOT NULL DEFAULT '[]'
+     );"];
+
+impl Iam {
+    pub fn new(store: Arc<Store>) -> Result<Self, IamError> {
+        store.migrate("aws-iam", MIGRATIONS)?;
+        Ok(Iam { store })
+    }
+
+    pub fn is_empty(&self) -> Result<bool, IamError> {
+        Ok(self
+            .store
+            .with(|c| c.query_row("SELECT COUNT(*) = 0 FROM aws_accounts", [], |r| r.get(0)))?)
+    }
+
+    /// Creates or replaces an account and everything in it. `idp_metadata` is what
+    /// a provider whose `metadata` is `idp` gets.
+    pub fn put_account(&self, account: &AccountConfig, idp_metadata: &str) -> Result<(), IamError> {
+        if account.id.len() != 12 || !account.id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(IamError::Invalid(format!(
+                "account ID \"{}\" is not 12 digits",
+                account.id
+            )));
+        }
+        for scp in &account.service_control_policies {
+            Policy::parse(scp).map_err(|source| IamError::Policy {
+                role: format!("service control policy of {}", account.id),
+                source,
+            })?;
+        }
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET alias = excluded.alias,
+                   sts_disabled_regions = excluded.sts_disabled_regions,
+                   service_control_policies = excluded.service_control_policies",
+                rusqlite::params![
+                    account.id,
+                    account.alias,
+                    serde_json::to_string(&account.sts_disabled_regions).unwrap_or_default(),
+                    serde_json::to_string(&account.service_control_policies).unwrap_or_default()
+                ],
+            )
+        })?;
+        for provider in &account.saml_providers {
+            self.put_provider(&account.id, provider, idp_metadata)?;
+        }
+        for role in &account.roles {
+            self.put_role(&account.id, role)?;
+        }
+        Ok(())
+    }
+
+    /// Creates or replaces a SAML provider from metadata (CreateSAMLProvider).
+    pub fn put_provider(
+        &self,
+        account: &str,
+        provider: &SamlProviderConfig,
+        idp_metadata: &str,
+    ) -> Result<String, IamError> {
+        let metadata = match provider.metadata.as_str() {
+            "idp" => idp_metadata.to_owned(),
+            text if text.trim_start().starts_with('<') => text.to_owned(),
+            path => std::fs::read_to_string(path).map_err(|e| IamError::Metadata {
+                reason: format!("cannot read {path}: {e}"),
+            })?,
+        };
+        read_metadata(&metadata)?;
+        let arn = provider_arn(account, &provider.name);
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(arn) DO UPDATE SET metadata = excluded.metadata",
+                rusqlite::params![arn, account, provider.name, metadata],
+            )
+        })?;
+        Ok(arn)
+    }
+
+    /// Creates or replaces a role; its policies must parse (MalformedPolicyDocument).
+    pub fn put_role(&self, account: &str, role: &RoleConfig) -> Result<String, IamError> {
+        let arn = role_arn(account, &role.name);
+        Policy::parse(&role.trust_policy).map_err(|source| IamError::Policy {
+            role: format!("trust policy of {arn}"),
+            source,
+        })?;
+        for (i, policy) in role.permission_policies.iter().enumerate() {
+            Policy::parse(policy).map_err(|source| IamError::Policy {
+                role: format!("permission policy {i} of {arn}"),
+                source,
+            })?;
+        }
+        if !(3600..=43_200).contains(&role.max_session_duration) {
+            return Err(IamError::Invalid(format!(
+                "{arn}: MaxSessionDuration {} is outside 3600-43200 seconds",
+                role.max_session_duration
+            )));
+        }
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO aws_roles (arn, account, name, max_session_duration, trust_policy, permission_policies)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(arn) DO UPDATE SET max_session_duration = excluded.max_session_duration,
+                   trust_policy = excluded.trust_policy, permission_policies = excluded.permission_policies",
+                rusqlite::params![
+                    arn,
+                    account,
+                    role.name,
+                    role.max_session_duration,
+                    role.trust_policy,
+                    serde_json::to_string(&role.permission_policies).unwrap_or_default()
+                ],
+            )
+        })?;
+        Ok(arn)
+    }
+
+    pub fn account(&self, id: &str) -> Result<Option<Account>, IamError> {
+        let row: Option<(String, Option<String>, String, String)> = self.store.with(|c| {
+            c.query_row(
+                "SELECT id, alias, sts_disabled_regions, service_control_policies FROM aws_accounts WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+        })?;
+        let Some((id, alias, regions, scps)) = row else {
+            return Ok(None);
+        };
+        let documents: Vec<String> = serde_json::from_str(&scps).unwrap_or_default();
+        Ok(Some(Account {
+            id,
+            alias,
+            sts_disabled_regions: serde_json::from_str(&regions).unwrap_or_default(),
+            service_control_policies: documents
+                .iter()
+                .filter_map(|d| Policy::parse(d).ok())
+                .collect(),
+            service_control_policy_documents: documents,
+        }))
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, IamError> {
+        let ids: Vec<String> = self.store.with(|c| {
+            let mut statement = c.prepare("SELECT id FROM aws_accounts ORDER BY id")?;
+            let rows = statement.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.account(id).ok().flatten())
+            .collect())
+    }
+
+    pub fn provider(&self, arn: &str) -> Result<Option<SamlProvider>, IamError> {
+        let row: Option<(String, String, String, String)> = self.store.with(|c| {
+            c.query_row(
+                "SELECT arn, account, name, metadata FROM aws_saml_providers WHERE arn = ?1",
+                [arn],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+        })?;
+        let Some((arn, account, name, metadata)) = row else {
+            return Ok(None);
+        };
+        let (entity_id, certificates) = read_metadata(&metadata)?;
+        Ok(Some(SamlProvider {
+            arn,
+            account,
+            name,
+            entity_id,
+            certificates,
+            metadata,
+        }))
+    }
+
+    pub fn providers(&self) -> Result<Vec<SamlProvider>, IamError> {
+        let arns: Vec<String> = self.store.with(|c| {
+            let mut statement = c.prepare("SELECT arn FROM aws_saml_providers ORDER BY arn")?;
+            let rows = statement.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        Ok(arns
+            .iter()
+            .filter_map(|a| self.provider(a).ok().flatten())
+            .collect())
+    }
+
+    pub fn role(&self, arn: &str) -> Result<Option<Role>, IamError> {
+        let row: Option<(String, String, String, u32, String, String)> =
+            self.store.with(|c| {
+                c.query_row(
+                "SELECT arn, account, name, max_session_duration, trust_policy, permission_policies
+                 FROM aws_roles WHERE arn = ?1",
+                [arn],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()
+            })?;
+        let Some((arn, account, name, max_session_duration, trust, permissions)) = row else {
+            return Ok(None);
+        };
+        let permission_policy_documents: Vec<String> =
+            serde_json::from_str(&permissions).unwrap_or_default();
+        let policy_error = |source| IamError::Policy {
+            role: arn.clone(),
+            source,
+        };
+        Ok(Some(Role {
+            id: role_id(&arn),
+            trust_policy: Policy::parse(&trust).map_err(policy_error)?,
+            permission_policies: permission_policy_documents
+                .iter()
+                .map(|d| Policy::parse(d))
+                .collect::<Result<_, _>>()
+                .map_err(policy_error)?,
+            arn,
+            account,
+            name,
+            max_session_duration,
+            trust_policy_document: trust,
+            permission_policy_documents,
+        }))
+    }
+
+    pub fn roles(&self) -> Result<Vec<Role>, IamError> {
+        let arns: Vec<String> = self.store.with(|c| {
+            let mut statement = c.prepare("SELECT arn FROM aws_roles ORDER BY arn")?;
+            let rows = statement.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        Ok(arns
+            .iter()
+            .filter_map(|a| self.role(a).ok().flatten())
+            .collect())
+    }
+}
+
+/// The entity ID and signing certificates of IdP metadata, as CreateSAMLProvider
+/// reads them (AWS: UTF-8 without BOM, signing key at least 1024 bits).
+fn read_metadata(xml: &str) -> Result<(String, Vec<Certificate>), IamError> {
+    let metadata = parse_idp_metadata(xml.as_bytes()).map_err(|e| IamError::Metadata {
+        reason: e.to_string(),
+    })?;
+    if let Some(small) = metadata
+        .signing_certificates
+        .iter()
+        .find(|c| c.public_key_bits() < 1024)
+    {
+        return Err(IamError::Metadata {
+            reason: format!(
+                "the signing key of {} has {} bits; at least 1024 are required",
+                small.subject(),
+                small.public_key_bits()
+            ),
+        });
+    }
+    Ok((metadata.entity_id, metadata.signing_certificates))
+}

@@ -1,0 +1,206 @@
+//! The AWS sign-in SAML endpoints (C5): `https://signin.aws.amazon.com/saml` and
+//! `https://<region>.signin.aws.amazon.com/saml`, HTTP-POST binding. A valid
+//! assertion opens a console session for `assumed-role/<role>/<RoleSessionName>`
+//! and redirects to the RelayState when it is a console URL — in particular
+//! Connect's federation endpoint (C14) — or to the console home otherwise.
+
+use samlsim_saml::DateTime;
+use samlsim_service::http::{Cookie, Method, StatusCode};
+use samlsim_service::{NewEvent, Request, Response};
+
+use crate::federation::{INVALID_RESPONSE, Outcome, Presenter, Refusal, RoleChoice, check};
+use crate::state::RoleSession;
+use crate::{Aws, CONSOLE_COOKIE, SERVICE, endpoints, pages};
+
+pub(crate) fn handle(
+    aws: &Aws,
+    request: &Request,
+    host: &str,
+    region: &str,
+    rest: &str,
+) -> Option<Response> {
+    let endpoint = format!("https://{host}/saml");
+    match (&request.method, rest) {
+        (&Method::POST, "/saml") => Some(sign_in(aws, request, &endpoint, region)),
+        (&Method::GET, "/saml") => Some(pages::sign_in_error(
+            &Refusal::new("InvalidIdentityToken", 405, "method-not-post", INVALID_RESPONSE).because("The sign-in SAML endpoint takes a SAMLResponse by HTTP POST (SAML bindings 3.5); a GET carries none."),
+            &endpoint,
+        )),
+        (_, "/oauth") if request.param("Action").as_deref() == Some("logout") => Some(crate::console::sign_out(aws, request)),
+        _ => None,
+    }
+}
+
+fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Response {
+    let local_endpoint = aws.urls.local(endpoint);
+    let Some(saml_response) = request.form_value("SAMLResponse") else {
+        return refuse(
+            aws,
+            request,
+            endpoint,
+            Refusal::new(
+                "InvalidIdentityToken",
+                400,
+                "saml-response-missing",
+                INVALID_RESPONSE,
+            )
+            .because("The POST has no SAMLResponse field"),
+        );
+    };
+    let relay_state = request.form_value("RelayState").filter(|r| !r.is_empty());
+    let chosen = request.form_value("roleIndex");
+    let now = aws.clock.now();
+    let presenter = Presenter::SignIn {
+        endpoint,
+        local_endpoint: &local_endpoint,
+        region,
+        role: chosen.as_deref(),
+    };
+    let assumed = match check(&aws.iam, &saml_response, &presenter, now) {
+        Ok(Outcome::Assumed(assumed)) => assumed,
+        Ok(Outcome::ChooseRole(choices)) => {
+            aws.record(
+                request,
+                NewEvent::ok(
+                    SERVICE,
+                    "sign-in.choose-role",
+                    format!("{} roles offered; showing the role chooser", choices.len()),
+                )
+                .step("C5"),
+            );
+            return role_chooser(
+                aws,
+                &local_endpoint,
+                &saml_response,
+                relay_state.as_deref(),
+                &choices,
+            );
+        }
+        Err(refusal) => return refuse(aws, request, endpoint, refusal),
+    };
+    match aws.state.consume_assertion(&assumed, now) {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(
+                aws,
+                request,
+                endpoint,
+                Refusal::new("InvalidIdentityToken", 400, "assertion-replayed", INVALID_RESPONSE).because(format!(
+                    "The assertion {} was already used to sign in. A bearer assertion is accepted once (SAML profiles 4.1.4.5); \
+                     samlsim enforces that at the sign-in endpoint, while STS, as AWS does, lets one assertion be redeemed \
+                     for several roles while it is valid.",
+                    assumed.assertion_id
+                )),
+            );
+        }
+        Err(e) => return internal(&e),
+    }
+    let session = RoleSession::from_assumed(&assumed, now);
+    let session_id = aws.ids.token(32);
+    if let Err(e) = aws.state.start_console_session(&session_id, &session) {
+        return internal(&e);
+    }
+    let destination = destination(aws, relay_state.as_deref(), region);
+    aws.record(
+        request,
+        NewEvent::ok(
+            SERVICE,
+            "sign-in",
+            format!("signed in to the console as {}", session.assumed_role_arn()),
+        )
+        .step("C5")
+        .detail(serde_json::json!({
+            "endpoint": endpoint, "region": region, "role_arn": session.role_arn,
+            "role_session_name": session.role_session_name, "provider_arn": session.provider_arn,
+            "assertion_id": assumed.assertion_id, "subject": assumed.subject, "audience": assumed.audience,
+            "relay_state": relay_state, "redirect": destination,
+            "expires_at": DateTime::from_unix(session.expires_at).to_string(),
+        })),
+    );
+    Response::redirect(StatusCode::FOUND, &destination).with_cookie(&Cookie::session(
+        CONSOLE_COOKIE,
+        &session_id,
+        "/aws/",
+    ))
+}
+
+/// Where a successful sign-in goes: a console RelayState as given (C14, C19),
+/// otherwise the console home of the endpoint's region.
+fn destination(aws: &Aws, relay_state: Option<&str>, region: &str) -> String {
+    let is_console = |url: &str| {
+        url.strip_prefix("https://")
+            .and_then(|rest| rest.split('/').next())
+            .is_some_and(|host| endpoints::console_region(host).is_some())
+    };
+    match relay_state {
+        Some(relay) if is_console(relay) => aws.urls.local(relay),
+        _ => aws.urls.local(&format!(
+            "https://{region}.console.aws.amazon.com/console/home?region={region}"
+        )),
+    }
+}
+
+fn role_chooser(
+    aws: &Aws,
+    action: &str,
+    saml_response: &str,
+    relay_state: Option<&str>,
+    choices: &[RoleChoice],
+) -> Response {
+    let mut accounts: Vec<(String, Vec<(String, String, bool)>)> = Vec::new();
+    for (i, choice) in choices.iter().enumerate() {
+        let account_id = choice.role_arn.split(':').nth(4).unwrap_or("").to_owned();
+        let alias = aws
+            .iam
+            .account(&account_id)
+            .ok()
+            .flatten()
+            .and_then(|a| a.alias)
+            .map_or(account_id.clone(), |alias| {
+                format!("{alias} ({account_id})")
+            });
+        let role_name = choice
+            .role_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or(&choice.role_arn)
+            .to_owned();
+        let entry = (choice.role_arn.clone(), role_name, i == 0);
+        match accounts.iter_mut().find(|(label, _)| *label == alias) {
+            Some((_, roles)) => roles.push(entry),
+            None => accounts.push((alias, vec![entry])),
+        }
+    }
+    pages::render(
+        StatusCode::OK,
+        &pages::RoleChooser {
+            action,
+            saml_response,
+            relay_state,
+            accounts,
+        },
+    )
+}
+
+fn refuse(aws: &Aws, request: &Request, endpoint: &str, refusal: Refusal) -> Response {
+    aws.record(
+        request,
+        NewEvent::refused(SERVICE, "sign-in", refusal.rule, format!("{}: {}", refusal.code, refusal.message))
+            .step("C5")
+            .detail(serde_json::json!({ "endpoint": endpoint, "code": refusal.code, "why": refusal.detail })),
+    );
+    pages::sign_in_error(&refusal, endpoint)
+}
+
+fn internal(error: &dyn std::fmt::Display) -> Response {
+    pages::sign_in_error(
+        &Refusal::new(
+            "InternalFailure",
+            500,
+            "internal-error",
+            "An internal error occurred.",
+        )
+        .because(format!("The mock AWS failed: {error}")),
+        "",
+    )
+}

@@ -1,0 +1,191 @@
+//! What the mock AWS remembers: assertions already used (replay), console
+//! sessions made by the sign-in endpoint, and the temporary credentials STS issued
+//! (so Connect's GetFederationToken can tell which role session calls it).
+
+use std::sync::Arc;
+
+use rusqlite::OptionalExtension;
+use samlsim_service::{Store, StoreError, UnixTime};
+use serde::{Deserialize, Serialize};
+
+use crate::federation::Assumed;
+
+/// A role session: what a console sign-in or an STS call produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleSession {
+    pub account: String,
+    pub role_arn: String,
+    pub role_name: String,
+    pub role_id: String,
+    pub role_session_name: String,
+    pub provider_arn: String,
+    pub region: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+impl RoleSession {
+    pub fn from_assumed(assumed: &Assumed, now: UnixTime) -> Self {
+        RoleSession {
+            account: assumed.role.account.clone(),
+            role_arn: assumed.role.arn.clone(),
+            role_name: assumed.role.name.clone(),
+            role_id: assumed.role.id.clone(),
+            role_session_name: assumed.role_session_name.clone(),
+            provider_arn: assumed.provider.arn.clone(),
+            region: assumed.region.clone(),
+            created_at: now,
+            expires_at: assumed.expires_at,
+        }
+    }
+
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
+    pub fn assumed_role_arn(&self) -> String {
+        format!(
+            "arn:aws:sts::{}:assumed-role/{}/{}",
+            self.account, self.role_name, self.role_session_name
+        )
+    }
+
+    /// `${aws:userid}` of the session: `<RoleId>:<RoleSessionName>`.
+    pub fn user_id(&self) -> String {
+        format!("{}:{}", self.role_id, self.role_session_name)
+    }
+}
+
+/// Temporary credentials issued by STS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub session: RoleSession,
+}
+
+#[derive(Clone)]
+pub struct State {
+    store: Arc<Store>,
+}
+
+const MIGRATIONS: &[&str] = &["CREATE TABLE aws_used_assertions (
+         assertion_id TEXT NOT NULL,
+         provider_arn TEXT NOT NULL,
+         used_at INTEGER NOT NULL,
+         forget_after INTEGER NOT NULL,
+         PRIMARY KEY (provider_arn, assertion_id)
+     );
+     CREATE TABLE aws_console_sessions (
+         id TEXT PRIMARY KEY,
+         session TEXT NOT NULL,
+         expires_at INTEGER NOT NULL,
+         ended_at INTEGER
+     );
+     CREATE TABLE aws_credentials (
+         access_key_id TEXT PRIMARY KEY,
+         secret_access_key TEXT NOT NULL,
+         session_token TEXT NOT NULL,
+         session TEXT NOT NULL,
+         expires_at INTEGER NOT NULL
+     );"];
+
+impl State {
+    pub fn new(store: Arc<Store>) -> Result<Self, StoreError> {
+        store.migrate("aws-state", MIGRATIONS)?;
+        Ok(State { store })
+    }
+
+    /// Records the assertion as used; false if it already was (a replay). AWS
+    /// remembers an assertion until it expires; after that it is refused as
+    /// expired anyway, so the row can go.
+    pub fn consume_assertion(&self, assumed: &Assumed, now: UnixTime) -> Result<bool, StoreError> {
+        self.store.with(|c| {
+            c.execute("DELETE FROM aws_used_assertions WHERE forget_after < ?1", [now])?;
+            let inserted = c.execute(
+                "INSERT OR IGNORE INTO aws_used_assertions (assertion_id, provider_arn, used_at, forget_after)
+                 VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![assumed.assertion_id, assumed.provider.arn, now, assumed.assertion_expires_at],
+            )?;
+            Ok(inserted == 1)
+        })
+    }
+
+    pub fn start_console_session(&self, id: &str, session: &RoleSession) -> Result<(), StoreError> {
+        let json = serde_json::to_string(session).unwrap_or_default();
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO aws_console_sessions (id, session, expires_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id, json, session.expires_at],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The console session `id` if it is live at `now`.
+    pub fn console_session(
+        &self,
+        id: &str,
+        now: UnixTime,
+    ) -> Result<Option<RoleSession>, StoreError> {
+        let json: Option<String> = self.store.with(|c| {
+            c.query_row(
+                "SELECT session FROM aws_console_sessions WHERE id = ?1 AND ended_at IS NULL AND expires_at > ?2",
+                rusqlite::params![id, now],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub fn end_console_session(&self, id: &str, now: UnixTime) -> Result<bool, StoreError> {
+        self.store
+            .with(|c| {
+                c.execute(
+                    "UPDATE aws_console_sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+                    rusqlite::params![id, now],
+                )
+            })
+            .map(|n| n > 0)
+    }
+
+    pub fn issue_credentials(&self, credentials: &Credentials) -> Result<(), StoreError> {
+        let json = serde_json::to_string(&credentials.session).unwrap_or_default();
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO aws_credentials (access_key_id, secret_access_key, session_token, session, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    credentials.access_key_id,
+                    credentials.secret_access_key,
+                    credentials.session_token,
+                    json,
+                    credentials.session.expires_at
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The credentials with access key `id`, expired or not (the caller decides
+    /// what an expired key means: ExpiredTokenException).
+    pub fn credentials(&self, access_key_id: &str) -> Result<Option<Credentials>, StoreError> {
+        let row: Option<(String, String, String, String)> = self.store.with(|c| {
+            c.query_row(
+                "SELECT access_key_id, secret_access_key, session_token, session FROM aws_credentials WHERE access_key_id = ?1",
+                [access_key_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+        })?;
+        Ok(row.and_then(
+            |(access_key_id, secret_access_key, session_token, session)| {
+                Some(Credentials {
+                    access_key_id,
+                    secret_access_key,
+                    session_token,
+                    session: serde_json::from_str(&session).ok()?,
+                })
+            },
+        ))
+    }
+}

@@ -1,0 +1,406 @@
+//! The mock AWS end to end, in process: the sign-in SAML endpoints (C5) and STS
+//! AssumeRoleWithSAML, fed by the mock IdP, and every refusal with AWS's code.
+
+use std::sync::Arc;
+
+use samlsim_crypto::Identity;
+use samlsim_emulator::browser::{Browser, Form, Page};
+use samlsim_emulator::{Config, Emulator, Options};
+use samlsim_saml::binding::{Limits, decode_post, encode_post};
+use samlsim_service::http::{Method, StatusCode};
+use samlsim_service::{Request, SequentialIds, VirtualClock};
+
+const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
+const IDP_KEY: &str = include_str!("../../../certs/test-only-idp-key.pem");
+const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
+const CONNECT_ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
+const READ_ONLY_ROLE: &str = "arn:aws:iam::123456789012:role/ReadOnly";
+const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP";
+
+fn emulator() -> Emulator {
+    Emulator::start(
+        Config::load(None).unwrap(),
+        Options {
+            data: None,
+            clock: Arc::new(VirtualClock::frozen(NOW)),
+            ids: Arc::new(SequentialIds::default()),
+            identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
+        },
+    )
+    .unwrap()
+}
+
+/// The IdP's POST form for `user` launching `sp`, not yet submitted.
+fn idp_post<'e>(
+    emulator: &'e Emulator,
+    sp: &str,
+    user: &str,
+    password: &str,
+) -> (Browser<'e>, Form) {
+    let mut browser = Browser::new(emulator);
+    browser.scripts = false;
+    let login = browser.open(&format!("/idp/launch/{sp}"));
+    let page = browser.sign_in(&login, user, password);
+    let form = page
+        .form()
+        .unwrap_or_else(|| panic!("no POST form for {user} at {sp}: {}", page.text()));
+    (browser, form)
+}
+
+fn add_sp(emulator: &Emulator, json: serde_json::Value) {
+    let response = emulator
+        .handle(&Request::new(Method::POST, "/_admin/idp/service-providers").with_json(&json));
+    assert_eq!(
+        response.status,
+        StatusCode::CREATED,
+        "{}",
+        response.text_body()
+    );
+}
+
+fn rule_of(page: &Page) -> String {
+    page.rule()
+        .unwrap_or_else(|| panic!("no rule on {}: {}", page.url, page.text()))
+}
+
+#[test]
+fn c5_a_regional_sign_in_opens_a_console_session_and_follows_the_relay_state() {
+    let emulator = emulator();
+    let (mut browser, form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
+    assert_eq!(
+        form.action,
+        "http://127.0.0.1:7575/aws/us-east-1.signin.aws.amazon.com/saml"
+    );
+    browser.scripts = true;
+    let page = browser.submit(&form);
+    // C14: the sign-in redirects to the Connect federation endpoint of the RelayState.
+    assert!(
+        page.trail.iter().any(|u| u == "/aws/us-east-1.console.aws.amazon.com/connect/federate/178c75e4-b3de-4839-a6aa-e321ab3f3770"),
+        "{:?}",
+        page.trail
+    );
+    assert!(browser.cookie("samlsim_aws_console").is_some());
+    let events = emulator.events().list(&Default::default()).unwrap();
+    let sign_in = events
+        .iter()
+        .find(|e| e.action == "sign-in")
+        .expect("a sign-in event");
+    assert_eq!(sign_in.step.as_deref(), Some("C5"));
+    assert_eq!(sign_in.detail["role_session_name"], "alice");
+    assert_eq!(
+        sign_in.detail["audience"],
+        "https://us-east-1.signin.aws.amazon.com/saml"
+    );
+}
+
+#[test]
+fn several_roles_show_the_role_chooser_and_the_choice_signs_in() {
+    let emulator = emulator();
+    let (mut browser, form) = idp_post(&emulator, "aws-console", "alice", "alice-pass");
+    assert_eq!(
+        form.action,
+        "http://127.0.0.1:7575/aws/signin.aws.amazon.com/saml"
+    );
+    let chooser = browser.submit(&form);
+    assert!(
+        chooser.text().contains("Select a role:"),
+        "{}",
+        chooser.text()
+    );
+    let mut choice = chooser.form().unwrap();
+    assert!(chooser.text().contains(READ_ONLY_ROLE));
+    choice.set("roleIndex", READ_ONLY_ROLE);
+    browser.scripts = true;
+    let home = browser.submit(&choice);
+    assert_eq!(home.status(), StatusCode::OK, "{}", home.text());
+    assert!(
+        home.text()
+            .contains("arn:aws:sts::123456789012:assumed-role/ReadOnly/alice"),
+        "{}",
+        home.text()
+    );
+}
+
+#[test]
+fn c18_a_regional_sign_in_needs_the_regional_audience_in_the_trust_policy() {
+    let emulator = emulator();
+    add_sp(
+        &emulator,
+        serde_json::json!({
+            "id": "readonly-regional", "label": "Read-only, regional", "entity_id": "urn:amazon:webservices",
+            "acs_url": "https://us-east-1.signin.aws.amazon.com/saml",
+            "aws": {"roles": [format!("{READ_ONLY_ROLE},{PROVIDER}")]},
+        }),
+    );
+    let (mut browser, form) = idp_post(&emulator, "readonly-regional", "alice", "alice-pass");
+    let page = browser.submit(&form);
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert_eq!(rule_of(&page), "trust-policy");
+    assert!(
+        page.text()
+            .contains("Not authorized to perform sts:AssumeRoleWithSAML")
+    );
+}
+
+#[test]
+fn c24_a_session_name_outside_the_sts_pattern_is_refused() {
+    let emulator = emulator();
+    let (mut browser, form) = idp_post(&emulator, "connect-us-east-1", "o'brien", "obrien-pass");
+    let page = browser.submit(&form);
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(rule_of(&page), "role-session-name-invalid");
+    assert!(
+        page.text()
+            .contains("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")
+    );
+}
+
+#[test]
+fn an_assertion_is_accepted_once() {
+    let emulator = emulator();
+    let (mut browser, form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
+    let first = browser.submit(&form);
+    assert!(first.trail.len() > 1, "the first post redirects");
+    let replay = browser.submit(&form);
+    assert_eq!(rule_of(&replay), "assertion-replayed");
+}
+
+#[test]
+fn an_expired_assertion_is_refused_by_the_virtual_clock() {
+    let emulator = emulator();
+    let (mut browser, form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
+    // Valid 5 minutes, plus AWS's 5 minutes of skew.
+    emulator.clock().advance(10 * 60);
+    let page = browser.submit(&form);
+    assert_eq!(rule_of(&page), "assertion-expired");
+    assert!(page.text().contains("ExpiredTokenException"));
+}
+
+#[test]
+fn a_tampered_assertion_fails_the_signature_check() {
+    let emulator = emulator();
+    let (mut browser, mut form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
+    let xml = String::from_utf8(
+        decode_post(form.get("SAMLResponse").unwrap(), &Limits::default()).unwrap(),
+    )
+    .unwrap();
+    let tampered = xml.replace(">alice<", ">admin<");
+    assert_ne!(xml, tampered);
+    form.set("SAMLResponse", &encode_post(tampered.as_bytes()));
+    let page = browser.submit(&form);
+    assert_eq!(rule_of(&page), "signature-invalid");
+    assert!(page.text().contains("Response signature invalid"));
+}
+
+#[test]
+fn a_wrong_audience_or_recipient_is_named() {
+    let emulator = emulator();
+    add_sp(
+        &emulator,
+        serde_json::json!({
+            "id": "bad-audience", "label": "Bad audience", "entity_id": "urn:amazon:webservices",
+            "acs_url": "https://signin.aws.amazon.com/saml", "audience": "https://example.com/sp",
+            "aws": {"roles": [format!("{CONNECT_ROLE},{PROVIDER}")]},
+        }),
+    );
+    let (mut browser, form) = idp_post(&emulator, "bad-audience", "alice", "alice-pass");
+    assert_eq!(rule_of(&browser.submit(&form)), "audience-mismatch");
+
+    // A response for the regional endpoint posted to the global one.
+    let (mut browser, mut form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
+    form.action = "http://127.0.0.1:7575/aws/signin.aws.amazon.com/saml".into();
+    assert_eq!(rule_of(&browser.submit(&form)), "recipient-mismatch");
+}
+
+#[test]
+fn a_post_without_a_saml_response_is_named() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = browser.post("https://signin.aws.amazon.com/saml", &[("RelayState", "x")]);
+    assert_eq!(rule_of(&page), "saml-response-missing");
+    let page = browser.post(
+        "https://signin.aws.amazon.com/saml",
+        &[("SAMLResponse", "***")],
+    );
+    assert_eq!(rule_of(&page), "saml-not-base64");
+    let page = browser.post(
+        "https://signin.aws.amazon.com/saml",
+        &[("SAMLResponse", &encode_post(b"<!DOCTYPE x><x/>"))],
+    );
+    assert_eq!(rule_of(&page), "saml-malformed");
+}
+
+fn sts(emulator: &Emulator, host: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let response =
+        emulator.handle(&Request::new(Method::POST, &format!("/aws/{host}/")).with_form(fields));
+    (response.status, response.text_body())
+}
+
+fn assertion_for(emulator: &Emulator, sp: &str) -> String {
+    let (_, form) = idp_post(emulator, sp, "alice", "alice-pass");
+    form.get("SAMLResponse").unwrap().to_owned()
+}
+
+#[test]
+fn sts_assume_role_with_saml_returns_every_field() {
+    let emulator = emulator();
+    let assertion = assertion_for(&emulator, "connect-us-east-1");
+    let (status, xml) = sts(
+        &emulator,
+        "sts.amazonaws.com",
+        &[
+            ("Action", "AssumeRoleWithSAML"),
+            ("Version", "2011-06-15"),
+            ("RoleArn", CONNECT_ROLE),
+            ("PrincipalArn", PROVIDER),
+            ("SAMLAssertion", &assertion),
+            ("DurationSeconds", "7200"),
+        ],
+    );
+    assert_eq!(status, StatusCode::OK, "{xml}");
+    let doc = samlsim_xml::parse(&xml).unwrap();
+    let ns = "https://sts.amazonaws.com/doc/2011-06-15/";
+    let text = |name: &str| {
+        doc.descendants(doc.document_node())
+            .find(|&n| doc.is_element(n, ns, name))
+            .map(|n| doc.text_content(n))
+            .unwrap_or_else(|| panic!("no {name} in {xml}"))
+    };
+    assert!(text("AccessKeyId").starts_with("ASIA"));
+    assert_eq!(
+        text("Expiration"),
+        "2026-11-23T14:00:00Z",
+        "now + DurationSeconds"
+    );
+    assert_eq!(
+        text("Arn"),
+        "arn:aws:sts::123456789012:assumed-role/ConnectFederation/alice"
+    );
+    assert!(text("AssumedRoleId").ends_with(":alice") && text("AssumedRoleId").starts_with("AROA"));
+    assert_eq!(text("Subject"), "alice");
+    assert_eq!(text("SubjectType"), "persistent");
+    assert_eq!(
+        text("Audience"),
+        "https://us-east-1.signin.aws.amazon.com/saml"
+    );
+    assert_eq!(text("Issuer"), emulator.idp().entity_id());
+    assert_eq!(
+        text("NameQualifier"),
+        samlsim_aws::federation::name_qualifier(
+            emulator.idp().entity_id(),
+            "123456789012",
+            "ExampleCorpIdP"
+        )
+    );
+    assert!(!text("RequestId").is_empty());
+}
+
+#[test]
+fn sts_errors_use_the_query_protocol_error_body_and_aws_codes() {
+    let emulator = emulator();
+    let base = |assertion: &str| -> Vec<(String, String)> {
+        vec![
+            ("Action".into(), "AssumeRoleWithSAML".into()),
+            ("Version".into(), "2011-06-15".into()),
+            ("RoleArn".into(), CONNECT_ROLE.into()),
+            ("PrincipalArn".into(), PROVIDER.into()),
+            ("SAMLAssertion".into(), assertion.into()),
+        ]
+    };
+    let call = |fields: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        sts(&emulator, "sts.amazonaws.com", &pairs)
+    };
+    let code = |xml: &str| {
+        let start = xml.find("<Code>").map(|i| i + 6).unwrap_or(0);
+        xml[start..xml[start..].find('<').map_or(start, |e| start + e)].to_owned()
+    };
+
+    let (status, xml) = call(base("bm90IHhtbA=="));
+    assert_eq!(
+        (status, code(&xml).as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidIdentityToken"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<Type>Sender</Type>") && xml.contains("<RequestId>"),
+        "{xml}"
+    );
+
+    let assertion = assertion_for(&emulator, "connect-us-east-1");
+    let mut wrong_role = base(&assertion);
+    wrong_role[2].1 = READ_ONLY_ROLE.into();
+    let (status, xml) = call(wrong_role);
+    assert_eq!(
+        (status, code(&xml).as_str()),
+        (StatusCode::FORBIDDEN, "AccessDenied"),
+        "{xml}"
+    );
+
+    let mut too_long = base(&assertion);
+    too_long.push(("DurationSeconds".into(), "43201".into()));
+    let (_, xml) = call(too_long);
+    assert_eq!(code(&xml), "ValidationError", "{xml}");
+
+    let mut bad_policy = base(&assertion);
+    bad_policy.push(("Policy".into(), "{not json".into()));
+    let (_, xml) = call(bad_policy);
+    assert_eq!(code(&xml), "MalformedPolicyDocument", "{xml}");
+
+    emulator.clock().advance(11 * 60);
+    let (status, xml) = call(base(&assertion));
+    assert_eq!(
+        (status, code(&xml).as_str()),
+        (StatusCode::BAD_REQUEST, "ExpiredTokenException"),
+        "{xml}"
+    );
+
+    let (_, xml) = call(vec![
+        ("Action".into(), "GetCallerIdentity".into()),
+        ("Version".into(), "2011-06-15".into()),
+    ]);
+    assert_eq!(code(&xml), "InvalidAction", "{xml}");
+}
+
+#[test]
+fn c19_sts_disabled_or_denied_by_an_scp_in_a_region() {
+    let emulator = emulator();
+    let account = serde_json::json!({
+        "id": "123456789012", "alias": "example-corp",
+        "sts_disabled_regions": ["eu-west-1"],
+        "service_control_policies": [r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRoleWithSAML","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"ap-southeast-2"}}}]}"#],
+    });
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&account));
+    assert_eq!(
+        response.status,
+        StatusCode::CREATED,
+        "{}",
+        response.text_body()
+    );
+    for (host, code) in [
+        ("sts.eu-west-1.amazonaws.com", "RegionDisabledException"),
+        ("sts.ap-southeast-2.amazonaws.com", "AccessDenied"),
+    ] {
+        let assertion = assertion_for(&emulator, "connect-us-east-1");
+        let (status, xml) = sts(
+            &emulator,
+            host,
+            &[
+                ("Action", "AssumeRoleWithSAML"),
+                ("Version", "2011-06-15"),
+                ("RoleArn", CONNECT_ROLE),
+                ("PrincipalArn", PROVIDER),
+                ("SAMLAssertion", &assertion),
+            ],
+        );
+        assert_eq!(status, StatusCode::FORBIDDEN, "{host}: {xml}");
+        assert!(
+            xml.contains(&format!("<Code>{code}</Code>")),
+            "{host}: {xml}"
+        );
+    }
+}

@@ -1,0 +1,302 @@
+//! The mock STS as AWS SDKs see it: boto3 and the AWS CLI, pointed at samlsim with
+//! an endpoint override, parse its answers (issue 4). They talk to a real server on
+//! 127.0.0.1 and nothing else (AWS_EC2_METADATA_DISABLED, dummy credentials).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use samlsim_crypto::Identity;
+use samlsim_emulator::browser::Browser;
+use samlsim_emulator::{Config, Emulator, Options};
+use samlsim_service::SequentialIds;
+use samlsim_service::VirtualClock;
+
+use crate::support::*;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
+const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP";
+
+/// A Python with boto3 (the CI virtualenv), or None with the usual note.
+fn python_with_boto3() -> Option<PathBuf> {
+    let python = std::env::var("SAMLSIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&python)
+        .args(["-c", "import boto3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(PathBuf::from(python));
+    }
+    if std::env::var("SAMLSIM_REQUIRE_INTEROP").is_ok_and(|v| v == "1") {
+        panic!(
+            "python3 with boto3 is required when SAMLSIM_REQUIRE_INTEROP=1 (pip install boto3 awscli)"
+        );
+    }
+    eprintln!(
+        "note: skipping boto3/AWS CLI tests: no python3 with boto3 (pip install boto3 awscli)"
+    );
+    None
+}
+
+/// A served emulator on an ephemeral loopback port; stops when dropped.
+struct Served {
+    emulator: Arc<Emulator>,
+    address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    fn start() -> Served {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let mut config = Config::load(None).unwrap();
+        config.server.listen = address.to_string();
+        let identity = Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap();
+        let emulator = Arc::new(
+            Emulator::start(
+                config,
+                Options {
+                    data: None,
+                    clock: Arc::new(VirtualClock::system()),
+                    ids: Arc::new(SequentialIds::default()),
+                    identity: Some(identity),
+                },
+            )
+            .unwrap(),
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = emulator.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                samlsim_emulator::server::serve(listener, served, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            });
+        });
+        Served {
+            emulator,
+            address,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    fn sts_url(&self) -> String {
+        format!("http://{}/aws/sts.amazonaws.com", self.address)
+    }
+
+    /// A fresh assertion for alice from the IdP, as the browser would post it.
+    fn assertion(&self) -> String {
+        let mut browser = Browser::new(&self.emulator);
+        browser.scripts = false;
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        let page = browser.sign_in(&login, "alice", "alice-pass");
+        page.form().unwrap().get("SAMLResponse").unwrap().to_owned()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Environment that keeps the SDK on loopback and away from real credentials.
+fn isolated(command: &mut Command) -> &mut Command {
+    command
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+}
+
+fn boto3(python: &PathBuf, served: &Served, assertion: &str) -> serde_json::Value {
+    let dir = temp_dir();
+    let file = write_file(&dir, "assertion.b64", assertion);
+    let output =
+        isolated(Command::new(python).arg(repo_path("tests/sdk/sts_assume_role_with_saml.py")))
+            .args([&served.sts_url(), ROLE, PROVIDER])
+            .arg(&file)
+            .output()
+            .unwrap();
+    assert!(
+        output.status.success(),
+        "boto3 script failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn boto3_assumes_the_role_and_parses_every_field() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let served = Served::start();
+    let response = boto3(&python, &served, &served.assertion());
+    assert!(
+        response["Credentials"]["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("ASIA"),
+        "{response}"
+    );
+    assert!(
+        response["Credentials"]["Expiration"].as_str().is_some(),
+        "{response}"
+    );
+    assert_eq!(
+        response["AssumedRoleUser"]["Arn"],
+        "arn:aws:sts::123456789012:assumed-role/ConnectFederation/alice"
+    );
+    assert_eq!(response["Subject"], "alice");
+    assert_eq!(response["SubjectType"], "persistent");
+    assert_eq!(
+        response["Audience"],
+        "https://us-east-1.signin.aws.amazon.com/saml"
+    );
+    assert_eq!(response["Issuer"], served.emulator.idp().entity_id());
+    assert!(
+        response["NameQualifier"]
+            .as_str()
+            .is_some_and(|q| !q.is_empty())
+    );
+    assert!(
+        response["ResponseMetadata"]["RequestId"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+}
+
+#[test]
+fn boto3_reports_aws_error_codes() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let served = Served::start();
+    let assertion = served.assertion();
+    // As on AWS, one assertion may be redeemed again while it is valid (tools
+    // cache it to assume several roles), so a second use still succeeds.
+    let first = boto3(&python, &served, &assertion);
+    assert!(first.get("Credentials").is_some(), "{first}");
+    let again = boto3(&python, &served, &assertion);
+    assert!(again.get("Credentials").is_some(), "{again}");
+    assert_ne!(
+        again["Credentials"]["AccessKeyId"],
+        first["Credentials"]["AccessKeyId"]
+    );
+    // Tampered: a changed NameID breaks the signature.
+    let xml = String::from_utf8(
+        samlsim_saml::binding::decode_post(&served.assertion(), &Default::default()).unwrap(),
+    )
+    .unwrap();
+    let tampered = samlsim_saml::binding::encode_post(xml.replace(">alice<", ">admin<").as_bytes());
+    let refused = boto3(&python, &served, &tampered);
+    assert_eq!(
+        refused["error"]["Code"], "InvalidIdentityToken",
+        "{refused}"
+    );
+    assert!(
+        refused["error"]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("Response signature invalid"),
+        "{refused}"
+    );
+    // Expired: the virtual clock moves past NotOnOrAfter and the skew.
+    let later = served.assertion();
+    served.emulator.clock().advance(11 * 60);
+    let expired = boto3(&python, &served, &later);
+    assert_eq!(
+        expired["error"]["Code"], "ExpiredTokenException",
+        "{expired}"
+    );
+}
+
+#[test]
+fn the_aws_cli_assumes_the_role() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let cli = python
+        .parent()
+        .map(|d| d.join("aws"))
+        .filter(|p| p.exists())
+        .or_else(|| require_tool("aws"));
+    let Some(cli) = cli else { return };
+    let served = Served::start();
+    let output = isolated(&mut Command::new(&cli))
+        .args([
+            "sts",
+            "assume-role-with-saml",
+            "--endpoint-url",
+            &served.sts_url(),
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+            "--role-arn",
+            ROLE,
+            "--principal-arn",
+            PROVIDER,
+            "--saml-assertion",
+            &served.assertion(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "aws cli failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        response["AssumedRoleUser"]["Arn"],
+        "arn:aws:sts::123456789012:assumed-role/ConnectFederation/alice"
+    );
+    // And a refusal comes back as the CLI's usual error line with AWS's code.
+    let output = isolated(&mut Command::new(&cli))
+        .args([
+            "sts",
+            "assume-role-with-saml",
+            "--endpoint-url",
+            &served.sts_url(),
+            "--region",
+            "us-east-1",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/ReadOnly",
+            "--principal-arn",
+            PROVIDER,
+            "--saml-assertion",
+            &served.assertion(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("(AccessDenied)") && stderr.contains("AssumeRoleWithSAML"),
+        "{stderr}"
+    );
+}
