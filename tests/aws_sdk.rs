@@ -300,3 +300,90 @@ fn the_aws_cli_assumes_the_role() {
         "{stderr}"
     );
 }
+
+/// An IdP samlsim did not write: xmlsec1 signs the fixture Response (Issuer
+/// `https://idp.example.com/saml/metadata`) from a template, IAM gets a provider
+/// made from matching metadata, and STS accepts the result (issue 4).
+#[test]
+fn a_response_signed_by_xmlsec1_for_a_provider_from_matching_metadata_is_accepted() {
+    use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
+    use samlsim_service::Request;
+    use samlsim_service::http::{Method, StatusCode};
+
+    let Some(xmlsec1) = crate::interop_xmlsec::Xmlsec1::find() else {
+        return;
+    };
+    let signed = xmlsec1.sign(
+        &repo_path("tests/data/xmlsec1-template-response-rsa-sha256.xml"),
+        IDP_KEY,
+        Some(IDP_CERT),
+    );
+
+    // The fixture's times: issued 10:00:00Z, valid until 10:05:00Z.
+    let identity = Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap();
+    let emulator = Emulator::start(
+        Config::load(None).unwrap(),
+        Options {
+            data: None,
+            clock: Arc::new(VirtualClock::frozen(1_795_428_060)), // 2026-11-23T10:01:00Z
+            ids: Arc::new(SequentialIds::default()),
+            identity: Some(identity),
+        },
+    )
+    .unwrap();
+    let metadata = build_idp_metadata(&IdpMetadata {
+        entity_id: "https://idp.example.com/saml/metadata".into(),
+        valid_until: None,
+        cache_duration: None,
+        want_authn_requests_signed: false,
+        signing_certificates: vec![idp_cert()],
+        single_logout_services: vec![],
+        name_id_formats: vec![],
+        single_sign_on_services: vec![Endpoint {
+            binding: samlsim_saml::uri::binding::HTTP_POST.into(),
+            location: "https://idp.example.com/sso".into(),
+            response_location: None,
+        }],
+    })
+    .unwrap();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/ExampleIdP"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}"#;
+    let account = serde_json::json!({
+        "id": "123456789012",
+        "saml_providers": [{"name": "ExampleIdP", "metadata": metadata}],
+        "roles": [{"name": "ConnectFederation", "trust_policy": trust, "max_session_duration": 43200}],
+    });
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&account));
+    assert_eq!(
+        response.status,
+        StatusCode::CREATED,
+        "{}",
+        response.text_body()
+    );
+
+    let assertion = samlsim_saml::binding::encode_post(signed.as_bytes());
+    let sts = emulator.handle(
+        &Request::new(Method::POST, "/aws/sts.amazonaws.com/").with_form(&[
+            ("Action", "AssumeRoleWithSAML"),
+            ("Version", "2011-06-15"),
+            ("RoleArn", ROLE),
+            (
+                "PrincipalArn",
+                "arn:aws:iam::123456789012:saml-provider/ExampleIdP",
+            ),
+            ("SAMLAssertion", &assertion),
+        ]),
+    );
+    let body = sts.text_body();
+    assert_eq!(sts.status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<Subject>alice@example.com</Subject>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "<Arn>arn:aws:sts::123456789012:assumed-role/ConnectFederation/alice@example.com</Arn>"
+        ),
+        "{body}"
+    );
+}

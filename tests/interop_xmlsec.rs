@@ -79,7 +79,7 @@ impl Xmlsec1 {
 
     /// `xmlsec1 --sign` of a template with `key` (and, if given, its certificate for
     /// `X509Data`); returns the signed document.
-    fn sign(&self, template: &Path, key: &str, cert: Option<&str>) -> String {
+    pub(crate) fn sign(&self, template: &Path, key: &str, cert: Option<&str>) -> String {
         let key_arg = match cert {
             Some(cert) => format!("{key},{cert}"),
             None => key.to_owned(),
