@@ -25,6 +25,7 @@ const DOMAINS: &[&str] = &[
     "amazonaws.com",
     "amazonaws-us-gov.com",
     "connect.aws",
+    "awsapps.com",
 ];
 
 /// Whether samlsim emulates `host`.

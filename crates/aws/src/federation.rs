@@ -458,7 +458,9 @@ fn check_assertion(
         context: &context,
     };
     let scps: Vec<&crate::policy::Policy> = account.service_control_policies.iter().collect();
-    if !scps.is_empty() && !matches!(evaluate_all(&scps, &request), Decision::Allow { .. }) {
+    // Organisations start with the FullAWSAccess SCP attached, so only an explicit
+    // deny in the configured SCPs refuses (C19).
+    if matches!(evaluate_all(&scps, &request), Decision::ExplicitDeny { .. }) {
         return Err(Refusal::denied(
             "scp-denied",
             "Not authorized to perform sts:AssumeRoleWithSAML",

@@ -9,7 +9,9 @@
 //! | `GET /_admin/config` | the effective configuration |
 //! | `/_admin/idp/...` | users and service providers of the IdP (see `samlsim_idp::admin`) |
 //! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
+//! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
 //! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
+//! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
 
 use askama::Template;
 use samlsim_saml::time::DateTime;
@@ -40,9 +42,12 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         (_, p) if p.starts_with("/aws/") || p == "/aws" => {
             emulator.aws().admin(request, &p["/aws".len()..])
         }
+        (_, p) if p.starts_with("/connect/") || p == "/connect" => {
+            emulator.connect().admin(request, &p["/connect".len()..])
+        }
         (_, "" | "/") => Response::json(
             StatusCode::OK,
-            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles"]}),
+            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles", "/_admin/connect/instances"]}),
         ),
         _ => Response::json_error(
             StatusCode::NOT_FOUND,

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use samlsim_aws::config::AwsConfig;
+use samlsim_connect::config::ConnectConfig;
 use samlsim_idp::config::IdpConfig;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,8 @@ pub struct Config {
     pub idp: IdpConfig,
     #[serde(default)]
     pub aws: AwsConfig,
+    #[serde(default)]
+    pub connect: ConnectConfig,
 }
 
 /// `[server]`.

@@ -19,6 +19,7 @@ pub mod server;
 use std::sync::Arc;
 
 use samlsim_aws::{Aws, AwsParts};
+use samlsim_connect::{Connect, ConnectParts};
 use samlsim_crypto::Identity;
 use samlsim_idp::{Idp, IdpParts};
 use samlsim_service::events::FLOW_COOKIE;
@@ -44,6 +45,8 @@ pub enum StartError {
     Metadata(#[from] samlsim_saml::SamlError),
     #[error("the mock AWS could not start: {0}")]
     Aws(#[from] samlsim_aws::AwsError),
+    #[error("the mock Connect could not start: {0}")]
+    Connect(#[from] samlsim_connect::ConnectError),
 }
 
 /// What an emulator is built on besides its configuration.
@@ -76,7 +79,8 @@ pub struct Emulator {
     events: EventLog,
     urls: Arc<UrlMap>,
     idp: Idp,
-    aws: Aws,
+    aws: Arc<Aws>,
+    connect: Connect,
 }
 
 impl Emulator {
@@ -111,9 +115,18 @@ impl Emulator {
             urls: urls.clone(),
             identity,
         })?;
-        let aws = Aws::new(AwsParts {
+        let aws = Arc::new(Aws::new(AwsParts {
             config: config.aws.clone(),
             idp_metadata: idp.metadata_xml()?,
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: options.ids.clone(),
+            events: events.clone(),
+            urls: urls.clone(),
+        })?);
+        let connect = Connect::new(ConnectParts {
+            config: config.connect.clone(),
+            aws: aws.clone(),
             store: store.clone(),
             clock: clock.clone(),
             ids: options.ids.clone(),
@@ -128,6 +141,7 @@ impl Emulator {
             urls,
             idp,
             aws,
+            connect,
         })
     }
 
@@ -151,6 +165,10 @@ impl Emulator {
         &self.aws
     }
 
+    pub fn connect(&self) -> &Connect {
+        &self.connect
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -160,6 +178,7 @@ impl Emulator {
         let mut rows = vec![("Start page".to_owned(), self.urls.absolute("/"))];
         rows.extend(self.idp.endpoints());
         rows.extend(self.aws.endpoints());
+        rows.extend(self.connect.endpoints());
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),
@@ -199,6 +218,9 @@ impl Emulator {
             return response;
         }
         if let Some(response) = self.aws.handle(request) {
+            return response;
+        }
+        if let Some(response) = self.connect.handle(request) {
             return response;
         }
         self.not_found(request)

@@ -1,0 +1,432 @@
+//! Instances, their users and security profiles, and Connect sessions, stored in
+//! the shared database.
+
+use std::sync::Arc;
+
+use rusqlite::OptionalExtension;
+use samlsim_service::{Store, StoreError, UnixTime};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{InstanceConfig, UserConfig};
+
+/// How long a Connect session lasts: "Amazon Connect sessions expire 12 hours after
+/// a user logs in ... even if they are currently on a call" (configure-saml, C30).
+pub const SESSION_LIFETIME: i64 = 12 * 3600;
+
+/// The default security profiles (connect-security-profiles) and what they open.
+pub const SECURITY_PROFILES: [&str; 4] = ["Admin", "Agent", "CallCenterManager", "QualityAnalyst"];
+pub const ROUTING_PROFILES: [&str; 1] = ["Basic Routing Profile"];
+
+/// The pages of an instance a `destination` can name (C20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The landing page.
+    Home,
+    /// `/ccp-v2`: the Contact Control Panel.
+    Ccp,
+    /// `/ccp-v2/chat`.
+    CcpChat,
+    /// `/agent-app-v2`: the agent workspace.
+    AgentWorkspace,
+    /// `/users`: user management (an admin page).
+    Users,
+}
+
+impl Page {
+    /// The page at an instance path (the `/connect` prefix of the old domain removed).
+    pub fn from_path(path: &str) -> Option<Page> {
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        let path = path.strip_prefix("/connect").unwrap_or(path);
+        Some(match path.trim_end_matches('/') {
+            "" | "/home" => Page::Home,
+            "/ccp-v2" | "/ccp" => Page::Ccp,
+            "/ccp-v2/chat" => Page::CcpChat,
+            "/agent-app-v2" => Page::AgentWorkspace,
+            "/users" => Page::Users,
+            _ => return None,
+        })
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Home => "/",
+            Page::Ccp => "/ccp-v2",
+            Page::CcpChat => "/ccp-v2/chat",
+            Page::AgentWorkspace => "/agent-app-v2",
+            Page::Users => "/users",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Home => "Home",
+            Page::Ccp => "Contact Control Panel",
+            Page::CcpChat => "Contact Control Panel (chat)",
+            Page::AgentWorkspace => "Agent workspace",
+            Page::Users => "User management",
+        }
+    }
+
+    /// Whether a user with `profiles` may open this page. The CCP and agent
+    /// workspace need "Access Contact Control Panel" (BasicAgentAccess), which
+    /// Admin, Agent and CallCenterManager have; user management needs
+    /// "Users - View" (Admin, CallCenterManager). QualityAnalyst works with metrics.
+    pub fn allowed_for(self, profiles: &[String]) -> bool {
+        let has = |p: &str| profiles.iter().any(|q| q == p);
+        match self {
+            Page::Home => true,
+            Page::Ccp | Page::CcpChat | Page::AgentWorkspace => {
+                has("Admin") || has("Agent") || has("CallCenterManager")
+            }
+            Page::Users => has("Admin") || has("CallCenterManager"),
+        }
+    }
+}
+
+/// An instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instance {
+    pub id: String,
+    pub alias: String,
+    pub region: String,
+    pub account: String,
+    pub admin: String,
+    pub approved_origins: Vec<String>,
+}
+
+impl Instance {
+    /// `arn:aws:connect:<region>:<account>:instance/<id>` (C15).
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:connect:{}:{}:instance/{}",
+            self.region, self.account, self.id
+        )
+    }
+
+    /// The instance's own host (the `my.connect.aws` domain).
+    pub fn host(&self) -> String {
+        format!("{}.my.connect.aws", self.alias)
+    }
+}
+
+/// A Connect user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// A stable ID, as Connect gives every user.
+    pub id: String,
+    pub username: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub security_profiles: Vec<String>,
+    pub routing_profile: String,
+}
+
+impl User {
+    pub fn display_name(&self) -> String {
+        match (&self.first_name, &self.last_name) {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(n), None) | (None, Some(n)) => n.clone(),
+            (None, None) => self.username.clone(),
+        }
+    }
+}
+
+/// A signed-in Connect session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub instance: String,
+    pub username: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Clone)]
+pub struct Model {
+    store: Arc<Store>,
+}
+
+const MIGRATIONS: &[&str] = &["CREATE TABLE connect_instances (
+         id TEXT PRIMARY KEY,
+         config TEXT NOT NULL
+     );
+     CREATE TABLE connect_users (
+         instance TEXT NOT NULL,
+         username TEXT NOT NULL,
+         user TEXT NOT NULL,
+         position INTEGER NOT NULL,
+         PRIMARY KEY (instance, username)
+     );
+     CREATE TABLE connect_sessions (
+         id TEXT PRIMARY KEY,
+         instance TEXT NOT NULL,
+         username TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         expires_at INTEGER NOT NULL,
+         ended_at INTEGER
+     );
+     CREATE TABLE connect_sign_in_tokens (
+         token TEXT PRIMARY KEY,
+         session TEXT NOT NULL,
+         destination TEXT NOT NULL,
+         expires_at INTEGER NOT NULL
+     );"];
+
+impl Model {
+    pub fn new(store: Arc<Store>) -> Result<Self, StoreError> {
+        store.migrate("connect", MIGRATIONS)?;
+        Ok(Model { store })
+    }
+
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        self.store.with(|c| {
+            c.query_row("SELECT COUNT(*) = 0 FROM connect_instances", [], |r| {
+                r.get(0)
+            })
+        })
+    }
+
+    pub fn put_instance(&self, config: &InstanceConfig) -> Result<(), StoreError> {
+        let instance = Instance {
+            id: config.id.clone(),
+            alias: config.alias.clone(),
+            region: config.region.clone(),
+            account: config.account.clone(),
+            admin: config.admin.clone(),
+            approved_origins: config.approved_origins.clone(),
+        };
+        let json = serde_json::to_string(&instance).unwrap_or_default();
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO connect_instances (id, config) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET config = excluded.config",
+                rusqlite::params![instance.id, json],
+            )
+        })?;
+        Ok(())
+    }
+
+    pub fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
+        let json: Option<String> = self.store.with(|c| {
+            c.query_row(
+                "SELECT config FROM connect_instances WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub fn instances(&self) -> Result<Vec<Instance>, StoreError> {
+        let rows: Vec<String> = self.store.with(|c| {
+            let mut statement = c.prepare("SELECT config FROM connect_instances ORDER BY id")?;
+            let rows = statement.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        Ok(rows
+            .iter()
+            .filter_map(|j| serde_json::from_str(j).ok())
+            .collect())
+    }
+
+    /// The instance whose host is `<alias>.my.connect.aws`.
+    pub fn instance_by_alias(&self, alias: &str) -> Result<Option<Instance>, StoreError> {
+        Ok(self.instances()?.into_iter().find(|i| i.alias == alias))
+    }
+
+    /// Creates or replaces a user; `id` keeps an existing user's ID.
+    pub fn put_user(
+        &self,
+        instance: &str,
+        user: &UserConfig,
+        id: &str,
+    ) -> Result<User, StoreError> {
+        let existing = self.user(instance, &user.username)?;
+        let stored = User {
+            id: existing.map_or_else(|| id.to_owned(), |u| u.id),
+            username: user.username.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            security_profiles: user.security_profiles.clone(),
+            routing_profile: user.routing_profile.clone(),
+        };
+        let json = serde_json::to_string(&stored).unwrap_or_default();
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO connect_users (instance, username, user, position)
+                 VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))
+                 ON CONFLICT(instance, username) DO UPDATE SET user = excluded.user",
+                rusqlite::params![instance, stored.username, json],
+            )
+        })?;
+        Ok(stored)
+    }
+
+    /// Adds several users in one transaction: all or none.
+    pub fn put_users(
+        &self,
+        instance: &str,
+        users: &[(UserConfig, String)],
+    ) -> Result<(), StoreError> {
+        self.store.with(|c| {
+            let tx = c.transaction()?;
+            for (user, id) in users {
+                let stored = User {
+                    id: id.clone(),
+                    username: user.username.clone(),
+                    first_name: user.first_name.clone(),
+                    last_name: user.last_name.clone(),
+                    security_profiles: user.security_profiles.clone(),
+                    routing_profile: user.routing_profile.clone(),
+                };
+                tx.execute(
+                    "INSERT INTO connect_users (instance, username, user, position)
+                     VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))",
+                    rusqlite::params![instance, stored.username, serde_json::to_string(&stored).unwrap_or_default()],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    /// The user named exactly `username` (SQLite compares TEXT byte for byte, so
+    /// this is case-sensitive, as Connect user names are: C23).
+    pub fn user(&self, instance: &str, username: &str) -> Result<Option<User>, StoreError> {
+        let json: Option<String> = self.store.with(|c| {
+            c.query_row(
+                "SELECT user FROM connect_users WHERE instance = ?1 AND username = ?2",
+                rusqlite::params![instance, username],
+                |r| r.get(0),
+            )
+            .optional()
+        })?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub fn users(&self, instance: &str) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<String> = self.store.with(|c| {
+            let mut statement =
+                c.prepare("SELECT user FROM connect_users WHERE instance = ?1 ORDER BY position")?;
+            let rows = statement.query_map([instance], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        Ok(rows
+            .iter()
+            .filter_map(|j| serde_json::from_str(j).ok())
+            .collect())
+    }
+
+    pub fn delete_user(&self, instance: &str, username: &str) -> Result<bool, StoreError> {
+        self.store
+            .with(|c| {
+                c.execute(
+                    "DELETE FROM connect_users WHERE instance = ?1 AND username = ?2",
+                    rusqlite::params![instance, username],
+                )
+            })
+            .map(|n| n > 0)
+    }
+
+    /// Starts a 12-hour session and a one-time sign-in token that hands it to the
+    /// browser on the instance's own domain.
+    pub fn start_session(
+        &self,
+        session_id: &str,
+        token: &str,
+        instance: &str,
+        username: &str,
+        destination: &str,
+        now: UnixTime,
+    ) -> Result<Session, StoreError> {
+        let session = Session {
+            id: session_id.to_owned(),
+            instance: instance.to_owned(),
+            username: username.to_owned(),
+            created_at: now,
+            expires_at: now + SESSION_LIFETIME,
+        };
+        self.store.with(|c| {
+            c.execute(
+                "INSERT INTO connect_sessions (id, instance, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![session.id, session.instance, session.username, session.created_at, session.expires_at],
+            )?;
+            c.execute(
+                "INSERT INTO connect_sign_in_tokens (token, session, destination, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![token, session.id, destination, now + 300],
+            )
+        })?;
+        Ok(session)
+    }
+
+    /// Redeems a sign-in token (once): the session and where to go.
+    pub fn redeem_token(
+        &self,
+        token: &str,
+        now: UnixTime,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        self.store.with(|c| {
+            let row: Option<(String, String)> = c
+                .query_row(
+                    "SELECT session, destination FROM connect_sign_in_tokens WHERE token = ?1 AND expires_at > ?2",
+                    rusqlite::params![token, now],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            c.execute("DELETE FROM connect_sign_in_tokens WHERE token = ?1", [token])?;
+            Ok(row)
+        })
+    }
+
+    /// The session `id` with its state at `now`.
+    pub fn session(&self, id: &str, now: UnixTime) -> Result<SessionState, StoreError> {
+        let row: Option<(Session, Option<UnixTime>)> = self.store.with(|c| {
+            c.query_row(
+                "SELECT id, instance, username, created_at, expires_at, ended_at FROM connect_sessions WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        Session {
+                            id: r.get(0)?,
+                            instance: r.get(1)?,
+                            username: r.get(2)?,
+                            created_at: r.get(3)?,
+                            expires_at: r.get(4)?,
+                        },
+                        r.get(5)?,
+                    ))
+                },
+            )
+            .optional()
+        })?;
+        Ok(match row {
+            None => SessionState::Unknown,
+            Some((_, Some(_))) => SessionState::Ended,
+            Some((session, None)) if session.expires_at <= now => SessionState::Expired(session),
+            Some((session, None)) => SessionState::Live(session),
+        })
+    }
+
+    /// Ends session `id` at `at`; false if it had already ended.
+    pub fn end_session(&self, id: &str, at: UnixTime) -> Result<bool, StoreError> {
+        self.store
+            .with(|c| {
+                c.execute(
+                    "UPDATE connect_sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+                    rusqlite::params![id, at],
+                )
+            })
+            .map(|n| n > 0)
+    }
+}
+
+/// What a session cookie is worth at a given moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    Unknown,
+    Live(Session),
+    /// Past its 12 hours, not yet noticed.
+    Expired(Session),
+    /// Signed out, or expiry already noticed.
+    Ended,
+}

@@ -1,0 +1,90 @@
+//! The mock Connect's pages (askama templates under `web/templates/connect/`).
+
+use askama::Template;
+use samlsim_service::Response;
+use samlsim_service::http::StatusCode;
+
+use crate::model::User;
+
+#[derive(Template)]
+#[template(path = "connect/session_expired.html")]
+pub struct SessionExpired<'a> {
+    pub instance: &'a str,
+    pub rule: &'a str,
+    /// samlsim's explanation: why this browser has no live session.
+    pub why: &'a str,
+    pub portal: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "connect/access_denied.html")]
+pub struct AccessDenied<'a> {
+    pub headline: &'a str,
+    pub message: &'a str,
+    pub rule: &'a str,
+    pub why: &'a str,
+    pub fix: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "connect/home.html")]
+pub struct Home<'a> {
+    pub instance: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub profiles: &'a str,
+    pub expires: &'a str,
+    pub pages: Vec<(&'static str, String)>,
+    pub sign_out: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "connect/ccp.html")]
+pub struct Ccp<'a> {
+    pub instance: &'a str,
+    pub title: &'a str,
+    pub channel: &'a str,
+    pub name: &'a str,
+    pub username: &'a str,
+    pub expires: &'a str,
+    pub session_api: &'a str,
+    pub sign_out: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "connect/users.html")]
+pub struct Users<'a> {
+    pub instance: &'a str,
+    pub users: &'a [User],
+}
+
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Response::html(status, html),
+        Err(e) => Response::text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("page failed to render: {e}"),
+        ),
+    }
+}
+
+/// Connect's "Access Denied" page (troubleshoot-saml's wording for the onboarding
+/// case; the others say what was refused).
+pub fn access_denied(
+    status: StatusCode,
+    rule: &str,
+    message: &str,
+    why: &str,
+    fix: Option<&str>,
+) -> Response {
+    render(
+        status,
+        &AccessDenied {
+            headline: "Access Denied",
+            message,
+            rule,
+            why,
+            fix,
+        },
+    )
+}
