@@ -42,6 +42,9 @@ enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The mock Amazon Connect's users, in a running emulator.
+    #[command(subcommand)]
+    Connect(ConnectCommand),
     /// Read or move the virtual clock of a running emulator.
     Clock {
         #[command(subcommand)]
@@ -105,6 +108,42 @@ enum ConfigCommand {
 }
 
 #[derive(Subcommand)]
+enum ConnectCommand {
+    /// Connect users.
+    Users {
+        #[command(subcommand)]
+        action: UsersCommand,
+        /// The instance ID (default: the only instance).
+        #[arg(long, global = true)]
+        instance: Option<String>,
+        /// The running emulator.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Import users from a CSV file in the SAML template (C26); all rows or none.
+    Import { file: PathBuf },
+    /// List the users.
+    List,
+    /// Create (or replace) a user.
+    Create {
+        username: String,
+        /// Security profile (repeat for several): Admin, Agent, CallCenterManager, QualityAnalyst.
+        #[arg(long = "profile", default_value = "Agent")]
+        profiles: Vec<String>,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+    },
+    /// Delete a user.
+    Delete { username: String },
+}
+
+#[derive(Subcommand)]
 enum ClockCommand {
     /// Show the virtual time.
     Show,
@@ -162,6 +201,33 @@ fn main() -> ExitCode {
         ),
         Command::Config(ConfigCommand::Print { config }) => {
             commands::config_print(config.as_deref())
+        }
+        Command::Connect(ConnectCommand::Users {
+            action,
+            instance,
+            url,
+        }) => {
+            let instance = instance.as_deref();
+            match action {
+                UsersCommand::Import { file } => commands::connect::import(&url, instance, &file),
+                UsersCommand::List => commands::connect::list(&url, instance),
+                UsersCommand::Create {
+                    username,
+                    profiles,
+                    first_name,
+                    last_name,
+                } => commands::connect::create(
+                    &url,
+                    instance,
+                    &username,
+                    &profiles,
+                    first_name.as_deref(),
+                    last_name.as_deref(),
+                ),
+                UsersCommand::Delete { username } => {
+                    commands::connect::delete(&url, instance, &username)
+                }
+            }
         }
         Command::Clock { action, url } => commands::clock(
             &url,

@@ -1,6 +1,7 @@
 //! One function per command. Errors carry the file or step they came from.
 
 mod bench;
+pub mod connect;
 mod up;
 
 use std::io::Read;

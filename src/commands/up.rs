@@ -98,7 +98,15 @@ pub fn config_print(config: Option<&Path>) -> Result<ExitCode> {
 
 /// `samlsim clock ...`: reads or moves the virtual clock of a running emulator.
 pub fn clock(url: &str, body: Option<serde_json::Value>) -> Result<ExitCode> {
-    let (status, text) = admin_request(url, "/_admin/clock", body.as_ref())?;
+    let (status, text) = match body {
+        Some(body) => admin_request(
+            url,
+            "POST",
+            "/_admin/clock",
+            Some(("application/json", body.to_string().into_bytes())),
+        )?,
+        None => admin_request(url, "GET", "/_admin/clock", None)?,
+    };
     println!("{text}");
     Ok(if status == 200 {
         ExitCode::SUCCESS
@@ -108,11 +116,12 @@ pub fn clock(url: &str, body: Option<serde_json::Value>) -> Result<ExitCode> {
 }
 
 /// One HTTP/1.1 request to the admin API of the emulator at `base` (loopback only,
-/// so plain TCP is all it takes).
-fn admin_request(
+/// so plain TCP is all it takes). Returns the status and the body.
+pub fn admin_request(
     base: &str,
+    method: &str,
     path: &str,
-    body: Option<&serde_json::Value>,
+    body: Option<(&str, Vec<u8>)>,
 ) -> Result<(u16, String)> {
     let authority = base
         .strip_prefix("http://")
@@ -121,17 +130,23 @@ fn admin_request(
     let mut stream = TcpStream::connect(authority)
         .with_context(|| format!("cannot reach samlsim at {base} (is `samlsim up` running?)"))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let request = match body {
-        Some(body) => {
-            let body = body.to_string();
-            format!(
-                "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n")
+            .into_bytes();
+    match body {
+        Some((content_type, bytes)) => {
+            request.extend_from_slice(
+                format!(
+                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+                    bytes.len()
+                )
+                .as_bytes(),
+            );
+            request.extend_from_slice(&bytes);
         }
-        None => format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"),
-    };
-    stream.write_all(request.as_bytes())?;
+        None => request.extend_from_slice(b"\r\n"),
+    }
+    stream.write_all(&request)?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));

@@ -159,8 +159,11 @@ impl Assumed {
     /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
     pub fn assumed_role_arn(&self) -> String {
         format!(
-            "arn:aws:sts::{}:assumed-role/{}/{}",
-            self.role.account, self.role.name, self.role_session_name
+            "arn:{}:sts::{}:assumed-role/{}/{}",
+            crate::iam::partition_of(&self.role.arn),
+            self.role.account,
+            self.role.name,
+            self.role_session_name
         )
     }
 

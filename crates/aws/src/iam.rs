@@ -71,6 +71,25 @@ pub struct Role {
     pub permission_policies: Vec<Policy>,
 }
 
+/// The partition of an ARN (`aws`, `aws-us-gov`, `aws-cn`), `aws` if unreadable.
+pub fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| p.starts_with("aws"))
+        .unwrap_or("aws")
+}
+
+/// The partition a region belongs to: GovCloud regions are in `aws-us-gov` (C22).
+pub fn partition_of_region(region: &str) -> &'static str {
+    if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("cn-") {
+        "aws-cn"
+    } else {
+        "aws"
+    }
+}
+
 /// `arn:aws:iam::<account>:saml-provider/<name>`.
 pub fn provider_arn(account: &str, name: &str) -> String {
     format!("arn:aws:iam::{account}:saml-provider/{name}")

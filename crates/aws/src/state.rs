@@ -42,8 +42,11 @@ impl RoleSession {
     /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`.
     pub fn assumed_role_arn(&self) -> String {
         format!(
-            "arn:aws:sts::{}:assumed-role/{}/{}",
-            self.account, self.role_name, self.role_session_name
+            "arn:{}:sts::{}:assumed-role/{}/{}",
+            crate::iam::partition_of(&self.role_arn),
+            self.account,
+            self.role_name,
+            self.role_session_name
         )
     }
 
