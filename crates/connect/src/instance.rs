@@ -217,6 +217,11 @@ fn page_for(
         Page::Ccp | Page::CcpChat | Page::AgentWorkspace => pages::render(
             StatusCode::OK,
             &pages::Ccp {
+                page_role: match page {
+                    Page::CcpChat => "connect-ccp-chat",
+                    Page::AgentWorkspace => "connect-agent-workspace",
+                    _ => "connect-ccp",
+                },
                 instance: &instance.alias,
                 title: page.title(),
                 channel: if page == Page::CcpChat {

@@ -41,6 +41,8 @@ pub struct Home<'a> {
 #[derive(Template)]
 #[template(path = "connect/ccp.html")]
 pub struct Ccp<'a> {
+    /// `connect-ccp`, `connect-ccp-chat` or `connect-agent-workspace`.
+    pub page_role: &'a str,
     pub instance: &'a str,
     pub title: &'a str,
     pub channel: &'a str,

@@ -38,6 +38,13 @@ impl Page {
         Form::first_in(&self.text())
     }
 
+    /// What the page is, by the `data-page` role every samlsim page carries
+    /// (`idp-login`, `aws-sign-in-error`, `connect-ccp`, ...); `None` for bodies
+    /// that are not samlsim pages (XML, JSON, redirects).
+    pub fn role(&self) -> Option<String> {
+        attribute_value(&self.text(), "data-page=\"").filter(|r| !r.is_empty())
+    }
+
     /// The `data-rule` a refusal page names.
     pub fn rule(&self) -> Option<String> {
         attribute_value(&self.text(), "data-rule=\"")
