@@ -10,6 +10,25 @@ use samlsim_service::{Request, Response};
 
 use crate::Emulator;
 
+/// What a [`Browser`] talks to: an emulator in this process, or one over HTTP.
+pub trait Transport {
+    /// Answers one request.
+    fn send(&self, request: Request) -> Response;
+    /// Where the emulated hosts live, to turn public URLs into local ones.
+    fn urls(&self) -> &samlsim_service::UrlMap;
+}
+
+impl Transport for Emulator {
+    fn send(&self, mut request: Request) -> Response {
+        request.peer = Some(std::net::IpAddr::from([127, 0, 0, 1]));
+        self.handle(&request)
+    }
+
+    fn urls(&self) -> &samlsim_service::UrlMap {
+        Emulator::urls(self)
+    }
+}
+
 /// How many redirects or auto-posts one navigation may take before the browser
 /// gives up (Chromium's limit is 20).
 const MAX_HOPS: usize = 20;
@@ -109,19 +128,22 @@ impl Form {
 
 /// One browser: its own cookies, talking to one emulator.
 pub struct Browser<'e> {
-    emulator: &'e Emulator,
+    transport: &'e dyn Transport,
     /// (path, name) → value.
     cookies: BTreeMap<(String, String), String>,
     /// Whether auto-submitting forms are submitted (a browser with JavaScript).
     pub scripts: bool,
+    /// The last `SAMLResponse` this browser carried in a form, decoded by nobody.
+    pub last_saml_response: Option<String>,
 }
 
 impl<'e> Browser<'e> {
-    pub fn new(emulator: &'e Emulator) -> Self {
+    pub fn new(transport: &'e dyn Transport) -> Self {
         Browser {
-            emulator,
+            transport,
             cookies: BTreeMap::new(),
             scripts: true,
+            last_saml_response: None,
         }
     }
 
@@ -133,7 +155,15 @@ impl<'e> Browser<'e> {
     }
 
     /// Submits `form` and follows what comes back.
+    /// Sends `request` as it is (with this browser's cookies) and follows what comes back.
+    pub fn request(&mut self, request: Request) -> Page {
+        self.navigate(request)
+    }
+
     pub fn submit(&mut self, form: &Form) -> Page {
+        if let Some(saml) = form.get("SAMLResponse") {
+            self.last_saml_response = Some(saml.to_owned());
+        }
         let pairs: Vec<(&str, &str)> = form
             .fields
             .iter()
@@ -199,6 +229,9 @@ impl<'e> Browser<'e> {
                     .map(|l| Request::new(Method::GET, &self.local_target(&resolve(&url, l))))
             } else if self.scripts && is_auto_post(&response) {
                 Form::first_in(&response.text_body()).map(|form| {
+                    if let Some(saml) = form.get("SAMLResponse") {
+                        self.last_saml_response = Some(saml.to_owned());
+                    }
                     let pairs: Vec<(&str, &str)> = form
                         .fields
                         .iter()
@@ -232,8 +265,7 @@ impl<'e> Browser<'e> {
         if !cookie_header.is_empty() {
             request = request.with_header(header::COOKIE, &cookie_header.join("; "));
         }
-        request.peer = Some(std::net::IpAddr::from([127, 0, 0, 1]));
-        let response = self.emulator.handle(&request);
+        let response = self.transport.send(request);
         for set_cookie in response.headers.get_all(header::SET_COOKIE) {
             if let Ok(text) = set_cookie.to_str() {
                 self.store_cookie(text);
@@ -266,8 +298,8 @@ impl<'e> Browser<'e> {
 
     /// The local path and query for `url`.
     fn local_target(&self, url: &str) -> String {
-        let local = self.emulator.urls().local(url);
-        let base = self.emulator.urls().base();
+        let local = self.transport.urls().local(url);
+        let base = self.transport.urls().base();
         local
             .strip_prefix(base)
             .map_or(local.clone(), str::to_owned)

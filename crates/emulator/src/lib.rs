@@ -8,12 +8,15 @@
 //!   log, and the routing of a [`Request`] to the service that owns its path;
 //! - [`admin`]: the loopback-only JSON API that test suites drive;
 //! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
-//! - [`server`]: HTTP/1.1 on a bound listener (the only socket code).
+//! - [`server`]: HTTP/1.1 on a bound listener;
+//! - [`http_client`]: the same requests sent to an emulator running elsewhere
+//!   (with the server, the only socket code).
 
 pub mod admin;
 pub mod browser;
 pub mod config;
 pub mod data;
+pub mod http_client;
 pub mod server;
 
 use std::sync::Arc;
