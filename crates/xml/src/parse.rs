@@ -183,6 +183,13 @@ impl<'i> Parser<'i> {
                 }
                 Event::Text(text) => {
                     let text = text.xml10_content();
+                    if text.contains("]]>") {
+                        // XML 1.0 §2.4: "]]>" may not appear literally in content.
+                        return Err(XmlError::Malformed {
+                            at: self.position(event_start).pos(),
+                            reason: "\"]]>\" is not allowed in text (escape the '>')".into(),
+                        });
+                    }
                     self.add_text(&text, event_start)?;
                 }
                 Event::CData(cdata) => {
@@ -193,6 +200,10 @@ impl<'i> Parser<'i> {
                     self.add_text(&text, event_start)?;
                 }
                 Event::GeneralRef(reference) => {
+                    if self.open.is_empty() {
+                        // XML 1.0 §2.1: outside the root only comments, PIs and white space.
+                        return Err(self.outside_root(event_start));
+                    }
                     let at = self.position(event_start);
                     let ch = resolve_reference(&reference, at)?;
                     let mut buf = [0u8; 4];
@@ -205,6 +216,14 @@ impl<'i> Parser<'i> {
                 }
                 Event::PI(pi) => {
                     let target = pi.target();
+                    if !is_ncname(target) {
+                        return Err(XmlError::Malformed {
+                            at: self.position(event_start).pos(),
+                            reason: format!(
+                                "'{target}' is not a valid processing-instruction target"
+                            ),
+                        });
+                    }
                     if target.eq_ignore_ascii_case("xml") {
                         return Err(XmlError::Malformed {
                             at: self.position(event_start).pos(),
@@ -294,6 +313,7 @@ impl<'i> Parser<'i> {
         }
         let qname = start.name();
         let (prefix, local_name) = split_qname(qname.as_ref(), at)?;
+        check_attribute_separation(start.attributes_raw(), at)?;
 
         let mut namespace_declarations = Vec::new();
         let mut raw_attributes = Vec::new();
@@ -316,6 +336,12 @@ impl<'i> Parser<'i> {
                     uri: value,
                 });
             } else if let Some(declared) = name.strip_prefix("xmlns:") {
+                if !is_ncname(declared) {
+                    return Err(XmlError::Malformed {
+                        at: at.pos(),
+                        reason: format!("'{declared}' is not a valid namespace prefix"),
+                    });
+                }
                 check_prefix_binding(declared, &value, at)?;
                 namespace_declarations.push(NamespaceDeclaration {
                     prefix: Some(declared.to_owned()),
@@ -398,14 +424,62 @@ fn split_qname<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n st
         reason: format!("'{name}' is not a valid qualified name"),
     };
     match name.split_once(':') {
-        None if !name.is_empty() => Ok((None, name)),
-        Some((prefix, local))
-            if !prefix.is_empty() && !local.is_empty() && !local.contains(':') =>
-        {
-            Ok((Some(prefix), local))
-        }
+        None if is_ncname(name) => Ok((None, name)),
+        Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => Ok((Some(prefix), local)),
         _ => Err(invalid()),
     }
+}
+
+/// The `NCName` production of Namespaces in XML 1.0 (an XML `Name` without
+/// colons). quick-xml takes anything up to whitespace as a name, so `<a/ >` or a
+/// quote inside a name would otherwise slip through and serialise into
+/// something no parser reads back.
+fn is_ncname(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    is_name_start(first) && chars.all(|c| {
+        is_name_start(c)
+            || c.is_ascii_digit()
+            || matches!(c, '-' | '.' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+    })
+}
+
+/// `NameStartChar` of XML 1.0 (fifth edition) §2.3, colon excluded.
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | 'a'..='z' | '_'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}'
+        | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
+        | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}'
+        | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// XML 1.0 §3.1 wants white space between attributes; quick-xml accepts
+/// `<a b="1"c="2"/>`.
+fn check_attribute_separation(raw: &str, at: At<'_>) -> Result<(), XmlError> {
+    let mut quote = None;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                if let Some(&next) = chars.peek()
+                    && !(next.is_ascii_whitespace() || next == '/')
+                {
+                    return Err(XmlError::Malformed {
+                        at: at.pos(),
+                        reason: "attributes must be separated by white space".into(),
+                    });
+                }
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// Namespaces in XML 1.0 §3: `xml` and `xmlns` are reserved, and in XML 1.0
@@ -464,12 +538,15 @@ fn resolve_reference(name: &str, at: At<'_>) -> Result<char, XmlError> {
         "quot" => '"',
         _ => {
             if let Some(number) = name.strip_prefix('#') {
-                let code = match number.strip_prefix('x') {
-                    Some(hex) => u32::from_str_radix(hex, 16),
-                    None => number.parse::<u32>(),
+                let (digits, radix) = match number.strip_prefix('x') {
+                    Some(hex) => (hex, 16),
+                    None => (number, 10),
                 };
-                code.ok()
-                    .filter(|_| !number.is_empty() && !number.starts_with(['+', '-']))
+                // from_str_radix would take a sign; XML's CharRef has none.
+                let well_formed = !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix));
+                u32::from_str_radix(digits, radix)
+                    .ok()
+                    .filter(|_| well_formed)
                     .and_then(char::from_u32)
                     .filter(|&c| is_xml_char(c))
                     .ok_or_else(|| XmlError::BadCharacterReference {

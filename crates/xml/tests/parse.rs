@@ -66,6 +66,16 @@ fn malformed_input_is_refused_with_a_position() {
         ("<a>\u{1}</a>", "U+0001"),
         ("<?xml version='1.0' encoding='ISO-8859-1'?><a/>", "UTF-8"),
         ("<a x='<'/>", "<"),
+        // Found by fuzzing (fuzz/regressions): names XML does not allow, which
+        // would serialise into text no parser reads back.
+        ("<\" /=\"&apos;\"\"=''/>", "not a valid qualified name"),
+        ("<a/ >x</a/>", "not a valid qualified name"),
+        ("<a b=\"1\"c=\"2\"/>", "separated by white space"),
+        ("<a>&#x+41;</a>", "&#x+41;"),
+        ("<a/>&#x9;", "outside the root"),
+        ("<a>]]></a>", "]]>"),
+        ("<a xmlns:1p='u'/>", "namespace prefix"),
+        ("<?1pi x?><a/>", "processing-instruction target"),
     ] {
         let err = parse(input).expect_err(input).to_string();
         assert!(err.contains(needle), "{input:?}: {err}");
