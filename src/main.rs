@@ -39,6 +39,26 @@ enum Command {
         #[arg(long, conflicts_with = "fresh")]
         in_memory: bool,
     },
+    /// Run scenarios (default: the scenarios/ folder); ends with "N passed, N failed".
+    Run {
+        /// Scenario files or folders.
+        paths: Vec<PathBuf>,
+        /// Write JUnit XML here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Keep the data folder of failed scenarios.
+        #[arg(long)]
+        keep: bool,
+        /// Drive the samlsim running at this URL instead of fresh in-process ones.
+        #[arg(long)]
+        against: Option<String>,
+        /// Scenarios at once (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+    },
+    /// Scenario tools.
+    #[command(subcommand)]
+    Scenarios(ScenariosCommand),
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -104,6 +124,18 @@ enum ConfigCommand {
     Print {
         #[arg(long)]
         config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenariosCommand {
+    /// Which seed behaviours no scenario covers (exit 1 if any C behaviour is uncovered).
+    Coverage {
+        /// Scenario files or folders (default: scenarios/).
+        paths: Vec<PathBuf>,
+        /// The seed-behaviour list (default: ../shared/docs/seed-behaviours.md).
+        #[arg(long)]
+        behaviours: Option<PathBuf>,
     },
 }
 
@@ -201,6 +233,16 @@ fn main() -> ExitCode {
         ),
         Command::Config(ConfigCommand::Print { config }) => {
             commands::config_print(config.as_deref())
+        }
+        Command::Run {
+            paths,
+            junit,
+            keep,
+            against,
+            jobs,
+        } => commands::scenarios::run(&paths, junit.as_deref(), keep, against.as_deref(), jobs),
+        Command::Scenarios(ScenariosCommand::Coverage { paths, behaviours }) => {
+            commands::scenarios::coverage_report(&paths, behaviours.as_deref())
         }
         Command::Connect(ConnectCommand::Users {
             action,

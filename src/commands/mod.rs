@@ -2,6 +2,7 @@
 
 mod bench;
 pub mod connect;
+pub mod scenarios;
 mod up;
 
 use std::io::Read;

@@ -33,6 +33,9 @@ pub struct Scenario {
     pub setup: Vec<Spanned<Setup>>,
     #[serde(default, rename = "step")]
     pub steps: Vec<Spanned<Step>>,
+    /// The file's text, for turning spans into line numbers.
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// An admin API call made before the steps.
@@ -209,14 +212,23 @@ impl Step {
 }
 
 impl Scenario {
+    /// The line of byte `offset` of the scenario's text.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.source[..offset.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
     /// Parses `text`; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError {
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError {
             file: file.to_owned(),
             line: e.span().map_or(1, |s| line_of(s.start)),
             message: e.message().to_owned(),
         })?;
+        scenario.source = text.to_owned();
         if scenario.covers.is_empty() {
             return Err(ScenarioError {
                 file: file.to_owned(),

@@ -1,0 +1,78 @@
+//! The scenario library (`scenarios/`) passes, and covers every C behaviour of the
+//! seed list (issue 6).
+
+use std::path::PathBuf;
+
+use samlsim_scenario::coverage::{behaviour_ids, coverage};
+use samlsim_scenario::suite::{SuiteOptions, collect, load, run_suite};
+
+fn library() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    collect(&[dir]).unwrap()
+}
+
+#[test]
+fn every_scenario_passes() {
+    let files = library();
+    assert!(!files.is_empty());
+    let reports = run_suite(&files, &SuiteOptions::default(), &|_| {});
+    let failures: Vec<String> = reports
+        .iter()
+        .filter_map(|r| {
+            r.failure.as_ref().map(|f| {
+                format!(
+                    "{} ({}:{} {}): expected {}, got {}\n    {}",
+                    r.name,
+                    r.file,
+                    f.line,
+                    f.at,
+                    f.expected,
+                    f.actual,
+                    f.events.join("\n    ")
+                )
+            })
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed:\n{}",
+        failures.len(),
+        reports.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_c_behaviour_is_covered() {
+    let seed =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/docs/seed-behaviours.md");
+    let Ok(markdown) = std::fs::read_to_string(&seed) else {
+        eprintln!(
+            "note: skipping coverage check: {} not found",
+            seed.display()
+        );
+        return;
+    };
+    let ids = behaviour_ids(&markdown);
+    assert!(
+        ids.len() >= 40,
+        "read {} IDs from {}",
+        ids.len(),
+        seed.display()
+    );
+    let scenarios: Vec<_> = library().iter().filter_map(|f| load(f).ok()).collect();
+    let map = coverage(
+        &ids,
+        scenarios
+            .iter()
+            .map(|s| (s.name.as_str(), s.covers.as_slice())),
+    );
+    let uncovered: Vec<&String> = ids
+        .iter()
+        .filter(|id| id.starts_with('C') && map[*id].is_empty())
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "C behaviours without a scenario: {uncovered:?}"
+    );
+}
