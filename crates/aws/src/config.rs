@@ -17,6 +17,9 @@ pub struct AwsConfig {
 pub struct AccountConfig {
     /// The 12-digit account ID.
     pub id: String,
+    /// `aws`, or `aws-us-gov` for a GovCloud account (C22): the ARNs' partition.
+    #[serde(default = "default_partition")]
+    pub partition: String,
     /// Shown on the role chooser, as AWS shows an account alias.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -58,6 +61,10 @@ pub struct RoleConfig {
     /// The role's maximum session duration in seconds (3600–43200; default 3600).
     #[serde(default = "default_max_session")]
     pub max_session_duration: u32,
+}
+
+fn default_partition() -> String {
+    "aws".into()
 }
 
 fn default_max_session() -> u32 {

@@ -33,6 +33,7 @@ pub enum IamError {
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub id: String,
+    pub partition: String,
     pub alias: Option<String>,
     pub sts_disabled_regions: Vec<String>,
     #[serde(skip)]
@@ -90,14 +91,14 @@ pub fn partition_of_region(region: &str) -> &'static str {
     }
 }
 
-/// `arn:aws:iam::<account>:saml-provider/<name>`.
-pub fn provider_arn(account: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:saml-provider/{name}")
+/// `arn:<partition>:iam::<account>:saml-provider/<name>`.
+pub fn provider_arn(partition: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:iam::{account}:saml-provider/{name}")
 }
 
-/// `arn:aws:iam::<account>:role/<name>`.
-pub fn role_arn(account: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:role/{name}")
+/// `arn:<partition>:iam::<account>:role/<name>`.
+pub fn role_arn(partition: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:iam::{account}:role/{name}")
 }
 
 /// A stable `AROA…` role ID derived from the ARN, so scenarios can name it.
@@ -119,7 +120,8 @@ pub struct Iam {
     store: Arc<Store>,
 }
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE aws_accounts (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE aws_accounts (
          id TEXT PRIMARY KEY,
          alias TEXT,
          sts_disabled_regions TEXT NOT NULL DEFAULT '[]',
@@ -138,7 +140,9 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE aws_accounts (
          max_session_duration INTEGER NOT NULL,
          trust_policy TEXT NOT NULL,
          permission_policies TEXT NOT NULL DEFAULT '[]'
-     );"];
+     );",
+    "ALTER TABLE aws_accounts ADD COLUMN partition TEXT NOT NULL DEFAULT 'aws';",
+];
 
 impl Iam {
     pub fn new(store: Arc<Store>) -> Result<Self, IamError> {
@@ -169,16 +173,18 @@ impl Iam {
         }
         self.store.with(|c| {
             c.execute(
-                "INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(id) DO UPDATE SET alias = excluded.alias,
                    sts_disabled_regions = excluded.sts_disabled_regions,
-                   service_control_policies = excluded.service_control_policies",
+                   service_control_policies = excluded.service_control_policies,
+                   partition = excluded.partition",
                 rusqlite::params![
                     account.id,
                     account.alias,
                     serde_json::to_string(&account.sts_disabled_regions).unwrap_or_default(),
-                    serde_json::to_string(&account.service_control_policies).unwrap_or_default()
+                    serde_json::to_string(&account.service_control_policies).unwrap_or_default(),
+                    account.partition
                 ],
             )
         })?;
@@ -206,7 +212,7 @@ impl Iam {
             })?,
         };
         read_metadata(&metadata)?;
-        let arn = provider_arn(account, &provider.name);
+        let arn = provider_arn(&self.partition(account)?, account, &provider.name);
         self.store.with(|c| {
             c.execute(
                 "INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
@@ -219,7 +225,7 @@ impl Iam {
 
     /// Creates or replaces a role; its policies must parse (MalformedPolicyDocument).
     pub fn put_role(&self, account: &str, role: &RoleConfig) -> Result<String, IamError> {
-        let arn = role_arn(account, &role.name);
+        let arn = role_arn(&self.partition(account)?, account, &role.name);
         Policy::parse(&role.trust_policy).map_err(|source| IamError::Policy {
             role: format!("trust policy of {arn}"),
             source,
@@ -255,21 +261,29 @@ impl Iam {
         Ok(arn)
     }
 
+    /// The partition of account `id` (`aws` for an unknown one).
+    fn partition(&self, id: &str) -> Result<String, IamError> {
+        Ok(self
+            .account(id)?
+            .map_or_else(|| "aws".to_owned(), |a| a.partition))
+    }
+
     pub fn account(&self, id: &str) -> Result<Option<Account>, IamError> {
-        let row: Option<(String, Option<String>, String, String)> = self.store.with(|c| {
+        let row: Option<(String, Option<String>, String, String, String)> = self.store.with(|c| {
             c.query_row(
-                "SELECT id, alias, sts_disabled_regions, service_control_policies FROM aws_accounts WHERE id = ?1",
+                "SELECT id, alias, sts_disabled_regions, service_control_policies, partition FROM aws_accounts WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()
         })?;
-        let Some((id, alias, regions, scps)) = row else {
+        let Some((id, alias, regions, scps, partition)) = row else {
             return Ok(None);
         };
         let documents: Vec<String> = serde_json::from_str(&scps).unwrap_or_default();
         Ok(Some(Account {
             id,
+            partition,
             alias,
             sts_disabled_regions: serde_json::from_str(&regions).unwrap_or_default(),
             service_control_policies: documents
