@@ -134,6 +134,9 @@ fn destination(aws: &Aws, relay_state: Option<&str>, region: &str) -> String {
     };
     match relay_state {
         Some(relay) if is_console(relay) => aws.urls.local(relay),
+        _ if region.starts_with("us-gov-") => aws
+            .urls
+            .local("https://console.amazonaws-us-gov.com/console/home"),
         _ => aws.urls.local(&format!(
             "https://{region}.console.aws.amazon.com/console/home?region={region}"
         )),
