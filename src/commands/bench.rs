@@ -52,8 +52,8 @@ pub fn bench(seconds: f64) -> Result<ExitCode> {
         "samlsim bench: {} byte AWS SAML Response, RSA-2048, one thread, {seconds} s each",
         RESPONSE.len()
     );
-    println!("{:<52} {:>12}", "measurement", "ops/s");
-    let row = |name: &str, f: &mut dyn FnMut()| println!("{name:<52} {:>12.0}", rate(budget, f));
+    println!("{:<56} {:>12}", "measurement", "ops/s");
+    let row = |name: &str, f: &mut dyn FnMut()| println!("{name:<56} {:>12.0}", rate(budget, f));
     row(
         "sign whole response (parse+c14n+digest+RSA+write)",
         &mut || {
@@ -97,7 +97,65 @@ pub fn bench(seconds: f64) -> Result<ExitCode> {
             },
         );
     }
+    flows(&row)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The services in process (no sockets): what one emulator can do per second.
+fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
+    use std::sync::Arc;
+
+    use samlsim_emulator::browser::Browser;
+    use samlsim_emulator::{Config, Emulator, Options};
+    use samlsim_service::http::Method;
+    use samlsim_service::{Request, VirtualClock};
+
+    let emulator = Emulator::start(
+        Config::load(None)?,
+        Options {
+            clock: Arc::new(VirtualClock::frozen(1_768_467_600)),
+            ..Options::default()
+        },
+    )?;
+    // A signed-in browser, for the IdP-initiated response alone.
+    let mut signed_in = Browser::new(&emulator);
+    signed_in.scripts = false;
+    let login = signed_in.open("/idp/portal");
+    signed_in.sign_in(&login, "alice", "alice-pass");
+    let assertion = signed_in
+        .open("/idp/launch/connect-us-east-1")
+        .form()
+        .and_then(|f| f.get("SAMLResponse").map(str::to_owned))
+        .context("no SAMLResponse")?;
+
+    row("IdP-initiated signed response (in process)", &mut || {
+        black_box(signed_in.open("/idp/launch/connect-us-east-1"));
+    });
+    row(
+        "STS AssumeRoleWithSAML, full validation (in process)",
+        &mut || {
+            let request = Request::new(Method::POST, "/aws/sts.amazonaws.com/").with_form(&[
+                ("Action", "AssumeRoleWithSAML"),
+                ("Version", "2011-06-15"),
+                (
+                    "RoleArn",
+                    "arn:aws:iam::123456789012:role/ConnectFederation",
+                ),
+                (
+                    "PrincipalArn",
+                    "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP",
+                ),
+                ("SAMLAssertion", &assertion),
+            ]);
+            black_box(emulator.handle(&request));
+        },
+    );
+    row("six-step flow, portal to CCP (in process)", &mut || {
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        black_box(browser.sign_in(&login, "alice", "alice-pass"));
+    });
+    Ok(())
 }
 
 /// Runs `f` repeatedly for about `budget` after a short warm-up; operations per second.
