@@ -3,6 +3,7 @@
 use askama::Template;
 use samlsim_service::Response;
 use samlsim_service::http::StatusCode;
+pub use samlsim_service::render;
 
 use crate::federation::Refusal;
 
@@ -117,13 +118,3 @@ pub struct ConsoleHome<'a> {
 #[derive(Template)]
 #[template(path = "aws/signed_out.html")]
 pub struct SignedOut;
-
-pub fn render(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Response::html(status, html),
-        Err(e) => Response::text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("page failed to render: {e}"),
-        ),
-    }
-}

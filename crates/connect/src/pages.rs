@@ -3,6 +3,7 @@
 use askama::Template;
 use samlsim_service::Response;
 use samlsim_service::http::StatusCode;
+pub use samlsim_service::render;
 
 use crate::model::User;
 
@@ -58,16 +59,6 @@ pub struct Ccp<'a> {
 pub struct Users<'a> {
     pub instance: &'a str,
     pub users: &'a [User],
-}
-
-pub fn render(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Response::html(status, html),
-        Err(e) => Response::text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("page failed to render: {e}"),
-        ),
-    }
 }
 
 /// Connect's "Access Denied" page (troubleshoot-saml's wording for the onboarding

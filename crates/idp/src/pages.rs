@@ -1,8 +1,7 @@
 //! The IdP's pages (askama templates under `web/templates/idp/`).
 
 use askama::Template;
-use samlsim_service::Response;
-use samlsim_service::http::StatusCode;
+pub use samlsim_service::render;
 
 #[derive(Template)]
 #[template(path = "idp/login.html")]
@@ -65,16 +64,4 @@ pub struct SignedOut<'a> {
     pub idp_name: &'a str,
     pub was_signed_in: bool,
     pub portal: &'a str,
-}
-
-/// Renders `page` with `status`; a template that fails to render still answers
-/// with words.
-pub fn render(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Response::html(status, html),
-        Err(e) => Response::text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("page failed to render: {e}"),
-        ),
-    }
 }

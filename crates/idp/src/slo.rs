@@ -3,12 +3,12 @@
 //! Connect's 12 hours — does not; the page says so).
 
 use samlsim_crypto::Certificate;
-use samlsim_saml::binding::{self, Limits};
+use samlsim_saml::binding;
 use samlsim_saml::logout::{
     LogoutRequest, LogoutResponse, build_logout_response, parse_logout_request,
     verify_logout_request,
 };
-use samlsim_saml::redirect::{parse_redirect_query, verify_redirect_signature};
+use samlsim_saml::redirect::verify_redirect_signature;
 use samlsim_saml::signature::Signer;
 use samlsim_saml::{DateTime, Status};
 use samlsim_service::http::{Cookie, Method, StatusCode};
@@ -69,33 +69,15 @@ fn end_browser_session(idp: &Idp, request: &Request) -> Result<bool, Problem> {
 
 /// `GET|POST /idp/slo`: a LogoutRequest from an SP.
 pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, Problem> {
-    let limits = Limits::default();
     let bad = |rule: &'static str, title: &str, message: String| {
         Problem::bad_request(rule, title, message)
     };
-    let (xml, relay_state, redirect_signed) = if request.method == Method::GET {
-        let query = parse_redirect_query(&request.query).map_err(|e| {
-            bad(
-                "bad-redirect-query",
-                "Malformed HTTP-Redirect request",
-                e.to_string(),
-            )
-        })?;
-        let xml = binding::decode_redirect(&query.message, &limits)
-            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
-        (xml, query.relay_state.clone(), query.signature.is_some())
-    } else {
-        let value = request.form_value("SAMLRequest").ok_or_else(|| {
-            bad(
-                "missing-saml-request",
-                "No SAMLRequest",
-                "The POST carries no SAMLRequest field.".into(),
-            )
-        })?;
-        let xml = binding::decode_post(&value, &limits)
-            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
-        (xml, request.form_value("RelayState"), false)
-    };
+    let crate::sso::Incoming {
+        xml,
+        relay_state,
+        redirect_signed,
+        ..
+    } = crate::sso::incoming(request)?;
     let logout: LogoutRequest = parse_logout_request(&xml).map_err(|e| {
         bad(
             "malformed-logout-request",

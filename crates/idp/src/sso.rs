@@ -237,6 +237,55 @@ fn resume(idp: &Idp, request: &Request, token: &str) -> Result<Response, Problem
     )
 }
 
+/// A SAMLRequest as it came in, by either binding.
+pub(crate) struct Incoming {
+    pub xml: Vec<u8>,
+    pub relay_state: Option<String>,
+    pub binding: &'static str,
+    /// Whether the HTTP-Redirect query carries a signature (bindings 3.4.4.1).
+    pub redirect_signed: bool,
+}
+
+/// Decodes the `SAMLRequest` of an HTTP-Redirect GET or an HTTP-POST, bounded.
+pub(crate) fn incoming(request: &Request) -> Result<Incoming, Problem> {
+    let limits = Limits::default();
+    let bad = |rule: &'static str, title: &str, message: String| {
+        Problem::bad_request(rule, title, message)
+    };
+    if request.method == Method::GET {
+        let query = parse_redirect_query(&request.query).map_err(|e| {
+            bad(
+                "bad-redirect-query",
+                "Malformed HTTP-Redirect request",
+                e.to_string(),
+            )
+        })?;
+        let xml = binding::decode_redirect(&query.message, &limits)
+            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
+        return Ok(Incoming {
+            xml,
+            relay_state: query.relay_state.clone(),
+            binding: "HTTP-Redirect",
+            redirect_signed: query.signature.is_some(),
+        });
+    }
+    let value = request.form_value("SAMLRequest").ok_or_else(|| {
+        bad(
+            "missing-saml-request",
+            "No SAMLRequest",
+            "The POST carries no SAMLRequest field (SAML bindings 3.5.4).".into(),
+        )
+    })?;
+    let xml = binding::decode_post(&value, &limits)
+        .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
+    Ok(Incoming {
+        xml,
+        relay_state: request.form_value("RelayState"),
+        binding: "HTTP-POST",
+        redirect_signed: false,
+    })
+}
+
 struct ReceivedRequest {
     request: AuthnRequest,
     sp: ServiceProviderConfig,
@@ -247,38 +296,15 @@ struct ReceivedRequest {
 
 /// Decodes, parses and checks an AuthnRequest by either binding.
 fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest, Problem> {
-    let limits = Limits::default();
     let bad = |rule: &'static str, title: &str, message: String| {
         Problem::bad_request(rule, title, message)
     };
-    let (xml, relay_state, binding, redirect_signed) = if request.method == Method::GET {
-        let query = parse_redirect_query(&request.query).map_err(|e| {
-            bad(
-                "bad-redirect-query",
-                "Malformed HTTP-Redirect request",
-                e.to_string(),
-            )
-        })?;
-        let xml = binding::decode_redirect(&query.message, &limits)
-            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
-        (
-            xml,
-            query.relay_state.clone(),
-            "HTTP-Redirect",
-            query.signature.is_some(),
-        )
-    } else {
-        let value = request.form_value("SAMLRequest").ok_or_else(|| {
-            bad(
-                "missing-saml-request",
-                "No SAMLRequest",
-                "The POST carries no SAMLRequest field (SAML bindings 3.5.4).".into(),
-            )
-        })?;
-        let xml = binding::decode_post(&value, &limits)
-            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
-        (xml, request.form_value("RelayState"), "HTTP-POST", false)
-    };
+    let Incoming {
+        xml,
+        relay_state,
+        binding,
+        redirect_signed,
+    } = incoming(request)?;
     if relay_state.as_ref().is_some_and(|r| r.len() > 80) {
         // SAML bindings 3.4.3 / 3.5.3 cap RelayState at 80 bytes; AWS's own RelayState
         // URLs are longer and everyone accepts them, so this is a note, not a refusal.

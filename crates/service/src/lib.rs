@@ -21,7 +21,7 @@ pub use clock::{Clock, UnixTime, VirtualClock};
 pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};
-pub use problem::Problem;
+pub use problem::{Problem, render};
 pub use store::{Store, StoreError};
 
 /// An emulated service mounted in the server.

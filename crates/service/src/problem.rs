@@ -68,6 +68,18 @@ impl Problem {
     }
 }
 
+/// Renders a page with `status`; a template that fails to render still answers
+/// with words.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Response::html(status, html),
+        Err(e) => Response::text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("page failed to render: {e}"),
+        ),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "problem.html")]
 struct ProblemPage<'a> {
