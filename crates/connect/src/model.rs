@@ -96,10 +96,14 @@ pub struct Instance {
 
 impl Instance {
     /// `arn:aws:connect:<region>:<account>:instance/<id>` (C15).
+    /// In the region's partition: `aws-us-gov` for GovCloud (C22).
     pub fn arn(&self) -> String {
         format!(
-            "arn:aws:connect:{}:{}:instance/{}",
-            self.region, self.account, self.id
+            "arn:{}:connect:{}:{}:instance/{}",
+            samlsim_aws::iam::partition_of_region(&self.region),
+            self.region,
+            self.account,
+            self.id
         )
     }
 

@@ -218,6 +218,18 @@ impl<'e> Browser<'e> {
                 format!("{}?{}", request.path, request.query)
             };
             trail.push(url.clone());
+            // A URL this emulator does not serve (an approved origin outside AWS,
+            // C21): the browser leaves samlsim, and so does this one's journey.
+            if request.path.starts_with("http://") || request.path.starts_with("https://") {
+                return Page {
+                    url,
+                    response: Response::text(
+                        StatusCode::OK,
+                        format!("(left samlsim for {})", request.path),
+                    ),
+                    trail,
+                };
+            }
             let response = self.send(request);
             let next = if trail.len() >= MAX_HOPS {
                 None
