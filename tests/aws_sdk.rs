@@ -96,7 +96,7 @@ impl Served {
 
     /// A fresh assertion for alice from the IdP, as the browser would post it.
     fn assertion(&self) -> String {
-        let mut browser = Browser::new(&self.emulator);
+        let mut browser = Browser::new(&*self.emulator);
         browser.scripts = false;
         let login = browser.open("/idp/launch/connect-us-east-1");
         let page = browser.sign_in(&login, "alice", "alice-pass");

@@ -4,12 +4,14 @@
 //! - [`interop_xmlsec`]: our XML signatures against xmlsec1, an implementation nobody
 //!   here wrote, both ways, with RSA-SHA1 and RSA-SHA256.
 //! - [`aws_sdk`]: boto3 and the AWS CLI against the mock STS on loopback.
+//! - [`browser_e2e`]: Chromium via playwright-core through IdP, AWS sign-in and Connect.
 //! - [`cli`]: the `samlsim` command line end to end.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod aws_sdk;
+mod browser_e2e;
 mod cli;
 mod idp_interop;
 mod interop_xmlsec;

@@ -135,6 +135,8 @@ pub struct Browser<'e> {
     pub scripts: bool,
     /// The last `SAMLResponse` this browser carried in a form, decoded by nobody.
     pub last_saml_response: Option<String>,
+    /// The last form this browser posted (by hand or by script), to post again.
+    pub last_posted_form: Option<Form>,
 }
 
 impl<'e> Browser<'e> {
@@ -144,6 +146,7 @@ impl<'e> Browser<'e> {
             cookies: BTreeMap::new(),
             scripts: true,
             last_saml_response: None,
+            last_posted_form: None,
         }
     }
 
@@ -163,6 +166,9 @@ impl<'e> Browser<'e> {
     pub fn submit(&mut self, form: &Form) -> Page {
         if let Some(saml) = form.get("SAMLResponse") {
             self.last_saml_response = Some(saml.to_owned());
+        }
+        if form.method == Method::POST {
+            self.last_posted_form = Some(form.clone());
         }
         let pairs: Vec<(&str, &str)> = form
             .fields
@@ -244,6 +250,7 @@ impl<'e> Browser<'e> {
                     if let Some(saml) = form.get("SAMLResponse") {
                         self.last_saml_response = Some(saml.to_owned());
                     }
+                    self.last_posted_form = Some(form.clone());
                     let pairs: Vec<(&str, &str)> = form
                         .fields
                         .iter()

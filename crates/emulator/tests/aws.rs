@@ -169,7 +169,7 @@ fn an_assertion_is_accepted_once() {
 fn an_expired_assertion_is_refused_by_the_virtual_clock() {
     let emulator = emulator();
     let (mut browser, form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
-    // Valid 5 minutes, plus AWS's 5 minutes of skew.
+    // Valid 5 minutes, plus the 60 s of clock skew samlsim allows.
     emulator.clock().advance(10 * 60);
     let page = browser.submit(&form);
     assert_eq!(rule_of(&page), "assertion-expired");

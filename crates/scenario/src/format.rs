@@ -71,6 +71,10 @@ pub struct Step {
     /// POST a form to a URL, as another site's form would.
     #[serde(default)]
     pub post: Option<Post>,
+    /// Post the last posted form again (a replay), to its own action or, if not
+    /// empty, to this URL (a response sent to the wrong endpoint).
+    #[serde(default)]
+    pub repost: Option<String>,
     /// Move the virtual clock forward (`12h1s`, `90m`).
     #[serde(default)]
     pub advance_clock: Option<String>,
@@ -193,6 +197,7 @@ impl Step {
             ("sign_in", self.sign_in.is_some()),
             ("submit", self.submit.is_some()),
             ("post", self.post.is_some()),
+            ("repost", self.repost.is_some()),
             ("advance_clock", self.advance_clock.is_some()),
             ("tamper", self.tamper.is_some()),
             ("sts", self.sts.is_some()),
@@ -205,7 +210,7 @@ impl Step {
         .collect();
         match actions.as_slice() {
             [one] => Ok(one),
-            [] => Err("a step needs one action: open, sign_in, submit, post, advance_clock, tamper, sts, get_federation_token, scripts or new_browser".into()),
+            [] => Err("a step needs one action: open, sign_in, submit, post, repost, advance_clock, tamper, sts, get_federation_token, scripts or new_browser".into()),
             many => Err(format!("a step has one action, this one has {}: {}", many.len(), many.join(", "))),
         }
     }

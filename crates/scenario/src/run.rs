@@ -223,6 +223,17 @@ impl Runner<'_> {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             self.outcome = Outcome::Page(self.browser.post(&post.url, &fields));
+        } else if let Some(url) = &step.repost {
+            let mut form = self.browser.last_posted_form.clone().ok_or_else(|| {
+                (
+                    "a form posted by an earlier step".to_owned(),
+                    "none".to_owned(),
+                )
+            })?;
+            if !url.is_empty() {
+                form.action = url.clone();
+            }
+            self.outcome = Outcome::Page(self.browser.submit(&form));
         } else if let Some(amount) = &step.advance_clock {
             let request = Request::new(Method::POST, "/_admin/clock")
                 .with_json(&serde_json::json!({ "advance": amount }));
