@@ -2,7 +2,6 @@
 //! an endpoint override, parse its answers (issue 4). They talk to a real server on
 //! 127.0.0.1 and nothing else (AWS_EC2_METADATA_DISABLED, dummy credentials).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
@@ -39,79 +38,39 @@ fn python_with_boto3() -> Option<PathBuf> {
     None
 }
 
-/// A served emulator on an ephemeral loopback port; stops when dropped.
-struct Served {
-    emulator: Arc<Emulator>,
-    address: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+/// The default world served on an ephemeral loopback port, with the test-only
+/// IdP key; `sts_url` is where SDKs point their endpoint override.
+struct Served(samlsim_emulator::server::Served);
 
 impl Served {
     fn start() -> Served {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let mut config = Config::load(None).unwrap();
-        config.server.listen = address.to_string();
         let identity = Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap();
-        let emulator = Arc::new(
-            Emulator::start(
-                config,
-                Options {
-                    data: None,
-                    clock: Arc::new(VirtualClock::system()),
-                    ids: Arc::new(SequentialIds::default()),
-                    identity: Some(identity),
-                },
-            )
-            .unwrap(),
-        );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let served = emulator.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                samlsim_emulator::server::serve(listener, served, async {
-                    let _ = stopped.await;
-                })
-                .await;
-            });
-        });
-        Served {
-            emulator,
-            address,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
+        let options = Options {
+            data: None,
+            clock: Arc::new(VirtualClock::system()),
+            ids: Arc::new(SequentialIds::default()),
+            identity: Some(identity),
+        };
+        Served(
+            samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options).unwrap(),
+        )
     }
 
     fn sts_url(&self) -> String {
-        format!("http://{}/aws/sts.amazonaws.com", self.address)
+        format!("{}/aws/sts.amazonaws.com", self.0.url())
+    }
+
+    fn emulator(&self) -> &Emulator {
+        self.0.emulator()
     }
 
     /// A fresh assertion for alice from the IdP, as the browser would post it.
     fn assertion(&self) -> String {
-        let mut browser = Browser::new(&*self.emulator);
+        let mut browser = Browser::new(self.emulator());
         browser.scripts = false;
         let login = browser.open("/idp/launch/connect-us-east-1");
         let page = browser.sign_in(&login, "alice", "alice-pass");
         page.form().unwrap().get("SAMLResponse").unwrap().to_owned()
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
@@ -175,7 +134,7 @@ fn boto3_assumes_the_role_and_parses_every_field() {
         response["Audience"],
         "https://us-east-1.signin.aws.amazon.com/saml"
     );
-    assert_eq!(response["Issuer"], served.emulator.idp().entity_id());
+    assert_eq!(response["Issuer"], served.emulator().idp().entity_id());
     assert!(
         response["NameQualifier"]
             .as_str()
@@ -225,7 +184,7 @@ fn boto3_reports_aws_error_codes() {
     );
     // Expired: the virtual clock moves past NotOnOrAfter and the skew.
     let later = served.assertion();
-    served.emulator.clock().advance(11 * 60);
+    served.emulator().clock().advance(11 * 60);
     let expired = boto3(&python, &served, &later);
     assert_eq!(
         expired["error"]["Code"], "ExpiredTokenException",

@@ -12,14 +12,14 @@
 //! of every scenario's last page go to `target/browser-artifacts/`.
 
 use std::io::{Read as _, Write as _};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use samlsim_crypto::Identity;
-use samlsim_emulator::{Config, Emulator, Options};
+use samlsim_emulator::server::Served;
+use samlsim_emulator::{Config, Options};
 use samlsim_service::{RandomIds, VirtualClock};
 
 use crate::support::*;
@@ -36,70 +36,15 @@ const HARNESS_TIMEOUT: Duration = Duration::from_secs(150);
 /// The emulator's embedded demo world served on an ephemeral loopback port, with a
 /// clock that follows the system's until the test moves it through the admin API.
 /// Stops when dropped.
-struct Served {
-    address: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Served {
-    fn start() -> Served {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let mut config = Config::load(None).unwrap();
-        config.server.listen = address.to_string();
-        let identity = Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap();
-        let emulator = Arc::new(
-            Emulator::start(
-                config,
-                Options {
-                    data: None,
-                    clock: Arc::new(VirtualClock::system()),
-                    ids: Arc::new(RandomIds),
-                    identity: Some(identity),
-                },
-            )
-            .unwrap(),
-        );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            // Two workers: the browser keeps several connections open (page loads,
-            // the CCP's poll) while the harness posts to the admin API.
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                samlsim_emulator::server::serve(listener, emulator, async {
-                    let _ = stopped.await;
-                })
-                .await;
-            });
-        });
-        Served {
-            address,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    fn base_url(&self) -> String {
-        format!("http://{}", self.address)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
+fn serve() -> Served {
+    let identity = Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap();
+    let options = Options {
+        data: None,
+        clock: Arc::new(VirtualClock::system()),
+        ids: Arc::new(RandomIds),
+        identity: Some(identity),
+    };
+    Served::start(Config::load(None).unwrap(), options).expect("the emulator starts")
 }
 
 /// Skips (a note on stderr) or, when interop tests are required, fails.
@@ -208,12 +153,12 @@ fn browser_end_to_end_with_chromium() {
     std::fs::create_dir_all(&artifacts)
         .unwrap_or_else(|e| panic!("creating {}: {e}", artifacts.display()));
 
-    let served = Served::start();
+    let served = serve();
     let started = Instant::now();
     let (code, stdout, stderr) = run_with_timeout(
         Command::new(node)
             .arg(harness.join("e2e.mjs"))
-            .arg(served.base_url())
+            .arg(served.url())
             .arg(&artifacts)
             .current_dir(repo_root())
             .env("SAMLSIM_CHROMIUM", &chromium),

@@ -102,3 +102,91 @@ fn body_problem(error: &str, limit: usize) -> Response {
         .page("samlsim")
     }
 }
+
+/// An emulator served on an ephemeral loopback port from a thread of its own: what
+/// a Rust test suite (or a scenario run against real HTTP) starts. Stops on drop.
+///
+/// ```no_run
+/// # use samlsim_emulator::{Config, Options, server::Served};
+/// let served = Served::start(Config::load(None)?, Options::default())?;
+/// let portal = format!("{}/idp/portal", served.url());
+/// served.emulator().clock().advance(12 * 3600 + 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Served {
+    emulator: Arc<Emulator>,
+    address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    /// Binds `127.0.0.1:0`, starts the emulator for that address, and serves it.
+    pub fn start(mut config: crate::Config, options: crate::Options) -> Result<Served, ServeError> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(ServeError::Bind)?;
+        let address = listener.local_addr().map_err(ServeError::Bind)?;
+        listener.set_nonblocking(true).map_err(ServeError::Bind)?;
+        config.server.listen = address.to_string();
+        let emulator = Arc::new(Emulator::start(config, options)?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = emulator.clone();
+        // Two workers: a browser keeps several connections open (page loads, the
+        // CCP's poll) while a test posts to the admin API.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(ServeError::Bind)?;
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                if let Ok(listener) = TcpListener::from_std(listener) {
+                    serve(listener, served, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+                }
+            });
+        });
+        Ok(Served {
+            emulator,
+            address,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The emulator behind the socket (its clock, its admin calls in process).
+    pub fn emulator(&self) -> &Arc<Emulator> {
+        &self.emulator
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Why an emulator could not be served.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    #[error("cannot listen on loopback: {0}")]
+    Bind(std::io::Error),
+    #[error(transparent)]
+    Start(#[from] crate::StartError),
+}
