@@ -155,6 +155,22 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
         let login = browser.open("/idp/launch/connect-us-east-1");
         black_box(browser.sign_in(&login, "alice", "alice-pass"));
     });
+
+    // The same flow through a real server on loopback, one connection per request
+    // (as a browser without keep-alive): nine HTTP exchanges per flow.
+    let served = samlsim_emulator::server::Served::start(
+        Config::load(None)?,
+        Options {
+            clock: Arc::new(VirtualClock::frozen(1_768_467_600)),
+            ..Options::default()
+        },
+    )?;
+    let transport = samlsim_emulator::http_client::HttpTransport::new(&served.url()).map_err(anyhow::Error::msg)?;
+    row("six-step flow, portal to CCP (HTTP on loopback)", &mut || {
+        let mut browser = Browser::new(&transport);
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        black_box(browser.sign_in(&login, "alice", "alice-pass"));
+    });
     Ok(())
 }
 
