@@ -115,6 +115,9 @@ enum Command {
         /// Seconds to run each measurement.
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
+        /// Only the measurements whose name contains this text.
+        #[arg(long)]
+        only: Option<String>,
     },
 }
 
@@ -296,7 +299,7 @@ fn main() -> ExitCode {
         } => commands::sign(&key, &cert, id.as_deref(), sha1, &file),
         Command::Verify { certs, show, file } => commands::verify(&certs, show, &file),
         Command::Decode { file } => commands::decode(&file),
-        Command::Bench { seconds } => commands::bench(seconds),
+        Command::Bench { seconds, only } => commands::bench(seconds, only.as_deref()),
     };
     match result {
         Ok(code) => code,

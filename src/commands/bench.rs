@@ -15,7 +15,7 @@ use samlsim_xml::{Canonicalization, canonicalize, parse, to_xml};
 /// The unsigned response the figures are measured on (tests/data/README.md).
 const RESPONSE: &str = include_str!("../../tests/data/aws-saml-response.xml");
 
-pub fn bench(seconds: f64) -> Result<ExitCode> {
+pub fn bench(seconds: f64, only: Option<&str>) -> Result<ExitCode> {
     let budget = Duration::from_secs_f64(seconds.max(0.1));
     let identity = generate_identity(&IdentityParams {
         common_name: "samlsim bench",
@@ -53,7 +53,11 @@ pub fn bench(seconds: f64) -> Result<ExitCode> {
         RESPONSE.len()
     );
     println!("{:<56} {:>12}", "measurement", "ops/s");
-    let row = |name: &str, f: &mut dyn FnMut()| println!("{name:<56} {:>12.0}", rate(budget, f));
+    let row = |name: &str, f: &mut dyn FnMut()| {
+        if only.is_none_or(|o| name.contains(o)) {
+            println!("{name:<56} {:>12.0}", rate(budget, f));
+        }
+    };
     row(
         "sign whole response (parse+c14n+digest+RSA+write)",
         &mut || {
@@ -165,12 +169,16 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
             ..Options::default()
         },
     )?;
-    let transport = samlsim_emulator::http_client::HttpTransport::new(&served.url()).map_err(anyhow::Error::msg)?;
-    row("six-step flow, portal to CCP (HTTP on loopback)", &mut || {
-        let mut browser = Browser::new(&transport);
-        let login = browser.open("/idp/launch/connect-us-east-1");
-        black_box(browser.sign_in(&login, "alice", "alice-pass"));
-    });
+    let transport = samlsim_emulator::http_client::HttpTransport::new(&served.url())
+        .map_err(anyhow::Error::msg)?;
+    row(
+        "six-step flow, portal to CCP (HTTP on loopback)",
+        &mut || {
+            let mut browser = Browser::new(&transport);
+            let login = browser.open("/idp/launch/connect-us-east-1");
+            black_box(browser.sign_in(&login, "alice", "alice-pass"));
+        },
+    );
     Ok(())
 }
 
