@@ -118,6 +118,10 @@ pub fn role_id(arn: &str) -> String {
 #[derive(Clone)]
 pub struct Iam {
     store: Arc<Store>,
+    /// Metadata already read, by its text: every sign-in needs the provider's
+    /// certificates, and parsing metadata and X.509 each time is wasted work.
+    parsed_metadata:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (String, Vec<Certificate>)>>>,
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -147,7 +151,10 @@ const MIGRATIONS: &[&str] = &[
 impl Iam {
     pub fn new(store: Arc<Store>) -> Result<Self, IamError> {
         store.migrate("aws-iam", MIGRATIONS)?;
-        Ok(Iam { store })
+        Ok(Iam {
+            store,
+            parsed_metadata: Arc::default(),
+        })
     }
 
     pub fn is_empty(&self) -> Result<bool, IamError> {
@@ -318,7 +325,7 @@ impl Iam {
         let Some((arn, account, name, metadata)) = row else {
             return Ok(None);
         };
-        let (entity_id, certificates) = read_metadata(&metadata)?;
+        let (entity_id, certificates) = self.read_metadata_cached(&metadata)?;
         Ok(Some(SamlProvider {
             arn,
             account,
@@ -327,6 +334,19 @@ impl Iam {
             certificates,
             metadata,
         }))
+    }
+
+    fn read_metadata_cached(&self, metadata: &str) -> Result<(String, Vec<Certificate>), IamError> {
+        if let Ok(cache) = self.parsed_metadata.lock()
+            && let Some(parsed) = cache.get(metadata)
+        {
+            return Ok(parsed.clone());
+        }
+        let parsed = read_metadata(metadata)?;
+        if let Ok(mut cache) = self.parsed_metadata.lock() {
+            cache.insert(metadata.to_owned(), parsed.clone());
+        }
+        Ok(parsed)
     }
 
     pub fn providers(&self) -> Result<Vec<SamlProvider>, IamError> {
