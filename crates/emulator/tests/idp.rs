@@ -459,3 +459,75 @@ fn unknown_paths_get_a_page_that_says_where_to_look() {
         "the start page lists demo users"
     );
 }
+
+#[test]
+fn sp_initiated_sso_by_the_http_post_binding() {
+    let emulator = emulator();
+    register_sp(&emulator, false);
+    let (mut browser, _) = signed_in(&emulator, "alice", "alice-pass");
+    browser.scripts = false;
+    let xml = authn_request("_post1", "https://sp.example.test/acs");
+    let page = browser.post(
+        "/idp/sso",
+        &[
+            (
+                "SAMLRequest",
+                &samlsim_saml::binding::encode_post(xml.as_bytes()),
+            ),
+            ("RelayState", "rs"),
+        ],
+    );
+    assert_eq!(page.role().as_deref(), Some("idp-post"), "{}", page.text());
+    assert_eq!(
+        saml_response(&page).envelope.in_response_to.as_deref(),
+        Some("_post1")
+    );
+    assert_eq!(page.form().unwrap().get("RelayState"), Some("rs"));
+    // A POST without SAMLRequest names what is missing.
+    let page = browser.post("/idp/sso", &[("RelayState", "rs")]);
+    assert_eq!(page.rule().as_deref(), Some("missing-saml-request"));
+}
+
+#[test]
+fn single_logout_from_an_sp_ends_the_session_and_answers_the_sp() {
+    use samlsim_saml::NameId;
+    use samlsim_saml::logout::{LogoutRequest, build_logout_request};
+
+    let emulator = emulator();
+    let body = serde_json::json!({
+        "id": "slo-sp", "label": "SLO SP", "entity_id": "https://slo.example.test/metadata",
+        "acs_url": "https://slo.example.test/acs", "slo_url": "https://slo.example.test/slo", "in_portal": false,
+    });
+    let response = emulator
+        .handle(&Request::new(Method::POST, "/_admin/idp/service-providers").with_json(&body));
+    assert_eq!(response.status, StatusCode::CREATED);
+    let (mut browser, _) = signed_in(&emulator, "alice", "alice-pass");
+    browser.scripts = false;
+    let logout = build_logout_request(
+        &LogoutRequest {
+            id: "_logout1".into(),
+            issue_instant: DateTime::from_unix(NOW),
+            destination: Some("http://127.0.0.1:7575/idp/slo".into()),
+            issuer: "https://slo.example.test/metadata".into(),
+            name_id: NameId::new(
+                "alice",
+                "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            ),
+            session_indexes: vec![],
+            not_on_or_after: None,
+            reason: None,
+        },
+        None,
+    )
+    .unwrap();
+    let query = redirect_query(RedirectParam::Request, &logout.xml, None, None).unwrap();
+    let page = browser.open(&format!("/idp/slo?{query}"));
+    let form = page.form().expect("a LogoutResponse form");
+    assert_eq!(form.action, "https://slo.example.test/slo");
+    let xml = decode_post(form.get("SAMLResponse").unwrap(), &Limits::default()).unwrap();
+    let response = samlsim_saml::logout::parse_logout_response(&xml).unwrap();
+    assert_eq!(response.in_response_to.as_deref(), Some("_logout1"));
+    assert!(response.status.is_success());
+    // The IdP session is over.
+    assert!(browser.open("/idp/portal").url.starts_with("/idp/login"));
+}

@@ -76,3 +76,37 @@ fn every_c_behaviour_is_covered() {
         "C behaviours without a scenario: {uncovered:?}"
     );
 }
+
+/// `samlsim run --against URL`: the same scenario, driven over HTTP against a
+/// running emulator instead of a fresh in-process one.
+#[test]
+fn a_scenario_runs_against_a_served_emulator() {
+    use samlsim_emulator::server::Served;
+    use samlsim_emulator::{Config, Options};
+
+    let served = Served::start(Config::load(None).unwrap(), Options::default()).unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let files = vec![
+        dir.join("c05-happy-path-regional.toml"),
+        dir.join("c18-regional-audience-missing.toml"),
+    ];
+    let options = SuiteOptions {
+        against: Some(served.url()),
+        ..SuiteOptions::default()
+    };
+    let reports = run_suite(&files, &options, &|_| {});
+    assert_eq!(reports.len(), 2);
+    for report in &reports {
+        assert!(report.passed(), "{}: {:?}", report.name, report.failure);
+    }
+    // And a wrong expectation fails over HTTP too.
+    let bad = std::env::temp_dir().join(format!("samlsim-bad-{}.toml", std::process::id()));
+    std::fs::write(&bad, "name = \"bad\"\ncovers = [\"C1\"]\n[[step]]\nopen = \"/idp/portal\"\nexpect = { page = \"idp-portal\" }\n").unwrap();
+    let reports = run_suite(&[bad.clone()], &options, &|_| {});
+    let _ = std::fs::remove_file(&bad);
+    let failure = reports[0]
+        .failure
+        .as_ref()
+        .expect("the login page is not the portal");
+    assert!(failure.actual.contains("idp-login"), "{failure:?}");
+}
