@@ -30,10 +30,13 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
             .accounts()
             .map(|a| Response::json(StatusCode::OK, &a)),
         (&Method::POST, ["accounts"]) => match request.json::<AccountConfig>() {
-            Ok(account) => aws.iam.put_account(&account, &aws.idp_metadata).map(|()| {
-                changed(aws, format!("account {} saved", account.id));
-                Response::json(StatusCode::CREATED, &account)
-            }),
+            Ok(account) => aws
+                .iam
+                .put_account(&account, &aws.metadata_sources())
+                .map(|()| {
+                    changed(aws, format!("account {} saved", account.id));
+                    Response::json(StatusCode::CREATED, &account)
+                }),
             Err(e) => Ok(Response::json_error(
                 StatusCode::BAD_REQUEST,
                 "InvalidAccount",

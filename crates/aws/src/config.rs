@@ -42,8 +42,8 @@ pub struct AccountConfig {
 pub struct SamlProviderConfig {
     /// The provider name; its ARN is `arn:aws:iam::<account>:saml-provider/<name>`.
     pub name: String,
-    /// Where the metadata comes from: `idp` (this emulator's IdP), a file path, or
-    /// the metadata XML itself.
+    /// Where the metadata comes from: `idp` (this emulator's IdP), an `http://` URL
+    /// (fetched once, when the provider is created), a file path, or the XML itself.
     pub metadata: String,
 }
 

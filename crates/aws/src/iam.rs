@@ -114,6 +114,14 @@ pub fn role_id(arn: &str) -> String {
     format!("AROA{tail}")
 }
 
+/// Where a provider's metadata can come from besides a file or the text itself.
+pub struct MetadataSources<'a> {
+    /// This emulator's own IdP metadata (`metadata = "idp"`).
+    pub idp: &'a str,
+    /// Fetches a metadata URL, once, when the provider is created.
+    pub fetch: &'a (dyn Fn(&str) -> Result<String, String> + Send + Sync),
+}
+
 /// The IAM tables.
 #[derive(Clone)]
 pub struct Iam {
@@ -163,9 +171,12 @@ impl Iam {
             .with(|c| c.query_row("SELECT COUNT(*) = 0 FROM aws_accounts", [], |r| r.get(0)))?)
     }
 
-    /// Creates or replaces an account and everything in it. `idp_metadata` is what
-    /// a provider whose `metadata` is `idp` gets.
-    pub fn put_account(&self, account: &AccountConfig, idp_metadata: &str) -> Result<(), IamError> {
+    /// Creates or replaces an account and everything in it.
+    pub fn put_account(
+        &self,
+        account: &AccountConfig,
+        sources: &MetadataSources<'_>,
+    ) -> Result<(), IamError> {
         if account.id.len() != 12 || !account.id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IamError::Invalid(format!(
                 "account ID \"{}\" is not 12 digits",
@@ -196,7 +207,7 @@ impl Iam {
             )
         })?;
         for provider in &account.saml_providers {
-            self.put_provider(&account.id, provider, idp_metadata)?;
+            self.put_provider(&account.id, provider, sources)?;
         }
         for role in &account.roles {
             self.put_role(&account.id, role)?;
@@ -209,11 +220,16 @@ impl Iam {
         &self,
         account: &str,
         provider: &SamlProviderConfig,
-        idp_metadata: &str,
+        sources: &MetadataSources<'_>,
     ) -> Result<String, IamError> {
         let metadata = match provider.metadata.as_str() {
-            "idp" => idp_metadata.to_owned(),
+            "idp" => sources.idp.to_owned(),
             text if text.trim_start().starts_with('<') => text.to_owned(),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                (sources.fetch)(url).map_err(|reason| IamError::Metadata {
+                    reason: format!("fetching {url}: {reason}"),
+                })?
+            }
             path => std::fs::read_to_string(path).map_err(|e| IamError::Metadata {
                 reason: format!("cannot read {path}: {e}"),
             })?,

@@ -54,6 +54,9 @@ pub struct AwsParts {
     pub config: AwsConfig,
     /// The emulator IdP's metadata, for providers configured with `metadata = "idp"`.
     pub idp_metadata: String,
+    /// Fetches a metadata URL (CreateSAMLProvider from a URL). The mock AWS does
+    /// no network I/O itself; the emulator lends it this.
+    pub fetch_metadata: Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>,
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
@@ -70,6 +73,7 @@ pub struct Aws {
     events: EventLog,
     urls: Arc<UrlMap>,
     idp_metadata: String,
+    fetch_metadata: Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>,
 }
 
 impl Aws {
@@ -78,8 +82,12 @@ impl Aws {
         let iam = Iam::new(parts.store.clone())?;
         let state = State::new(parts.store.clone())?;
         if iam.is_empty()? {
+            let sources = iam::MetadataSources {
+                idp: &parts.idp_metadata,
+                fetch: parts.fetch_metadata.as_ref(),
+            };
             for account in &parts.config.accounts {
-                iam.put_account(account, &parts.idp_metadata)?;
+                iam.put_account(account, &sources)?;
             }
         }
         Ok(Aws {
@@ -90,7 +98,16 @@ impl Aws {
             events: parts.events,
             urls: parts.urls,
             idp_metadata: parts.idp_metadata,
+            fetch_metadata: parts.fetch_metadata,
         })
+    }
+
+    /// Where providers' metadata may come from.
+    pub fn metadata_sources(&self) -> iam::MetadataSources<'_> {
+        iam::MetadataSources {
+            idp: &self.idp_metadata,
+            fetch: self.fetch_metadata.as_ref(),
+        }
     }
 
     pub fn iam(&self) -> &Iam {

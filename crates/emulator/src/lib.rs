@@ -74,6 +74,27 @@ impl Default for Options {
     }
 }
 
+/// Fetches IdP metadata from a URL, once, when an IAM provider is created from it.
+/// Plain HTTP only: the emulator reaches no network but the machine it runs on.
+fn fetch_metadata(url: &str) -> Result<String, String> {
+    if url.starts_with("https://") {
+        return Err(
+            "https metadata URLs cannot be fetched here; download the metadata and give its path"
+                .into(),
+        );
+    }
+    let (base, path) = match url["http://".len()..].find('/') {
+        Some(i) => url.split_at("http://".len() + i),
+        None => (url, "/"),
+    };
+    let transport = http_client::HttpTransport::new(base)?;
+    let response = browser::Transport::send(&transport, Request::new(Method::GET, path));
+    if !response.status.is_success() {
+        return Err(format!("HTTP {}", response.status));
+    }
+    String::from_utf8(response.body.to_vec()).map_err(|_| "the metadata is not UTF-8".into())
+}
+
 /// The emulated services, wired together.
 pub struct Emulator {
     config: Config,
@@ -121,6 +142,7 @@ impl Emulator {
         let aws = Arc::new(Aws::new(AwsParts {
             config: config.aws.clone(),
             idp_metadata: idp.metadata_xml()?,
+            fetch_metadata: Box::new(fetch_metadata),
             store: store.clone(),
             clock: clock.clone(),
             ids: options.ids.clone(),

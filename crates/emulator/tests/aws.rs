@@ -404,3 +404,48 @@ fn c19_sts_disabled_or_denied_by_an_scp_in_a_region() {
         );
     }
 }
+
+/// C8: an IAM SAML provider created from a metadata URL, fetched once.
+#[test]
+fn c8_a_provider_from_a_metadata_url() {
+    let other =
+        samlsim_emulator::server::Served::start(Config::load(None).unwrap(), Options::default())
+            .unwrap();
+    let emulator = emulator();
+    let account = serde_json::json!({
+        "id": "210987654321",
+        "saml_providers": [{"name": "OtherIdP", "metadata": format!("{}/idp/metadata", other.url())}],
+    });
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&account));
+    assert_eq!(
+        response.status,
+        StatusCode::CREATED,
+        "{}",
+        response.text_body()
+    );
+    let provider = emulator
+        .aws()
+        .iam()
+        .provider("arn:aws:iam::210987654321:saml-provider/OtherIdP")
+        .unwrap()
+        .unwrap();
+    assert_eq!(provider.entity_id, other.emulator().idp().entity_id());
+    assert_eq!(
+        provider.certificates,
+        vec![other.emulator().idp().identity().certificate.clone()]
+    );
+
+    let bad = serde_json::json!({
+        "id": "210987654321",
+        "saml_providers": [{"name": "Gone", "metadata": format!("{}/no/such/metadata", other.url())}],
+    });
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&bad));
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert!(
+        response.text_body().contains("Could not parse metadata"),
+        "{}",
+        response.text_body()
+    );
+}
