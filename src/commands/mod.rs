@@ -14,9 +14,9 @@ use anyhow::{Context, Result, bail};
 use samlsim_crypto::{
     Certificate, IdentityParams, SignatureAlgorithm, SigningKey, generate_identity,
 };
-use samlsim_dsig::{VerifyOptions, sign_enveloped, verify_enveloped};
+use samlsim_dsig::{VerifyOptions, sign_enveloped, verify_every_signature};
 use samlsim_saml::binding::{self, Limits};
-use samlsim_saml::signature::{sign_options, signed_elements};
+use samlsim_saml::signature::sign_options;
 use samlsim_xml::{Document, NodeId, parse_bytes, to_pretty_xml, to_xml};
 
 pub use bench::bench;
@@ -96,15 +96,15 @@ pub fn verify(certs: &[impl AsRef<Path>], show: bool, file: &Path) -> Result<Exi
         .map(|c| read_certificate(c.as_ref()))
         .collect::<Result<Vec<_>>>()?;
     let doc = decode_document(file)?;
-    let signed = signed_elements(&doc);
-    if signed.is_empty() {
+    let results = verify_every_signature(&doc, &trusted, &VerifyOptions::default());
+    if results.is_empty() {
         println!("FAIL  no ds:Signature anywhere in the document: nothing is signed");
         return Ok(ExitCode::FAILURE);
     }
     let mut failed = false;
-    for element in signed {
+    for (element, result) in results {
         let name = describe(&doc, element);
-        match verify_enveloped(&doc, element, &trusted, &VerifyOptions::default()) {
+        match result {
             Ok(verified) => {
                 println!(
                     "ok    {name}: {} with {} digests, signed by {} (SHA-256 fingerprint {})",

@@ -229,8 +229,56 @@ pub fn verify_enveloped(
     options: &VerifyOptions,
 ) -> Result<Verified, DsigError> {
     let id_attributes: Vec<&str> = options.id_attributes.iter().map(String::as_str).collect();
-    let id = element_id(doc, element, &id_attributes)?;
     check_unique_ids(doc, &id_attributes)?;
+    verify_with_unique_ids(doc, element, trusted, options)
+}
+
+/// Verifies every element of `doc` that carries an enveloped signature, checking
+/// ID uniqueness once for all (per element it would make a document of many
+/// signatures quadratic to check).
+pub fn verify_every_signature(
+    doc: &Document,
+    trusted: &[Certificate],
+    options: &VerifyOptions,
+) -> Vec<(NodeId, Result<Verified, DsigError>)> {
+    let signed = signed_elements(doc);
+    let id_attributes: Vec<&str> = options.id_attributes.iter().map(String::as_str).collect();
+    let unique = check_unique_ids(doc, &id_attributes);
+    signed
+        .into_iter()
+        .map(|element| {
+            let result = match &unique {
+                Ok(()) => verify_with_unique_ids(doc, element, trusted, options),
+                Err(DsigError::DuplicateId { id }) => {
+                    Err(DsigError::DuplicateId { id: id.clone() })
+                }
+                Err(other) => Err(DsigError::MalformedSignature {
+                    reason: other.to_string(),
+                }),
+            };
+            (element, result)
+        })
+        .collect()
+}
+
+/// The elements of `doc` that carry an enveloped `ds:Signature`, in document order.
+pub fn signed_elements(doc: &Document) -> Vec<NodeId> {
+    doc.descendants(doc.document_node())
+        .filter(|&n| doc.is_element(n, DSIG_NS, "Signature"))
+        .filter_map(|signature| doc.parent(signature))
+        .filter(|&parent| doc.element(parent).is_some())
+        .collect()
+}
+
+/// [`verify_enveloped`] once IDs are known to be unique.
+fn verify_with_unique_ids(
+    doc: &Document,
+    element: NodeId,
+    trusted: &[Certificate],
+    options: &VerifyOptions,
+) -> Result<Verified, DsigError> {
+    let id_attributes: Vec<&str> = options.id_attributes.iter().map(String::as_str).collect();
+    let id = element_id(doc, element, &id_attributes)?;
     if trusted.is_empty() {
         return Err(DsigError::NoTrustedCertificate);
     }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use samlsim_crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey};
-use samlsim_dsig::{DSIG_NS, DsigError, SignOptions, SignaturePosition, sign_enveloped};
+use samlsim_dsig::{DsigError, SignOptions, SignaturePosition, sign_enveloped};
 use samlsim_xml::{Document, NodeId};
 
 /// `urn:oasis:names:tc:SAML:2.0:assertion`
@@ -33,14 +33,7 @@ pub fn sign_options(signature_algorithm: SignatureAlgorithm) -> SignOptions {
     }
 }
 
-/// The elements of `doc` that carry an enveloped `ds:Signature`, in document order.
-pub fn signed_elements(doc: &Document) -> Vec<NodeId> {
-    doc.descendants(doc.document_node())
-        .filter(|&n| doc.is_element(n, DSIG_NS, "Signature"))
-        .filter_map(|signature| doc.parent(signature))
-        .filter(|&parent| doc.element(parent).is_some())
-        .collect()
-}
+pub use samlsim_dsig::signed_elements;
 
 /// What signs a message: a key, the certificate published for it (put into
 /// `ds:KeyInfo` so the receiver can say which key signed), and the algorithm.
