@@ -13,7 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use samlsim_service::http::StatusCode;
-use samlsim_service::{Problem, Request, Response};
+use samlsim_service::{Problem, Request};
 use tokio::net::TcpListener;
 
 use crate::Emulator;
@@ -73,7 +73,15 @@ async fn answer(
             tracing::debug!(method = %request.method, path = %request.path, "request");
             emulator.handle(&request)
         }
-        Err(error) => body_problem(&error.to_string(), limit),
+        Err(error) => {
+            let problem = body_problem(&error.to_string(), limit);
+            // Refused before any service saw it: the server logs it itself.
+            let _ = emulator.events().record(
+                samlsim_service::NewEvent::invalid("server", "request", problem.rule, problem.message.clone())
+                    .detail(serde_json::json!({ "method": parts.method.as_str(), "path": parts.uri.path() })),
+            );
+            problem.page("samlsim")
+        }
     };
     let mut reply = hyper::Response::new(Full::new(response.body));
     *reply.status_mut() = response.status;
@@ -81,7 +89,7 @@ async fn answer(
     Ok(reply)
 }
 
-fn body_problem(error: &str, limit: usize) -> Response {
+fn body_problem(error: &str, limit: usize) -> Problem {
     if error.contains("length limit exceeded") {
         Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -92,14 +100,12 @@ fn body_problem(error: &str, limit: usize) -> Response {
         .with_fix(
             "SAML messages are far smaller; raise [server] max_body_bytes if you really need more.",
         )
-        .page("samlsim")
     } else {
         Problem::bad_request(
             "body-unreadable",
             "Request body unreadable",
             format!("The request body could not be read: {error}"),
         )
-        .page("samlsim")
     }
 }
 

@@ -531,3 +531,40 @@ fn single_logout_from_an_sp_ends_the_session_and_answers_the_sp() {
     // The IdP session is over.
     assert!(browser.open("/idp/portal").url.starts_with("/idp/login"));
 }
+
+/// An oversized body is refused by the server before any service reads it, with a
+/// page that says so and an event in the log.
+#[test]
+fn an_oversized_body_is_refused_with_words_and_logged() {
+    use std::io::{Read, Write};
+
+    let served =
+        samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options()).unwrap();
+    let body = vec![b'a'; 2 * 1024 * 1024];
+    let mut stream = std::net::TcpStream::connect(served.address()).unwrap();
+    let head = format!(
+        "POST /idp/sso HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(&body);
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(
+        response.starts_with("HTTP/1.1 413"),
+        "{}",
+        &response[..response.len().min(200)]
+    );
+    assert!(response.contains("data-rule=\"body-too-large\""));
+    let events = served
+        .emulator()
+        .events()
+        .list(&Default::default())
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.rule.as_deref() == Some("body-too-large")),
+        "{events:?}"
+    );
+}
