@@ -16,6 +16,11 @@ ci:
 bench:
     cargo run --release -- bench
 
-# Fuzz parse + canonicalise + verify (needs nightly and cargo-fuzz).
+# Fuzz parse + canonicalise + verify (needs cargo-fuzz; see fuzz/README.md).
 fuzz seconds="60":
-    cd fuzz && cargo +nightly fuzz run verify -- -max_total_time={{seconds}}
+    sh fuzz/seed.sh
+    RUSTC_BOOTSTRAP=1 cargo fuzz run --target-dir fuzz/target verify -- -dict=fuzz/xml.dict -max_total_time={{seconds}}
+
+# Every scenario in scenarios/.
+scenarios:
+    cargo run --release -- run scenarios
