@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "samlsim",
     version,
-    about = "A local SAML federation emulator for AWS sign-in, STS, Amazon Connect and Cognito"
+    about = "A local SAML federation emulator: mock IdP, AWS sign-in, STS and IAM, Amazon Connect"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -21,7 +21,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the emulator: IdP, AWS sign-in/STS, Connect, Cognito, on loopback.
+    /// Start the emulator (IdP, AWS sign-in/STS/IAM, Connect) on loopback.
     Up {
         /// A configuration file; default: the embedded demo world (`samlsim config print`).
         #[arg(long)]
