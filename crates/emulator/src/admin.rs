@@ -30,6 +30,9 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
             "the admin API answers only clients on this machine",
         );
     }
+    if let Some(refusal) = cross_site_guard(request) {
+        return refusal;
+    }
     let path = request.path_after("/_admin").unwrap_or("");
     match (&request.method, path) {
         (&Method::GET, "/clock") => clock_state(emulator),
@@ -55,6 +58,40 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
             format!("no admin endpoint {} {}", request.method, request.path),
         ),
     }
+}
+
+/// Changes must say what they carry: `application/json`, or `text/csv` for a
+/// Connect import. A web page on another origin that the developer happens to
+/// visit can make the browser POST to loopback, but only as a form or plain text
+/// (anything else needs a CORS preflight, which the admin API never grants), so
+/// this keeps such pages from moving the clock or the world.
+fn cross_site_guard(request: &Request) -> Option<Response> {
+    // Other methods (DELETE, PUT, ...) are not "simple": a page on another origin
+    // cannot send them without a preflight.
+    if request.method != Method::POST {
+        return None;
+    }
+    let content_type = request
+        .headers
+        .get(samlsim_service::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let allowed = essence == "application/json" || essence == "text/csv";
+    (!allowed).then(|| {
+        Response::json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            format!(
+                "admin changes take Content-Type: application/json (text/csv for Connect imports), not \"{content_type}\""
+            ),
+        )
+    })
 }
 
 fn clock_state(emulator: &Emulator) -> Response {

@@ -381,6 +381,7 @@ fn c26_bulk_import_takes_the_saml_template_whole_or_not_at_all() {
             &format!("/_admin/connect/instances/{INSTANCE}/users/import"),
         );
         request.body = csv.to_owned().into();
+        let request = request.with_header(header::CONTENT_TYPE, "text/csv");
         let response = emulator.handle(&request);
         (response.status, response.text_body())
     };

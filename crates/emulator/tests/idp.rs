@@ -374,7 +374,8 @@ fn the_admin_api_changes_the_world_and_answers_loopback_only() {
     let (_, portal) = signed_in(&emulator, "dave", "dave-pass");
     assert_eq!(portal.url, "/idp/portal");
 
-    let disable = Request::new(Method::POST, "/_admin/idp/users/dave/disable");
+    let disable = Request::new(Method::POST, "/_admin/idp/users/dave/disable")
+        .with_json(&serde_json::json!({}));
     assert_eq!(emulator.handle(&disable).status, StatusCode::OK);
     let mut browser = Browser::new(&emulator);
     let login = browser.open("/idp/login");
@@ -386,6 +387,12 @@ fn the_admin_api_changes_the_world_and_answers_loopback_only() {
         Some("user-disabled")
     );
 
+    // A cross-site form post cannot move the clock.
+    let form = Request::new(Method::POST, "/_admin/clock").with_form(&[("advance", "1h")]);
+    assert_eq!(
+        emulator.handle(&form).status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
     let mut remote = Request::new(Method::GET, "/_admin/idp/users");
     remote.peer = Some("192.0.2.7".parse().unwrap());
     assert_eq!(emulator.handle(&remote).status, StatusCode::FORBIDDEN);
