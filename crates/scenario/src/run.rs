@@ -162,6 +162,9 @@ impl Runner<'_> {
         } else if let Some(csv) = &setup.csv {
             request.body = csv.clone().into();
             request = request.with_header(header::CONTENT_TYPE, "text/csv");
+        } else {
+            // The admin API wants every change labelled, even one without a body.
+            request = request.with_header(header::CONTENT_TYPE, "application/json");
         }
         let response = self.transport.send(request);
         let ok = match setup.status {
