@@ -10,6 +10,8 @@
 //! because canonicalisation is defined over their result: line ends (XML 1.0 §2.11)
 //! and attribute values (§3.3.3).
 
+use std::sync::Arc;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -105,6 +107,8 @@ struct Parser<'i> {
     doc: Document,
     /// The open elements, innermost last.
     open: Vec<NodeId>,
+    /// Namespace URIs seen so far, shared by every element and attribute in them.
+    namespaces: Vec<Arc<str>>,
     seen_root: bool,
 }
 
@@ -122,6 +126,7 @@ impl<'i> Parser<'i> {
             limits,
             doc: Document::new(),
             open: Vec::new(),
+            namespaces: Vec::new(),
             seen_root: false,
         }
     }
@@ -300,6 +305,18 @@ impl<'i> Parser<'i> {
         Ok(())
     }
 
+    /// The namespace `prefix` is bound to at `element`, shared.
+    fn resolve(&mut self, element: NodeId, prefix: &str, at: At<'_>) -> Result<Arc<str>, XmlError> {
+        let uri = self
+            .doc
+            .lookup_namespace(element, Some(prefix))
+            .ok_or_else(|| XmlError::UndeclaredPrefix {
+                at: at.pos(),
+                prefix: prefix.to_owned(),
+            })?;
+        Ok(intern(&mut self.namespaces, uri))
+    }
+
     fn start_element(&mut self, start: &BytesStart<'_>, offset: u64) -> Result<NodeId, XmlError> {
         let at = self.position(offset);
         if self.open.is_empty() {
@@ -364,35 +381,19 @@ impl<'i> Parser<'i> {
             offset,
         )?;
         let namespace = match prefix {
-            Some(p) => Some(
-                self.doc
-                    .lookup_namespace(element_id, Some(p))
-                    .ok_or_else(|| XmlError::UndeclaredPrefix {
-                        at: at.pos(),
-                        prefix: p.to_owned(),
-                    })?
-                    .to_owned(),
-            ),
+            Some(p) => Some(self.resolve(element_id, p, at)?),
             None => self
                 .doc
                 .lookup_namespace(element_id, None)
                 .filter(|uri| !uri.is_empty())
-                .map(str::to_owned),
+                .map(|uri| intern(&mut self.namespaces, uri)),
         };
 
         let mut attributes = Vec::with_capacity(raw_attributes.len());
         for (name, value) in raw_attributes {
             let (prefix, local_name) = split_qname(&name, at)?;
             let namespace = match prefix {
-                Some(p) => Some(
-                    self.doc
-                        .lookup_namespace(element_id, Some(p))
-                        .ok_or_else(|| XmlError::UndeclaredPrefix {
-                            at: at.pos(),
-                            prefix: p.to_owned(),
-                        })?
-                        .to_owned(),
-                ),
+                Some(p) => Some(self.resolve(element_id, p, at)?),
                 None => None,
             };
             let attribute = Attribute {
@@ -416,6 +417,17 @@ impl<'i> Parser<'i> {
         }
         Ok(element_id)
     }
+}
+
+/// The shared copy of namespace `uri` (a document names few namespaces, so a
+/// linear search beats hashing).
+fn intern(namespaces: &mut Vec<Arc<str>>, uri: &str) -> Arc<str> {
+    if let Some(known) = namespaces.iter().find(|n| &***n == uri) {
+        return known.clone();
+    }
+    let shared: Arc<str> = Arc::from(uri);
+    namespaces.push(shared.clone());
+    shared
 }
 
 fn split_qname<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str), XmlError> {

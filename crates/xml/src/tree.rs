@@ -7,6 +7,8 @@
 //! Nodes live in one arena and are addressed by [`NodeId`]; that keeps the tree cheap
 //! to build, to walk both ways, and to edit in place when a signature is inserted.
 
+use std::sync::Arc;
+
 /// The namespace that the `xml` prefix is bound to by definition (Namespaces in XML 1.0, §3).
 pub const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
 
@@ -35,7 +37,8 @@ pub struct Attribute {
     pub prefix: Option<String>,
     pub local_name: String,
     /// The namespace the prefix resolves to; unprefixed attributes are in no namespace.
-    pub namespace: Option<String>,
+    /// Shared (`Arc`): a document names a handful of namespaces many times over.
+    pub namespace: Option<Arc<str>>,
     /// The normalised value (entity and character references resolved).
     pub value: String,
 }
@@ -46,7 +49,7 @@ pub struct Element {
     pub prefix: Option<String>,
     pub local_name: String,
     /// The namespace the element's prefix (or the default namespace) resolves to.
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     pub namespace_declarations: Vec<NamespaceDeclaration>,
     pub attributes: Vec<Attribute>,
 }
@@ -58,7 +61,7 @@ impl Element {
         Element {
             prefix: prefix.map(str::to_owned),
             local_name: local_name.to_owned(),
-            namespace: namespace.map(str::to_owned),
+            namespace: namespace.map(Arc::from),
             namespace_declarations: Vec::new(),
             attributes: Vec::new(),
         }
