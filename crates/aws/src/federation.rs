@@ -11,7 +11,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use samlsim_saml::binding::{Limits, decode_post};
-use samlsim_saml::response::{ReceivedResponse, VerifiedAssertion, parse_response};
+use samlsim_saml::response::{
+    ReceivedResponse, SignatureStatus, VerifiedAssertion, parse_response,
+};
 use samlsim_saml::uri::status;
 use samlsim_saml::{DateTime, SamlError};
 use samlsim_service::UnixTime;
@@ -333,20 +335,27 @@ fn check_assertion(
         );
     }
 
-    let audiences: Vec<&String> = assertion
+    // SAML core 2.5.1.4: the assertion is addressed to an SP only if every
+    // AudienceRestriction names it.
+    let restrictions: Vec<&Vec<String>> = assertion
         .conditions
         .iter()
-        .flat_map(|c| c.audience_restrictions.iter().flatten())
+        .flat_map(|c| c.audience_restrictions.iter())
         .collect();
-    if !audiences.iter().any(|a| AUDIENCES.contains(&a.as_str())) {
+    let addressed_to_aws = !restrictions.is_empty()
+        && restrictions
+            .iter()
+            .all(|r| r.iter().any(|a| AUDIENCES.contains(&a.as_str())));
+    if !addressed_to_aws {
+        let named: Vec<String> = restrictions
+            .iter()
+            .flat_map(|r| r.iter())
+            .map(|a| format!("\"{a}\""))
+            .collect();
         return Err(Refusal::invalid("audience-mismatch", "Response does not contain the required audience.").because(
             format!(
-                "The Audience must be https://signin.aws.amazon.com/saml or urn:amazon:webservices, got {}",
-                if audiences.is_empty() {
-                    "none".to_owned()
-                } else {
-                    audiences.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
-                }
+                "Every AudienceRestriction must include https://signin.aws.amazon.com/saml or urn:amazon:webservices; the assertion names {}",
+                if named.is_empty() { "none".to_owned() } else { named.join(", ") }
             ),
         ));
     }
@@ -418,6 +427,28 @@ fn check_assertion(
         .ok_or_else(|| {
             Refusal::invalid("provider-not-found", "Specified provider doesn't exist.")
         })?;
+    // The signature was checked against every provider the Role attribute named;
+    // the one that counts is the chosen pair's provider, whose own certificates
+    // must have made it.
+    let foreign_signer = [
+        &assertion.response_signature,
+        &assertion.assertion_signature,
+    ]
+    .into_iter()
+    .filter_map(|status| match status {
+        SignatureStatus::Verified { certificate, .. } => Some(certificate),
+        SignatureStatus::Absent => None,
+    })
+    .find(|certificate| !provider.certificates.contains(certificate));
+    if let Some(certificate) = foreign_signer {
+        return Err(
+            Refusal::invalid("signature-invalid", "Response signature invalid").because(format!(
+                "The response was signed by {}, which is not a certificate of {}",
+                certificate.subject(),
+                provider.arn
+            )),
+        );
+    }
     if assertion.issuer != provider.entity_id {
         return Err(Refusal::invalid("issuer-mismatch", "Issuer not present in specified provider").because(format!(
             "The assertion's Issuer is \"{}\"; {} was created from metadata whose entityID is \"{}\"",

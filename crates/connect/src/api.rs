@@ -54,12 +54,12 @@ pub(crate) fn handle(connect: &Connect, request: &Request, region: &str, rest: &
             "The security token included in the request is expired",
         );
     }
-    if let Some(token) = request
+    // Temporary credentials are only good with their session token.
+    let token = request
         .headers
         .get("x-amz-security-token")
-        .and_then(|v| v.to_str().ok())
-        && token != credentials.session_token
-    {
+        .and_then(|v| v.to_str().ok());
+    if token != Some(credentials.session_token.as_str()) {
         return error(
             StatusCode::FORBIDDEN,
             "UnrecognizedClientException",

@@ -169,6 +169,21 @@ pub(crate) fn federation_refusal(
             });
         }
     };
+    // Connect has no resource policy: only roles of the instance's own account may
+    // federate into it.
+    if session.account != instance.account {
+        return Some(Refusal {
+            rule: "federation-not-allowed",
+            message: "You are not authorized to access this instance.",
+            why: format!(
+                "The role session {} is in account {}, but the instance belongs to account {}.",
+                session.assumed_role_arn(),
+                session.account,
+                instance.account
+            ),
+            fix: Some("Federate through a role of the instance's own account."),
+        });
+    }
     let user_id = session.user_id();
     let resource = format!("{}/user/{user_id}", instance.arn());
     let context = Context::new()

@@ -30,7 +30,8 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
             "the admin API answers only clients on this machine",
         );
     }
-    if let Some(refusal) = cross_site_guard(request) {
+    if let Some(refusal) = cross_site_guard(request).or_else(|| rebinding_guard(emulator, request))
+    {
         return refusal;
     }
     let path = request.path_after("/_admin").unwrap_or("");
@@ -89,6 +90,36 @@ fn cross_site_guard(request: &Request) -> Option<Response> {
             "UnsupportedMediaType",
             format!(
                 "admin changes take Content-Type: application/json (text/csv for Connect imports), not \"{content_type}\""
+            ),
+        )
+    })
+}
+
+/// A page can rebind its own host name to 127.0.0.1 and then talk to the admin API
+/// as "same origin", from loopback. The `Host` it sends still names its own host,
+/// so only the emulator's own names are accepted.
+fn rebinding_guard(emulator: &Emulator, request: &Request) -> Option<Response> {
+    let host = request
+        .headers
+        .get(samlsim_service::http::header::HOST)
+        .and_then(|v| v.to_str().ok())?;
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let own = emulator.urls().base().split("://").nth(1).map(|authority| {
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(name, _)| name)
+            .trim_matches(['[', ']'])
+    });
+    let allowed = matches!(name, "127.0.0.1" | "localhost" | "::1") || own == Some(name);
+    (!allowed).then(|| {
+        Response::json_error(
+            StatusCode::FORBIDDEN,
+            "HostNotAllowed",
+            format!(
+                "the admin API answers requests for this machine's own names, not for \"{host}\""
             ),
         )
     })

@@ -449,3 +449,174 @@ fn c8_a_provider_from_a_metadata_url() {
         response.text_body()
     );
 }
+
+const ATTACKER_KEY: &str = include_str!("../../../certs/test-only-attacker-key.pem");
+const ATTACKER_CERT: &str = include_str!("../../../certs/test-only-attacker-cert.pem");
+
+/// An assertion for `roles`, issued as the emulator's IdP, to the global endpoint,
+/// signed by `signer`, with `tweak` applied to the unsigned document first.
+fn forged_response(
+    emulator: &Emulator,
+    roles: &[String],
+    signer: &samlsim_saml::signature::Signer<'_>,
+    tweak: impl FnOnce(&mut samlsim_xml::Document),
+) -> String {
+    use samlsim_saml::response::{
+        AssertionSpec, Attribute, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec,
+        ResponseSigning, ResponseSpec, build_response,
+    };
+    use samlsim_saml::{DateTime, NameId, Status};
+    let issuer = emulator.idp().entity_id().to_owned();
+    let built = build_response(
+        &ResponseSpec {
+            id: "_forged_response".into(),
+            issue_instant: DateTime::from_unix(NOW),
+            destination: Some("https://signin.aws.amazon.com/saml".into()),
+            in_response_to: None,
+            issuer: issuer.clone(),
+            status: Status::success(),
+        },
+        &AssertionSpec {
+            id: "_forged_assertion".into(),
+            issue_instant: DateTime::from_unix(NOW),
+            issuer,
+            name_id: NameId::new(
+                "alice",
+                "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            ),
+            confirmation: BearerConfirmationSpec {
+                not_on_or_after: DateTime::from_unix(NOW + 300),
+                recipient: "https://signin.aws.amazon.com/saml".into(),
+                in_response_to: None,
+            },
+            conditions: ConditionsSpec {
+                not_before: DateTime::from_unix(NOW),
+                not_on_or_after: DateTime::from_unix(NOW + 300),
+                audiences: vec!["urn:amazon:webservices".into()],
+            },
+            authn: AuthnStatementSpec {
+                authn_instant: DateTime::from_unix(NOW),
+                session_index: "_s".into(),
+                session_not_on_or_after: None,
+                authn_context_class_ref:
+                    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into(),
+            },
+            attributes: vec![
+                Attribute::uri(
+                    "https://aws.amazon.com/SAML/Attributes/Role",
+                    roles.to_vec(),
+                ),
+                Attribute::uri(
+                    "https://aws.amazon.com/SAML/Attributes/RoleSessionName",
+                    ["alice"],
+                ),
+            ],
+        },
+        ResponseSigning::Unsigned,
+        signer,
+    )
+    .unwrap();
+    let mut doc = built.document;
+    tweak(&mut doc);
+    let assertion = doc
+        .descendants(doc.document_node())
+        .find(|&n| doc.is_element(n, "urn:oasis:names:tc:SAML:2.0:assertion", "Assertion"))
+        .unwrap();
+    signer.sign(&mut doc, assertion).unwrap();
+    encode_post(samlsim_xml::to_xml(&doc, doc.document_node()).as_bytes())
+}
+
+/// A key trusted for one provider cannot sign for another provider's role, even
+/// when the assertion names both (review finding: the signer must belong to the
+/// chosen pair's provider).
+#[test]
+fn a_signature_by_another_providers_key_does_not_count_for_this_provider() {
+    use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
+    let emulator = emulator();
+    let attacker_cert = samlsim_crypto::Certificate::from_pem(ATTACKER_CERT).unwrap();
+    let metadata = build_idp_metadata(&IdpMetadata {
+        entity_id: "https://attacker.example/idp".into(),
+        valid_until: None,
+        cache_duration: None,
+        want_authn_requests_signed: false,
+        signing_certificates: vec![attacker_cert.clone()],
+        single_logout_services: vec![],
+        name_id_formats: vec![],
+        single_sign_on_services: vec![Endpoint {
+            binding: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST".into(),
+            location: "https://attacker.example/sso".into(),
+            response_location: None,
+        }],
+    })
+    .unwrap();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/AttackerIdP"},"Action":"sts:AssumeRoleWithSAML"}]}"#;
+    let account = serde_json::json!({
+        "id": "123456789012", "alias": "example-corp",
+        "saml_providers": [{"name": "AttackerIdP", "metadata": metadata}],
+        "roles": [{"name": "AttackerRole", "trust_policy": trust}],
+    });
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&account));
+    assert_eq!(
+        response.status,
+        StatusCode::CREATED,
+        "{}",
+        response.text_body()
+    );
+
+    let key = samlsim_crypto::SigningKey::from_pem(ATTACKER_KEY).unwrap();
+    let signer = samlsim_saml::signature::Signer::new(&key, &attacker_cert);
+    let victim = format!("{CONNECT_ROLE},{PROVIDER}");
+    let own = "arn:aws:iam::123456789012:role/AttackerRole,arn:aws:iam::123456789012:saml-provider/AttackerIdP".to_owned();
+    let forged = forged_response(&emulator, &[victim, own], &signer, |_| {});
+    let mut browser = Browser::new(&emulator);
+    let page = browser.post(
+        "https://signin.aws.amazon.com/saml",
+        &[("SAMLResponse", &forged), ("roleIndex", CONNECT_ROLE)],
+    );
+    assert_eq!(rule_of(&page), "signature-invalid", "{}", page.text());
+}
+
+/// SAML core 2.5.1.4: every AudienceRestriction must name AWS (review finding).
+#[test]
+fn every_audience_restriction_must_name_aws() {
+    let emulator = emulator();
+    let idp_key = samlsim_crypto::SigningKey::from_pem(IDP_KEY).unwrap();
+    let idp_cert = samlsim_crypto::Certificate::from_pem(IDP_CERT).unwrap();
+    let signer = samlsim_saml::signature::Signer::new(&idp_key, &idp_cert);
+    let roles = [format!("{READ_ONLY_ROLE},{PROVIDER}")];
+    let ok = forged_response(&emulator, &roles, &signer, |_| {});
+    let mut browser = Browser::new(&emulator);
+    let page = browser.post(
+        "https://signin.aws.amazon.com/saml",
+        &[("SAMLResponse", &ok)],
+    );
+    assert_eq!(
+        page.role().as_deref(),
+        Some("aws-console"),
+        "{}",
+        page.text()
+    );
+
+    let second_restriction = forged_response(&emulator, &roles, &signer, |doc| {
+        let ns = "urn:oasis:names:tc:SAML:2.0:assertion";
+        let conditions = doc
+            .descendants(doc.document_node())
+            .find(|&n| doc.is_element(n, ns, "Conditions"))
+            .unwrap();
+        let restriction = doc.append_element(
+            conditions,
+            samlsim_xml::Element::new(Some("saml"), "AudienceRestriction", Some(ns)),
+        );
+        let audience = doc.append_element(
+            restriction,
+            samlsim_xml::Element::new(Some("saml"), "Audience", Some(ns)),
+        );
+        doc.append_text(audience, "urn:amazon:cognito:sp:us-east-1_EXAMPLE");
+    });
+    let page = Browser::new(&emulator).post(
+        "https://signin.aws.amazon.com/saml",
+        &[("SAMLResponse", &second_restriction)],
+    );
+    assert_eq!(rule_of(&page), "audience-mismatch", "{}", page.text());
+}

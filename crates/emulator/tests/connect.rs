@@ -289,8 +289,9 @@ fn c10_each_permission_policy_form_decides_federation() {
     }
 }
 
-/// STS credentials for `user`, from an assertion the IdP issued.
-fn credentials(emulator: &Emulator, user: &str, password: &str) -> String {
+/// STS credentials for `user` (access key and session token), from an assertion
+/// the IdP issued.
+fn credentials(emulator: &Emulator, user: &str, password: &str) -> (String, String) {
     let mut browser = Browser::new(emulator);
     browser.scripts = false;
     let login = browser.open("/idp/launch/connect-us-east-1");
@@ -306,18 +307,28 @@ fn credentials(emulator: &Emulator, user: &str, password: &str) -> String {
         ]),
     );
     let xml = response.text_body();
-    let start = xml.find("<AccessKeyId>").unwrap() + "<AccessKeyId>".len();
-    xml[start..start + xml[start..].find('<').unwrap()].to_owned()
+    let text = |name: &str| {
+        let open = format!("<{name}>");
+        let start = xml.find(&open).unwrap() + open.len();
+        xml[start..start + xml[start..].find('<').unwrap()].to_owned()
+    };
+    (text("AccessKeyId"), text("SessionToken"))
 }
 
 fn get_federation_token(
     emulator: &Emulator,
-    access_key: &str,
+    (access_key, session_token): &(String, String),
 ) -> (StatusCode, Option<String>, serde_json::Value) {
-    let request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com/user/federate/{INSTANCE}")).with_header(
+    let mut request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com/user/federate/{INSTANCE}")).with_header(
         header::AUTHORIZATION,
         &format!("AWS4-HMAC-SHA256 Credential={access_key}/20261123/us-east-1/connect/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"),
     );
+    if !session_token.is_empty() {
+        request = request.with_header(
+            header::HeaderName::from_static("x-amz-security-token"),
+            session_token,
+        );
+    }
     let response = emulator.handle(&request);
     let code = response
         .headers
@@ -359,7 +370,16 @@ fn get_federation_token_answers_for_the_role_session_that_calls_it() {
         (status, code.as_deref()),
         (StatusCode::NOT_FOUND, Some("UserNotFoundException"))
     );
-    let (status, code, _) = get_federation_token(&emulator, "ASIAUNKNOWNKEY00000");
+    let (status, code, _) = get_federation_token(
+        &emulator,
+        &("ASIAUNKNOWNKEY00000".to_owned(), String::new()),
+    );
+    assert_eq!(
+        (status, code.as_deref()),
+        (StatusCode::FORBIDDEN, Some("UnrecognizedClientException"))
+    );
+    // Temporary credentials without their session token are refused.
+    let (status, code, _) = get_federation_token(&emulator, &(key.0.clone(), String::new()));
     assert_eq!(
         (status, code.as_deref()),
         (StatusCode::FORBIDDEN, Some("UnrecognizedClientException"))
@@ -413,5 +433,57 @@ fn c26_bulk_import_takes_the_saml_template_whole_or_not_at_all() {
     assert!(
         !users.iter().any(|u| u.username == "dng"),
         "nothing is imported when a row is bad"
+    );
+}
+
+/// Connect has no resource policy: a role of another account cannot federate into
+/// the instance, whatever its own policy says (review finding).
+#[test]
+fn a_role_of_another_account_cannot_federate() {
+    let emulator = emulator();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:saml-provider/ExampleCorpIdP"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://us-east-1.signin.aws.amazon.com/saml"}}}]}"#;
+    let permissions = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"connect:GetFederationToken","Resource":"*","Condition":{{"StringEquals":{{"connect:InstanceId":"{INSTANCE}"}}}}}}]}}"#
+    );
+    let (status, body) = admin(
+        &emulator,
+        Method::POST,
+        "/_admin/aws/accounts",
+        serde_json::json!({
+            "id": "111111111111",
+            "saml_providers": [{"name": "ExampleCorpIdP", "metadata": "idp"}],
+            "roles": [{"name": "Elsewhere", "trust_policy": trust, "permission_policies": [permissions]}],
+        }),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    add_relay_sp(
+        &emulator,
+        "elsewhere",
+        &format!("https://us-east-1.console.aws.amazon.com/connect/federate/{INSTANCE}"),
+    );
+    // Point the new app at the other account's role.
+    let (status, body) = admin(
+        &emulator,
+        Method::POST,
+        "/_admin/idp/service-providers",
+        serde_json::json!({
+            "id": "elsewhere", "label": "elsewhere", "entity_id": "urn:amazon:webservices",
+            "acs_url": "https://us-east-1.signin.aws.amazon.com/saml",
+            "relay_state": format!("https://us-east-1.console.aws.amazon.com/connect/federate/{INSTANCE}"),
+            "aws": {"roles": ["arn:aws:iam::111111111111:role/Elsewhere,arn:aws:iam::111111111111:saml-provider/ExampleCorpIdP"]},
+        }),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, page) = launch(&emulator, "elsewhere", "alice", "alice-pass");
+    assert_eq!(
+        page.rule().as_deref(),
+        Some("federation-not-allowed"),
+        "{}",
+        page.text()
+    );
+    assert!(
+        page.text().contains("account 111111111111"),
+        "{}",
+        page.text()
     );
 }

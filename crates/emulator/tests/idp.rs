@@ -12,7 +12,7 @@ use samlsim_saml::binding::{Limits, decode_post, encode_redirect};
 use samlsim_saml::metadata::parse_idp_metadata;
 use samlsim_saml::redirect::{RedirectParam, redirect_query};
 use samlsim_saml::response::parse_response;
-use samlsim_service::http::{Method, StatusCode};
+use samlsim_service::http::{Method, StatusCode, header};
 use samlsim_service::{Request, SequentialIds, VirtualClock};
 
 const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
@@ -387,6 +387,13 @@ fn the_admin_api_changes_the_world_and_answers_loopback_only() {
         Some("user-disabled")
     );
 
+    // A page that rebound its own host name to 127.0.0.1 is still refused.
+    let rebound = Request::new(Method::GET, "/_admin/idp/users")
+        .with_header(header::HOST, "evil.example:7575");
+    assert_eq!(emulator.handle(&rebound).status, StatusCode::FORBIDDEN);
+    let own =
+        Request::new(Method::GET, "/_admin/idp/users").with_header(header::HOST, "127.0.0.1:7575");
+    assert_eq!(emulator.handle(&own).status, StatusCode::OK);
     // A cross-site form post cannot move the clock.
     let form = Request::new(Method::POST, "/_admin/clock").with_form(&[("advance", "1h")]);
     assert_eq!(

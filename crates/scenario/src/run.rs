@@ -57,8 +57,9 @@ struct Runner<'t> {
     outcome: Outcome,
     /// A form edited by `tamper`, waiting for `submit`.
     pending_form: Option<samlsim_emulator::browser::Form>,
-    /// Access key of the last successful STS call.
+    /// Access key and session token of the last successful STS call.
     access_key: Option<String>,
+    session_token: Option<String>,
 }
 
 /// Runs `scenario` (read from `file`) against `transport`.
@@ -70,6 +71,7 @@ pub fn run(scenario: &Scenario, file: &str, transport: &dyn Transport) -> Report
         outcome: Outcome::Nothing,
         pending_form: None,
         access_key: None,
+        session_token: None,
     };
     let failure = runner.run_all(scenario);
     Report {
@@ -302,6 +304,7 @@ impl Runner<'_> {
                 .request(Request::new(Method::POST, &format!("/aws/{host}/")).with_form(&fields));
             let body = page.text();
             self.access_key = element_text(&body, "AccessKeyId");
+            self.session_token = element_text(&body, "SessionToken");
             self.outcome = Outcome::Api {
                 status: page.status(),
                 code: element_text(&body, "Code"),
@@ -309,11 +312,17 @@ impl Runner<'_> {
             };
         } else if let Some(instance) = &step.get_federation_token {
             let key = self.access_key.clone().unwrap_or_default();
-            let request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com/user/federate/{instance}"))
+            let mut request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com/user/federate/{instance}"))
                 .with_header(
                     header::AUTHORIZATION,
                     &format!("AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0"),
                 );
+            if let Some(token) = &self.session_token {
+                request = request.with_header(
+                    header::HeaderName::from_static("x-amz-security-token"),
+                    token,
+                );
+            }
             let page = self.browser.request(request);
             self.outcome = Outcome::Api {
                 status: page.status(),
