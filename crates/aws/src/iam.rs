@@ -166,9 +166,10 @@ impl Iam {
     }
 
     pub fn is_empty(&self) -> Result<bool, IamError> {
-        Ok(self
-            .store
-            .with(|c| c.query_row("SELECT COUNT(*) = 0 FROM aws_accounts", [], |r| r.get(0)))?)
+        Ok(self.store.with(|c| {
+            c.prepare_cached("SELECT COUNT(*) = 0 FROM aws_accounts")?
+                .query_row([], |r| r.get(0))
+        })?)
     }
 
     /// Creates or replaces an account and everything in it.
@@ -190,13 +191,12 @@ impl Iam {
             })?;
         }
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
+            c.prepare_cached("INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(id) DO UPDATE SET alias = excluded.alias,
                    sts_disabled_regions = excluded.sts_disabled_regions,
                    service_control_policies = excluded.service_control_policies,
-                   partition = excluded.partition",
+                   partition = excluded.partition")?.execute(
                 rusqlite::params![
                     account.id,
                     account.alias,
@@ -237,9 +237,8 @@ impl Iam {
         read_metadata(&metadata)?;
         let arn = provider_arn(&self.partition(account)?, account, &provider.name);
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(arn) DO UPDATE SET metadata = excluded.metadata",
+            c.prepare_cached("INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(arn) DO UPDATE SET metadata = excluded.metadata")?.execute(
                 rusqlite::params![arn, account, provider.name, metadata],
             )
         })?;
@@ -266,11 +265,10 @@ impl Iam {
             )));
         }
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO aws_roles (arn, account, name, max_session_duration, trust_policy, permission_policies)
+            c.prepare_cached("INSERT INTO aws_roles (arn, account, name, max_session_duration, trust_policy, permission_policies)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(arn) DO UPDATE SET max_session_duration = excluded.max_session_duration,
-                   trust_policy = excluded.trust_policy, permission_policies = excluded.permission_policies",
+                   trust_policy = excluded.trust_policy, permission_policies = excluded.permission_policies")?.execute(
                 rusqlite::params![
                     arn,
                     account,
@@ -293,8 +291,7 @@ impl Iam {
 
     pub fn account(&self, id: &str) -> Result<Option<Account>, IamError> {
         let row: Option<(String, Option<String>, String, String, String)> = self.store.with(|c| {
-            c.query_row(
-                "SELECT id, alias, sts_disabled_regions, service_control_policies, partition FROM aws_accounts WHERE id = ?1",
+            c.prepare_cached("SELECT id, alias, sts_disabled_regions, service_control_policies, partition FROM aws_accounts WHERE id = ?1")?.query_row(
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
@@ -331,11 +328,10 @@ impl Iam {
 
     pub fn provider(&self, arn: &str) -> Result<Option<SamlProvider>, IamError> {
         let row: Option<(String, String, String, String)> = self.store.with(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT arn, account, name, metadata FROM aws_saml_providers WHERE arn = ?1",
-                [arn],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            )?
+            .query_row([arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()
         })?;
         let Some((arn, account, name, metadata)) = row else {
@@ -378,16 +374,23 @@ impl Iam {
     }
 
     pub fn role(&self, arn: &str) -> Result<Option<Role>, IamError> {
-        let row: Option<(String, String, String, u32, String, String)> =
-            self.store.with(|c| {
-                c.query_row(
+        let row: Option<(String, String, String, u32, String, String)> = self.store.with(|c| {
+            c.prepare_cached(
                 "SELECT arn, account, name, max_session_duration, trust_policy, permission_policies
                  FROM aws_roles WHERE arn = ?1",
-                [arn],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
+            )?
+            .query_row([arn], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
             .optional()
-            })?;
+        })?;
         let Some((arn, account, name, max_session_duration, trust, permissions)) = row else {
             return Ok(None);
         };

@@ -102,10 +102,9 @@ impl State {
     /// expired anyway, so the row can go.
     pub fn consume_assertion(&self, assumed: &Assumed, now: UnixTime) -> Result<bool, StoreError> {
         self.store.with(|c| {
-            c.execute("DELETE FROM aws_used_assertions WHERE forget_after < ?1", [now])?;
-            let inserted = c.execute(
-                "INSERT OR IGNORE INTO aws_used_assertions (assertion_id, provider_arn, used_at, forget_after)
-                 VALUES (?1, ?2, ?3, ?4)",
+            c.prepare_cached("DELETE FROM aws_used_assertions WHERE forget_after < ?1")?.execute( [now])?;
+            let inserted = c.prepare_cached("INSERT OR IGNORE INTO aws_used_assertions (assertion_id, provider_arn, used_at, forget_after)
+                 VALUES (?1, ?2, ?3, ?4)")?.execute(
                 rusqlite::params![assumed.assertion_id, assumed.provider.arn, now, assumed.assertion_expires_at],
             )?;
             Ok(inserted == 1)
@@ -115,10 +114,10 @@ impl State {
     pub fn start_console_session(&self, id: &str, session: &RoleSession) -> Result<(), StoreError> {
         let json = serde_json::to_string(session).unwrap_or_default();
         self.store.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO aws_console_sessions (id, session, expires_at) VALUES (?1, ?2, ?3)",
-                rusqlite::params![id, json, session.expires_at],
-            )
+            )?
+            .execute(rusqlite::params![id, json, session.expires_at])
         })?;
         Ok(())
     }
@@ -130,8 +129,7 @@ impl State {
         now: UnixTime,
     ) -> Result<Option<RoleSession>, StoreError> {
         let json: Option<String> = self.store.with(|c| {
-            c.query_row(
-                "SELECT session FROM aws_console_sessions WHERE id = ?1 AND ended_at IS NULL AND expires_at > ?2",
+            c.prepare_cached("SELECT session FROM aws_console_sessions WHERE id = ?1 AND ended_at IS NULL AND expires_at > ?2")?.query_row(
                 rusqlite::params![id, now],
                 |r| r.get(0),
             )
@@ -143,8 +141,7 @@ impl State {
     pub fn end_console_session(&self, id: &str, now: UnixTime) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
-                    "UPDATE aws_console_sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+                c.prepare_cached("UPDATE aws_console_sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL")?.execute(
                     rusqlite::params![id, now],
                 )
             })
@@ -154,9 +151,8 @@ impl State {
     pub fn issue_credentials(&self, credentials: &Credentials) -> Result<(), StoreError> {
         let json = serde_json::to_string(&credentials.session).unwrap_or_default();
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO aws_credentials (access_key_id, secret_access_key, session_token, session, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            c.prepare_cached("INSERT INTO aws_credentials (access_key_id, secret_access_key, session_token, session, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                 rusqlite::params![
                     credentials.access_key_id,
                     credentials.secret_access_key,
@@ -173,8 +169,7 @@ impl State {
     /// what an expired key means: ExpiredTokenException).
     pub fn credentials(&self, access_key_id: &str) -> Result<Option<Credentials>, StoreError> {
         let row: Option<(String, String, String, String)> = self.store.with(|c| {
-            c.query_row(
-                "SELECT access_key_id, secret_access_key, session_token, session FROM aws_credentials WHERE access_key_id = ?1",
+            c.prepare_cached("SELECT access_key_id, secret_access_key, session_token, session FROM aws_credentials WHERE access_key_id = ?1")?.query_row(
                 [access_key_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )

@@ -184,9 +184,8 @@ impl Model {
 
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         self.store.with(|c| {
-            c.query_row("SELECT COUNT(*) = 0 FROM connect_instances", [], |r| {
-                r.get(0)
-            })
+            c.prepare_cached("SELECT COUNT(*) = 0 FROM connect_instances")?
+                .query_row([], |r| r.get(0))
         })
     }
 
@@ -201,23 +200,20 @@ impl Model {
         };
         let json = serde_json::to_string(&instance).unwrap_or_default();
         self.store.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO connect_instances (id, config) VALUES (?1, ?2)
                  ON CONFLICT(id) DO UPDATE SET config = excluded.config",
-                rusqlite::params![instance.id, json],
-            )
+            )?
+            .execute(rusqlite::params![instance.id, json])
         })?;
         Ok(())
     }
 
     pub fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
         let json: Option<String> = self.store.with(|c| {
-            c.query_row(
-                "SELECT config FROM connect_instances WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
+            c.prepare_cached("SELECT config FROM connect_instances WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()
         })?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
@@ -257,12 +253,12 @@ impl Model {
         };
         let json = serde_json::to_string(&stored).unwrap_or_default();
         self.store.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO connect_users (instance, username, user, position)
                  VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))
                  ON CONFLICT(instance, username) DO UPDATE SET user = excluded.user",
-                rusqlite::params![instance, stored.username, json],
-            )
+            )?
+            .execute(rusqlite::params![instance, stored.username, json])
         })?;
         Ok(stored)
     }
@@ -284,9 +280,8 @@ impl Model {
                     security_profiles: user.security_profiles.clone(),
                     routing_profile: user.routing_profile.clone(),
                 };
-                tx.execute(
-                    "INSERT INTO connect_users (instance, username, user, position)
-                     VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))",
+                tx.prepare_cached("INSERT INTO connect_users (instance, username, user, position)
+                     VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))")?.execute(
                     rusqlite::params![instance, stored.username, serde_json::to_string(&stored).unwrap_or_default()],
                 )?;
             }
@@ -298,11 +293,10 @@ impl Model {
     /// this is case-sensitive, as Connect user names are: C23).
     pub fn user(&self, instance: &str, username: &str) -> Result<Option<User>, StoreError> {
         let json: Option<String> = self.store.with(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT user FROM connect_users WHERE instance = ?1 AND username = ?2",
-                rusqlite::params![instance, username],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(rusqlite::params![instance, username], |r| r.get(0))
             .optional()
         })?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
@@ -324,10 +318,8 @@ impl Model {
     pub fn delete_user(&self, instance: &str, username: &str) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
-                    "DELETE FROM connect_users WHERE instance = ?1 AND username = ?2",
-                    rusqlite::params![instance, username],
-                )
+                c.prepare_cached("DELETE FROM connect_users WHERE instance = ?1 AND username = ?2")?
+                    .execute(rusqlite::params![instance, username])
             })
             .map(|n| n > 0)
     }
@@ -351,12 +343,10 @@ impl Model {
             expires_at: now + SESSION_LIFETIME,
         };
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO connect_sessions (id, instance, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            c.prepare_cached("INSERT INTO connect_sessions (id, instance, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                 rusqlite::params![session.id, session.instance, session.username, session.created_at, session.expires_at],
             )?;
-            c.execute(
-                "INSERT INTO connect_sign_in_tokens (token, session, destination, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            c.prepare_cached("INSERT INTO connect_sign_in_tokens (token, session, destination, expires_at) VALUES (?1, ?2, ?3, ?4)")?.execute(
                 rusqlite::params![token, session.id, destination, now + 300],
             )
         })?;
@@ -377,7 +367,7 @@ impl Model {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            c.execute("DELETE FROM connect_sign_in_tokens WHERE token = ?1", [token])?;
+            c.prepare_cached("DELETE FROM connect_sign_in_tokens WHERE token = ?1")?.execute( [token])?;
             Ok(row)
         })
     }
@@ -385,8 +375,7 @@ impl Model {
     /// The session `id` with its state at `now`.
     pub fn session(&self, id: &str, now: UnixTime) -> Result<SessionState, StoreError> {
         let row: Option<(Session, Option<UnixTime>)> = self.store.with(|c| {
-            c.query_row(
-                "SELECT id, instance, username, created_at, expires_at, ended_at FROM connect_sessions WHERE id = ?1",
+            c.prepare_cached("SELECT id, instance, username, created_at, expires_at, ended_at FROM connect_sessions WHERE id = ?1")?.query_row(
                 [id],
                 |r| {
                     Ok((
@@ -415,10 +404,10 @@ impl Model {
     pub fn end_session(&self, id: &str, at: UnixTime) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
+                c.prepare_cached(
                     "UPDATE connect_sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-                    rusqlite::params![id, at],
-                )
+                )?
+                .execute(rusqlite::params![id, at])
             })
             .map(|n| n > 0)
     }

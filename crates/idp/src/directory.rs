@@ -98,8 +98,10 @@ impl Directory {
     }
 
     pub fn is_empty(&self) -> Result<bool, StoreError> {
-        self.store
-            .with(|c| c.query_row("SELECT COUNT(*) = 0 FROM idp_users", [], |r| r.get(0)))
+        self.store.with(|c| {
+            c.prepare_cached("SELECT COUNT(*) = 0 FROM idp_users")?
+                .query_row([], |r| r.get(0))
+        })
     }
 
     /// Creates or replaces a user (its password is hashed here).
@@ -107,12 +109,11 @@ impl Directory {
         let hash = hash_password(&user.password);
         let attributes = serde_json::to_string(&user.attributes).unwrap_or_else(|_| "{}".into());
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO idp_users (username, password_hash, display_name, email, disabled, attributes, position)
+            c.prepare_cached("INSERT INTO idp_users (username, password_hash, display_name, email, disabled, attributes, position)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT COALESCE(MAX(position), 0) + 1 FROM idp_users))
                  ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash,
                    display_name = excluded.display_name, email = excluded.email,
-                   disabled = excluded.disabled, attributes = excluded.attributes",
+                   disabled = excluded.disabled, attributes = excluded.attributes")?.execute(
                 rusqlite::params![user.username, hash, user.display_name, user.email, user.disabled, attributes],
             )
         })?;
@@ -123,10 +124,8 @@ impl Directory {
     pub fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
-                    "UPDATE idp_users SET disabled = ?2 WHERE username = ?1",
-                    rusqlite::params![username, disabled],
-                )
+                c.prepare_cached("UPDATE idp_users SET disabled = ?2 WHERE username = ?1")?
+                    .execute(rusqlite::params![username, disabled])
             })
             .map(|n| n > 0)
     }
@@ -134,7 +133,10 @@ impl Directory {
     /// Removes a user; false if there was none.
     pub fn delete(&self, username: &str) -> Result<bool, StoreError> {
         self.store
-            .with(|c| c.execute("DELETE FROM idp_users WHERE username = ?1", [username]))
+            .with(|c| {
+                c.prepare_cached("DELETE FROM idp_users WHERE username = ?1")?
+                    .execute([username])
+            })
             .map(|n| n > 0)
     }
 
@@ -173,8 +175,7 @@ impl Directory {
 
     fn get_with_hash(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
         self.store.with(|c| {
-            c.query_row(
-                "SELECT username, display_name, email, disabled, attributes, password_hash FROM idp_users WHERE username = ?1",
+            c.prepare_cached("SELECT username, display_name, email, disabled, attributes, password_hash FROM idp_users WHERE username = ?1")?.query_row(
                 [username],
                 |r| Ok((user_from_row(r)?, r.get(5)?)),
             )

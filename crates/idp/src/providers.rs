@@ -31,9 +31,8 @@ impl Providers {
 
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         self.store.with(|c| {
-            c.query_row("SELECT COUNT(*) = 0 FROM idp_service_providers", [], |r| {
-                r.get(0)
-            })
+            c.prepare_cached("SELECT COUNT(*) = 0 FROM idp_service_providers")?
+                .query_row([], |r| r.get(0))
         })
     }
 
@@ -41,10 +40,9 @@ impl Providers {
     pub fn put(&self, sp: &ServiceProviderConfig) -> Result<(), StoreError> {
         let config = serde_json::to_string(sp).unwrap_or_default();
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO idp_service_providers (id, entity_id, config, position)
+            c.prepare_cached("INSERT INTO idp_service_providers (id, entity_id, config, position)
                  VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM idp_service_providers))
-                 ON CONFLICT(id) DO UPDATE SET entity_id = excluded.entity_id, config = excluded.config",
+                 ON CONFLICT(id) DO UPDATE SET entity_id = excluded.entity_id, config = excluded.config")?.execute(
                 rusqlite::params![sp.id, sp.entity_id, config],
             )
         })?;
@@ -53,7 +51,10 @@ impl Providers {
 
     pub fn delete(&self, id: &str) -> Result<bool, StoreError> {
         self.store
-            .with(|c| c.execute("DELETE FROM idp_service_providers WHERE id = ?1", [id]))
+            .with(|c| {
+                c.prepare_cached("DELETE FROM idp_service_providers WHERE id = ?1")?
+                    .execute([id])
+            })
             .map(|n| n > 0)
     }
 

@@ -99,8 +99,7 @@ impl Sessions {
             expires_at: now + lifetime,
         };
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO idp_sessions (id, session_index, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            c.prepare_cached("INSERT INTO idp_sessions (id, session_index, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                 rusqlite::params![session.id, session.index, session.username, session.created_at, session.expires_at],
             )
         })?;
@@ -110,20 +109,19 @@ impl Sessions {
     /// The live session `id`: not ended, not expired at `now`.
     pub fn live(&self, id: &str, now: UnixTime) -> Result<Option<Session>, StoreError> {
         self.store.with(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT id, session_index, username, created_at, expires_at FROM idp_sessions
                  WHERE id = ?1 AND ended_at IS NULL AND expires_at > ?2",
-                rusqlite::params![id, now],
-                |r| {
-                    Ok(Session {
-                        id: r.get(0)?,
-                        index: r.get(1)?,
-                        username: r.get(2)?,
-                        created_at: r.get(3)?,
-                        expires_at: r.get(4)?,
-                    })
-                },
-            )
+            )?
+            .query_row(rusqlite::params![id, now], |r| {
+                Ok(Session {
+                    id: r.get(0)?,
+                    index: r.get(1)?,
+                    username: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            })
             .optional()
         })
     }
@@ -132,10 +130,10 @@ impl Sessions {
     pub fn end(&self, id: &str, now: UnixTime) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
+                c.prepare_cached(
                     "UPDATE idp_sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-                    rusqlite::params![id, now],
-                )
+                )?
+                .execute(rusqlite::params![id, now])
             })
             .map(|n| n > 0)
     }
@@ -149,8 +147,7 @@ impl Sessions {
     ) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
-                    "UPDATE idp_sessions SET ended_at = ?3 WHERE session_index = ?1 AND username = ?2 AND ended_at IS NULL",
+                c.prepare_cached("UPDATE idp_sessions SET ended_at = ?3 WHERE session_index = ?1 AND username = ?2 AND ended_at IS NULL")?.execute(
                     rusqlite::params![index, username, now],
                 )
             })
@@ -160,26 +157,26 @@ impl Sessions {
     /// Ends every live session of `username` (the admin disabling a user).
     pub fn end_all_of(&self, username: &str, now: UnixTime) -> Result<usize, StoreError> {
         self.store.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "UPDATE idp_sessions SET ended_at = ?2 WHERE username = ?1 AND ended_at IS NULL",
-                rusqlite::params![username, now],
-            )
+            )?
+            .execute(rusqlite::params![username, now])
         })
     }
 
     pub fn park(&self, pending: &PendingRequest) -> Result<(), StoreError> {
         self.store.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO idp_pending_requests (token, sp, request_id, relay_state, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![
-                    pending.token,
-                    pending.sp,
-                    pending.request_id,
-                    pending.relay_state,
-                    pending.created_at
-                ],
-            )
+            )?
+            .execute(rusqlite::params![
+                pending.token,
+                pending.sp,
+                pending.request_id,
+                pending.relay_state,
+                pending.created_at
+            ])
         })?;
         Ok(())
     }
@@ -187,8 +184,7 @@ impl Sessions {
     /// The pending request `token`, left in place.
     pub fn peek_pending(&self, token: &str) -> Result<Option<PendingRequest>, StoreError> {
         self.store.with(|c| {
-            c.query_row(
-                "SELECT token, sp, request_id, relay_state, created_at FROM idp_pending_requests WHERE token = ?1",
+            c.prepare_cached("SELECT token, sp, request_id, relay_state, created_at FROM idp_pending_requests WHERE token = ?1")?.query_row(
                 [token],
                 pending_from_row,
             )
@@ -206,7 +202,7 @@ impl Sessions {
                     pending_from_row,
                 )
                 .optional()?;
-            c.execute("DELETE FROM idp_pending_requests WHERE token = ?1", [token])?;
+            c.prepare_cached("DELETE FROM idp_pending_requests WHERE token = ?1")?.execute( [token])?;
             Ok(pending)
         })
     }
@@ -221,8 +217,7 @@ impl Sessions {
     ) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
-                c.execute(
-                    "INSERT OR IGNORE INTO idp_answered_requests (sp, request_id, received_at) VALUES (?1, ?2, ?3)",
+                c.prepare_cached("INSERT OR IGNORE INTO idp_answered_requests (sp, request_id, received_at) VALUES (?1, ?2, ?3)")?.execute(
                     rusqlite::params![sp, request_id, now],
                 )
             })
@@ -231,9 +226,8 @@ impl Sessions {
 
     pub fn record_issued(&self, issued: &Issued) -> Result<(), StoreError> {
         self.store.with(|c| {
-            c.execute(
-                "INSERT INTO idp_issued (response_id, assertion_id, sp, username, session_id, in_response_to, issued_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            c.prepare_cached("INSERT INTO idp_issued (response_id, assertion_id, sp, username, session_id, in_response_to, issued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
                 rusqlite::params![
                     issued.response_id,
                     issued.assertion_id,

@@ -162,9 +162,8 @@ impl EventLog {
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
         let id = self.store.with(|c| {
-            c.execute(
-                "INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            c.prepare_cached("INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
                 rusqlite::params![
                     at,
                     event.flow,
