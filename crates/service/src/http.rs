@@ -73,23 +73,25 @@ impl Request {
 
     /// The decoded form fields of a urlencoded body, in order; empty for other bodies.
     pub fn form(&self) -> Vec<(String, String)> {
+        self.form_fields().into_owned().collect()
+    }
+
+    /// The first form field called `name`. Decodes lazily: only the matching
+    /// value is copied, which matters for 8 KB SAMLResponse bodies read field
+    /// by field.
+    pub fn form_value(&self, name: &str) -> Option<String> {
+        self.form_fields()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    fn form_fields(&self) -> form_urlencoded::Parse<'_> {
         let is_form = self
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if !is_form {
-            return Vec::new();
-        }
-        form_urlencoded::parse(&self.body).into_owned().collect()
-    }
-
-    /// The first form field called `name`.
-    pub fn form_value(&self, name: &str) -> Option<String> {
-        self.form()
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        form_urlencoded::parse(if is_form { &self.body } else { &[] })
     }
 
     /// A field from the form body on POST, from the query otherwise.
@@ -309,6 +311,18 @@ mod tests {
         assert_eq!(request.cookie("samlsim_idp").as_deref(), Some("abc"));
         assert_eq!(request.path_after("/idp"), Some("/sso"));
         assert_eq!(request.path_after("/id"), None);
+    }
+
+    #[test]
+    fn form_fields_come_only_from_urlencoded_bodies() {
+        let repeated = Request::new(Method::POST, "/").with_form(&[("a", "1"), ("a", "2")]);
+        assert_eq!(repeated.form_value("a").as_deref(), Some("1"));
+        assert_eq!(repeated.form().len(), 2);
+        let mut plain =
+            Request::new(Method::POST, "/").with_header(header::CONTENT_TYPE, "text/plain");
+        plain.body = Bytes::from_static(b"a=1");
+        assert_eq!(plain.form_value("a"), None);
+        assert!(plain.form().is_empty());
     }
 
     #[test]
