@@ -245,8 +245,8 @@ impl<'e> Browser<'e> {
                     .get(header::LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .map(|l| Request::new(Method::GET, &self.local_target(&resolve(&url, l))))
-            } else if self.scripts && is_auto_post(&response) {
-                Form::first_in(&response.text_body()).map(|form| {
+            } else if self.scripts {
+                auto_post_form(&response).map(|form| {
                     if let Some(saml) = form.get("SAMLResponse") {
                         self.last_saml_response = Some(saml.to_owned());
                     }
@@ -325,10 +325,13 @@ impl<'e> Browser<'e> {
     }
 }
 
-/// A page whose only job is to post a form by script: the HTTP-POST binding.
-fn is_auto_post(response: &Response) -> bool {
-    let text = response.text_body();
-    text.contains(".submit();") && text.contains("<form")
+/// The form of a page whose only job is to post it by script: the HTTP-POST
+/// binding. The body is decoded once, as these pages carry 8 KB assertions.
+fn auto_post_form(response: &Response) -> Option<Form> {
+    let text = String::from_utf8_lossy(&response.body);
+    (text.contains(".submit();") && text.contains("<form"))
+        .then(|| Form::first_in(&text))
+        .flatten()
 }
 
 fn resolve(current: &str, location: &str) -> String {
