@@ -357,37 +357,37 @@ struct SignatureParts<'d> {
 impl<'d> SignatureParts<'d> {
     fn read(doc: &'d Document, signature: NodeId) -> Result<Self, DsigError> {
         let mut children = doc.child_elements(signature);
-        let signed_info = children
-            .next()
-            .filter(|&c| doc.is_element(c, DSIG_NS, "SignedInfo"))
-            .ok_or(malformed(
-                "the first child of ds:Signature must be ds:SignedInfo",
-            ))?;
-        let signature_value = children
-            .next()
-            .filter(|&c| doc.is_element(c, DSIG_NS, "SignatureValue"))
-            .ok_or(malformed(
-                "ds:SignedInfo must be followed by ds:SignatureValue",
-            ))?;
+        let signed_info = next_dsig_child(
+            doc,
+            &mut children,
+            "SignedInfo",
+            "the first child of ds:Signature must be ds:SignedInfo",
+        )?;
+        let signature_value = next_dsig_child(
+            doc,
+            &mut children,
+            "SignatureValue",
+            "ds:SignedInfo must be followed by ds:SignatureValue",
+        )?;
         let key_info_certificate = doc
             .first_child_named(signature, DSIG_NS, "KeyInfo")
             .and_then(|k| doc.first_child_named(k, DSIG_NS, "X509Data"))
             .and_then(|x| doc.first_child_named(x, DSIG_NS, "X509Certificate"));
 
         let mut info = doc.child_elements(signed_info);
-        let c14n_method = info
-            .next()
-            .filter(|&c| doc.is_element(c, DSIG_NS, "CanonicalizationMethod"))
-            .ok_or(malformed(
-                "ds:SignedInfo must start with ds:CanonicalizationMethod",
-            ))?;
+        let c14n_method = next_dsig_child(
+            doc,
+            &mut info,
+            "CanonicalizationMethod",
+            "ds:SignedInfo must start with ds:CanonicalizationMethod",
+        )?;
         let signed_info_c14n = canonicalization_of(doc, c14n_method, "CanonicalizationMethod")?;
-        let signature_method = info
-            .next()
-            .filter(|&c| doc.is_element(c, DSIG_NS, "SignatureMethod"))
-            .ok_or(malformed(
-                "ds:CanonicalizationMethod must be followed by ds:SignatureMethod",
-            ))?;
+        let signature_method = next_dsig_child(
+            doc,
+            &mut info,
+            "SignatureMethod",
+            "ds:CanonicalizationMethod must be followed by ds:SignatureMethod",
+        )?;
         if doc.child_elements(signature_method).next().is_some() {
             // HMACOutputLength truncation (CVE-2009-0217) and any other parameter.
             return Err(malformed("ds:SignatureMethod must have no parameters"));
@@ -410,23 +410,25 @@ impl<'d> SignatureParts<'d> {
         let reference_uri = doc
             .element(reference)
             .and_then(|e| e.attribute("URI"))
-            .ok_or(malformed("ds:Reference has no URI"))?;
+            .ok_or_else(|| malformed("ds:Reference has no URI"))?;
 
         let mut parts = doc.child_elements(reference).peekable();
         let transforms = parts
             .next_if(|&c| doc.is_element(c, DSIG_NS, "Transforms"))
             .map(|t| doc.child_elements(t).collect::<Vec<_>>())
             .unwrap_or_default();
-        let digest_method = parts
-            .next()
-            .filter(|&c| doc.is_element(c, DSIG_NS, "DigestMethod"))
-            .ok_or(malformed("ds:Reference must hold ds:DigestMethod"))?;
-        let digest_value = parts
-            .next()
-            .filter(|&c| doc.is_element(c, DSIG_NS, "DigestValue"))
-            .ok_or(malformed(
-                "ds:DigestMethod must be followed by ds:DigestValue",
-            ))?;
+        let digest_method = next_dsig_child(
+            doc,
+            &mut parts,
+            "DigestMethod",
+            "ds:Reference must hold ds:DigestMethod",
+        )?;
+        let digest_value = next_dsig_child(
+            doc,
+            &mut parts,
+            "DigestValue",
+            "ds:DigestMethod must be followed by ds:DigestValue",
+        )?;
 
         Ok(SignatureParts {
             signed_info,
@@ -527,6 +529,20 @@ fn algorithm(doc: &Document, node: NodeId) -> Result<&str, DsigError> {
         .ok_or_else(|| DsigError::MalformedSignature {
             reason: format!("{} has no Algorithm attribute", describe(doc, node)),
         })
+}
+
+/// The next element child, which the XML-DSig schema's fixed order requires
+/// to be `ds:<name>`; `rule` says so when it is not.
+fn next_dsig_child(
+    doc: &Document,
+    children: &mut impl Iterator<Item = NodeId>,
+    name: &str,
+    rule: &str,
+) -> Result<NodeId, DsigError> {
+    children
+        .next()
+        .filter(|&c| doc.is_element(c, DSIG_NS, name))
+        .ok_or_else(|| malformed(rule))
 }
 
 fn malformed(reason: &str) -> DsigError {
