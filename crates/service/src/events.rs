@@ -25,6 +25,26 @@ pub enum Outcome {
     Refused,
     /// Bad input that no rule of the emulated service covers (malformed request).
     Invalid,
+    /// samlsim itself failed (storage, a damaged data folder): not a behaviour of
+    /// the emulated service, and said so.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Refused => "refused",
+            Outcome::Invalid => "invalid",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Outcome::Ok, Outcome::Refused, Outcome::Invalid, Outcome::Failed]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
 }
 
 /// One recorded step.
@@ -157,10 +177,7 @@ impl EventLog {
     /// swallowed: a log that silently loses steps would mislead every test.
     pub fn record(&self, event: NewEvent) -> Result<Event, StoreError> {
         let at = self.clock.now();
-        let outcome = serde_json::to_value(event.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let outcome = event.outcome.as_str();
         let id = self.store.with(|c| {
             c.prepare_cached("INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
@@ -208,19 +225,31 @@ impl EventLog {
                     i64::from(filter.limit.unwrap_or(1000))
                 ],
                 |row| {
+                    let id: i64 = row.get(0)?;
                     let outcome: String = row.get(6)?;
                     let detail: String = row.get(9)?;
+                    let corrupt = |column: usize, why: String| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            column,
+                            rusqlite::types::Type::Text,
+                            format!("events row {id}: {why}").into(),
+                        )
+                    };
+                    let outcome = Outcome::parse(&outcome)
+                        .ok_or_else(|| corrupt(6, format!("unknown outcome {outcome:?}")))?;
+                    let detail = serde_json::from_str(&detail)
+                        .map_err(|e| corrupt(9, format!("detail is not JSON: {e}")))?;
                     Ok(Event {
-                        id: row.get(0)?,
+                        id,
                         at: row.get(1)?,
                         flow: row.get(2)?,
                         service: row.get(3)?,
                         step: row.get(4)?,
                         action: row.get(5)?,
-                        outcome: serde_json::from_value(serde_json::Value::String(outcome)).unwrap_or(Outcome::Invalid),
+                        outcome,
                         rule: row.get(7)?,
                         message: row.get(8)?,
-                        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                        detail,
                     })
                 },
             )?;

@@ -6,6 +6,8 @@
 //! - [`store`]: the SQLite database, with per-service migrations;
 //! - [`events`]: the log of every step of every flow;
 //! - [`ids`]: injected identifier generation;
+//! - [`rule`]: every refusal a typed rule ([`rules!`]), answered through
+//!   [`Recorder::refuse`] which records the event and renders the answer;
 //! - [`problem`]: refusals rendered as pages that name the rule;
 //! - [`UrlMap`]: from the public URLs messages name to the local ones that serve them;
 //! - [`assets`]: the shared stylesheet, embedded at build time.
@@ -15,6 +17,8 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod problem;
+pub mod recorder;
+pub mod rule;
 pub mod store;
 
 pub use clock::{Clock, UnixTime, VirtualClock};
@@ -22,6 +26,8 @@ pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};
 pub use problem::{Problem, render};
+pub use recorder::{Recorder, aws_json_error};
+pub use rule::{Refusal, Rule, RuleSpec};
 pub use store::{Store, StoreError};
 
 /// An emulated service mounted in the server.

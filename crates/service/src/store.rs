@@ -28,6 +28,44 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A stored value that no longer reads as what was written: a damaged data
+    /// folder or a schema change without a migration. Never shown as "absent".
+    #[error(
+        "the stored {table} row {key:?} is damaged ({why}); `samlsim up --fresh` starts over with a new data folder"
+    )]
+    Corrupt {
+        table: &'static str,
+        key: String,
+        why: String,
+    },
+}
+
+/// Reads a JSON column written by [`to_json`]: a value that does not deserialise is
+/// [`StoreError::Corrupt`], naming the table and the row's key.
+pub fn from_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    key: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        table,
+        key: key.to_owned(),
+        why: e.to_string(),
+    })
+}
+
+/// Writes a value for a JSON column. Serialising plain data cannot fail; a type
+/// that can (a map with non-string keys) is a bug reported as a corrupt row.
+pub fn to_json<T: serde::Serialize>(
+    table: &'static str,
+    key: &str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
+        table,
+        key: key.to_owned(),
+        why: format!("cannot be written as JSON: {e}"),
+    })
 }
 
 /// The database.
@@ -159,6 +197,15 @@ mod tests {
             })
             .unwrap();
         assert_eq!((x, y), (1, None));
+    }
+
+    #[test]
+    fn a_corrupt_json_value_names_its_table_and_key() {
+        let err = from_json::<Vec<String>>("connect_users", "alice", "{not json").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("connect_users row \"alice\" is damaged"), "{text}");
+        assert!(text.contains("--fresh"), "{text}");
+        assert_eq!(from_json::<Vec<u8>>("t", "k", "[1]").unwrap(), vec![1]);
     }
 
     #[test]
