@@ -110,6 +110,8 @@ enum Command {
         /// The encoded value (or a pasted query string), or - for standard input.
         file: PathBuf,
     },
+    /// The catalogue of every rule samlsim's services enforce, as Markdown (docs/rules.md).
+    Rules,
     /// Measure signing and verifying a typical AWS SAML Response, whole and in parts.
     Bench {
         /// Seconds to run each measurement.
@@ -299,6 +301,11 @@ fn main() -> ExitCode {
         } => commands::sign(&key, &cert, id.as_deref(), sha1, &file),
         Command::Verify { certs, show, file } => commands::verify(&certs, show, &file),
         Command::Decode { file } => commands::decode(&file),
+        Command::Rules => {
+            let catalogue = samlsim_emulator::rules::catalogue();
+            print!("{}", samlsim_emulator::rules::markdown(&catalogue));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { seconds, only } => commands::bench(seconds, only.as_deref()),
     };
     match result {

@@ -8,6 +8,7 @@
 //! - [`cli`]: the `samlsim` command line end to end.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
+//! - [`rules`]: the rule catalogue (docs/rules.md) against the enums, scenarios and tests.
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod aws_sdk;
@@ -15,4 +16,5 @@ mod browser_e2e;
 mod cli;
 mod idp_interop;
 mod interop_xmlsec;
+mod rules;
 mod support;

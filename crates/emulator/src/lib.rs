@@ -8,6 +8,7 @@
 //!   log, and the routing of a [`Request`] to the service that owns its path;
 //! - [`admin`]: the loopback-only JSON API that test suites drive;
 //! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
+//! - [`rules`]: the catalogue of every rule the services enforce;
 //! - [`server`]: HTTP/1.1 on a bound listener;
 //! - [`http_client`]: the same requests sent to an emulator running elsewhere
 //!   (with the server, the only socket code).
@@ -17,6 +18,7 @@ pub mod browser;
 pub mod config;
 pub mod data;
 pub mod http_client;
+pub mod rules;
 pub mod server;
 
 use std::sync::Arc;

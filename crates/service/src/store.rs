@@ -203,7 +203,10 @@ mod tests {
     fn a_corrupt_json_value_names_its_table_and_key() {
         let err = from_json::<Vec<String>>("connect_users", "alice", "{not json").unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("connect_users row \"alice\" is damaged"), "{text}");
+        assert!(
+            text.contains("connect_users row \"alice\" is damaged"),
+            "{text}"
+        );
         assert!(text.contains("--fresh"), "{text}");
         assert_eq!(from_json::<Vec<u8>>("t", "k", "[1]").unwrap(), vec![1]);
     }
