@@ -29,6 +29,8 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
     } else {
         Some(DataFolder::open(args.data, args.fresh)?)
     };
+    let limits = samlsim_emulator::server::Limits::from_config(&config.server)
+        .map_err(anyhow::Error::msg)?;
     let data_path = data.as_ref().map(|d| d.path().display().to_string());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -50,7 +52,7 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
             let _ = tokio::signal::ctrl_c().await;
             eprintln!("\nsamlsim: stopping");
         };
-        samlsim_emulator::server::serve(listener, emulator, shutdown).await;
+        samlsim_emulator::server::serve(listener, emulator, limits, shutdown).await;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -38,6 +38,18 @@ pub struct ServerConfig {
     /// Largest request body accepted, in bytes.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// How long a client has to send a whole request head once the connection is
+    /// ready for one; hyper's timer, so it is also how long an idle keep-alive
+    /// connection is kept (a duration: `10s`, `1m`).
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout: String,
+    /// How long a client has to send a request body once its head is in.
+    #[serde(default = "default_body_timeout")]
+    pub body_timeout: String,
+    /// Connections served at once; more wait in the kernel's backlog, so a flood
+    /// of idle sockets cannot take every file descriptor.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -46,8 +58,25 @@ impl Default for ServerConfig {
             listen: default_listen(),
             public_url: None,
             max_body_bytes: default_max_body(),
+            header_read_timeout: default_header_read_timeout(),
+            body_timeout: default_body_timeout(),
+            max_connections: default_max_connections(),
         }
     }
+}
+
+fn default_header_read_timeout() -> String {
+    "10s".into()
+}
+
+fn default_body_timeout() -> String {
+    "30s".into()
+}
+
+/// Below the 1,024 file descriptors most systems give a process by default, with
+/// room for the database and the log.
+fn default_max_connections() -> usize {
+    768
 }
 
 fn default_listen() -> String {

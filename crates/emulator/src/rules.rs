@@ -1,7 +1,7 @@
 //! The catalogue of every rule samlsim's services enforce: what `samlsim rules`
 //! prints and `docs/rules.md` holds (a test keeps the file current).
 
-use samlsim_service::rule::{CatalogueEntry, catalogue as of};
+use samlsim_service::rule::CatalogueEntry;
 
 /// Every rule of every service, service by service in declaration order.
 pub fn catalogue() -> Vec<CatalogueEntry> {
