@@ -188,6 +188,8 @@ enum ClockCommand {
     Advance { duration: String },
     /// Set the clock (e.g. 2026-01-01T00:00:00Z).
     Set { time: String },
+    /// Back to wall time (undo every advance and set).
+    Reset,
 }
 
 #[derive(Subcommand)]
@@ -284,6 +286,7 @@ fn main() -> ExitCode {
                     Some(serde_json::json!({ "advance": duration }))
                 }
                 ClockCommand::Set { time } => Some(serde_json::json!({ "set": time })),
+                ClockCommand::Reset => Some(serde_json::json!({ "reset": true })),
             },
         ),
         Command::Certs(CertsCommand::New {
