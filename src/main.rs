@@ -38,6 +38,10 @@ enum Command {
         /// Keep all state in memory; nothing is written.
         #[arg(long, conflicts_with = "fresh")]
         in_memory: bool,
+        /// Mean it when --listen names a non-loopback address: no warning, and the
+        /// start page shows the demo passwords to other machines too.
+        #[arg(long)]
+        expose: bool,
     },
     /// Run scenarios (default: the scenarios/ folder); ends with "N passed, N failed".
     Run {
@@ -114,13 +118,28 @@ enum Command {
     Rules,
     /// Measure signing and verifying a typical AWS SAML Response, whole and in parts.
     Bench {
-        /// Seconds to run each measurement.
-        #[arg(long, default_value_t = 3.0)]
+        /// Seconds to run each measurement (more than 0, at most 3600).
+        #[arg(long, default_value_t = 3.0, value_parser = parse_bench_seconds)]
         seconds: f64,
         /// Only the measurements whose name contains this text.
         #[arg(long)]
         only: Option<String>,
     },
+}
+
+/// A measurement's length: finite, positive, and at most an hour (`inf` once made
+/// the duration arithmetic panic).
+fn parse_bench_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "{text:?}: give more than 0 and at most 3600 seconds"
+        ))
+    }
 }
 
 #[derive(Subcommand)]
@@ -220,6 +239,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in a piped or saved log.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         Command::Up {
@@ -228,6 +249,7 @@ fn main() -> ExitCode {
             listen,
             fresh,
             in_memory,
+            expose,
         } => commands::up(
             commands::UpArgs {
                 config: config.as_deref(),
@@ -235,6 +257,7 @@ fn main() -> ExitCode {
                 listen: listen.as_deref(),
                 fresh,
                 in_memory,
+                expose,
             },
             started,
         ),

@@ -220,14 +220,18 @@ struct StartPage {
     portal: String,
     endpoints: Vec<(String, String)>,
     users: Vec<(String, String, String)>,
+    passwords_hidden: bool,
     now: String,
     offset: i64,
     offset_text: String,
 }
 
 /// `/`: what is running, where, and who can sign in.
-pub fn start_page(emulator: &Emulator) -> Response {
+pub fn start_page(emulator: &Emulator, request: &Request) -> Response {
     let clock = emulator.clock();
+    // The demo passwords are for the person at this machine; a browser elsewhere
+    // on a network sees them only when the emulator was exposed on purpose.
+    let passwords_hidden = !request.is_loopback() && !emulator.config().server.expose;
     let page = StartPage {
         portal: emulator.urls().absolute("/idp/portal"),
         endpoints: emulator.endpoints(),
@@ -239,11 +243,16 @@ pub fn start_page(emulator: &Emulator) -> Response {
             .map(|u| {
                 (
                     u.username.clone(),
-                    u.password.clone(),
+                    if passwords_hidden {
+                        "(hidden)".to_owned()
+                    } else {
+                        u.password.clone()
+                    },
                     u.note.clone().unwrap_or_default(),
                 )
             })
             .collect(),
+        passwords_hidden,
         now: DateTime::from_unix(clock.now()).to_string(),
         offset: clock.offset(),
         offset_text: format_duration(clock.offset()),
@@ -272,7 +281,24 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_moves_within_range_and_resets_to_wall_time() {
+    fn hostile_exposure_demo_passwords_show_only_to_this_machine_unless_exposed() {
+        let page = |expose: bool, peer: &str| {
+            let mut config = Config::load(None).unwrap();
+            config.server.expose = expose;
+            let emulator = Emulator::start(config, Options::default()).unwrap();
+            let mut request = Request::new(Method::GET, "/");
+            request.peer = Some(peer.parse().unwrap());
+            emulator.handle(&request).text_body()
+        };
+        assert!(page(false, "127.0.0.1").contains("alice-pass"));
+        let remote = page(false, "192.0.2.7");
+        assert!(!remote.contains("alice-pass"), "{remote}");
+        assert!(remote.contains("--expose"), "{remote}");
+        assert!(page(true, "192.0.2.7").contains("alice-pass"));
+    }
+
+    #[test]
+    fn hostile_clock_moves_within_range_and_resets_to_wall_time() {
         let clock = std::sync::Arc::new(VirtualClock::frozen(1_768_467_600));
         let emulator = Emulator::start(
             Config::load(None).unwrap(),

@@ -35,6 +35,10 @@ pub struct ServerConfig {
     /// The URL browsers reach the emulator at, when it differs from `http://<listen>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// Acknowledges that a non-loopback `listen` address is meant: no warning, and
+    /// the start page shows the demo passwords to every client (`up --expose`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expose: bool,
     /// Largest request body accepted, in bytes.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
@@ -57,6 +61,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: default_listen(),
             public_url: None,
+            expose: false,
             max_body_bytes: default_max_body(),
             header_read_timeout: default_header_read_timeout(),
             body_timeout: default_body_timeout(),
@@ -154,6 +159,20 @@ impl Config {
             .unwrap_or_else(|e| format!("# cannot render the configuration: {e}\n"))
     }
 
+    /// Whether `listen` is a loopback address (`127.0.0.1:7575`, `[::1]:7575`,
+    /// `localhost:7575`): anything else puts the emulator on a network.
+    pub fn listens_on_loopback(&self) -> bool {
+        let host = match self.server.listen.rsplit_once(':') {
+            Some((host, _)) => host,
+            None => self.server.listen.as_str(),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.to_canonical().is_loopback())
+    }
+
     /// The base URL browsers use.
     pub fn public_url(&self) -> String {
         self.server
@@ -175,6 +194,22 @@ mod tests {
         assert!(!config.idp.users.is_empty());
         let again = Config::parse(&config.to_toml(), "printed").unwrap();
         assert_eq!(again, config, "config print round-trips");
+    }
+
+    #[test]
+    fn hostile_exposure_loopback_listen_addresses_are_recognised() {
+        let mut config = Config::load(None).unwrap();
+        for (listen, loopback) in [
+            ("127.0.0.1:7575", true),
+            ("[::1]:7575", true),
+            ("localhost:7575", true),
+            ("0.0.0.0:7575", false),
+            ("[::]:7575", false),
+            ("192.168.1.2:7575", false),
+        ] {
+            config.server.listen = listen.into();
+            assert_eq!(config.listens_on_loopback(), loopback, "{listen}");
+        }
     }
 
     #[test]

@@ -403,7 +403,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accept_failures_back_off_and_log_once_per_interval() {
+    fn hostile_server_accept_failures_back_off_and_log_once_per_interval() {
         let mut backoff = AcceptBackoff::new();
         let start = Instant::now();
         let mut waits = Vec::new();
@@ -442,7 +442,7 @@ mod tests {
     }
 
     #[test]
-    fn a_silent_connection_is_closed_after_the_header_timeout() {
+    fn hostile_server_a_silent_connection_is_closed_after_the_header_timeout() {
         let served = served(|s| s.header_read_timeout = "1s".into());
         let mut silent = TcpStream::connect(served.address()).unwrap();
         // Closed (EOF, or a 408 hyper may write first) long before 20 s.
@@ -455,7 +455,7 @@ mod tests {
     }
 
     #[test]
-    fn connections_over_the_cap_wait_until_one_closes() {
+    fn hostile_server_connections_over_the_cap_wait_until_one_closes() {
         let served = served(|s| {
             s.max_connections = 2;
             s.header_read_timeout = "60s".into();
@@ -476,7 +476,7 @@ mod tests {
     }
 
     #[test]
-    fn a_declared_body_over_the_limit_is_refused_before_100_continue() {
+    fn hostile_server_a_declared_body_over_the_limit_is_refused_before_100_continue() {
         let served = served(|s| s.max_body_bytes = 1000);
         let mut stream = TcpStream::connect(served.address()).unwrap();
         stream
@@ -488,7 +488,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stalled_body_is_refused_after_the_body_timeout() {
+    fn hostile_server_a_stalled_body_is_refused_after_the_body_timeout() {
         let served = served(|s| s.body_timeout = "1s".into());
         let mut stream = TcpStream::connect(served.address()).unwrap();
         stream
@@ -500,7 +500,7 @@ mod tests {
     }
 
     #[test]
-    fn pages_cannot_be_framed_or_sniffed() {
+    fn hostile_server_pages_cannot_be_framed_or_sniffed() {
         let served = served(|_| {});
         let mut stream = TcpStream::connect(served.address()).unwrap();
         stream

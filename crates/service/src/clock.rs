@@ -231,7 +231,7 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_stays_within_years_1970_to_9990() {
+    fn hostile_clock_stays_within_years_1970_to_9990() {
         let clock = VirtualClock::frozen(1_000);
         let err = clock.try_advance(i64::MAX).unwrap_err();
         assert!(err.to_string().contains("stays between 1970"), "{err}");

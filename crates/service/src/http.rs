@@ -302,7 +302,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_peers_are_recognised_in_every_form() {
+    fn hostile_exposure_loopback_peers_are_recognised_in_every_form() {
         let mut request = Request::new(Method::GET, "/_admin/clock");
         for (peer, loopback) in [
             ("127.0.0.1", true),
