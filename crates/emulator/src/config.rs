@@ -50,6 +50,10 @@ pub struct ServerConfig {
     /// How long a client has to send a request body once its head is in.
     #[serde(default = "default_body_timeout")]
     pub body_timeout: String,
+    /// How long fetching a metadata URL may take in all (IAM or Cognito providers
+    /// created from a URL).
+    #[serde(default = "default_metadata_fetch_timeout")]
+    pub metadata_fetch_timeout: String,
     /// Connections served at once; more wait in the kernel's backlog, so a flood
     /// of idle sockets cannot take every file descriptor.
     #[serde(default = "default_max_connections")]
@@ -66,8 +70,27 @@ impl Default for ServerConfig {
             header_read_timeout: default_header_read_timeout(),
             body_timeout: default_body_timeout(),
             max_connections: default_max_connections(),
+            metadata_fetch_timeout: default_metadata_fetch_timeout(),
         }
     }
+}
+
+impl ServerConfig {
+    /// The duration `[server] key = text`, which must be longer than zero; the
+    /// message names the key.
+    pub fn positive_duration(&self, key: &str, text: &str) -> Result<std::time::Duration, String> {
+        match samlsim_service::clock::parse_duration(text) {
+            Ok(seconds) if seconds > 0 => {
+                Ok(std::time::Duration::from_secs(seconds.unsigned_abs()))
+            }
+            Ok(_) => Err(format!("server.{key}: {text:?} must be longer than 0s")),
+            Err(e) => Err(format!("server.{key}: {e}")),
+        }
+    }
+}
+
+fn default_metadata_fetch_timeout() -> String {
+    "10s".into()
 }
 
 fn default_header_read_timeout() -> String {

@@ -19,7 +19,6 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{HeaderValue, StatusCode, header};
 use samlsim_service::{Problem, Request};
 use tokio::net::TcpListener;
@@ -40,11 +39,7 @@ pub struct Limits {
 impl Limits {
     /// Checks and converts `[server]`'s limits; the message names the key.
     pub fn from_config(server: &ServerConfig) -> Result<Limits, String> {
-        let positive = |key: &str, text: &str| match parse_duration(text) {
-            Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds.unsigned_abs())),
-            Ok(_) => Err(format!("server.{key}: {text:?} must be longer than 0s")),
-            Err(e) => Err(format!("server.{key}: {e}")),
-        };
+        let positive = |key: &str, text: &str| server.positive_duration(key, text);
         if server.max_body_bytes == 0 {
             return Err(
                 "server.max_body_bytes: must be at least 1 (SAML messages need a body)".into(),
@@ -518,6 +513,55 @@ mod tests {
             answer.contains("x-content-type-options: nosniff"),
             "{answer}"
         );
+    }
+
+    fn exchange(address: SocketAddr, request: &str) -> String {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    #[test]
+    fn hostile_fetch_a_stalled_metadata_url_holds_neither_the_server_nor_for_ever() {
+        let served = served(|s| s.metadata_fetch_timeout = "3s".into());
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let silent_url = format!("http://{}/metadata", silent.local_addr().unwrap());
+        let address = served.address();
+        let body = serde_json::json!({
+            "id": "210987654321",
+            "saml_providers": [{"name": "Stalled", "metadata": silent_url}],
+        })
+        .to_string();
+        let creating = std::thread::spawn(move || {
+            exchange(
+                address,
+                &format!(
+                    "POST /_admin/aws/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+            )
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        for _ in 0..5 {
+            let answer = exchange(
+                address,
+                "GET /idp/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            );
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+        assert!(
+            !creating.is_finished(),
+            "the other requests were answered while the fetch waited"
+        );
+        let refused = creating.join().unwrap();
+        assert!(refused.starts_with("HTTP/1.1 400"), "{refused}");
+        assert!(refused.contains("no answer within 3 s"), "{refused}");
+        drop(silent);
     }
 
     #[test]
