@@ -90,6 +90,8 @@ pub struct Emulator {
     idp: Idp,
     aws: Arc<Aws>,
     connect: Connect,
+    /// Kept so the data folder stays locked while the emulator lives.
+    _data: Option<DataFolder>,
 }
 
 impl Emulator {
@@ -164,6 +166,7 @@ impl Emulator {
             idp,
             aws,
             connect,
+            _data: options.data,
         })
     }
 
