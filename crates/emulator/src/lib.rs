@@ -283,3 +283,32 @@ impl Emulator {
         (request, Some(flow))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use samlsim_service::EventFilter;
+
+    use super::*;
+
+    #[test]
+    fn hostile_echo_a_huge_request_value_is_quoted_bounded_in_the_page_and_the_event() {
+        let emulator = Emulator::start(Config::load(None).unwrap(), Options::default()).unwrap();
+        let huge = "a".repeat(600_000);
+        let response = emulator.handle(&Request::new(Method::GET, &format!("/idp/launch/{huge}")));
+        assert_eq!(response.status, StatusCode::NOT_FOUND);
+        let page = response.text_body();
+        assert!(page.len() < 16 * 1024, "a {} byte page", page.len());
+        assert!(
+            page.contains("(600000 bytes)") || page.contains("bytes)"),
+            "{}",
+            &page[..500]
+        );
+        let events = emulator.events().list(&EventFilter::default()).unwrap();
+        let event = events.last().unwrap();
+        assert!(
+            event.message.len() < 3 * samlsim_service::MAX_QUOTED_BYTES,
+            "{}",
+            event.message.len()
+        );
+    }
+}

@@ -141,6 +141,20 @@ impl NewEvent {
     }
 }
 
+/// Bounds every string inside a detail value (see [`crate::bounded`]).
+fn bound_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let std::borrow::Cow::Owned(shorter) = crate::bounded(text) {
+                *text = shorter;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(bound_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(bound_strings),
+        _ => {}
+    }
+}
+
 /// Which events to list.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct EventFilter {
@@ -180,8 +194,13 @@ impl EventLog {
 
     /// Records `event`; returns it as stored. A failure to record is returned, not
     /// swallowed: a log that silently loses steps would mislead every test.
-    pub fn record(&self, event: NewEvent) -> Result<Event, StoreError> {
+    pub fn record(&self, mut event: NewEvent) -> Result<Event, StoreError> {
         let at = self.clock.now();
+        // Messages and details quote requests; one bound for every service.
+        if let std::borrow::Cow::Owned(message) = crate::bounded(&event.message) {
+            event.message = message;
+        }
+        bound_strings(&mut event.detail);
         let outcome = event.outcome.as_str();
         let id = self.store.with(|c| {
             c.prepare_cached("INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
@@ -267,6 +286,26 @@ impl EventLog {
 mod tests {
     use super::*;
     use crate::clock::VirtualClock;
+
+    #[test]
+    fn hostile_echo_events_store_bounded_messages_and_details() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let huge = "é".repeat(500_000);
+        let event = log
+            .record(
+                NewEvent::refused("idp", "sso", "unknown-sp", huge.clone())
+                    .detail(serde_json::json!({ "issuer": huge, "list": [huge] })),
+            )
+            .unwrap();
+        assert!(event.message.len() < 2 * crate::MAX_QUOTED_BYTES);
+        assert!(
+            event.message.ends_with("… (1000000 bytes)"),
+            "{}",
+            &event.message[event.message.len() - 40..]
+        );
+        assert!(event.detail.to_string().len() < 6 * crate::MAX_QUOTED_BYTES);
+    }
 
     #[test]
     fn events_round_trip_and_filter() {

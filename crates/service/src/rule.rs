@@ -167,13 +167,15 @@ impl<R: Rule> Refusal<R> {
 
     /// Adds samlsim's explanation of what exactly was wrong.
     pub fn because(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        let detail = detail.into();
+        self.detail = Some(crate::bounded(&detail).into_owned());
         self
     }
 
     /// Words the refusal as the emulated service does for this request.
     pub fn worded(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+        let message = message.into();
+        self.message = Some(crate::bounded(&message).into_owned());
         self
     }
 
@@ -271,6 +273,20 @@ mod tests {
         assert_eq!(TestRule::named("second"), Some(TestRule::Second));
         assert_eq!(TestRule::named("third"), None);
         assert_eq!(TestRule::First.to_string(), "first");
+    }
+
+    #[test]
+    fn hostile_echo_a_refusal_quotes_at_most_a_bounded_value() {
+        let huge = format!("Issuer {} is unknown", "x".repeat(1_000_000));
+        let refusal = Refusal::new(TestRule::First).because(&huge).worded(&huge);
+        assert!(refusal.summary().len() < 3 * crate::MAX_QUOTED_BYTES);
+        assert!(
+            refusal
+                .detail
+                .as_deref()
+                .unwrap()
+                .ends_with("… (1000018 bytes)")
+        );
     }
 
     #[test]
