@@ -112,7 +112,8 @@ impl Emulator {
             }
         };
         let store = Arc::new(store);
-        let events = EventLog::new(store.clone(), clock.clone())?;
+        let events = EventLog::new(store.clone(), clock.clone())?
+            .with_retention(config.events.retention().map_err(StartError::Config)?);
         let urls = Arc::new(
             UrlMap::new(&config.public_url())
                 .with_rewriter(samlsim_aws::endpoints::public_to_local),

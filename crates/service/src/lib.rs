@@ -22,7 +22,7 @@ pub mod rule;
 pub mod store;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
-pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome};
+pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, Retention};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};
 pub use problem::{Problem, render};
