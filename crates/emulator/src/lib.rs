@@ -238,7 +238,7 @@ impl Emulator {
             return admin::handle(self, request);
         }
         if request.path == "/" && request.method == Method::GET {
-            return admin::start_page(self, &request);
+            return admin::start_page(self, request);
         }
         if let Some(response) = self.idp.handle(request) {
             return response;

@@ -293,7 +293,7 @@ impl EventLog {
             .recorded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
-        if recorded % PRUNE_EVERY == 0 {
+        if recorded.is_multiple_of(PRUNE_EVERY) {
             self.prune(id, at)?;
         }
         Ok(Event {

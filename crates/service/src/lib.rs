@@ -82,8 +82,12 @@ pub mod assets {
 /// the hosts it stands in for.
 pub struct UrlMap {
     base: String,
-    rewriters: Vec<Box<dyn Fn(&str, &str) -> Option<String> + Send + Sync>>,
+    rewriters: Vec<Rewriter>,
 }
+
+/// Given the emulator's base URL and a public URL, the local URL if the rewriter
+/// knows the host.
+type Rewriter = Box<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
 
 impl UrlMap {
     /// A map for an emulator reachable at `base` (e.g. `http://127.0.0.1:7575`).

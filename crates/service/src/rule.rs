@@ -117,6 +117,9 @@ macro_rules! rules {
         }
 
         impl $Rule {
+            // A row may give every field; the `..DEFAULT` the macro adds is then
+            // needless, and harmless.
+            #[allow(clippy::needless_update)]
             const SPECS: &'static [$crate::rule::RuleSpec] = &[
                 $( $crate::rule::RuleSpec { $($field: $value,)* ..$crate::rule::RuleSpec::DEFAULT }, )*
             ];
@@ -213,11 +216,11 @@ impl<R: Rule> Refusal<R> {
             line.push_str(": ");
         }
         line.push_str(self.message());
-        if let Some(detail) = &self.detail {
-            if detail != self.message() {
-                line.push_str(" — ");
-                line.push_str(detail);
-            }
+        if let Some(detail) = &self.detail
+            && detail != self.message()
+        {
+            line.push_str(" — ");
+            line.push_str(detail);
         }
         line
     }
