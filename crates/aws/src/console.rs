@@ -49,8 +49,9 @@ fn home(aws: &Aws, request: &Request, host: &str, region: &str) -> Response {
 }
 
 fn refuse(aws: &Aws, request: &Request, refusal: Refusal) -> Response {
-    aws.recorder
-        .refuse(request, "console", refusal, |r| r.page("Mock AWS · console"))
+    aws.recorder.refuse(request, "console", refusal, |r| {
+        r.page("Mock AWS · console")
+    })
 }
 
 /// Ends the console session of this browser.

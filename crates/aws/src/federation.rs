@@ -266,7 +266,14 @@ fn check_assertion(
         .ok_or_else(not_authorized)?;
     let subject_type = subject_type(claims.name_id.format.as_deref());
     let name_qualifier = name_qualifier(&assertion.issuer, &provider.account, &provider.name);
-    let context = trust_context(&claims, &provider, &subject_type, &name_qualifier, region, facts);
+    let context = trust_context(
+        &claims,
+        &provider,
+        &subject_type,
+        &name_qualifier,
+        region,
+        facts,
+    );
     let request = Request {
         action: "sts:AssumeRoleWithSAML",
         resource: Some(&role.arn),
@@ -462,7 +469,10 @@ enum Chosen {
 }
 
 /// Role pair: STS names it; sign-in takes the only one, or the chosen one.
-fn choose_role(assertion: &VerifiedAssertion, presenter: &Presenter<'_>) -> Result<Chosen, Refusal> {
+fn choose_role(
+    assertion: &VerifiedAssertion,
+    presenter: &Presenter<'_>,
+) -> Result<Chosen, Refusal> {
     let offered = role_pairs(
         &assertion
             .attribute_values(ROLE_ATTRIBUTE)
@@ -555,9 +565,11 @@ fn check_session_duration(assertion: &VerifiedAssertion) -> Result<Option<u32>, 
     };
     match text.parse::<u32>() {
         Ok(seconds) if (900..=43_200).contains(&seconds) => Ok(Some(seconds)),
-        _ => Err(Refusal::new(AwsRule::SessionDurationInvalid).because(format!(
-            "SessionDuration \"{text}\" must be an integer from 900 to 43200"
-        ))),
+        _ => Err(
+            Refusal::new(AwsRule::SessionDurationInvalid).because(format!(
+                "SessionDuration \"{text}\" must be an integer from 900 to 43200"
+            )),
+        ),
     }
 }
 
@@ -641,22 +653,55 @@ fn check_max_session_duration(
 /// id_roles_providers_create_saml_assertions, "Mapping SAML attributes to AWS
 /// trust policy context keys"; the OIDs are eduPerson's and X.500's).
 const ATTRIBUTE_KEYS: &[(&str, &str)] = &[
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "SAML:edupersonaffiliation"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+        "SAML:edupersonaffiliation",
+    ),
     ("urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "SAML:edupersonnickname"),
     ("urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "SAML:edupersonorgdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.4", "SAML:edupersonorgunitdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.5", "SAML:edupersonprimaryaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "SAML:edupersonprincipalname"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.7", "SAML:edupersonentitlement"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.8", "SAML:edupersonprimaryorgunitdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "SAML:edupersonscopedaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.10", "SAML:edupersontargetedid"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.11", "SAML:edupersonassurance"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.4",
+        "SAML:edupersonorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.5",
+        "SAML:edupersonprimaryaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+        "SAML:edupersonprincipalname",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.7",
+        "SAML:edupersonentitlement",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.8",
+        "SAML:edupersonprimaryorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.9",
+        "SAML:edupersonscopedaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.10",
+        "SAML:edupersontargetedid",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.11",
+        "SAML:edupersonassurance",
+    ),
     ("urn:oid:1.3.6.1.4.1.5923.1.2.1.2", "SAML:eduorghomepageuri"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.3", "SAML:eduorgidentityauthnpolicyuri"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.3",
+        "SAML:eduorgidentityauthnpolicyuri",
+    ),
     ("urn:oid:1.3.6.1.4.1.5923.1.2.1.4", "SAML:eduorglegalname"),
     ("urn:oid:1.3.6.1.4.1.5923.1.2.1.5", "SAML:eduorgsuperioruri"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.6", "SAML:eduorgwhitepagesuri"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.6",
+        "SAML:eduorgwhitepagesuri",
+    ),
     ("urn:oid:2.5.4.3", "SAML:cn"),
     ("urn:oid:2.5.4.42", "SAML:givenName"),
     ("urn:oid:2.5.4.4", "SAML:surname"),
@@ -687,9 +732,15 @@ fn trust_context(
         .with("SAML:sub_type", subject_type)
         .with("SAML:namequalifier", name_qualifier)
         // `account-ID/provider-name`: the principal that assumed the role.
-        .with("SAML:doc", format!("{}/{}", provider.account, provider.name))
+        .with(
+            "SAML:doc",
+            format!("{}/{}", provider.account, provider.name),
+        )
         .with("aws:RequestedRegion", region)
-        .with("aws:CurrentTime", DateTime::from_unix(facts.now).to_string())
+        .with(
+            "aws:CurrentTime",
+            DateTime::from_unix(facts.now).to_string(),
+        )
         .with("aws:EpochTime", facts.now.to_string());
     for (attribute, key) in ATTRIBUTE_KEYS {
         let values = assertion.attribute_values(attribute);

@@ -129,9 +129,11 @@ pub struct Iam {
     store: Arc<Store>,
     /// Metadata already read, by its text: every sign-in needs the provider's
     /// certificates, and parsing metadata and X.509 each time is wasted work.
-    parsed_metadata:
-        Arc<std::sync::Mutex<std::collections::HashMap<String, (String, Vec<Certificate>)>>>,
+    parsed_metadata: Arc<std::sync::Mutex<MetadataCache>>,
 }
+
+/// Parsed metadata by its text: the entity ID and signing certificates.
+type MetadataCache = std::collections::HashMap<String, (String, Vec<Certificate>)>;
 
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE aws_accounts (
@@ -192,7 +194,11 @@ impl Iam {
             })?;
         }
         let regions = to_json("aws_accounts", &account.id, &account.sts_disabled_regions)?;
-        let scps = to_json("aws_accounts", &account.id, &account.service_control_policies)?;
+        let scps = to_json(
+            "aws_accounts",
+            &account.id,
+            &account.service_control_policies,
+        )?;
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -410,8 +416,7 @@ impl Iam {
         let Some((arn, account, name, max_session_duration, trust, permissions)) = row else {
             return Ok(None);
         };
-        let permission_policy_documents: Vec<String> =
-            from_json("aws_roles", &arn, &permissions)?;
+        let permission_policy_documents: Vec<String> = from_json("aws_roles", &arn, &permissions)?;
         // The policies parsed when they were stored: one that no longer does is
         // a damaged row.
         let policy_error = |e: PolicyError| StoreError::Corrupt {

@@ -51,6 +51,9 @@ pub enum AwsError {
     Iam(#[from] IamError),
 }
 
+/// Fetches a metadata URL: the text, or why not.
+pub type FetchMetadata = Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
+
 /// What the mock AWS is built from.
 pub struct AwsParts {
     pub config: AwsConfig,
@@ -58,7 +61,7 @@ pub struct AwsParts {
     pub idp_metadata: String,
     /// Fetches a metadata URL (CreateSAMLProvider from a URL). The mock AWS does
     /// no network I/O itself; the emulator lends it this.
-    pub fetch_metadata: Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>,
+    pub fetch_metadata: FetchMetadata,
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
@@ -75,7 +78,7 @@ pub struct Aws {
     recorder: Recorder,
     urls: Arc<UrlMap>,
     idp_metadata: String,
-    fetch_metadata: Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>,
+    fetch_metadata: FetchMetadata,
 }
 
 impl Aws {

@@ -48,13 +48,16 @@ pub fn sign_in_error(refusal: &Refusal, endpoint: &str) -> Response {
     )
 }
 
+/// The role chooser's rows: per account label, its roles as (ARN, name, checked).
+pub type AccountRoles = Vec<(String, Vec<(String, String, bool)>)>;
+
 #[derive(Template)]
 #[template(path = "aws/role_chooser.html")]
 pub struct RoleChooser<'a> {
     pub action: &'a str,
     pub saml_response: &'a str,
     pub relay_state: Option<&'a str>,
-    pub accounts: Vec<(String, Vec<(String, String, bool)>)>,
+    pub accounts: AccountRoles,
 }
 
 #[derive(Template)]

@@ -31,7 +31,9 @@ pub(crate) fn handle(
             &endpoint,
             Refusal::new(AwsRule::MethodNotPost),
         )),
-        (_, "/oauth") if request.param("Action").as_deref() == Some("logout") => Some(crate::console::sign_out(aws, request)),
+        (_, "/oauth") if request.param("Action").as_deref() == Some("logout") => {
+            Some(crate::console::sign_out(aws, request))
+        }
         _ => None,
     }
 }
@@ -43,7 +45,8 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
             aws,
             request,
             endpoint,
-            Refusal::new(AwsRule::SamlResponseMissing).because("The POST has no SAMLResponse field"),
+            Refusal::new(AwsRule::SamlResponseMissing)
+                .because("The POST has no SAMLResponse field"),
         );
     };
     let relay_state = request.form_value("RelayState").filter(|r| !r.is_empty());
@@ -156,7 +159,7 @@ fn role_chooser(
     relay_state: Option<&str>,
     choices: &[RoleChoice],
 ) -> Result<Response, Refusal> {
-    let mut accounts: Vec<(String, Vec<(String, String, bool)>)> = Vec::new();
+    let mut accounts: pages::AccountRoles = Vec::new();
     for (i, choice) in choices.iter().enumerate() {
         let account_id = choice.role_arn.split(':').nth(4).unwrap_or("").to_owned();
         let alias = aws

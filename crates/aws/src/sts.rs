@@ -12,8 +12,8 @@ use samlsim_service::{NewEvent, Request, Response};
 use samlsim_xml::{Document, Element, NodeId, to_xml};
 
 use crate::federation::{Outcome, Presenter, RequestFacts, check, internal};
-use crate::rules::{AwsRule, Refusal};
 use crate::policy::Policy;
+use crate::rules::{AwsRule, Refusal};
 use crate::state::{Credentials, RoleSession};
 use crate::{Aws, SERVICE};
 
@@ -69,8 +69,9 @@ fn dispatch(
         (Some("AssumeRoleWithSAML"), Some(VERSION)) => {
             assume_role_with_saml(aws, request, region, request_id, &param)
         }
-        (Some(action), Some(VERSION)) => Err(Refusal::new(AwsRule::StsUnsupportedAction)
-            .worded(format!("Could not find operation {action} for version {VERSION}"))),
+        (Some(action), Some(VERSION)) => Err(Refusal::new(AwsRule::StsUnsupportedAction).worded(
+            format!("Could not find operation {action} for version {VERSION}"),
+        )),
         (Some(_), version) => Err(Refusal::new(AwsRule::StsVersion).worded(format!(
             "Could not find operation for version {}: this endpoint speaks STS {VERSION}",
             version.unwrap_or("NO_VERSION_SPECIFIED")
@@ -142,7 +143,9 @@ fn assume_role_with_saml<'p>(
         session_token: STANDARD.encode(hex_bytes(&aws.ids.token(180))),
         session: RoleSession::from_assumed(&assumed, now),
     };
-    aws.state.issue_credentials(&credentials).map_err(internal)?;
+    aws.state
+        .issue_credentials(&credentials)
+        .map_err(internal)?;
     aws.recorder.record(
         request,
         NewEvent::ok(SERVICE, ACTION, format!("credentials for {}", assumed.assumed_role_arn()))
@@ -253,12 +256,10 @@ fn session_policy_size<'p>(
         + arns.iter().map(|a| a.len()).sum::<usize>();
     let percent = packed * 100 / PACKED_POLICY_LIMIT;
     if percent > 100 {
-        return Err(
-            Refusal::new(AwsRule::PackedPolicyTooLarge).worded(format!(
-                "Packed size of consumed session policies exceeds the limit by {}%",
-                percent - 100
-            )),
-        );
+        return Err(Refusal::new(AwsRule::PackedPolicyTooLarge).worded(format!(
+            "Packed size of consumed session policies exceeds the limit by {}%",
+            percent - 100
+        )));
     }
     Ok(Some(percent.max(1)))
 }
@@ -288,7 +289,12 @@ fn error(request_id: &str, refusal: &Refusal) -> Response {
     text(&mut doc, error, "Code", refusal.spec().code);
     text(&mut doc, error, "Message", refusal.message());
     text(&mut doc, root, "RequestId", request_id);
-    Response::new(refusal.status(), "text/xml", to_xml(&doc, doc.document_node())).with_header(
+    Response::new(
+        refusal.status(),
+        "text/xml",
+        to_xml(&doc, doc.document_node()),
+    )
+    .with_header(
         samlsim_service::http::header::HeaderName::from_static("x-amzn-requestid"),
         request_id,
     )

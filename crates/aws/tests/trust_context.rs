@@ -160,7 +160,10 @@ fn sign_in(world: &World, peer: Option<IpAddr>) -> Response {
     let mut request = Request::new(Method::POST, "/aws/signin.aws.amazon.com/saml")
         .with_form(&[("SAMLResponse", &assertion(world.clock_now()))]);
     request.peer = peer;
-    world.aws.handle(&request).expect("the sign-in endpoint answers")
+    world
+        .aws
+        .handle(&request)
+        .expect("the sign-in endpoint answers")
 }
 
 fn sts(world: &World, peer: Option<IpAddr>) -> Response {
@@ -202,10 +205,16 @@ const LOOPBACK: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
 
 #[test]
 fn a_date_bounded_trust_policy_allows_before_and_refuses_after_the_virtual_clock_moves() {
-    let world =
-        world(r#"{"DateLessThan": {"aws:CurrentTime": "2026-01-16T00:00:00Z"}, "DateGreaterThan": {"aws:EpochTime": "1577836800"}}"#);
+    let world = world(
+        r#"{"DateLessThan": {"aws:CurrentTime": "2026-01-16T00:00:00Z"}, "DateGreaterThan": {"aws:EpochTime": "1577836800"}}"#,
+    );
     let response = sign_in(&world, LOOPBACK);
-    assert_eq!(response.status, StatusCode::FOUND, "{}", response.text_body());
+    assert_eq!(
+        response.status,
+        StatusCode::FOUND,
+        "{}",
+        response.text_body()
+    );
     assert_eq!(sts(&world, LOOPBACK).status, StatusCode::OK);
 
     world.clock.advance(24 * 3600);
@@ -222,8 +231,16 @@ fn a_date_bounded_trust_policy_allows_before_and_refuses_after_the_virtual_clock
 fn a_source_ip_condition_allows_loopback_and_refuses_another_address() {
     let world = world(r#"{"IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]}}"#);
     let response = sign_in(&world, LOOPBACK);
-    assert_eq!(response.status, StatusCode::FOUND, "{}", response.text_body());
-    assert_eq!(sts(&world, Some("::1".parse().unwrap())).status, StatusCode::OK);
+    assert_eq!(
+        response.status,
+        StatusCode::FOUND,
+        "{}",
+        response.text_body()
+    );
+    assert_eq!(
+        sts(&world, Some("::1".parse().unwrap())).status,
+        StatusCode::OK
+    );
 
     let elsewhere = Some("203.0.113.7".parse().unwrap());
     let response = sign_in(&world, elsewhere);

@@ -1,6 +1,5 @@
 //! Actions and resources (reference_policies_elements_action, _resource).
 
-#[allow(unused_imports)]
 use super::*;
 
 pub(super) fn parse_actions(json: &Json, path: &str) -> Result<Vec<Vec<Token>>, PolicyError> {
@@ -23,7 +22,11 @@ pub(super) fn parse_actions(json: &Json, path: &str) -> Result<Vec<Vec<Token>>, 
         .collect()
 }
 
-pub(super) fn parse_resources(json: &Json, path: &str, variables: bool) -> Result<Vec<Template>, PolicyError> {
+pub(super) fn parse_resources(
+    json: &Json,
+    path: &str,
+    variables: bool,
+) -> Result<Vec<Template>, PolicyError> {
     string_list(json, path)?
         .into_iter()
         .map(|(resource, here)| {
@@ -44,7 +47,11 @@ pub(super) fn parse_resources(json: &Json, path: &str, variables: bool) -> Resul
 /// colons (reference_policies_elements_resource). Resource names are case-sensitive.
 /// An entry whose policy variable has no value matches nothing
 /// (reference_policies_variables: "any attempt to match it fails").
-pub(super) fn resource_matches(pattern: &Template, resource: Option<&str>, context: &Context) -> bool {
+pub(super) fn resource_matches(
+    pattern: &Template,
+    resource: Option<&str>,
+    context: &Context,
+) -> bool {
     let Some(tokens) = pattern.resolve(context) else {
         return false;
     };

@@ -1,7 +1,6 @@
 //! Conditions and their operators (reference_policies_elements_condition_operators,
 //! reference_policies_multi-value-conditions).
 
-#[allow(unused_imports)]
 use super::*;
 
 #[derive(Debug, Clone)]
@@ -316,7 +315,12 @@ impl Test {
     /// Whether the request value `actual` matches the policy value `expected`.
     /// A policy value that cannot be read (an unresolvable variable, a number that
     /// is not one) matches nothing.
-    pub(super) fn matches(self, actual: &str, expected: &ConditionValue, context: &Context) -> bool {
+    pub(super) fn matches(
+        self,
+        actual: &str,
+        expected: &ConditionValue,
+        context: &Context,
+    ) -> bool {
         let resolve = || expected.template.resolve(context);
         let text = || resolve().map(|tokens| as_text(&tokens));
         match self {

@@ -1,6 +1,5 @@
 //! The request context: the keys conditions and variables read.
 
-#[allow(unused_imports)]
 use super::*;
 
 impl Context {

@@ -1,7 +1,6 @@
 //! A policy document and its statements: parsing the grammar and deciding a
 //! request (reference_policies_grammar, reference_policies_evaluation-logic).
 
-#[allow(unused_imports)]
 use super::*;
 
 impl Policy {
@@ -187,7 +186,11 @@ impl Statement {
             && self.conditions.iter().all(|c| c.holds(context))
     }
 
-    pub(super) fn parse(json: &Json, path: &str, variables: bool) -> Result<Statement, PolicyError> {
+    pub(super) fn parse(
+        json: &Json,
+        path: &str,
+        variables: bool,
+    ) -> Result<Statement, PolicyError> {
         const ELEMENTS: &[&str] = &[
             "Sid",
             "Effect",
@@ -254,7 +257,11 @@ impl Statement {
 }
 
 /// Records that `name` (an element or its `Not` form) was seen, refusing the second.
-pub(super) fn claim<'j>(seen: &mut Option<&'j str>, name: &'j str, path: &str) -> Result<(), PolicyError> {
+pub(super) fn claim<'j>(
+    seen: &mut Option<&'j str>,
+    name: &'j str,
+    path: &str,
+) -> Result<(), PolicyError> {
     match seen.replace(name) {
         Some(first) => Err(PolicyError::ConflictingElements {
             path: path.to_owned(),

@@ -1,7 +1,6 @@
 //! Reading policy JSON: duplicate keys kept (IAM refuses them), types checked
 //! with the path of the offending element.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// A JSON value that keeps object members in order and keeps duplicate keys, which
@@ -116,7 +115,10 @@ pub(super) fn string<'j>(json: &'j Json, path: &str) -> Result<&'j str, PolicyEr
 
 /// A string or a non-empty list of strings ("if the element takes an array but only
 /// one value is included, the brackets are optional"), each with its path.
-pub(super) fn string_list<'j>(json: &'j Json, path: &str) -> Result<Vec<(&'j str, String)>, PolicyError> {
+pub(super) fn string_list<'j>(
+    json: &'j Json,
+    path: &str,
+) -> Result<Vec<(&'j str, String)>, PolicyError> {
     match json {
         Json::String(s) => Ok(vec![(s.as_str(), path.to_owned())]),
         Json::Array(items) if items.is_empty() => Err(PolicyError::Empty {

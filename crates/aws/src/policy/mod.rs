@@ -60,12 +60,11 @@ mod context;
 mod document;
 mod json;
 mod principal;
-mod types;
-mod variables;
 #[cfg(test)]
 mod tests;
+mod types;
+mod variables;
 
-#[allow(unused_imports)]
-use self::{action::*, condition::*, context::*, document::*, json::*, principal::*, variables::*};
-pub use self::types::*;
 pub use self::document::evaluate_all;
+pub use self::types::*;
+use self::{action::*, condition::*, document::*, json::*, principal::*, variables::*};

@@ -1,6 +1,5 @@
 //! Principals (reference_policies_elements_principal).
 
-#[allow(unused_imports)]
 use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +56,10 @@ impl PrincipalPattern {
     }
 }
 
-pub(super) fn parse_principal(json: &Json, path: &str) -> Result<Vec<PrincipalPattern>, PolicyError> {
+pub(super) fn parse_principal(
+    json: &Json,
+    path: &str,
+) -> Result<Vec<PrincipalPattern>, PolicyError> {
     let members = match json {
         Json::String(s) if s == "*" => return Ok(vec![PrincipalPattern::Anyone]),
         Json::String(s) => {

@@ -1,6 +1,5 @@
 //! The public types of policies and requests, and the parse error.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// The policy language version (reference_policies_elements_version).

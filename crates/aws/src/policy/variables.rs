@@ -1,6 +1,5 @@
 //! Patterns: wildcards and policy variables (reference_policies_variables).
 
-#[allow(unused_imports)]
 use super::*;
 
 /// A pattern character once variables are substituted.
