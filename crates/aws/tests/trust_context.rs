@@ -34,6 +34,7 @@ const SIGN_IN: &str = "https://signin.aws.amazon.com/saml";
 
 struct World {
     aws: Aws,
+    store: Arc<Store>,
     clock: Arc<VirtualClock>,
     events: EventLog,
 }
@@ -86,7 +87,7 @@ fn world(condition: &str) -> World {
         config,
         idp_metadata: String::new(),
         fetch_metadata: Box::new(|url| Err(format!("no network in tests: {url}"))),
-        store,
+        store: store.clone(),
         clock: clock.clone(),
         ids: Arc::new(SequentialIds::default()),
         events: events.clone(),
@@ -96,7 +97,12 @@ fn world(condition: &str) -> World {
         ),
     })
     .unwrap();
-    World { aws, clock, events }
+    World {
+        aws,
+        store,
+        clock,
+        events,
+    }
 }
 
 /// A signed response for the role, issued at `at`, valid for five minutes.
@@ -184,14 +190,18 @@ impl World {
         samlsim_service::Clock::now(self.clock.as_ref())
     }
 
-    fn last_rule(&self) -> Option<String> {
+    fn last_refusal(&self) -> samlsim_service::Event {
         self.events
             .list(&EventFilter::default())
             .unwrap()
             .into_iter()
             .rev()
             .find(|e| e.outcome != Outcome::Ok)
-            .and_then(|e| e.rule)
+            .expect("a refusal was recorded")
+    }
+
+    fn last_rule(&self) -> Option<String> {
+        self.last_refusal().rule
     }
 }
 
@@ -268,4 +278,39 @@ fn saml_keys_aws_documents_are_in_the_context() {
     ));
     let response = sts(&world, LOOPBACK);
     assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+}
+
+/// A stored row that no longer reads is samlsim's failure, said as such (500,
+/// InternalFailure, an event of outcome Failed naming table and key), never taken
+/// for an absent account or an empty list.
+#[test]
+fn a_damaged_account_row_is_an_internal_failure_not_an_absence() {
+    let world = world(r#"{"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}"#);
+    world
+        .store
+        .with(|c| {
+            c.execute(
+                "UPDATE aws_accounts SET sts_disabled_regions = 'not json'",
+                [],
+            )
+        })
+        .unwrap();
+
+    let response = sign_in(&world, LOOPBACK);
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(rule_of(&response).as_deref(), Some("internal-error"));
+    let event = world.last_refusal();
+    assert_eq!(event.outcome, Outcome::Failed);
+    assert_eq!(event.rule.as_deref(), Some("internal-error"));
+    let why = event.detail["why"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        why.contains("aws_accounts") && why.contains(ACCOUNT),
+        "{why}"
+    );
+
+    let response = sts(&world, LOOPBACK);
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let body = response.text_body();
+    assert!(body.contains("<Type>Receiver</Type>"), "{body}");
+    assert!(body.contains("<Code>InternalFailure</Code>"), "{body}");
 }
