@@ -5,8 +5,10 @@
 //! The rules and their wording come from the IAM user guide
 //! (id_roles_providers_create_saml_assertions, troubleshoot_saml) and the STS API
 //! reference (API_AssumeRoleWithSAML), restated in `shared/docs/aws-facts.md`.
-//! Each refusal carries AWS's error code, its HTTP status, AWS's message where it
-//! is known, and a `rule` naming the check for the event log and tests.
+//! Each check is a step returning a [`Refusal`] of an [`AwsRule`], whose table
+//! (`crate::rules`) holds AWS's error code, HTTP status and wording; a step adds
+//! only what was wrong with this assertion (`.because`) and, where AWS's message
+//! carries values, that message (`.worded`).
 
 use std::net::IpAddr;
 

@@ -430,4 +430,17 @@ mod tests {
         }
         assert_eq!(AwsRule::Internal.spec().outcome, Outcome::Failed);
     }
+
+    /// The sign-in page's one-line wording goes with exactly the rules whose
+    /// headline is AWS's "invalid SAML response".
+    #[test]
+    fn the_one_line_sign_in_wording_follows_the_headline() {
+        for rule in AwsRule::ALL {
+            assert_eq!(
+                rule.is_unusable_response(),
+                rule.spec().headline.starts_with(INVALID_RESPONSE),
+                "{rule:?}"
+            );
+        }
+    }
 }
