@@ -21,6 +21,17 @@
 //! reference_policies_evaluation-logic. Where the guide is silent the choice made
 //! here is said in a comment.
 //!
+//! # Layout
+//! - `types`: the public types and [`PolicyError`];
+//! - `json`: reading the JSON (duplicate keys kept, types checked, paths named);
+//! - `document`: the grammar of a document and its statements, and evaluation;
+//! - `principal`, `action`: the Principal, Action and Resource elements;
+//! - `condition`: condition operators (String, Numeric, Date, Bool, Binary,
+//!   IpAddress, Arn, Null; IfExists; ForAnyValue/ForAllValues);
+//! - `variables`: wildcards and `${...}` policy variables;
+//! - `context`: the request context conditions read;
+//! - `tests/`: one file per concern.
+//!
 //! # Example
 //!
 //! ```
