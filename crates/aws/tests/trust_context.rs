@@ -107,6 +107,11 @@ fn world(condition: &str) -> World {
 
 /// A signed response for the role, issued at `at`, valid for five minutes.
 fn assertion(at: i64) -> String {
+    assertion_with(at, vec![])
+}
+
+/// The same with `extra` attributes.
+fn assertion_with(at: i64, extra: Vec<Attribute>) -> String {
     let key = SigningKey::from_pem(IDP_KEY).unwrap();
     let certificate = Certificate::from_pem(IDP_CERT).unwrap();
     let signer = Signer::new(&key, &certificate);
@@ -153,7 +158,10 @@ fn assertion(at: i64) -> String {
                     "https://aws.amazon.com/SAML/Attributes/RoleSessionName",
                     ["alice"],
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(extra)
+            .collect(),
         },
         ResponseSigning::Assertion,
         &signer,
@@ -173,7 +181,10 @@ fn sign_in(world: &World, peer: Option<IpAddr>) -> Response {
 }
 
 fn sts(world: &World, peer: Option<IpAddr>) -> Response {
-    let saml = assertion(world.clock_now());
+    sts_with(world, peer, assertion(world.clock_now()))
+}
+
+fn sts_with(world: &World, peer: Option<IpAddr>, saml: String) -> Response {
     let mut request = Request::new(Method::POST, "/aws/sts.amazonaws.com/").with_form(&[
         ("Action", "AssumeRoleWithSAML"),
         ("Version", "2011-06-15"),
@@ -313,4 +324,24 @@ fn a_damaged_account_row_is_an_internal_failure_not_an_absence() {
     let body = response.text_body();
     assert!(body.contains("<Type>Receiver</Type>"), "{body}");
     assert!(body.contains("<Code>InternalFailure</Code>"), "{body}");
+}
+
+/// eduPerson attributes become `SAML:` keys, multivalued as sent.
+#[test]
+fn eduperson_attributes_are_saml_keys() {
+    let world = world(r#"{"ForAnyValue:StringEquals": {"SAML:edupersonaffiliation": "staff"}}"#);
+    let affiliation = |values: &[&str]| {
+        assertion_with(
+            NOW,
+            vec![Attribute::uri(
+                "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+                values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>(),
+            )],
+        )
+    };
+    let response = sts_with(&world, LOOPBACK, affiliation(&["member", "staff"]));
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+    let response = sts_with(&world, LOOPBACK, affiliation(&["student"]));
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(sts(&world, LOOPBACK).status, StatusCode::FORBIDDEN);
 }
