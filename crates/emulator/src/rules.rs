@@ -1,11 +1,11 @@
 //! The catalogue of every rule samlsim's services enforce: what `samlsim rules`
 //! prints and `docs/rules.md` holds (a test keeps the file current).
 
-use samlsim_service::rule::CatalogueEntry;
+use samlsim_service::rule::{CatalogueEntry, catalogue as of};
 
 /// Every rule of every service, service by service in declaration order.
 pub fn catalogue() -> Vec<CatalogueEntry> {
-    let services: [Vec<CatalogueEntry>; 0] = [];
+    let services = [of::<samlsim_aws::AwsRule>().collect::<Vec<_>>()];
     services.into_iter().flatten().collect()
 }
 
