@@ -27,6 +27,8 @@ mod instance;
 pub mod model;
 mod pages;
 mod rules;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
