@@ -31,6 +31,8 @@ mod rules;
 pub mod sessions;
 mod slo;
 mod sso;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
