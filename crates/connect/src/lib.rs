@@ -10,7 +10,7 @@
 //!   session check behind them (C28, C30) and sign-out (C31);
 //! - `api`: `GetFederationToken` as the REST API SDKs call;
 //! - [`csv_import`]: bulk user import from the SAML CSV template (C26);
-//! - [`admin`]: `/_admin/connect`.
+//! - [`admin`]: the JSON admin API under `/_admin/connect`.
 //!
 //! Hosts, mapped under `/aws/<host>` like every AWS host:
 //! `<region>.console.aws.amazon.com/connect/federate/<id>` (and GovCloud's

@@ -50,10 +50,10 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
     if let Some(pem) = &sp.certificate {
         Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
     }
-    if let Some(aws) = &sp.aws {
-        if aws.roles.is_empty() {
-            return Err("aws.roles: at least one role-arn,provider-arn pair is needed".into());
-        }
+    if let Some(aws) = &sp.aws
+        && aws.roles.is_empty()
+    {
+        return Err("aws.roles: at least one role-arn,provider-arn pair is needed".into());
     }
     Ok(())
 }
@@ -359,7 +359,7 @@ fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest
     }
     let now = idp.clock.now();
     let age = now - authn.issue_instant.unix_seconds();
-    if age > REQUEST_MAX_AGE || age < -REQUEST_MAX_FUTURE {
+    if !(-REQUEST_MAX_FUTURE..=REQUEST_MAX_AGE).contains(&age) {
         return Err(Refusal::new(IdpRule::StaleRequest).because(format!(
                 "IssueInstant {} is {} from the IdP's clock ({}); requests older than 10 minutes or more than 3 minutes ahead are refused.",
                 authn.issue_instant,
