@@ -114,7 +114,10 @@ fn role_session(name: &str, expires_at: i64) -> RoleSession {
 impl World {
     /// A browser with a console session for `name`, as the sign-in endpoint leaves it.
     fn federate(&self, name: &str) -> Response {
-        let console = format!("console-{}", self.events.list(&EventFilter::default()).unwrap().len());
+        let console = format!(
+            "console-{}",
+            self.events.list(&EventFilter::default()).unwrap().len()
+        );
         self.aws
             .state()
             .start_console_session(&console, &role_session(name, NOW + 3600))
@@ -131,8 +134,10 @@ impl World {
     }
 
     fn admin(&self, method: Method, path: &str) -> Response {
-        self.connect
-            .admin(&Request::new(method, &format!("/_admin/connect{path}")), path)
+        self.connect.admin(
+            &Request::new(method, &format!("/_admin/connect{path}")),
+            path,
+        )
     }
 
     fn get_federation_token(&self, access_key: &str, session_token: &str) -> Response {
