@@ -28,6 +28,11 @@ const ACS: &str = "https://sp.example.test/acs";
 const OTHER_ACS: &str = "https://other.example.test/acs";
 
 fn idp() -> (Idp, EventLog) {
+    let (idp, events, _) = idp_and_store();
+    (idp, events)
+}
+
+fn idp_and_store() -> (Idp, EventLog, Arc<Store>) {
     let store = Arc::new(Store::in_memory().unwrap());
     let clock = Arc::new(VirtualClock::frozen(NOW));
     let events = EventLog::new(store.clone(), clock.clone()).unwrap();
@@ -43,7 +48,7 @@ fn idp() -> (Idp, EventLog) {
     .unwrap();
     let idp = Idp::new(IdpParts {
         config,
-        store,
+        store: store.clone(),
         clock,
         ids: Arc::new(SequentialIds::default()),
         events: events.clone(),
@@ -51,7 +56,7 @@ fn idp() -> (Idp, EventLog) {
         identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
     })
     .unwrap();
-    (idp, events)
+    (idp, events, store)
 }
 
 fn signed_request(id: &str, acs: &str) -> String {
@@ -114,4 +119,31 @@ fn a_request_signed_by_one_sp_cannot_ask_for_another_sps_acs() {
     let page = post(&idp, &signed_request("_cross", OTHER_ACS));
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text_body());
     assert_eq!(rule_of(&page), "no-sp-certificate");
+}
+
+#[test]
+fn a_service_provider_row_that_no_longer_reads_is_a_damaged_row_not_an_unknown_sp() {
+    let (idp, events, store) = idp_and_store();
+    store
+        .with(|c| {
+            c.execute(
+                "UPDATE idp_service_providers SET config = '[1, 2' WHERE id = 'signed'",
+                [],
+            )
+        })
+        .unwrap();
+    let page = post(&idp, &signed_request("_damaged", ACS));
+    let html = page.text_body();
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{html}");
+    assert_eq!(rule_of(&page), "internal-error");
+    assert!(html.contains("idp_service_providers"), "{html}");
+    let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+    assert_eq!(event.outcome, Outcome::Failed);
+
+    let listing = idp.admin(
+        &Request::new(Method::GET, "/_admin/idp/service-providers"),
+        "/service-providers",
+    );
+    assert_eq!(listing.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(listing.text_body().contains("idp_service_providers"));
 }
