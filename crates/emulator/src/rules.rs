@@ -5,7 +5,11 @@ use samlsim_service::rule::{CatalogueEntry, catalogue as of};
 
 /// Every rule of every service, service by service in declaration order.
 pub fn catalogue() -> Vec<CatalogueEntry> {
-    let services = [of::<samlsim_aws::AwsRule>().collect::<Vec<_>>()];
+    let services: [Vec<CatalogueEntry>; 3] = [
+        of::<samlsim_idp::IdpRule>().collect(),
+        of::<samlsim_aws::AwsRule>().collect(),
+        of::<samlsim_connect::ConnectRule>().collect(),
+    ];
     services.into_iter().flatten().collect()
 }
 

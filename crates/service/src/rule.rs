@@ -239,9 +239,11 @@ impl<R: Rule> fmt::Display for Refusal<R> {
 }
 
 /// A row of the catalogue of every rule (`samlsim rules`, docs/rules.md).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CatalogueEntry {
     pub service: &'static str,
+    /// The variant's name in its enum (`IssuerMismatch`), as code names it.
+    pub variant: String,
     pub spec: &'static RuleSpec,
 }
 
@@ -249,6 +251,7 @@ pub struct CatalogueEntry {
 pub fn catalogue<R: Rule>() -> impl Iterator<Item = CatalogueEntry> {
     R::ALL.iter().map(|rule| CatalogueEntry {
         service: R::SERVICE,
+        variant: format!("{rule:?}"),
         spec: rule.spec(),
     })
 }
