@@ -1,4 +1,4 @@
-//! HTTP/1.1 on a bound listener: the only socket code. Tests bind `127.0.0.1:0`,
+//! HTTP/1.1 on a bound listener: with [`crate::http_client`], the only socket code. Tests bind `127.0.0.1:0`,
 //! start [`serve`] and speak to it for real (mini-redis's shape).
 
 use std::convert::Infallible;
@@ -17,6 +17,12 @@ use samlsim_service::{Problem, Request};
 use tokio::net::TcpListener;
 
 use crate::Emulator;
+
+/// Binds `address` (`127.0.0.1:7575`) for [`serve`]; binding before the emulator
+/// starts lets a taken port fail at once.
+pub async fn bind(address: &str) -> std::io::Result<TcpListener> {
+    TcpListener::bind(address).await
+}
 
 /// Serves `emulator` on `listener` until `shutdown` completes.
 pub async fn serve(
