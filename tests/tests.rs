@@ -8,6 +8,7 @@
 //! - [`cli`]: the `samlsim` command line end to end.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
+//! - [`tidy`]: conventions checked mechanically (docs/behaviours.md, swallowed results).
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod aws_sdk;
@@ -16,3 +17,4 @@ mod cli;
 mod idp_interop;
 mod interop_xmlsec;
 mod support;
+mod tidy;
