@@ -102,7 +102,7 @@ fn a_scenario_runs_against_a_served_emulator() {
     // And a wrong expectation fails over HTTP too.
     let bad = std::env::temp_dir().join(format!("samlsim-bad-{}.toml", std::process::id()));
     std::fs::write(&bad, "name = \"bad\"\ncovers = [\"C1\"]\n[[step]]\nopen = \"/idp/portal\"\nexpect = { page = \"idp-portal\" }\n").unwrap();
-    let reports = run_suite(&[bad.clone()], &options, &|_| {});
+    let reports = run_suite(std::slice::from_ref(&bad), &options, &|_| {});
     let _ = std::fs::remove_file(&bad);
     let failure = reports[0]
         .failure
