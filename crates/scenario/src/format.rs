@@ -13,6 +13,8 @@
 //! [[step]]
 //! sign_in = { user = "alice", password = "alice-pass" }
 //! expect = { page = "aws-sign-in-error", status = 403, rule = "trust-policy" }   # ... and what must follow
+//! [[step]]                     # an admin call mid-scenario, made as [[setup]] makes it
+//! admin = { request = "POST /_admin/idp/users/alice/disable", status = 200 }
 //! ```
 
 use std::collections::BTreeMap;
@@ -64,9 +66,6 @@ pub struct AdminCall {
     #[serde(default)]
     pub status: Option<u16>,
 }
-
-/// The name `[[setup]]` entries had before steps could make admin calls too.
-pub type Setup = AdminCall;
 
 /// One step: one action, then what must hold.
 #[derive(Debug, Clone)]
