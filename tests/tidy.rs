@@ -51,6 +51,15 @@ fn behaviour_rows() -> Vec<Row> {
         .collect()
 }
 
+/// Whether `word` stands in `text` as a whole identifier, not inside a longer one.
+fn has_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(ident)
+            && !text[i + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
 /// The `code spans` of a cell.
 fn spans(cell: &str) -> Vec<&str> {
     cell.split('`').skip(1).step_by(2).collect()
@@ -104,7 +113,7 @@ fn behaviours_doc_names_real_code_scenarios_and_tests() {
             let (path, item) = place.split_once("::").unwrap_or((place, ""));
             match std::fs::read_to_string(root.join(path)) {
                 Err(_) => problems.push(format!("{at}: {path} does not exist")),
-                Ok(text) if !item.is_empty() && !text.contains(item) => {
+                Ok(text) if !item.is_empty() && !has_word(&text, item) => {
                     problems.push(format!("{at}: {path} has no {item}"))
                 }
                 Ok(_) => {}
