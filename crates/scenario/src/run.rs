@@ -136,17 +136,17 @@ impl Runner<'_> {
     }
 
     /// An admin API call, for `[[setup]]` and for a step's `admin` alike.
-    fn admin(&mut self, setup: &AdminCall) -> Result<(), (String, String)> {
-        let (method, path) = setup
+    fn admin(&self, call: &AdminCall) -> Result<(), (String, String)> {
+        let (method, path) = call
             .request
             .split_once(' ')
-            .unwrap_or(("GET", &setup.request));
+            .unwrap_or(("GET", &call.request));
         let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
         let mut request = Request::new(method, path);
-        if let Some(json) = &setup.json {
+        if let Some(json) = &call.json {
             request.body = json.clone().into();
             request = request.with_header(header::CONTENT_TYPE, "application/json");
-        } else if let Some(csv) = &setup.csv {
+        } else if let Some(csv) = &call.csv {
             request.body = csv.clone().into();
             request = request.with_header(header::CONTENT_TYPE, "text/csv");
         } else {
@@ -154,7 +154,7 @@ impl Runner<'_> {
             request = request.with_header(header::CONTENT_TYPE, "application/json");
         }
         let response = self.transport.send(request);
-        let ok = match setup.status {
+        let ok = match call.status {
             Some(status) => response.status.as_u16() == status,
             None => response.status.is_success(),
         };
@@ -164,8 +164,8 @@ impl Runner<'_> {
             Err((
                 format!(
                     "{} to answer {}",
-                    setup.request,
-                    setup.status.map_or("2xx".into(), |s| s.to_string())
+                    call.request,
+                    call.status.map_or("2xx".into(), |s| s.to_string())
                 ),
                 format!("{}: {}", response.status, response.text_body()),
             ))
