@@ -220,3 +220,159 @@ fn no_swallowed_storage_or_serde_results() {
         offenders.join("\n")
     );
 }
+
+/// Non-test source lines of `crates/*/src`, as `(path relative to the root, line
+/// number, text)`; a file's test module (from `#[cfg(test)]` on) is left out.
+fn source_lines(root: &Path) -> Vec<(String, usize, String)> {
+    let mut files = Vec::new();
+    let mut stack: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+        .map(|e| e.path().join("src"))
+        .collect();
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(
+                std::fs::read_dir(&path)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with("tests.rs"))
+            && !path.components().any(|c| c.as_os_str() == "tests")
+        {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let mut lines = Vec::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let name = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            if !line.trim_start().starts_with("//") {
+                lines.push((name.clone(), i + 1, line.to_owned()));
+            }
+        }
+    }
+    lines
+}
+
+/// Where `needles` appear in non-test code outside the files `allowed`.
+fn used_outside(needles: &[&str], allowed: &[&str]) -> Vec<String> {
+    source_lines(&root())
+        .into_iter()
+        .filter(|(file, _, line)| {
+            !allowed.contains(&file.as_str()) && needles.iter().any(|n| line.contains(n))
+        })
+        .map(|(file, number, line)| format!("{file}:{number}: {}", line.trim()))
+        .collect()
+}
+
+/// Architecture invariant (ARCHITECTURE.md, `service`): time is injected; only the
+/// virtual clock reads the wall clock (the CLI edge in `src/` may too).
+#[test]
+fn invariant_only_the_virtual_clock_reads_the_wall_clock() {
+    let offenders = used_outside(
+        &["SystemTime::now", "SystemTime::UNIX_EPOCH.elapsed"],
+        &["crates/service/src/clock.rs"],
+    );
+    assert!(
+        offenders.is_empty(),
+        "the wall clock read outside VirtualClock:\n{}",
+        offenders.join("\n")
+    );
+}
+
+/// Architecture invariant (`emulator`): only the server, the client to a running
+/// samlsim and the metadata fetcher touch sockets.
+#[test]
+fn invariant_sockets_only_in_the_server_and_the_two_clients() {
+    let offenders = used_outside(
+        &[
+            "TcpStream",
+            "TcpListener",
+            "UdpSocket",
+            "UnixStream",
+            "hyper::client",
+        ],
+        &[
+            "crates/emulator/src/server.rs",
+            "crates/emulator/src/http_client.rs",
+            "crates/emulator/src/fetch.rs",
+        ],
+    );
+    assert!(
+        offenders.is_empty(),
+        "socket code outside emulator::server/http_client/fetch:\n{}",
+        offenders.join("\n")
+    );
+}
+
+/// The `samlsim-*` and outside dependencies a crate's Cargo.toml declares (normal
+/// dependencies only).
+fn dependencies(krate: &str) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = text.parse().unwrap();
+    manifest
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Architecture invariants (`xml`, `crypto`, `dsig`, `saml`): pure layers know no
+/// HTTP, SQLite, async runtime or service; and dependencies point one way:
+/// core ← services ← emulator ← scenario.
+#[test]
+fn invariant_dependencies_point_one_way_and_the_core_stays_pure() {
+    let crates: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let layer = |krate: &str| match krate {
+        "xml" | "crypto" | "dsig" | "saml" | "xenc" => 0,
+        "service" => 1,
+        "emulator" => 3,
+        "scenario" => 4,
+        _ => 2, // an emulated service
+    };
+    let mut wrong = Vec::new();
+    for krate in &crates {
+        for dependency in dependencies(krate) {
+            if layer(krate) == 0
+                && ["hyper", "hyper-util", "tokio", "rusqlite", "http", "askama"]
+                    .contains(&dependency.as_str())
+            {
+                wrong.push(format!("{krate} (pure core) depends on {dependency}"));
+            }
+            if let Some(other) = dependency.strip_prefix("samlsim-") {
+                let (from, to) = (layer(krate), layer(other));
+                // Services may use one another (Connect is an AWS service), never a
+                // layer above them; the core never a service.
+                if to > from || (from == 0 && to != 0) {
+                    wrong.push(format!(
+                        "{krate} depends on samlsim-{other}, a layer above it"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
