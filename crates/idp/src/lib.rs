@@ -25,6 +25,7 @@
 pub mod admin;
 pub mod config;
 pub mod directory;
+mod inbound;
 mod pages;
 pub mod providers;
 mod rules;
