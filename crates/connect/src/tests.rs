@@ -301,3 +301,31 @@ fn the_api_words_a_missing_user_as_user_not_found() {
         event.message
     );
 }
+
+#[test]
+fn hostile_redirect_the_old_domain_cannot_send_the_browser_to_another_host() {
+    let world = world();
+    let get = |path: &str| world.connect.handle(&Request::new(Method::GET, path));
+    for hostile in [
+        "/aws/x.awsapps.com/connect@evil.example/",
+        "/aws/x.awsapps.com/connect\\evil.example/",
+        "/aws/x.awsapps.com/connect//evil.example/",
+        "/aws/x.awsapps.com/connect.evil.example/",
+        "/aws/evil.example@x.awsapps.com/connect/",
+        "/aws/x:1@evil.awsapps.com/connect/",
+    ] {
+        // A host the emulator does not stand in for is no one's to redirect.
+        let Some(answer) = get(hostile) else {
+            continue;
+        };
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{hostile}");
+        assert!(answer.headers.get(header::LOCATION).is_none(), "{hostile}");
+        assert_eq!(world.last_event().rule.as_deref(), Some("page-not-found"));
+    }
+    let answer = get("/aws/x.awsapps.com/connect/ccp-v2").unwrap();
+    assert_eq!(answer.status, StatusCode::FOUND);
+    assert_eq!(
+        answer.headers[header::LOCATION],
+        "https://x.my.connect.aws/ccp-v2"
+    );
+}
