@@ -234,7 +234,14 @@ impl Iam {
         let metadata = match provider.metadata.as_str() {
             "idp" => sources.idp.to_owned(),
             text if text.trim_start().starts_with('<') => text.to_owned(),
-            url if url.starts_with("http://") || url.starts_with("https://") => {
+            // Anything with a scheme is a URL, checked as every configured URL is
+            // (an `ftp://` or `javascript:` is refused as such, not read as a path).
+            url if url.contains("://") || url.to_ascii_lowercase().starts_with("javascript:") => {
+                samlsim_service::check_url(url, samlsim_service::UrlUse::Absolute).map_err(
+                    |e| IamError::Metadata {
+                        reason: format!("metadata URL {e}"),
+                    },
+                )?;
                 (sources.fetch)(url).map_err(|reason| IamError::Metadata {
                     reason: format!("fetching {url}: {reason}"),
                 })?

@@ -48,6 +48,10 @@ fn route(connect: &Connect, request: &Request, path: &str) -> Result<Response, C
         }
         (&Method::POST, ["instances"]) => {
             let instance: InstanceConfig = request.json().map_err(|e| invalid(e.to_string()))?;
+            let causes = crate::config::check_instance(&instance);
+            if !causes.is_empty() {
+                return Err(invalid(causes.join("; ")));
+            }
             connect.model.put_instance(&instance).map_err(store)?;
             for user in &instance.users {
                 connect

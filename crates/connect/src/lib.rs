@@ -84,26 +84,8 @@ impl Connect {
     pub fn new(parts: ConnectParts) -> Result<Connect, ConnectError> {
         let model = Model::new(parts.store.clone())?;
         for (index, instance) in parts.config.instances.iter().enumerate() {
-            for user in &instance.users {
-                csv_import::validate_username(&user.username).map_err(|message| {
-                    ConnectError::Config {
-                        index,
-                        message: format!("user \"{}\": {message}", user.username),
-                    }
-                })?;
-                if let Some(unknown) = user
-                    .security_profiles
-                    .iter()
-                    .find(|p| !model::SECURITY_PROFILES.contains(&p.as_str()))
-                {
-                    return Err(ConnectError::Config {
-                        index,
-                        message: format!(
-                            "user \"{}\": Security profile is not found: {unknown}",
-                            user.username
-                        ),
-                    });
-                }
+            if let Some(message) = config::check_instance(instance).into_iter().next() {
+                return Err(ConnectError::Config { index, message });
             }
         }
         if model.is_empty()? {

@@ -329,3 +329,22 @@ fn hostile_redirect_the_old_domain_cannot_send_the_browser_to_another_host() {
         "https://x.my.connect.aws/ccp-v2"
     );
 }
+
+#[test]
+fn hostile_url_an_instance_with_a_script_origin_bad_alias_or_region_is_refused() {
+    let world = world();
+    let answer = world.connect.admin(
+        &Request::new(Method::POST, "/_admin/connect/instances").with_json(&serde_json::json!({
+            "id": "00000000-0000-0000-0000-000000000001", "alias": "x@evil.example",
+            "region": "mars-1", "account": ACCOUNT, "admin": "admin",
+            "approved_origins": ["javascript:alert(1)"],
+        })),
+        "/instances",
+    );
+    let body = answer.text_body();
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+    for cause in ["approved_origins[0]", "alias", "region"] {
+        assert!(body.contains(cause), "{cause}: {body}");
+    }
+    assert!(world.connect.model().instances().unwrap().len() == 1);
+}

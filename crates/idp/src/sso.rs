@@ -15,7 +15,7 @@ use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format};
 use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{Method, StatusCode};
-use samlsim_service::{NewEvent, Refusal, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response, UrlUse, check_url};
 
 use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
@@ -35,14 +35,16 @@ const AWS_SOURCE_IDENTITY: &str = "https://aws.amazon.com/SAML/Attributes/Source
 pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
     parse_duration(&sp.assertion_lifetime).map_err(|e| format!("assertion_lifetime: {e}"))?;
     signature_algorithm(sp).map_err(|e| format!("signature_algorithm: {e}"))?;
-    if !(sp.acs_url.starts_with("https://")
-        || sp.acs_url.starts_with("http://")
-        || sp.acs_url.starts_with('/'))
-    {
-        return Err(format!(
-            "acs_url \"{}\" is not an absolute URL or a local path",
-            sp.acs_url
-        ));
+    // Each becomes a form action or a redirect in the emulator's origin.
+    let urls = [
+        ("acs_url", Some(&sp.acs_url)),
+        ("slo_url", sp.slo_url.as_ref()),
+        ("relay_state", sp.relay_state.as_ref()),
+    ];
+    for (key, url) in urls {
+        if let Some(url) = url {
+            check_url(url, UrlUse::AbsoluteOrLocalPath).map_err(|e| format!("{key}: {e}"))?;
+        }
     }
     if let Some(pem) = &sp.certificate {
         Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;

@@ -245,3 +245,45 @@ fn hostile_slo_a_replayed_logout_request_is_refused_and_the_record_is_swept() {
     assert_eq!(slo_redirect(&idp, &later, true).status, StatusCode::OK);
     assert_eq!(seen(), 0, "records past the IssueInstant window are swept");
 }
+
+#[test]
+fn hostile_url_a_javascript_slo_url_is_refused_by_the_config_and_the_admin_api() {
+    let store = Arc::new(Store::in_memory().unwrap());
+    let clock = Arc::new(VirtualClock::frozen(NOW));
+    let events = EventLog::new(store.clone(), clock.clone()).unwrap();
+    let sp = |key: &str, url: &str| {
+        let mut sp = serde_json::json!({ "id": "x", "label": "X", "entity_id": SP, "acs_url": ACS });
+        sp[key] = url.into();
+        sp
+    };
+    for (key, url) in [
+        ("slo_url", "javascript:alert(document.domain)"),
+        ("relay_state", "data:text/html,<script>alert(1)</script>"),
+        ("acs_url", "//evil.example/acs"),
+    ] {
+        let config: IdpConfig = serde_json::from_value(serde_json::json!({
+            "name": "Test IdP", "service_providers": [sp(key, url)],
+        }))
+        .unwrap();
+        let error = Idp::new(IdpParts {
+            config,
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: Arc::new(SequentialIds::default()),
+            events: events.clone(),
+            urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
+            identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
+        })
+        .err()
+        .expect("refused");
+        assert!(error.to_string().contains(key), "{error}");
+    }
+    let (idp, _) = idp();
+    let answer = idp.admin(
+        &Request::new(Method::POST, "/_admin/idp/service-providers")
+            .with_json(&sp("slo_url", "javascript:alert(1)")),
+        "/service-providers",
+    );
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text_body());
+    assert!(answer.text_body().contains("slo_url"));
+}
