@@ -348,3 +348,62 @@ fn hostile_url_an_instance_with_a_script_origin_bad_alias_or_region_is_refused()
     }
     assert!(world.connect.model().instances().unwrap().len() == 1);
 }
+
+#[test]
+fn hostile_store_concurrent_imports_of_one_user_give_a_4xx_and_change_nothing_else() {
+    let world = Arc::new(world());
+    let header = crate::csv_import::SAML_TEMPLATE_HEADER;
+    for round in 0..20 {
+        let csv = format!("{header}\nBo,Chen,racer{round},Basic Routing Profile,Agent,soft,,yes,0\n");
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let world = world.clone();
+                let csv = csv.clone();
+                std::thread::spawn(move || {
+                    let mut request = Request::new(
+                        Method::POST,
+                        &format!("/_admin/connect/instances/{INSTANCE}/users/import"),
+                    )
+                    .with_header(header::CONTENT_TYPE, "text/csv");
+                    request.body = csv.into();
+                    let path = format!("/instances/{INSTANCE}/users/import");
+                    world.connect.admin(&request, &path).status
+                })
+            })
+            .collect();
+        let mut statuses: Vec<u16> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().as_u16())
+            .collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses[0], 201, "round {round}: {statuses:?}");
+        assert_eq!(statuses[1], 400, "round {round}: {statuses:?}");
+    }
+
+    // The race itself, without threads: the user appears between the check of
+    // the file and the write.
+    let user = UserConfig {
+        username: "late".into(),
+        first_name: None,
+        last_name: None,
+        security_profiles: vec!["Agent".into()],
+        routing_profile: "Basic Routing Profile".into(),
+    };
+    let model = world.connect.model();
+    let fresh = UserConfig {
+        username: "fresh".into(),
+        ..user.clone()
+    };
+    assert_eq!(
+        model.put_users(INSTANCE, &[(user.clone(), "id-1".into())]).unwrap(),
+        crate::model::Inserted::All
+    );
+    let before = model.users(INSTANCE).unwrap().len();
+    assert_eq!(
+        model
+            .put_users(INSTANCE, &[(fresh, "id-2".into()), (user, "id-3".into())])
+            .unwrap(),
+        crate::model::Inserted::Exist(vec!["late".into()])
+    );
+    assert_eq!(model.users(INSTANCE).unwrap().len(), before);
+}
