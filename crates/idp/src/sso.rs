@@ -33,7 +33,16 @@ const AWS_SOURCE_IDENTITY: &str = "https://aws.amazon.com/SAML/Attributes/Source
 
 /// Checks what can be checked of an SP's configuration before it is used.
 pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
-    parse_duration(&sp.assertion_lifetime).map_err(|e| format!("assertion_lifetime: {e}"))?;
+    match parse_duration(&sp.assertion_lifetime) {
+        Ok(seconds) if seconds > 0 => {}
+        Ok(_) => {
+            return Err(format!(
+                "assertion_lifetime: {:?} must be longer than 0s",
+                sp.assertion_lifetime
+            ));
+        }
+        Err(e) => return Err(format!("assertion_lifetime: {e}")),
+    }
     signature_algorithm(sp).map_err(|e| format!("signature_algorithm: {e}"))?;
     // Each becomes a form action or a redirect in the emulator's origin.
     let urls = [
