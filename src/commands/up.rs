@@ -48,6 +48,9 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(&config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        // Before seeding: a Ctrl-C during a first start waits for the seeding
+        // transaction to finish rather than killing it half-way.
+        let stop = stop_signal()?;
         let emulator = Arc::new(Emulator::start(
             config,
             Options {
@@ -55,7 +58,6 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
                 ..Options::default()
             },
         )?);
-        let stop = stop_signal()?;
         print_banner(&emulator, data_path.as_deref(), started);
         let shutdown = async {
             stop.await;
@@ -125,10 +127,41 @@ fn print_banner(emulator: &Emulator, data: Option<&str>, started: Instant) {
     println!("Open {base}/idp/portal in a browser. Ctrl-C stops.");
 }
 
+/// `samlsim config print`: refuses exactly what `up` (and `config check`) refuse.
 pub fn config_print(config: Option<&Path>) -> Result<ExitCode> {
-    let config = Config::load(config)?;
+    let config = checked_config(config)?;
     print!("{}", config.to_toml());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `samlsim config check FILE`: every check `up` makes before it serves.
+pub fn config_check(file: &Path) -> Result<ExitCode> {
+    match checked_config(Some(file)) {
+        Ok(_) => {
+            println!("{}: ok", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("{}", crate::report(&error));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The configuration, checked by the code `up` runs: parse and semantic checks
+/// (`Config::load`), the server limits, the event retention, and a start of an
+/// in-memory emulator from it (policies, metadata files and URLs, seeding).
+fn checked_config(path: Option<&Path>) -> Result<Config> {
+    let config = Config::load(path)?;
+    let name = path.map_or_else(|| "<embedded default config>".into(), |p| p.display().to_string());
+    samlsim_emulator::server::Limits::from_config(&config.server)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    config
+        .events
+        .retention()
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Emulator::start(config.clone(), Options::default()).with_context(|| format!("{name}: samlsim up would not start"))?;
+    Ok(config)
 }
 
 /// `samlsim clock ...`: reads or moves the virtual clock of a running emulator.
@@ -150,6 +183,9 @@ pub fn clock(url: &str, body: Option<serde_json::Value>) -> Result<ExitCode> {
     })
 }
 
+/// How long the CLI waits for a running samlsim's admin API.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// One HTTP/1.1 request to the admin API of the emulator at `base` (loopback only,
 /// so plain TCP is all it takes). Returns the status and the body.
 pub fn admin_request(
@@ -162,9 +198,23 @@ pub fn admin_request(
         .strip_prefix("http://")
         .with_context(|| format!("{base}: only http:// URLs of a local samlsim"))?
         .trim_end_matches('/');
-    let mut stream = TcpStream::connect(authority)
-        .with_context(|| format!("cannot reach samlsim at {base} (is `samlsim up` running?)"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let unreachable = || format!("cannot reach samlsim at {base} (is `samlsim up` running?)");
+    let address = std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .with_context(unreachable)?
+        .next()
+        .with_context(unreachable)?;
+    let mut stream = TcpStream::connect_timeout(&address, ADMIN_TIMEOUT).with_context(unreachable)?;
+    stream.set_read_timeout(Some(ADMIN_TIMEOUT))?;
+    stream.set_write_timeout(Some(ADMIN_TIMEOUT))?;
+    // A silent server shows as WouldBlock (Unix) or TimedOut (Windows): say
+    // which server and that it timed out, not "Resource temporarily unavailable".
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => anyhow::anyhow!(
+            "samlsim at {base} did not answer {method} {path} within {} s (timed out)",
+            ADMIN_TIMEOUT.as_secs()
+        ),
+        _ => anyhow::Error::new(e).context(format!("talking to samlsim at {base}")),
+    };
     let mut request =
         format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n")
             .into_bytes();
@@ -181,9 +231,9 @@ pub fn admin_request(
         }
         None => request.extend_from_slice(b"\r\n"),
     }
-    stream.write_all(&request)?;
+    stream.write_all(&request).map_err(io)?;
     let mut response = String::new();
-    stream.read_to_string(&mut response)?;
+    stream.read_to_string(&mut response).map_err(io)?;
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let status = head
         .split_whitespace()
