@@ -148,21 +148,57 @@ fn hostile_config_check_refuses_what_up_refuses_each_cause_once() {
         semantic.display()
     );
     assert_eq!(out.stderr.matches(&wanted).count(), 1, "{}", out.describe());
-    assert_eq!(out.stderr.matches("session_lifetime").count(), 1, "{}", out.describe());
-    let out = samlsim(["config".as_ref(), "print".as_ref(), "--config".as_ref(), semantic.as_os_str()]);
+    assert_eq!(
+        out.stderr.matches("session_lifetime").count(),
+        1,
+        "{}",
+        out.describe()
+    );
+    let out = samlsim([
+        "config".as_ref(),
+        "print".as_ref(),
+        "--config".as_ref(),
+        semantic.as_os_str(),
+    ]);
     assert_ne!(out.code, 0, "{}", out.describe());
 
     // Only a start finds it: the trust policy does not parse. Said once.
     let start = dir.path().join("start.toml");
-    std::fs::write(&start, default.replacen("trust_policy = \"\"\"", "trust_policy = \"\"\"{\"x\": ", 1)).unwrap();
+    std::fs::write(
+        &start,
+        default.replacen("trust_policy = \"\"\"", "trust_policy = \"\"\"{\"x\": ", 1),
+    )
+    .unwrap();
     let out = samlsim(["config".as_ref(), "check".as_ref(), start.as_os_str()]);
     assert_eq!(out.code, 1, "{}", out.describe());
-    assert_eq!(out.stderr.matches("is not valid JSON").count(), 1, "{}", out.describe());
-    let out = samlsim(["config".as_ref(), "print".as_ref(), "--config".as_ref(), start.as_os_str()]);
+    assert_eq!(
+        out.stderr.matches("is not valid JSON").count(),
+        1,
+        "{}",
+        out.describe()
+    );
+    let out = samlsim([
+        "config".as_ref(),
+        "print".as_ref(),
+        "--config".as_ref(),
+        start.as_os_str(),
+    ]);
     assert_ne!(out.code, 0, "{}", out.describe());
-    let out = samlsim(["up".as_ref(), "--in-memory".as_ref(), "--listen".as_ref(), "127.0.0.1:0".as_ref(), "--config".as_ref(), start.as_os_str()]);
+    let out = samlsim([
+        "up".as_ref(),
+        "--in-memory".as_ref(),
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--config".as_ref(),
+        start.as_os_str(),
+    ]);
     assert_ne!(out.code, 0, "{}", out.describe());
-    assert_eq!(out.stderr.matches("is not valid JSON").count(), 1, "{}", out.describe());
+    assert_eq!(
+        out.stderr.matches("is not valid JSON").count(),
+        1,
+        "{}",
+        out.describe()
+    );
 }
 
 /// A server that accepts and never answers: the CLI names it and says it timed out.
@@ -174,6 +210,10 @@ fn hostile_cli_clock_show_against_a_silent_server_names_the_url_and_the_timeout(
     assert_ne!(out.code, 0, "{}", out.describe());
     assert!(out.stderr.contains(&url), "{}", out.describe());
     assert!(out.stderr.contains("timed out"), "{}", out.describe());
-    assert!(!out.stderr.contains("temporarily unavailable"), "{}", out.describe());
+    assert!(
+        !out.stderr.contains("temporarily unavailable"),
+        "{}",
+        out.describe()
+    );
     drop(silent);
 }

@@ -153,14 +153,18 @@ pub fn config_check(file: &Path) -> Result<ExitCode> {
 /// in-memory emulator from it (policies, metadata files and URLs, seeding).
 fn checked_config(path: Option<&Path>) -> Result<Config> {
     let config = Config::load(path)?;
-    let name = path.map_or_else(|| "<embedded default config>".into(), |p| p.display().to_string());
+    let name = path.map_or_else(
+        || "<embedded default config>".into(),
+        |p| p.display().to_string(),
+    );
     samlsim_emulator::server::Limits::from_config(&config.server)
         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     config
         .events
         .retention()
         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    Emulator::start(config.clone(), Options::default()).with_context(|| format!("{name}: samlsim up would not start"))?;
+    Emulator::start(config.clone(), Options::default())
+        .with_context(|| format!("{name}: samlsim up would not start"))?;
     Ok(config)
 }
 
@@ -203,7 +207,8 @@ pub fn admin_request(
         .with_context(unreachable)?
         .next()
         .with_context(unreachable)?;
-    let mut stream = TcpStream::connect_timeout(&address, ADMIN_TIMEOUT).with_context(unreachable)?;
+    let mut stream =
+        TcpStream::connect_timeout(&address, ADMIN_TIMEOUT).with_context(unreachable)?;
     stream.set_read_timeout(Some(ADMIN_TIMEOUT))?;
     stream.set_write_timeout(Some(ADMIN_TIMEOUT))?;
     // A silent server shows as WouldBlock (Unix) or TimedOut (Windows): say

@@ -257,7 +257,7 @@ impl Iam {
             text if text.trim_start().starts_with('<') => text.to_owned(),
             // Anything with a scheme is a URL, checked as every configured URL is
             // (an `ftp://` or `javascript:` is refused as such, not read as a path).
-            url if url.contains("://") || url.to_ascii_lowercase().starts_with("javascript:") => {
+            url if has_scheme(url) => {
                 samlsim_service::check_url(url, samlsim_service::UrlUse::Absolute).map_err(
                     |e| IamError::Metadata {
                         reason: format!("metadata URL {e}"),
@@ -275,7 +275,12 @@ impl Iam {
         Ok(metadata)
     }
 
-    fn store_provider(&self, account: &str, name: &str, metadata: &str) -> Result<String, IamError> {
+    fn store_provider(
+        &self,
+        account: &str,
+        name: &str,
+        metadata: &str,
+    ) -> Result<String, IamError> {
         let arn = provider_arn(&self.partition(account)?, account, name);
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
@@ -507,4 +512,16 @@ fn read_metadata(xml: &str) -> Result<(String, Vec<Certificate>), IamError> {
         });
     }
     Ok((metadata.entity_id, metadata.signing_certificates))
+}
+
+/// Whether `text` starts with a URL scheme (`https:`, `javascript:`, `data:`), not
+/// a path (a single letter before `:` is a Windows drive).
+fn has_scheme(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }

@@ -333,7 +333,8 @@ fn is_policy_arn(arn: &str) -> bool {
         && (*partition == "aws" || partition.starts_with("aws-"))
         && *service == "iam"
         && region.is_empty()
-        && (*account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+        && (*account == "aws"
+            || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
         && resource
             .strip_prefix("policy/")
             .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))

@@ -230,7 +230,9 @@ impl Connect {
 /// (API_CreateInstance, InstanceAlias).
 pub fn is_valid_alias(alias: &str) -> bool {
     (1..=45).contains(&alias.len())
-        && alias.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && alias
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && alias.as_bytes()[0].is_ascii_alphanumeric()
         && alias.as_bytes()[alias.len() - 1].is_ascii_alphanumeric()
         && !alias.starts_with("d-")

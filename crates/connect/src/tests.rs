@@ -354,7 +354,8 @@ fn hostile_store_concurrent_imports_of_one_user_give_a_4xx_and_change_nothing_el
     let world = Arc::new(world());
     let header = crate::csv_import::SAML_TEMPLATE_HEADER;
     for round in 0..20 {
-        let csv = format!("{header}\nBo,Chen,racer{round},Basic Routing Profile,Agent,soft,,yes,0\n");
+        let csv =
+            format!("{header}\nBo,Chen,racer{round},Basic Routing Profile,Agent,soft,,yes,0\n");
         let threads: Vec<_> = (0..2)
             .map(|_| {
                 let world = world.clone();
@@ -395,7 +396,9 @@ fn hostile_store_concurrent_imports_of_one_user_give_a_4xx_and_change_nothing_el
         ..user.clone()
     };
     assert_eq!(
-        model.put_users(INSTANCE, &[(user.clone(), "id-1".into())]).unwrap(),
+        model
+            .put_users(INSTANCE, &[(user.clone(), "id-1".into())])
+            .unwrap(),
         crate::model::Inserted::All
     );
     let before = model.users(INSTANCE).unwrap().len();

@@ -330,7 +330,9 @@ impl Config {
             }
             for cause in samlsim_connect::config::check_instance(instance) {
                 match cause.split_once(": ") {
-                    Some((key, message)) => causes.push((format!("{at}.{key}"), message.to_owned())),
+                    Some((key, message)) => {
+                        causes.push((format!("{at}.{key}"), message.to_owned()))
+                    }
                     None => causes.push((at.clone(), cause)),
                 }
             }
@@ -419,14 +421,15 @@ mod tests {
             .replace("session_lifetime = \"8h\"", "session_lifetime = \"-8h\"")
             .replace("username = \"carol\"", "username = \"alice\"")
             .replace("id = \"aws-console\"", "id = \"connect-us-east-1\"")
-            .replace("region = \"us-east-1\"\naccount = \"123456789012\"", "region = \"mars-1\"\naccount = \"999999999999\"");
+            .replace(
+                "region = \"us-east-1\"\naccount = \"123456789012\"",
+                "region = \"mars-1\"\naccount = \"999999999999\"",
+            );
         let error = Config::parse(&text, "world.toml").unwrap_err();
         let ConfigError::Semantic { causes, .. } = &error else {
             panic!("{error}");
         };
-        let line_of = |needle: &str| {
-            text.lines().position(|l| l.contains(needle)).unwrap() + 1
-        };
+        let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
         let second = |needle: &str| {
             text.lines()
                 .enumerate()
@@ -441,7 +444,10 @@ mod tests {
             ("server.max_body_bytes", line_of("max_body_bytes")),
             ("idp.session_lifetime", line_of("session_lifetime")),
             ("idp.users[5].username", second("username = \"alice\"")),
-            ("idp.service_providers[2].id", second("id = \"connect-us-east-1\"")),
+            (
+                "idp.service_providers[2].id",
+                second("id = \"connect-us-east-1\""),
+            ),
             ("connect.instances[0].account", line_of("999999999999")),
             ("connect.instances[0].region", line_of("mars-1")),
         ];
@@ -451,7 +457,13 @@ mod tests {
             assert_eq!(matching[0].line, line, "{key}: {error}");
         }
         let shown = error.to_string();
-        assert!(shown.contains(&format!("world.toml:{}: connect.instances[0].region: \"mars-1\" is not an AWS region", line_of("mars-1"))), "{shown}");
+        assert!(
+            shown.contains(&format!(
+                "world.toml:{}: connect.instances[0].region: \"mars-1\" is not an AWS region",
+                line_of("mars-1")
+            )),
+            "{shown}"
+        );
         assert_eq!(shown.lines().count(), causes.len(), "{shown}");
     }
 

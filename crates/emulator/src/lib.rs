@@ -126,10 +126,10 @@ impl Emulator {
         let seeded_before = store.has_marker(SEEDED)?;
         if !seeded_before && store.has_migrated_anything()? {
             return Err(StartError::HalfSeeded {
-                database: options
-                    .data
-                    .as_ref()
-                    .map_or_else(|| ":memory:".into(), |d| d.database_path().display().to_string()),
+                database: options.data.as_ref().map_or_else(
+                    || ":memory:".into(),
+                    |d| d.database_path().display().to_string(),
+                ),
             });
         }
         let (events, urls, idp, aws, connect) = store.transaction(|| {
@@ -162,7 +162,9 @@ impl Emulator {
                             .map_err(StartError::Config)?,
                         ..fetch::FetchLimits::default()
                     };
-                    Box::new(move |url: &str| fetch::fetch_text(url, limits).map_err(|e| e.to_string()))
+                    Box::new(move |url: &str| {
+                        fetch::fetch_text(url, limits).map_err(|e| e.to_string())
+                    })
                 },
                 store: store.clone(),
                 clock: clock.clone(),
@@ -384,7 +386,10 @@ mod seeding_tests {
             .err()
             .expect("refused");
         let text = error.to_string();
-        assert!(text.contains("seeded") && text.contains("--fresh"), "{text}");
+        assert!(
+            text.contains("seeded") && text.contains("--fresh"),
+            "{text}"
+        );
         assert!(text.contains("samlsim.db"), "{text}");
     }
 }

@@ -637,7 +637,12 @@ fn hostile_store_a_refused_account_changes_nothing() {
     });
     let response =
         emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&account));
-    assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.text_body());
+    assert_eq!(
+        response.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        response.text_body()
+    );
     let iam = emulator.aws().iam();
     assert!(iam.account("210987654321").unwrap().is_none());
     assert!(
@@ -676,11 +681,16 @@ fn hostile_sts_parameters_are_validated_as_aws_documents_them() {
         xml.contains("1 validation error detected: Value 'garbage' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"),
         "{xml}"
     );
-    let (status, xml) = call(&[("PolicyArns.member.1.arn", "arn:aws:iam::123456789012:role/NotAPolicy")]);
+    let (status, xml) = call(&[(
+        "PolicyArns.member.1.arn",
+        "arn:aws:iam::123456789012:role/NotAPolicy",
+    )]);
     assert_eq!(status, StatusCode::BAD_REQUEST, "{xml}");
     assert!(xml.contains("at 'policyArns.1.member.arn'"), "{xml}");
 
-    let eleven: Vec<String> = (1..=11).map(|i| format!("PolicyArns.member.{i}.arn")).collect();
+    let eleven: Vec<String> = (1..=11)
+        .map(|i| format!("PolicyArns.member.{i}.arn"))
+        .collect();
     let fields: Vec<(&str, &str)> = eleven
         .iter()
         .map(|k| (k.as_str(), "arn:aws:iam::aws:policy/ReadOnlyAccess"))
@@ -692,12 +702,21 @@ fn hostile_sts_parameters_are_validated_as_aws_documents_them() {
     );
 
     let (_, xml) = call(&[("DurationSeconds", "60"), ("Policy", &"x".repeat(2049))]);
-    assert!(xml.contains("2 validation errors detected: Value '60' at 'durationSeconds'"), "{xml}");
+    assert!(
+        xml.contains("2 validation errors detected: Value '60' at 'durationSeconds'"),
+        "{xml}"
+    );
     assert!(xml.contains("at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048"), "{xml}");
 
     let (status, xml) = call(&[
-        ("PolicyArns.member.1.arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
-        ("PolicyArns.member.2.arn", "arn:aws:iam::123456789012:policy/team/Mine"),
+        (
+            "PolicyArns.member.1.arn",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ),
+        (
+            "PolicyArns.member.2.arn",
+            "arn:aws:iam::123456789012:policy/team/Mine",
+        ),
     ]);
     assert_eq!(status, StatusCode::OK, "{xml}");
 }

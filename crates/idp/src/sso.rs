@@ -19,9 +19,9 @@ use samlsim_service::{NewEvent, Refusal, Request, Response, UrlUse, check_url};
 
 use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
+use crate::inbound::{self, REQUEST_MAX_AGE, Received, unknown_sp};
 use crate::rules::{IdpRefusal, IdpRule, internal};
 use crate::sessions::{Issued, PendingRequest, Session};
-use crate::inbound::{self, REQUEST_MAX_AGE, Received, unknown_sp};
 use crate::{Idp, SERVICE, pages};
 
 /// The AWS attribute names (IAM user guide, id_roles_providers_create_saml_assertions).
@@ -29,7 +29,6 @@ const AWS_ROLE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 const AWS_ROLE_SESSION_NAME: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
 const AWS_SESSION_DURATION: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 const AWS_SOURCE_IDENTITY: &str = "https://aws.amazon.com/SAML/Attributes/SourceIdentity";
-
 
 /// Checks what can be checked of an SP's configuration before it is used.
 pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
@@ -237,7 +236,10 @@ pub(crate) fn check_binding(authn: &AuthnRequest) -> Result<(), IdpRefusal> {
 /// (every AWS endpoint is `urn:amazon:webservices`); the requested ACS picks one.
 /// An ACS URL that no SP with that entity ID registered is refused: responses go
 /// only to registered ACS URLs (SAML profiles 4.1.4.1).
-pub(crate) fn select_provider(idp: &Idp, authn: &AuthnRequest) -> Result<ServiceProviderConfig, IdpRefusal> {
+pub(crate) fn select_provider(
+    idp: &Idp,
+    authn: &AuthnRequest,
+) -> Result<ServiceProviderConfig, IdpRefusal> {
     let candidates = idp
         .providers
         .by_entity_id(&authn.issuer)

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use samlsim_crypto::{Certificate, Identity, SignatureAlgorithm, SigningKey};
 use samlsim_saml::DateTime;
-use samlsim_saml::authn_request::{AuthnRequest, build_authn_request};
 use samlsim_saml::NameId;
+use samlsim_saml::authn_request::{AuthnRequest, build_authn_request};
 use samlsim_saml::binding::encode_post;
 use samlsim_saml::logout::{LogoutRequest, build_logout_request};
 use samlsim_saml::redirect::{RedirectParam, redirect_query};
@@ -162,7 +162,10 @@ fn logout_request(id: &str, issued: i64, destination: &str) -> LogoutRequest {
         issue_instant: DateTime::from_unix(issued),
         destination: Some(destination.into()),
         issuer: SP.into(),
-        name_id: NameId::new("alice", "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"),
+        name_id: NameId::new(
+            "alice",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+        ),
         session_indexes: Vec::new(),
         not_on_or_after: None,
         reason: None,
@@ -208,16 +211,31 @@ fn hostile_slo_a_logout_request_for_another_endpoint_is_refused() {
         &logout_request("_elsewhere", NOW, "https://other-idp.example.test/slo"),
         true,
     );
-    assert_eq!(rule_of(&page), "logout-wrong-destination", "{}", page.text_body());
+    assert_eq!(
+        rule_of(&page),
+        "logout-wrong-destination",
+        "{}",
+        page.text_body()
+    );
 }
 
 #[test]
 fn hostile_slo_a_logout_request_from_2001_or_the_future_is_refused() {
     let (idp, _) = idp();
     let page = slo_redirect(&idp, &logout_request("_old", 978_307_200, SLO), true);
-    assert_eq!(rule_of(&page), "stale-logout-request", "{}", page.text_body());
+    assert_eq!(
+        rule_of(&page),
+        "stale-logout-request",
+        "{}",
+        page.text_body()
+    );
     let page = slo_redirect(&idp, &logout_request("_ahead", NOW + 3600, SLO), true);
-    assert_eq!(rule_of(&page), "stale-logout-request", "{}", page.text_body());
+    assert_eq!(
+        rule_of(&page),
+        "stale-logout-request",
+        "{}",
+        page.text_body()
+    );
 }
 
 #[test]
@@ -226,7 +244,12 @@ fn hostile_slo_a_replayed_logout_request_is_refused_and_the_record_is_swept() {
     let request = logout_request("_once", NOW, SLO);
     assert_eq!(slo_redirect(&idp, &request, true).status, StatusCode::OK);
     let page = slo_redirect(&idp, &request, true);
-    assert_eq!(rule_of(&page), "replayed-logout-request", "{}", page.text_body());
+    assert_eq!(
+        rule_of(&page),
+        "replayed-logout-request",
+        "{}",
+        page.text_body()
+    );
 
     let seen = || {
         store
@@ -252,7 +275,8 @@ fn hostile_url_a_javascript_slo_url_is_refused_by_the_config_and_the_admin_api()
     let clock = Arc::new(VirtualClock::frozen(NOW));
     let events = EventLog::new(store.clone(), clock.clone()).unwrap();
     let sp = |key: &str, url: &str| {
-        let mut sp = serde_json::json!({ "id": "x", "label": "X", "entity_id": SP, "acs_url": ACS });
+        let mut sp =
+            serde_json::json!({ "id": "x", "label": "X", "entity_id": SP, "acs_url": ACS });
         sp[key] = url.into();
         sp
     };
@@ -284,6 +308,11 @@ fn hostile_url_a_javascript_slo_url_is_refused_by_the_config_and_the_admin_api()
             .with_json(&sp("slo_url", "javascript:alert(1)")),
         "/service-providers",
     );
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
     assert!(answer.text_body().contains("slo_url"));
 }

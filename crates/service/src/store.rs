@@ -310,7 +310,9 @@ mod tests {
     #[test]
     fn hostile_store_a_failed_transaction_leaves_nothing_and_excludes_other_threads() {
         let store = std::sync::Arc::new(Store::in_memory().unwrap());
-        store.migrate("t", &["CREATE TABLE a (x INTEGER);"]).unwrap();
+        store
+            .migrate("t", &["CREATE TABLE a (x INTEGER);"])
+            .unwrap();
         let count = |store: &Store| {
             store
                 .with(|c| c.query_row("SELECT count(*) FROM a", [], |r| r.get::<_, i64>(0)))

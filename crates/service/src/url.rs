@@ -24,7 +24,9 @@ pub enum UrlError {
     Scheme(String, bool),
     #[error("\"{0}\" has no host after the scheme")]
     NoHost(String),
-    #[error("\"{0}\" starts with // or /\\, which a browser reads as another host, not a local path")]
+    #[error(
+        "\"{0}\" starts with // or /\\, which a browser reads as another host, not a local path"
+    )]
     HostRelative(String),
 }
 
