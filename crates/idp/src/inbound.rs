@@ -288,7 +288,7 @@ impl SpRequest for AuthnRequest {
         &self.issuer
     }
     fn issue_instant(&self) -> DateTime {
-        self.issue_instant.clone()
+        self.issue_instant
     }
     fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
@@ -342,7 +342,7 @@ impl SpRequest for LogoutRequest {
         &self.issuer
     }
     fn issue_instant(&self) -> DateTime {
-        self.issue_instant.clone()
+        self.issue_instant
     }
     fn destination(&self) -> Option<&str> {
         self.destination.as_deref()
