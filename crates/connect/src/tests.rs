@@ -379,6 +379,10 @@ fn hostile_store_concurrent_imports_of_one_user_give_a_4xx_and_change_nothing_el
         statuses.sort_unstable();
         assert_eq!(statuses[0], 201, "round {round}: {statuses:?}");
         assert_eq!(statuses[1], 400, "round {round}: {statuses:?}");
+        assert_eq!(
+            world.last_event().rule.as_deref(),
+            Some("csv-import-invalid")
+        );
     }
 
     // The race itself, without threads: the user appears between the check of

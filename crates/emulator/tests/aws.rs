@@ -681,6 +681,13 @@ fn hostile_sts_parameters_are_validated_as_aws_documents_them() {
         xml.contains("1 validation error detected: Value 'garbage' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"),
         "{xml}"
     );
+    let event = emulator
+        .events()
+        .list(&samlsim_service::EventFilter::default())
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(event.rule.as_deref(), Some("sts-validation"));
     let (status, xml) = call(&[(
         "PolicyArns.member.1.arn",
         "arn:aws:iam::123456789012:role/NotAPolicy",
