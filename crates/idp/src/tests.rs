@@ -236,6 +236,18 @@ fn hostile_slo_a_logout_request_from_2001_or_the_future_is_refused() {
         "{}",
         page.text_body()
     );
+    let page = idp
+        .handle(
+            &Request::new(Method::POST, "/idp/slo")
+                .with_form(&[("SAMLRequest", &encode_post(b"<not-a-logout-request/>"))]),
+        )
+        .unwrap();
+    assert_eq!(
+        rule_of(&page),
+        "malformed-logout-request",
+        "{}",
+        page.text_body()
+    );
 }
 
 #[test]
