@@ -372,3 +372,12 @@ fn a_connect_session_names_pages_and_methods_it_does_not_have() {
     ));
     assert_eq!(page_rule(&emulator, &page), "method-not-allowed");
 }
+
+#[test]
+fn a_request_for_no_endpoint_leaves_an_event_too() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = browser.open("/nowhere/at/all");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page_rule(&emulator, &page), "no-such-endpoint");
+}
