@@ -269,7 +269,12 @@ impl Emulator {
         if let Err(error) = self.events.record(event) {
             tracing::error!(%error, "recording a request for no endpoint failed");
         }
-        Problem::new(StatusCode::NOT_FOUND, "no-such-endpoint", "Nothing here", message)
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "no-such-endpoint",
+            "Nothing here",
+            message,
+        )
         .with_fix(format!(
             "The endpoints are listed at {}",
             self.urls.absolute("/")

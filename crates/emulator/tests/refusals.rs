@@ -47,7 +47,12 @@ fn send(emulator: &Emulator, method: Method, path: &str, json: &str) -> Response
 fn idp_admin_refusals_are_named() {
     let emulator = emulator();
     let answer = send(&emulator, Method::GET, "/_admin/idp/users/nobody", "");
-    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "admin-not-found");
 
     let answer = send(
@@ -56,7 +61,12 @@ fn idp_admin_refusals_are_named() {
         "/_admin/idp/users",
         r#"{"username": "", "password": "x"}"#,
     );
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "admin-invalid-user");
 
     let answer = send(
@@ -65,11 +75,21 @@ fn idp_admin_refusals_are_named() {
         "/_admin/idp/service-providers",
         r#"{"id": "half"}"#,
     );
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "admin-invalid-service-provider");
 
     let answer = send(&emulator, Method::PATCH, "/_admin/idp/users", "{}");
-    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "admin-no-such-endpoint");
 }
 
@@ -77,11 +97,21 @@ fn idp_admin_refusals_are_named() {
 fn connect_admin_refusals_are_named() {
     let emulator = emulator();
     let answer = send(&emulator, Method::POST, "/_admin/connect/instances", "[1]");
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "admin-invalid-parameter");
 
     let answer = send(&emulator, Method::PATCH, "/_admin/connect/instances", "{}");
-    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "admin-no-such-endpoint");
 
     let mut request = Request::new(
@@ -90,7 +120,12 @@ fn connect_admin_refusals_are_named() {
     );
     request.body = "first name,last name\nBo,Chen\n".to_owned().into();
     let answer = emulator.handle(&request.with_header(header::CONTENT_TYPE, "text/csv"));
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "csv-import-invalid");
 }
 
@@ -182,7 +217,10 @@ fn resigned(xml: &str) -> String {
 
 /// The span of the first element `<tag ...>` (its start tag only) after `from`.
 fn start_tag(xml: &str, tag: &str, from: usize) -> (usize, usize) {
-    let start = xml[from..].find(&format!("<{tag}")).unwrap_or_else(|| panic!("no <{tag} in {xml}")) + from;
+    let start = xml[from..]
+        .find(&format!("<{tag}"))
+        .unwrap_or_else(|| panic!("no <{tag} in {xml}"))
+        + from;
     let end = xml[start..].find('>').unwrap() + start;
     (start, end)
 }
@@ -228,7 +266,12 @@ fn aws_sign_in_names_each_broken_part_of_an_assertion() {
         (
             "issuer-mismatch",
             Box::new(|xml| {
-                set_text_after(xml, "<saml:Assertion", "saml:Issuer", "https://impostor.example.test/");
+                set_text_after(
+                    xml,
+                    "<saml:Assertion",
+                    "saml:Issuer",
+                    "https://impostor.example.test/",
+                );
             }),
         ),
         (
@@ -294,8 +337,8 @@ fn aws_sign_in_names_each_broken_part_of_an_assertion() {
 }
 
 fn sts(emulator: &Emulator, fields: &[(&str, &str)]) -> (StatusCode, String) {
-    let response = emulator
-        .handle(&Request::new(Method::POST, "/aws/sts.amazonaws.com/").with_form(fields));
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/aws/sts.amazonaws.com/").with_form(fields));
     (response.status, response.text_body())
 }
 
@@ -313,7 +356,10 @@ fn sts_names_a_session_policy_it_cannot_take() {
     fields.push(("Policy", "{\"Statement\": 3}"));
     let (status, xml) = sts(&emulator, &fields);
     assert_eq!(status, StatusCode::BAD_REQUEST, "{xml}");
-    assert!(xml.contains("<Code>MalformedPolicyDocument</Code>"), "{xml}");
+    assert!(
+        xml.contains("<Code>MalformedPolicyDocument</Code>"),
+        "{xml}"
+    );
     assert_eq!(last_rule(&emulator), "session-policy-malformed");
 
     // Within each parameter's limit, too large once packed together.
@@ -335,25 +381,45 @@ fn sts_names_a_session_policy_it_cannot_take() {
 fn the_connect_api_names_calls_it_cannot_answer() {
     let emulator = emulator();
     let api = |path: &str, authorization: Option<&str>| {
-        let mut request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com{path}"));
+        let mut request = Request::new(
+            Method::GET,
+            &format!("/aws/connect.us-east-1.amazonaws.com{path}"),
+        );
         if let Some(value) = authorization {
             request = request.with_header(header::AUTHORIZATION, value);
         }
         emulator.handle(&request)
     };
     let answer = api("/users/list", None);
-    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "unknown-operation");
 
     let answer = api(&format!("/user/federate/{INSTANCE}"), None);
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "missing-authentication-token");
 
     let answer = api(
         &format!("/user/federate/{INSTANCE}"),
-        Some("AWS4-HMAC-SHA256 Credential=ASIAUNKNOWNKEY00000/20261123/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0"),
+        Some(
+            "AWS4-HMAC-SHA256 Credential=ASIAUNKNOWNKEY00000/20261123/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0",
+        ),
     );
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text_body());
+    assert_eq!(
+        answer.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        answer.text_body()
+    );
     assert_eq!(last_rule(&emulator), "unrecognized-client");
 }
 

@@ -659,7 +659,10 @@ mod tests {
     impl Transport for Refusing {
         fn send(&self, request: Request) -> Response {
             if request.path.starts_with("/_admin/events") {
-                return Response::json(StatusCode::OK, &serde_json::json!({ "events": self.events }));
+                return Response::json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "events": self.events }),
+                );
             }
             Response::new(
                 StatusCode::FORBIDDEN,
@@ -702,7 +705,10 @@ mod tests {
         assert!(failure.expected.contains("rule denied"), "{failure:?}");
 
         let report = run_against(serde_json::json!([event("another")]));
-        assert!(report.failure.is_some(), "an event for another rule is not it");
+        assert!(
+            report.failure.is_some(),
+            "an event for another rule is not it"
+        );
     }
 
     #[test]
