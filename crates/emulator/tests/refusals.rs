@@ -249,10 +249,13 @@ fn set_text_after(xml: &mut String, after: &str, tag: &str, text: &str) {
     xml.replace_range(end + 1..text_end, text);
 }
 
+/// An edit of a response's XML.
+type Edit = Box<dyn FnOnce(&mut String)>;
+
 #[test]
 fn aws_sign_in_names_each_broken_part_of_an_assertion() {
     let emulator = emulator();
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut String)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "saml-status-not-success",
             Box::new(|xml| {

@@ -478,33 +478,32 @@ impl Runner<'_> {
     /// `data-rule`) or is an API error (its code), the flow's events recorded during
     /// the step must include that refusal.
     fn check_refusal_recorded(&self, events_before: i64) -> Result<(), (String, String)> {
-        let (wanted, matches): (String, Box<dyn Fn(&Event) -> bool>) = match &self.outcome {
+        // The rule a page names, or the code of an API error.
+        let (rule, code) = match &self.outcome {
             Outcome::Page(page) => match page.rule() {
-                Some(rule) => (
-                    format!("rule {rule}"),
-                    Box::new(move |e: &Event| e.rule.as_deref() == Some(rule.as_str())),
-                ),
+                Some(rule) => (Some(rule), None),
                 None => return Ok(()),
             },
             Outcome::Api {
                 status,
                 code: Some(code),
                 ..
-            } if !status.is_success() => {
-                let code = code.clone();
-                (
-                    format!("code {code}"),
-                    Box::new(move |e: &Event| {
-                        e.rule.is_some() && e.detail["code"].as_str() == Some(code.as_str())
-                    }),
-                )
-            }
+            } if !status.is_success() => (None, Some(code.clone())),
             _ => return Ok(()),
         };
         let events = self.flow_events(events_before);
-        if events.iter().any(|e| matches(e)) {
+        let recorded = events.iter().any(|e| match (&rule, &code) {
+            (Some(rule), _) => e.rule.as_ref() == Some(rule),
+            (None, Some(code)) => e.rule.is_some() && e.detail["code"].as_str() == Some(code),
+            (None, None) => false,
+        });
+        if recorded {
             return Ok(());
         }
+        let wanted = match (rule, code) {
+            (Some(rule), _) => format!("rule {rule}"),
+            (None, code) => format!("code {}", code.unwrap_or_default()),
+        };
         Err((
             format!("a refusal event with {wanted} (every refusal leaves an event)"),
             format!(
