@@ -7,6 +7,7 @@
 //! | `GET /saml-providers` | SAML providers (ARN, entity ID, metadata) |
 //! | `GET /roles` | roles with their policies |
 //! | `POST /accounts/<id>/roles` | create or replace a role (`{"name", "trust_policy", ...}`) |
+//! | `DELETE /accounts/<id>/roles/<name>` | delete a role (sessions already open keep its ARN) |
 //! | `GET /credentials/<access-key-id>` | the role session behind STS credentials |
 
 use samlsim_service::http::{Method, StatusCode, decode_component};
@@ -67,6 +68,20 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
                 e.to_string(),
             )),
         },
+        (&Method::DELETE, ["accounts", account, "roles", name]) => {
+            aws.iam.delete_role(account, name).map(|deleted| {
+                if deleted {
+                    changed(aws, request, format!("role {name} of {account} deleted"));
+                    Response::json(StatusCode::OK, &serde_json::json!({ "deleted": name }))
+                } else {
+                    Response::json_error(
+                        StatusCode::NOT_FOUND,
+                        "NoSuchEntity",
+                        format!("no role {name} in account {account}"),
+                    )
+                }
+            })
+        }
         (&Method::GET, ["credentials", key]) => Ok(match aws.state.credentials(key) {
             Ok(Some(credentials)) => Response::json(StatusCode::OK, &credentials.session),
             Ok(None) => Response::json_error(

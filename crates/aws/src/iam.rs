@@ -291,6 +291,17 @@ impl Iam {
         Ok(arn)
     }
 
+    /// Deletes a role (IAM DeleteRole); sessions already open keep its ARN, so
+    /// Connect meets a role that no longer exists. Whether there was one.
+    pub fn delete_role(&self, account: &str, name: &str) -> Result<bool, IamError> {
+        let arn = role_arn(&self.partition(account)?, account, name);
+        let deleted = self.store.with(|c| {
+            c.prepare_cached("DELETE FROM aws_roles WHERE arn = ?1")?
+                .execute(rusqlite::params![arn])
+        })?;
+        Ok(deleted > 0)
+    }
+
     /// Creates or replaces a role; its policies must parse (MalformedPolicyDocument).
     pub fn put_role(&self, account: &str, role: &RoleConfig) -> Result<String, IamError> {
         let arn = role_arn(&self.partition(account)?, account, &role.name);

@@ -702,7 +702,7 @@ impl Record {
     }
 }
 
-/// Where the reader is within a field.
+/// Where the quote scan is within a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Nothing but whitespace read yet: the field may still open with a quote.
@@ -718,60 +718,118 @@ enum State {
 /// Splits RFC 4180 text into records; see the module documentation for what is
 /// accepted. Field values are returned untrimmed; line breaks inside quoted fields
 /// become `\n`.
+///
+/// The `csv` crate reads the records. It is lenient where this module promises a
+/// diagnosis (a stray quote is read as text, an unclosed quote runs to the end of
+/// the file) and takes whitespace before an opening quote as part of an unquoted
+/// field, so [`normalise`] first checks the quoting, naming the line of a fault,
+/// and hands it text the crate reads as intended.
 fn read_records(text: &str) -> Result<Vec<Record>, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = normalise(text.strip_prefix('\u{feff}').unwrap_or(text))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
+    let mut record = csv::StringRecord::new();
+    // The reader's own line count misses the empty lines it skips: lines are
+    // counted here from where each record starts, past any line breaks before it.
+    let (mut counted_to, mut line) = (0, 1);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                let mut start = record
+                    .position()
+                    .and_then(|p| usize::try_from(p.byte()).ok())
+                    .unwrap_or(counted_to)
+                    .clamp(counted_to, text.len());
+                while text.as_bytes().get(start) == Some(&b'\n') {
+                    start += 1;
+                }
+                line += text.as_bytes()[counted_to..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                counted_to = start;
+                records.push(Record {
+                    line,
+                    fields: record.iter().map(str::to_owned).collect(),
+                });
+            }
+            Ok(false) => return Ok(records),
+            // Reading from a `&str` fails only on I/O or UTF-8, which cannot happen.
+            Err(error) => {
+                return Err(ImportError::NotCsv {
+                    line: error
+                        .position()
+                        .and_then(|p| usize::try_from(p.line()).ok())
+                        .unwrap_or(1),
+                    reason: "the CSV reader failed",
+                });
+            }
+        }
+    }
+}
+
+/// The text with every line break (CRLF, LF, lone CR) made LF and the whitespace
+/// around quoted fields removed, after checking that quotes only open, close or
+/// double inside quoted fields; a fault is [`ImportError::NotCsv`] on its line.
+fn normalise(text: &str) -> Result<String, ImportError> {
+    let mut clean = String::with_capacity(text.len());
+    // Whitespace at the start of a field: part of the value unless a quote follows.
+    let mut leading = String::new();
     let mut state = State::FieldStart;
     let mut line = 1;
-    let mut record_line = 1;
     let mut quote_line = 1;
-
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        // A CR directly before an LF belongs to that line break; the LF ends the line.
-        if c == '\r' && chars.peek() == Some(&'\n') {
-            continue;
-        }
-        let line_break = c == '\n' || c == '\r';
+        let c = match c {
+            '\r' => {
+                // A CR directly before an LF belongs to that line break.
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                '\n'
+            }
+            c => c,
+        };
         match state {
             State::Quoted => match c {
                 '"' if chars.peek() == Some(&'"') => {
                     chars.next();
-                    field.push('"');
+                    clean.push_str("\"\"");
                 }
-                '"' => state = State::AfterQuoted,
-                _ if line_break => {
-                    field.push('\n');
+                '"' => {
+                    clean.push('"');
+                    state = State::AfterQuoted;
+                }
+                _ => {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    clean.push(c);
+                }
+            },
+            _ if c == ',' || c == '\n' => {
+                clean.push_str(&std::mem::take(&mut leading));
+                clean.push(c);
+                if c == '\n' {
                     line += 1;
                 }
-                _ => field.push(c),
-            },
-            _ if c == ',' => {
-                fields.push(std::mem::take(&mut field));
-                state = State::FieldStart;
-            }
-            _ if line_break => {
-                fields.push(std::mem::take(&mut field));
-                records.push(Record {
-                    line: record_line,
-                    fields: std::mem::take(&mut fields),
-                });
-                line += 1;
-                record_line = line;
                 state = State::FieldStart;
             }
             State::FieldStart => match c {
                 '"' => {
                     // Whitespace before an opening quote is not part of the value.
-                    field.clear();
+                    leading.clear();
+                    clean.push('"');
                     quote_line = line;
                     state = State::Quoted;
                 }
-                ' ' | '\t' => field.push(c),
+                ' ' | '\t' => leading.push(c),
                 _ => {
-                    field.push(c);
+                    clean.push_str(&std::mem::take(&mut leading));
+                    clean.push(c);
                     state = State::Unquoted;
                 }
             },
@@ -782,8 +840,9 @@ fn read_records(text: &str) -> Result<Vec<Record>, ImportError> {
                         reason: "a double quote inside a field that does not start with one; put the whole field in quotes and double the quote",
                     });
                 }
-                field.push(c);
+                clean.push(c);
             }
+            // Whitespace after the closing quote is not part of the value either.
             State::AfterQuoted => {
                 if !matches!(c, ' ' | '\t') {
                     return Err(ImportError::NotCsv {
@@ -794,23 +853,14 @@ fn read_records(text: &str) -> Result<Vec<Record>, ImportError> {
             }
         }
     }
-
-    match state {
-        State::Quoted => Err(ImportError::NotCsv {
+    if state == State::Quoted {
+        return Err(ImportError::NotCsv {
             line: quote_line,
             reason: "a quoted field is never closed",
-        }),
-        // Text after the last line break is a final record without one.
-        _ if !fields.is_empty() || !field.is_empty() || state != State::FieldStart => {
-            fields.push(field);
-            records.push(Record {
-                line: record_line,
-                fields,
-            });
-            Ok(records)
-        }
-        _ => Ok(records),
+        });
     }
+    clean.push_str(&leading);
+    Ok(clean)
 }
 
 #[cfg(test)]

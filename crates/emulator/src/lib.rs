@@ -279,14 +279,27 @@ impl Emulator {
     }
 
     fn not_found(&self, request: &Request) -> Response {
+        let message = format!(
+            "samlsim serves nothing at {} {}.",
+            request.method,
+            samlsim_service::bounded(&request.path)
+        );
+        // Every refusal leaves an event, this one too.
+        let event = samlsim_service::NewEvent::invalid(
+            "samlsim",
+            "route",
+            "no-such-endpoint",
+            message.clone(),
+        )
+        .flow(request.cookie(FLOW_COOKIE));
+        if let Err(error) = self.events.record(event) {
+            tracing::error!(%error, "recording a request for no endpoint failed");
+        }
         Problem::new(
             StatusCode::NOT_FOUND,
             "no-such-endpoint",
             "Nothing here",
-            format!(
-                "samlsim serves nothing at {} {}.",
-                request.method, request.path
-            ),
+            message,
         )
         .with_fix(format!(
             "The endpoints are listed at {}",

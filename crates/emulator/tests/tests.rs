@@ -6,3 +6,4 @@ mod fixture;
 mod aws;
 mod connect;
 mod idp;
+mod refusals;

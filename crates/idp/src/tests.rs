@@ -328,3 +328,85 @@ fn hostile_url_a_javascript_slo_url_is_refused_by_the_config_and_the_admin_api()
     );
     assert!(answer.text_body().contains("slo_url"));
 }
+
+/// An unsigned AuthnRequest for the SP without a certificate, changed by `edit`.
+fn unsigned_request(id: &str, edit: impl FnOnce(&mut AuthnRequest)) -> String {
+    let mut request = AuthnRequest::new(id, DateTime::from_unix(NOW), SP, OTHER_ACS);
+    edit(&mut request);
+    build_authn_request(&request, None).unwrap().xml
+}
+
+/// The rule the page names, checked against the event the refusal left.
+fn refused_with(events: &EventLog, page: &Response) -> String {
+    let rule = rule_of(page);
+    let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+    assert_eq!(event.rule.as_deref(), Some(rule.as_str()), "{event:?}");
+    rule
+}
+
+#[test]
+fn an_authn_request_for_another_destination_is_refused() {
+    let (idp, events) = idp();
+    let page = post(
+        &idp,
+        &unsigned_request("_dest", |r| {
+            r.destination = Some("https://elsewhere.example.test/sso".into());
+        }),
+    );
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text_body());
+    assert_eq!(refused_with(&events, &page), "wrong-destination");
+}
+
+#[test]
+fn an_authn_request_issued_long_ago_or_ahead_is_stale() {
+    let (idp, events) = idp();
+    let page = post(
+        &idp,
+        &unsigned_request("_old", |r| {
+            r.issue_instant = DateTime::from_unix(NOW - 11 * 60);
+        }),
+    );
+    assert_eq!(refused_with(&events, &page), "stale-request");
+    let page = post(
+        &idp,
+        &unsigned_request("_ahead", |r| {
+            r.issue_instant = DateTime::from_unix(NOW + 4 * 60);
+        }),
+    );
+    assert_eq!(refused_with(&events, &page), "stale-request");
+}
+
+#[test]
+fn an_authn_request_asking_for_an_artifact_binding_is_refused() {
+    let (idp, events) = idp();
+    let page = post(
+        &idp,
+        &unsigned_request("_artifact", |r| {
+            r.protocol_binding = Some("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact".into());
+        }),
+    );
+    assert_eq!(refused_with(&events, &page), "unsupported-binding");
+}
+
+#[test]
+fn a_passive_request_without_a_session_is_refused() {
+    let (idp, events) = idp();
+    let page = post(
+        &idp,
+        &unsigned_request("_passive", |r| r.is_passive = Some(true)),
+    );
+    assert_eq!(refused_with(&events, &page), "no-passive");
+}
+
+#[test]
+fn a_logout_request_that_does_not_read_is_malformed() {
+    let (idp, events) = idp();
+    let page = idp
+        .handle(
+            &Request::new(Method::POST, "/idp/slo")
+                .with_form(&[("SAMLRequest", &encode_post(b"<nothing/>"))]),
+        )
+        .unwrap();
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text_body());
+    assert_eq!(refused_with(&events, &page), "malformed-logout-request");
+}

@@ -99,6 +99,11 @@ impl Runner<'_> {
             if let Err((expected, actual)) = self.act(&step.action) {
                 return Some(self.failure(at(), line, expected, actual));
             }
+            if answers(&step.action)
+                && let Err((expected, actual)) = self.check_refusal_recorded(events_before)
+            {
+                return Some(self.failure(at(), line, expected, actual));
+            }
             if let Some(expect) = &step.expect
                 && let Err((expected, actual)) = self.check(expect, events_before)
             {
@@ -217,7 +222,8 @@ impl Runner<'_> {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                self.outcome = Outcome::Page(self.browser.post(&post.url, &fields));
+                let page = self.browser.post(&post.url, &fields);
+                self.outcome = api_or_page(page);
             }
             Action::Repost(url) => {
                 let mut form = self.browser.last_posted_form.clone().ok_or_else(|| {
@@ -384,7 +390,17 @@ impl Runner<'_> {
             }
         }
         if let Some(want) = &expect.rule {
-            let got = page.and_then(Page::rule).unwrap_or_else(|| "(none)".into());
+            // A page names its rule; an API error names only its code, so the rule
+            // is the one the step's refusal event recorded.
+            let got = match page {
+                Some(page) => page.rule(),
+                None => self
+                    .flow_events(events_before)
+                    .into_iter()
+                    .rev()
+                    .find_map(|e| e.rule),
+            }
+            .unwrap_or_else(|| "(none)".into());
             if &got != want {
                 return mismatch("rule", want, &got);
             }
@@ -458,6 +474,50 @@ impl Runner<'_> {
         Ok(())
     }
 
+    /// Every refusal leaves an event: when the step's answer names a rule (a page's
+    /// `data-rule`) or is an API error (its code), the flow's events recorded during
+    /// the step must include that refusal.
+    fn check_refusal_recorded(&self, events_before: i64) -> Result<(), (String, String)> {
+        // The rule a page names, or the code of an API error.
+        let (rule, code) = match &self.outcome {
+            Outcome::Page(page) => match page.rule() {
+                Some(rule) => (Some(rule), None),
+                None => return Ok(()),
+            },
+            Outcome::Api {
+                status,
+                code: Some(code),
+                ..
+            } if !status.is_success() => (None, Some(code.clone())),
+            _ => return Ok(()),
+        };
+        let events = self.flow_events(events_before);
+        let recorded = events.iter().any(|e| match (&rule, &code) {
+            (Some(rule), _) => e.rule.as_ref() == Some(rule),
+            (None, Some(code)) => e.rule.is_some() && e.detail["code"].as_str() == Some(code),
+            (None, None) => false,
+        });
+        if recorded {
+            return Ok(());
+        }
+        let wanted = match (rule, code) {
+            (Some(rule), _) => format!("rule {rule}"),
+            (None, code) => format!("code {}", code.unwrap_or_default()),
+        };
+        Err((
+            format!("a refusal event with {wanted} (every refusal leaves an event)"),
+            format!(
+                "{} events: {}",
+                events.len(),
+                events
+                    .iter()
+                    .map(|e| format!("{}/{:?}", e.action, e.rule))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
+    }
+
     /// Values of SAML attribute `name` in the last SAMLResponse (unverified: this
     /// is an expectation about what the IdP sent, not a decision).
     fn saml_attribute(&self, name: &str) -> Vec<String> {
@@ -512,6 +572,53 @@ impl Runner<'_> {
     }
 }
 
+/// Whether the action brings a new answer (a page or an API response) to check;
+/// the others leave the browser on the page it was on.
+fn answers(action: &Action) -> bool {
+    match action {
+        Action::Open(_)
+        | Action::SignIn(_)
+        | Action::Submit(_)
+        | Action::Post(_)
+        | Action::Repost(_)
+        | Action::Sts(_)
+        | Action::GetFederationToken(_) => true,
+        Action::AdvanceClock(_)
+        | Action::Tamper(_)
+        | Action::Scripts(_)
+        | Action::NewBrowser
+        | Action::Admin(_) => false,
+    }
+}
+
+/// A posted form's answer: a page, or, when it is not HTML (STS's XML, an AWS
+/// JSON error), an API answer with its error code.
+fn api_or_page(page: Page) -> Outcome {
+    let content_type = page
+        .response
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("text/html") {
+        return Outcome::Page(page);
+    }
+    let body = page.text();
+    let code = page
+        .response
+        .headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| element_text(&body, "Code"));
+    Outcome::Api {
+        status: page.status(),
+        code,
+        body,
+    }
+}
+
 fn describe_page(page: &Page) -> String {
     format!(
         "{} (status {}, page {}, rule {})",
@@ -533,4 +640,79 @@ fn element_text(xml: &str, name: &str) -> Option<String> {
     let start = xml.find(&open)? + open.len();
     let end = xml[start..].find('<')? + start;
     Some(xml[start..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use samlsim_service::{Response, UrlMap};
+
+    use super::*;
+
+    /// A service that refuses every page with rule `denied`, and an event log that
+    /// holds `events` for the flow.
+    struct Refusing {
+        events: serde_json::Value,
+        urls: UrlMap,
+    }
+
+    impl Transport for Refusing {
+        fn send(&self, request: Request) -> Response {
+            if request.path.starts_with("/_admin/events") {
+                return Response::json(
+                    StatusCode::OK,
+                    &serde_json::json!({ "events": self.events }),
+                );
+            }
+            Response::new(
+                StatusCode::FORBIDDEN,
+                "text/html; charset=utf-8",
+                r#"<html data-page="problem" data-rule="denied"><body>No.</body></html>"#,
+            )
+            .with_header(header::SET_COOKIE, "samlsim_flow=f1; Path=/")
+        }
+
+        fn urls(&self) -> &UrlMap {
+            &self.urls
+        }
+    }
+
+    fn event(rule: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": 1, "at": 0, "flow": "f1", "service": "demo", "step": null, "action": "try",
+            "outcome": "refused", "rule": rule, "message": "No.", "detail": {},
+        })
+    }
+
+    fn run_against(events: serde_json::Value) -> Report {
+        let scenario = Scenario::parse(
+            "name = \"x\"\ncovers = [\"C1\"]\n[[step]]\nopen = \"/\"\nexpect = { rule = \"denied\" }\n",
+            "s.toml",
+        )
+        .unwrap();
+        let transport = Refusing {
+            events,
+            urls: UrlMap::new("http://127.0.0.1:7575"),
+        };
+        run(&scenario, "s.toml", &transport)
+    }
+
+    #[test]
+    fn a_refusal_without_its_event_fails_the_step() {
+        let report = run_against(serde_json::json!([]));
+        let failure = report.failure.expect("the step fails");
+        assert_eq!(failure.at, "step 1 (open)");
+        assert!(failure.expected.contains("rule denied"), "{failure:?}");
+
+        let report = run_against(serde_json::json!([event("another")]));
+        assert!(
+            report.failure.is_some(),
+            "an event for another rule is not it"
+        );
+    }
+
+    #[test]
+    fn a_refusal_with_its_event_passes() {
+        let report = run_against(serde_json::json!([event("denied")]));
+        assert!(report.passed(), "{:?}", report.failure);
+    }
 }
