@@ -201,6 +201,11 @@ impl SigningKey {
             .map_err(|e| CryptoError::InvalidPrivateKey(e.to_string()))
     }
 
+    /// The key as PKCS#8 DER.
+    pub(crate) fn pkcs8_der(&self) -> &[u8] {
+        self.pkcs8.as_bytes()
+    }
+
     pub(crate) fn rsa_key(&self) -> &RsaPrivateKey {
         &self.rsa
     }
