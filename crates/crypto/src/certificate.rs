@@ -205,8 +205,8 @@ impl Certificate {
         }
     }
 
-    /// The `SubjectPublicKeyInfo` DER.
-    pub(crate) fn spki_der(&self) -> &[u8] {
+    /// The public key as X.509 `SubjectPublicKeyInfo` DER.
+    pub fn spki_der(&self) -> &[u8] {
         &self.spki_der
     }
 
