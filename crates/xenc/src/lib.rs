@@ -982,7 +982,13 @@ pub fn replace_with_decrypted(doc: &mut Document, replaced: NodeId, decrypted: &
         .position(|&c| c == replaced)
         .unwrap_or(usize::MAX);
     doc.detach(replaced);
-    let copy = doc.create(decrypted.kind(root).clone());
+    let mut element = decrypted.kind(root).clone();
+    // Declarations the decrypted root carries only because it stood alone.
+    if let NodeKind::Element(e) = &mut element {
+        e.namespace_declarations
+            .retain(|d| doc.lookup_namespace(parent, d.prefix.as_deref()) != Some(d.uri.as_str()));
+    }
+    let copy = doc.create(element);
     doc.insert_child(parent, index, copy);
     let mut stack: Vec<(NodeId, NodeId)> = decrypted
         .children(root)
