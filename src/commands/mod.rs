@@ -167,7 +167,12 @@ pub fn decrypt(key: &Path, allow_rsa_1_5: bool, file: &Path) -> Result<ExitCode>
 }
 
 /// Replaces every saml:EncryptedAssertion of `doc` with its decryption, for display.
-fn decrypt_assertions(doc: &mut Document, key: &Path, allow_rsa_1_5: bool, file: &Path) -> Result<()> {
+fn decrypt_assertions(
+    doc: &mut Document,
+    key: &Path,
+    allow_rsa_1_5: bool,
+    file: &Path,
+) -> Result<()> {
     let key = SigningKey::from_pem(&read_text(key)?)
         .with_context(|| format!("reading key {}", key.display()))?;
     let options = samlsim_xenc::DecryptOptions {
@@ -179,11 +184,20 @@ fn decrypt_assertions(doc: &mut Document, key: &Path, allow_rsa_1_5: bool, file:
         .filter(|&n| doc.is_element(n, samlsim_xenc::SAML_NS, "EncryptedAssertion"))
         .collect();
     if encrypted.is_empty() {
-        bail!("{} holds no saml:EncryptedAssertion to decrypt", file.display());
+        bail!(
+            "{} holds no saml:EncryptedAssertion to decrypt",
+            file.display()
+        );
     }
     for (i, node) in encrypted.into_iter().enumerate() {
-        let assertion = samlsim_xenc::decrypt_assertion(doc, node, &key, &options)
-            .with_context(|| format!("decrypting EncryptedAssertion #{} of {}", i + 1, file.display()))?;
+        let assertion =
+            samlsim_xenc::decrypt_assertion(doc, node, &key, &options).with_context(|| {
+                format!(
+                    "decrypting EncryptedAssertion #{} of {}",
+                    i + 1,
+                    file.display()
+                )
+            })?;
         samlsim_xenc::replace_with_decrypted(doc, node, &assertion);
     }
     Ok(())
