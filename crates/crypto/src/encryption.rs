@@ -38,13 +38,17 @@ impl OaepHash {
 
 impl SigningKey {
     fn decrypting_key(&self) -> Result<PrivateDecryptingKey, CryptoError> {
-        PrivateDecryptingKey::from_pkcs8(self.pkcs8_der()).map_err(|rejected| {
-            CryptoError::Unsupported(format!(
-                "aws-lc-rs cannot decrypt with this {}-bit key ({rejected}); it needs an RSA key \
-                 of 2048 to 8192 bits",
-                self.modulus_bits()
-            ))
-        })
+        let parsed = self.decrypting.get_or_init(|| {
+            PrivateDecryptingKey::from_pkcs8(self.pkcs8_der()).map_err(|rejected| {
+                format!(
+                    "aws-lc-rs cannot decrypt with this {}-bit key ({rejected}); it needs an RSA \
+                     key of 2048 to 8192 bits",
+                    self.modulus_bits()
+                )
+            })
+        });
+        // A clone shares the parsed key (a reference count), it does not re-parse.
+        parsed.clone().map_err(CryptoError::Unsupported)
     }
 
     /// RSA-OAEP decryption with `label` (the `xenc:OAEPparams`, if any).
