@@ -33,6 +33,17 @@ for r in fuzz/regressions/verify-*; do
     if [ -f "$r" ]; then cp "$r" "$V/"; fi
 done
 
+# --- decrypt: samlsim's encryption with each cipher, and xmlsec1's -------------
+D=fuzz/corpus/decrypt
+mkdir -p "$D"
+for alg in aes256-gcm aes128-gcm aes256-cbc aes128-cbc; do
+    for kt in rsa-oaep-mgf1p rsa-oaep; do
+        $SAMLSIM encrypt --cert "$CERT" --algorithm "$alg" --key-transport "$kt" \
+            "$V/aws-saml-assertion-signed.xml" >"$D/samlsim-$alg-$kt.xml"
+    done
+done
+cp tests/data/xmlsec1-encrypted-response.xml "$D/xmlsec1-encrypted-response.xml"
+
 # --- binding: raw XML, HTTP-POST, HTTP-Redirect, URL-encoded, query strings --
 for xml in "$V/aws-saml-response.xml" "$V/aws-saml-response-signed.xml"; do
     name=$(basename "$xml" .xml)

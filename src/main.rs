@@ -111,7 +111,40 @@ enum Command {
     },
     /// Decode a SAMLRequest/SAMLResponse (base64, DEFLATE for the Redirect binding) to indented XML.
     Decode {
+        /// A PEM private key: show encrypted assertions decrypted with it.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// With --key: accept RSA PKCS#1 v1.5 key transport (legacy IdPs; Bleichenbacher-prone).
+        #[arg(long, requires = "key")]
+        allow_rsa_1_5: bool,
         /// The encoded value (or a pasted query string), or - for standard input.
+        file: PathBuf,
+    },
+    /// Encrypt the first saml:Assertion of a Response to a certificate (XML Encryption 1.1)
+    /// and print the Response with a saml:EncryptedAssertion in its place.
+    Encrypt {
+        /// The recipient's (SP's) PEM certificate; its RSA key wraps the content key.
+        #[arg(long)]
+        cert: PathBuf,
+        /// The block cipher for the assertion.
+        #[arg(long, default_value = "aes256-gcm",
+              value_parser = ["aes256-gcm", "aes128-gcm", "aes256-cbc", "aes128-cbc"])]
+        algorithm: String,
+        /// How the content key is encrypted: rsa-oaep-mgf1p (SHA-1) or rsa-oaep (SHA-256, MGF1-SHA256).
+        #[arg(long, default_value = "rsa-oaep-mgf1p", value_parser = ["rsa-oaep-mgf1p", "rsa-oaep"])]
+        key_transport: String,
+        /// The XML file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Decrypt every saml:EncryptedAssertion of a message and print it with the assertions in clear.
+    Decrypt {
+        /// The recipient's PEM private key.
+        #[arg(long)]
+        key: PathBuf,
+        /// Accept RSA PKCS#1 v1.5 key transport (legacy IdPs; Bleichenbacher-prone).
+        #[arg(long)]
+        allow_rsa_1_5: bool,
+        /// Raw XML, or the base64 SAMLResponse value of a POST; - for standard input.
         file: PathBuf,
     },
     /// The catalogue of every rule samlsim's services enforce, as Markdown (docs/rules.md).
@@ -330,7 +363,22 @@ fn main() -> ExitCode {
             file,
         } => commands::sign(&key, &cert, id.as_deref(), sha1, &file),
         Command::Verify { certs, show, file } => commands::verify(&certs, show, &file),
-        Command::Decode { file } => commands::decode(&file),
+        Command::Decode {
+            key,
+            allow_rsa_1_5,
+            file,
+        } => commands::decode(&file, key.as_deref(), allow_rsa_1_5),
+        Command::Encrypt {
+            cert,
+            algorithm,
+            key_transport,
+            file,
+        } => commands::encrypt(&cert, &algorithm, &key_transport, &file),
+        Command::Decrypt {
+            key,
+            allow_rsa_1_5,
+            file,
+        } => commands::decrypt(&key, allow_rsa_1_5, &file),
         Command::Rules => {
             let catalogue = samlsim_emulator::rules::catalogue();
             print!("{}", samlsim_emulator::rules::markdown(&catalogue));

@@ -3,6 +3,8 @@
 //!
 //! - [`interop_xmlsec`]: our XML signatures against xmlsec1, an implementation nobody
 //!   here wrote, both ways, with RSA-SHA1 and RSA-SHA256.
+//! - [`interop_xenc`]: our XML Encryption against xmlsec1 (and openssl for RSA-OAEP
+//!   SHA-256), both ways, every block cipher.
 //! - [`aws_sdk`]: boto3 and the AWS CLI against the mock STS on loopback.
 //! - [`browser_e2e`]: Chromium via playwright-core through IdP, AWS sign-in and Connect.
 //! - [`cli`]: the `samlsim` command line end to end.
@@ -18,6 +20,7 @@ mod browser_e2e;
 mod cli;
 mod hostile;
 mod idp_interop;
+mod interop_xenc;
 mod interop_xmlsec;
 mod rules;
 mod support;

@@ -104,8 +104,64 @@ pub fn bench(seconds: f64, only: Option<&str>) -> Result<ExitCode> {
             },
         );
     }
+    encryption(&row, key, cert)?;
     flows(&row)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// XML Encryption of the whole response's assertion: AES-256-GCM content, RSA-OAEP
+/// (SHA-256, MGF1-SHA256) key transport; encrypt includes parse and write, decrypt
+/// includes parse and the strict re-parse of the decrypted assertion.
+fn encryption(
+    row: &dyn Fn(&str, &mut dyn FnMut()),
+    key: &samlsim_crypto::SigningKey,
+    cert: &samlsim_crypto::Certificate,
+) -> Result<()> {
+    use samlsim_xenc::{
+        BlockCipher, DecryptOptions, EncryptOptions, KeyTransport, SAML_NS, decrypt_assertion,
+        encrypt_assertion,
+    };
+    let options = EncryptOptions {
+        block_cipher: BlockCipher::Aes256Gcm,
+        key_transport: KeyTransport::RsaOaep,
+    };
+    let find = |doc: &samlsim_xml::Document, name: &str| {
+        doc.descendants(doc.document_node())
+            .find(|&n| doc.is_element(n, SAML_NS, name))
+            .with_context(|| format!("no saml:{name}"))
+    };
+    let encrypt_whole = || -> Result<String> {
+        let mut doc = parse(RESPONSE)?;
+        let assertion = find(&doc, "Assertion")?;
+        encrypt_assertion(&mut doc, assertion, cert, &options)?;
+        Ok(to_xml(&doc, doc.document_node()))
+    };
+    let encrypted = encrypt_whole()?;
+    let decrypt_whole = || -> Result<()> {
+        let doc = parse(&encrypted)?;
+        let node = find(&doc, "EncryptedAssertion")?;
+        black_box(decrypt_assertion(
+            &doc,
+            node,
+            key,
+            &DecryptOptions::default(),
+        )?);
+        Ok(())
+    };
+    decrypt_whole()?;
+    row(
+        "encrypt assertion of the response (aes256-gcm, rsa-oaep)",
+        &mut || {
+            black_box(encrypt_whole().ok());
+        },
+    );
+    row(
+        "decrypt assertion of the response (aes256-gcm, rsa-oaep)",
+        &mut || {
+            black_box(decrypt_whole().ok());
+        },
+    );
+    Ok(())
 }
 
 /// The services in process (no sockets): what one emulator can do per second.

@@ -130,10 +130,77 @@ pub fn verify(certs: &[impl AsRef<Path>], show: bool, file: &Path) -> Result<Exi
     })
 }
 
-pub fn decode(file: &Path) -> Result<ExitCode> {
-    let doc = decode_document(file)?;
+pub fn decode(file: &Path, key: Option<&Path>, allow_rsa_1_5: bool) -> Result<ExitCode> {
+    let mut doc = decode_document(file)?;
+    if let Some(key) = key {
+        decrypt_assertions(&mut doc, key, allow_rsa_1_5, file)?;
+    }
     print!("{}", to_pretty_xml(&doc, doc.document_node()));
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn encrypt(cert: &Path, algorithm: &str, key_transport: &str, file: &Path) -> Result<ExitCode> {
+    let certificate = read_certificate(cert)?;
+    let options = samlsim_xenc::EncryptOptions {
+        block_cipher: samlsim_xenc::BlockCipher::from_name(algorithm)
+            .with_context(|| format!("unknown block cipher {algorithm}"))?,
+        key_transport: samlsim_xenc::KeyTransport::from_name(key_transport)
+            .with_context(|| format!("unknown key transport {key_transport}"))?,
+    };
+    let mut doc =
+        parse_bytes(&read_input(file)?).with_context(|| format!("parsing {}", file.display()))?;
+    let assertion = doc
+        .descendants(doc.document_node())
+        .find(|&n| doc.is_element(n, samlsim_xenc::SAML_NS, "Assertion"))
+        .with_context(|| format!("{} holds no saml:Assertion to encrypt", file.display()))?;
+    samlsim_xenc::encrypt_assertion(&mut doc, assertion, &certificate, &options)
+        .with_context(|| format!("encrypting the assertion of {}", file.display()))?;
+    println!("{}", to_xml(&doc, doc.document_node()));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn decrypt(key: &Path, allow_rsa_1_5: bool, file: &Path) -> Result<ExitCode> {
+    let mut doc = decode_document(file)?;
+    decrypt_assertions(&mut doc, key, allow_rsa_1_5, file)?;
+    println!("{}", to_xml(&doc, doc.document_node()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces every saml:EncryptedAssertion of `doc` with its decryption, for display.
+fn decrypt_assertions(
+    doc: &mut Document,
+    key: &Path,
+    allow_rsa_1_5: bool,
+    file: &Path,
+) -> Result<()> {
+    let key = SigningKey::from_pem(&read_text(key)?)
+        .with_context(|| format!("reading key {}", key.display()))?;
+    let options = samlsim_xenc::DecryptOptions {
+        allow_rsa_1_5,
+        ..Default::default()
+    };
+    let encrypted: Vec<NodeId> = doc
+        .descendants(doc.document_node())
+        .filter(|&n| doc.is_element(n, samlsim_xenc::SAML_NS, "EncryptedAssertion"))
+        .collect();
+    if encrypted.is_empty() {
+        bail!(
+            "{} holds no saml:EncryptedAssertion to decrypt",
+            file.display()
+        );
+    }
+    for (i, node) in encrypted.into_iter().enumerate() {
+        let assertion =
+            samlsim_xenc::decrypt_assertion(doc, node, &key, &options).with_context(|| {
+                format!(
+                    "decrypting EncryptedAssertion #{} of {}",
+                    i + 1,
+                    file.display()
+                )
+            })?;
+        samlsim_xenc::replace_with_decrypted(doc, node, &assertion);
+    }
+    Ok(())
 }
 
 /// Whatever a user pastes: raw XML, a POST value, a Redirect value or query string.

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, RsaPublicKey};
-use x509_cert::der::Decode;
+use x509_cert::der::{Decode, Encode};
 
 use crate::key::MIN_RSA_BITS;
 use crate::{CryptoError, DigestAlgorithm, RsaBackend, SignatureAlgorithm, SigningKey, pem};
@@ -28,6 +28,8 @@ pub struct Certificate {
     not_after: i64,
     /// PKCS#1 `RSAPublicKey` DER, the form aws-lc-rs's verifier takes.
     public_key_pkcs1: Vec<u8>,
+    /// X.509 `SubjectPublicKeyInfo` DER, the form aws-lc-rs's RSA encryption takes.
+    spki_der: Vec<u8>,
     public_key: RsaPublicKey,
     public_key_bits: usize,
 }
@@ -88,6 +90,9 @@ impl Certificate {
         // 8192, so both backends get the same range.
         let public_key = RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
             .map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
+        let spki_der = spki
+            .to_der()
+            .map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
         let unix = |t: x509_cert::time::Time| {
             i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
         };
@@ -97,6 +102,7 @@ impl Certificate {
             not_before: unix(tbs.validity.not_before),
             not_after: unix(tbs.validity.not_after),
             public_key_pkcs1: public_key_pkcs1.to_vec(),
+            spki_der,
             public_key,
             public_key_bits,
         })
@@ -197,6 +203,11 @@ impl Certificate {
         } else {
             Err(CryptoError::SignatureMismatch)
         }
+    }
+
+    /// The public key as X.509 `SubjectPublicKeyInfo` DER.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
     }
 
     /// Whether `key` is the private half of this certificate's public key.

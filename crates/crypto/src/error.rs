@@ -97,6 +97,16 @@ pub enum CryptoError {
     #[error("RSA signing failed: {0}")]
     Signing(String),
 
+    /// RSA decryption (key transport) failed. Deliberately one variant with no
+    /// detail: telling a bad OAEP/PKCS#1 decoding apart from any other failure is
+    /// the oracle of Bleichenbacher's and Manger's attacks.
+    #[error("RSA decryption failed: the ciphertext was not made for this key, or was altered")]
+    Decryption,
+
+    /// RSA encryption (key transport) failed.
+    #[error("RSA encryption failed: {0}")]
+    Encryption(String),
+
     /// [`crate::IdentityParams`] that cannot produce a certificate.
     #[error("invalid identity parameters: {0}")]
     InvalidIdentityParams(String),

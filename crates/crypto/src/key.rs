@@ -28,6 +28,10 @@ pub struct SigningKey {
     aws_lc: Result<RsaKeyPair, KeyRejected>,
     rsa: RsaPrivateKey,
     pkcs8: SecretDocument,
+    /// The aws-lc-rs decryption key, parsed on first use: parsing validates the key,
+    /// which costs more than an RSA decryption (docs/benchmarks.md, issue 15).
+    pub(crate) decrypting:
+        std::sync::OnceLock<Result<aws_lc_rs::rsa::PrivateDecryptingKey, String>>,
 }
 
 impl SigningKey {
@@ -114,6 +118,7 @@ impl SigningKey {
             aws_lc,
             rsa: key,
             pkcs8,
+            decrypting: std::sync::OnceLock::new(),
         })
     }
 
@@ -199,6 +204,11 @@ impl SigningKey {
             .to_pkcs1_der()
             .map(|doc| doc.into_vec())
             .map_err(|e| CryptoError::InvalidPrivateKey(e.to_string()))
+    }
+
+    /// The key as PKCS#8 DER.
+    pub(crate) fn pkcs8_der(&self) -> &[u8] {
+        self.pkcs8.as_bytes()
     }
 
     pub(crate) fn rsa_key(&self) -> &RsaPrivateKey {

@@ -1,6 +1,6 @@
 //! The pure crypto layer under samlsim's XML-DSig implementation: RSA keys,
 //! X.509 certificates, digests and RSA PKCS#1 v1.5 signatures, named by their
-//! XML-DSig algorithm URIs.
+//! XML-DSig algorithm URIs, and RSA-OAEP key transport for XML Encryption.
 //!
 //! The library does no I/O and never reads the clock: keys and certificates
 //! come in as strings or bytes, and times are passed in as unix seconds.
@@ -24,6 +24,7 @@
 
 mod algorithm;
 mod certificate;
+mod encryption;
 mod error;
 mod identity;
 #[cfg(test)]
@@ -36,6 +37,7 @@ mod test_support;
 
 pub use algorithm::{DigestAlgorithm, RsaBackend, SignatureAlgorithm};
 pub use certificate::Certificate;
+pub use encryption::OaepHash;
 pub use error::CryptoError;
 pub use identity::{DEFAULT_KEY_BITS, Identity, IdentityParams, generate_identity};
 pub use key::SigningKey;
