@@ -64,6 +64,9 @@ pub struct ReceivedResponse {
 }
 
 /// Whether a signature was there, and whose key verified it.
+// One per received Response, read once: boxing the certificate would cost an
+// allocation per sign-in to save stack space nobody is short of.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum SignatureStatus {
     /// There was no signature.
