@@ -22,6 +22,7 @@ pub mod server;
 use std::sync::Arc;
 
 use samlsim_aws::{Aws, AwsParts};
+use samlsim_cognito::{Cognito, CognitoParts};
 use samlsim_connect::{Connect, ConnectParts};
 use samlsim_crypto::Identity;
 use samlsim_idp::{Idp, IdpParts};
@@ -50,6 +51,8 @@ pub enum StartError {
     Aws(#[from] samlsim_aws::AwsError),
     #[error("the mock Connect could not start: {0}")]
     Connect(#[from] samlsim_connect::ConnectError),
+    #[error("the mock Cognito could not start: {0}")]
+    Cognito(#[from] samlsim_cognito::CognitoError),
 }
 
 /// What an emulator is built on besides its configuration.
@@ -105,30 +108,41 @@ pub struct Emulator {
     idp: Idp,
     aws: Arc<Aws>,
     connect: Connect,
+    cognito: Cognito,
 }
 
 impl Emulator {
     /// Opens the state (seeding it from `config` when new) and builds every service.
     pub fn start(config: Config, options: Options) -> Result<Emulator, StartError> {
         let clock = options.clock;
-        let (store, identity) = match &options.data {
+        let (store, identity, cognito_identity) = match &options.data {
             Some(folder) => (
                 folder.open_store()?,
                 folder.signing_identity(clock.as_ref())?,
+                folder.cognito_identity(clock.as_ref())?,
             ),
             None => {
                 let identity = match options.identity {
                     Some(identity) => identity,
                     None => data::generate_identity(clock.as_ref())?,
                 };
-                (Store::in_memory()?, identity)
+                // In memory the user pools sign with the IdP's key pair: a
+                // throw-away emulator (a test, a scenario) then makes one RSA key,
+                // not two. A data folder keeps a key of their own.
+                let cognito_identity = Identity::from_pem(
+                    &identity.key.to_pkcs8_pem(),
+                    &identity.certificate.to_pem(),
+                )
+                .map_err(data::DataError::Generate)?;
+                (Store::in_memory()?, identity, cognito_identity)
             }
         };
         let store = Arc::new(store);
         let events = EventLog::new(store.clone(), clock.clone())?;
         let urls = Arc::new(
             UrlMap::new(&config.public_url())
-                .with_rewriter(samlsim_aws::endpoints::public_to_local),
+                .with_rewriter(samlsim_aws::endpoints::public_to_local)
+                .with_rewriter(samlsim_cognito::public_to_local),
         );
         let idp = Idp::new(IdpParts {
             config: config.idp.clone(),
@@ -158,6 +172,17 @@ impl Emulator {
             events: events.clone(),
             urls: urls.clone(),
         })?;
+        let cognito = Cognito::new(CognitoParts {
+            config: config.cognito.clone(),
+            idp_metadata: idp.metadata_xml()?,
+            fetch_metadata: Box::new(fetch_metadata),
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: options.ids.clone(),
+            events: events.clone(),
+            urls: urls.clone(),
+            key: cognito_identity,
+        })?;
         Ok(Emulator {
             config,
             clock,
@@ -167,6 +192,7 @@ impl Emulator {
             idp,
             aws,
             connect,
+            cognito,
         })
     }
 
@@ -194,6 +220,10 @@ impl Emulator {
         &self.connect
     }
 
+    pub fn cognito(&self) -> &Cognito {
+        &self.cognito
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -204,6 +234,7 @@ impl Emulator {
         rows.extend(self.idp.endpoints());
         rows.extend(self.aws.endpoints());
         rows.extend(self.connect.endpoints());
+        rows.extend(self.cognito.endpoints());
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),
@@ -240,6 +271,10 @@ impl Emulator {
             return admin::start_page(self);
         }
         if let Some(response) = self.idp.handle(request) {
+            return response;
+        }
+        // Before the AWS hosts: cognito-idp.<region>.amazonaws.com is one of them.
+        if let Some(response) = self.cognito.handle(request) {
             return response;
         }
         if let Some(response) = self.aws.handle(request) {
