@@ -6,13 +6,17 @@
 //! - [`aws_sdk`]: boto3 and the AWS CLI against the mock STS on loopback.
 //! - [`browser_e2e`]: Chromium via playwright-core through IdP, AWS sign-in and Connect.
 //! - [`cli`]: the `samlsim` command line end to end.
+//! - [`hostile`]: the command-line findings of the adversarial test pass.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
+//! - [`rules`]: the rule catalogue (docs/rules.md) against the enums, scenarios and tests.
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod aws_sdk;
 mod browser_e2e;
 mod cli;
+mod hostile;
 mod idp_interop;
 mod interop_xmlsec;
+mod rules;
 mod support;

@@ -6,8 +6,10 @@
 //! - [`data`]: the data folder (database file, signing keys made on first start);
 //! - [`Emulator`]: the services wired together over one store, clock and event
 //!   log, and the routing of a [`Request`] to the service that owns its path;
+//! - [`fetch`]: the one outbound client, for metadata URLs (deadline, size cap);
 //! - [`admin`]: the loopback-only JSON API that test suites drive;
 //! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
+//! - [`rules`]: the catalogue of every rule the services enforce;
 //! - [`server`]: HTTP/1.1 on a bound listener;
 //! - [`http_client`]: the same requests sent to an emulator running elsewhere
 //!   (with the server, the only socket code).
@@ -16,7 +18,9 @@ pub mod admin;
 pub mod browser;
 pub mod config;
 pub mod data;
+pub mod fetch;
 pub mod http_client;
+pub mod rules;
 pub mod server;
 
 use std::sync::Arc;
@@ -39,6 +43,8 @@ pub use data::DataFolder;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
+    #[error("{0}")]
+    Config(String),
     #[error(transparent)]
     Data(#[from] data::DataError),
     #[error(transparent)]
@@ -77,27 +83,6 @@ impl Default for Options {
     }
 }
 
-/// Fetches IdP metadata from a URL, once, when an IAM provider is created from it.
-/// Plain HTTP only: the emulator reaches no network but the machine it runs on.
-fn fetch_metadata(url: &str) -> Result<String, String> {
-    if url.starts_with("https://") {
-        return Err(
-            "https metadata URLs cannot be fetched here; download the metadata and give its path"
-                .into(),
-        );
-    }
-    let (base, path) = match url["http://".len()..].find('/') {
-        Some(i) => url.split_at("http://".len() + i),
-        None => (url, "/"),
-    };
-    let transport = http_client::HttpTransport::new(base)?;
-    let response = browser::Transport::send(&transport, Request::new(Method::GET, path));
-    if !response.status.is_success() {
-        return Err(format!("HTTP {}", response.status));
-    }
-    String::from_utf8(response.body.to_vec()).map_err(|_| "the metadata is not UTF-8".into())
-}
-
 /// The emulated services, wired together.
 pub struct Emulator {
     config: Config,
@@ -109,6 +94,8 @@ pub struct Emulator {
     aws: Arc<Aws>,
     connect: Connect,
     cognito: Cognito,
+    /// Kept so the data folder stays locked while the emulator lives.
+    _data: Option<DataFolder>,
 }
 
 impl Emulator {
@@ -153,10 +140,22 @@ impl Emulator {
             urls: urls.clone(),
             identity,
         })?;
+        let fetch_limits = fetch::FetchLimits {
+            deadline: config
+                .server
+                .positive_duration(
+                    "metadata_fetch_timeout",
+                    &config.server.metadata_fetch_timeout,
+                )
+                .map_err(StartError::Config)?,
+            ..fetch::FetchLimits::default()
+        };
         let aws = Arc::new(Aws::new(AwsParts {
             config: config.aws.clone(),
             idp_metadata: idp.metadata_xml()?,
-            fetch_metadata: Box::new(fetch_metadata),
+            fetch_metadata: Box::new(move |url: &str| {
+                fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+            }),
             store: store.clone(),
             clock: clock.clone(),
             ids: options.ids.clone(),
@@ -175,7 +174,9 @@ impl Emulator {
         let cognito = Cognito::new(CognitoParts {
             config: config.cognito.clone(),
             idp_metadata: idp.metadata_xml()?,
-            fetch_metadata: Box::new(fetch_metadata),
+            fetch_metadata: Box::new(move |url: &str| {
+                fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+            }),
             store: store.clone(),
             clock: clock.clone(),
             ids: options.ids.clone(),
@@ -193,6 +194,7 @@ impl Emulator {
             aws,
             connect,
             cognito,
+            _data: options.data,
         })
     }
 
@@ -268,7 +270,7 @@ impl Emulator {
             return admin::handle(self, request);
         }
         if request.path == "/" && request.method == Method::GET {
-            return admin::start_page(self);
+            return admin::start_page(self, &request);
         }
         if let Some(response) = self.idp.handle(request) {
             return response;
