@@ -22,7 +22,11 @@ pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let store_error = |e: samlsim_service::StoreError| {
-        Response::json_error(StatusCode::INTERNAL_SERVER_ERROR, "StoreError", e.to_string())
+        Response::json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "StoreError",
+            e.to_string(),
+        )
     };
     let pool = |id: &str| match cognito.model.pool(id) {
         Ok(Some(pool)) => Ok(pool),
@@ -110,7 +114,10 @@ pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
         _ => Response::json_error(
             StatusCode::NOT_FOUND,
             "NoSuchAdminEndpoint",
-            format!("no Cognito admin endpoint {} /_admin/cognito{path}", request.method),
+            format!(
+                "no Cognito admin endpoint {} /_admin/cognito{path}",
+                request.method
+            ),
         ),
     }
 }

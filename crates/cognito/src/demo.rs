@@ -18,10 +18,25 @@ use crate::{Cognito, DEMO_HOST, jwt};
 const APP: &str = "Example app (Cognito)";
 const PKCE_COOKIE: &str = "samlsim_demo_pkce";
 
-fn page(page: &str, title: &str, intro: Vec<String>, facts: Vec<(String, String)>, links: Vec<(String, String)>, blocks: Vec<(String, String)>) -> Response {
+fn page(
+    page: &str,
+    title: &str,
+    intro: Vec<String>,
+    facts: Vec<(String, String)>,
+    links: Vec<(String, String)>,
+    blocks: Vec<(String, String)>,
+) -> Response {
     samlsim_service::render(
         StatusCode::OK,
-        &Page { service: APP, page, title, intro, facts, links, blocks },
+        &Page {
+            service: APP,
+            page,
+            title,
+            intro,
+            facts,
+            links,
+            blocks,
+        },
     )
 }
 
@@ -43,14 +58,23 @@ pub fn handle(cognito: &Cognito, request: &Request, rest: &str) -> Response {
         return page(
             "cognito-app",
             "Example app (not registered)",
-            vec![format!("No app client of any user pool has the callback URL https://{DEMO_HOST}/callback, so this app has no user pool to sign in with.")],
+            vec![format!(
+                "No app client of any user pool has the callback URL https://{DEMO_HOST}/callback, so this app has no user pool to sign in with."
+            )],
             Vec::new(),
             Vec::new(),
             Vec::new(),
         );
     };
     let Some(host) = pool.host() else {
-        return page("cognito-app", "Example app", vec![format!("User pool {} has no domain.", pool.id)], Vec::new(), Vec::new(), Vec::new());
+        return page(
+            "cognito-app",
+            "Example app",
+            vec![format!("User pool {} has no domain.", pool.id)],
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
     };
     let cookie_path = format!("/aws/{DEMO_HOST}/");
     match (&request.method, rest) {
@@ -94,12 +118,21 @@ pub fn handle(cognito: &Cognito, request: &Request, rest: &str) -> Response {
     }
 }
 
-fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, host: &str) -> Response {
+fn callback(
+    cognito: &Cognito,
+    request: &Request,
+    pool: &Pool,
+    client: &Client,
+    host: &str,
+) -> Response {
     if let Some(error) = request.query_param("error") {
         return page(
             "cognito-app-error",
             "Sign-in failed",
-            vec![format!("The user pool answered error={error}."), request.query_param("error_description").unwrap_or_default()],
+            vec![
+                format!("The user pool answered error={error}."),
+                request.query_param("error_description").unwrap_or_default(),
+            ],
             Vec::new(),
             Vec::new(),
             Vec::new(),
@@ -128,14 +161,18 @@ fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, 
     if let Some(secret) = &client.secret {
         form.push(("client_secret", secret.as_str()));
     }
-    let token_request = Request::new(Method::POST, &format!("/aws/{host}/oauth2/token")).with_form(&form);
+    let token_request =
+        Request::new(Method::POST, &format!("/aws/{host}/oauth2/token")).with_form(&form);
     let answer = crate::hosted::handle(cognito, &token_request, host, "", "/oauth2/token");
     let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
     if !answer.status.is_success() {
         return page(
             "cognito-app-error",
             "Code exchange failed",
-            vec![format!("The token endpoint answered {}: {body}", answer.status)],
+            vec![format!(
+                "The token endpoint answered {}: {body}",
+                answer.status
+            )],
             Vec::new(),
             Vec::new(),
             Vec::new(),
@@ -148,24 +185,50 @@ fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, 
             .map(|claims| serde_json::to_string_pretty(&claims).unwrap_or_default())
             .unwrap_or_default()
     };
-    let id_claims = body.get("id_token").and_then(Value::as_str).and_then(jwt::decode_unverified).unwrap_or(Value::Null);
-    let access = body.get("access_token").and_then(Value::as_str).unwrap_or_default();
+    let id_claims = body
+        .get("id_token")
+        .and_then(Value::as_str)
+        .and_then(jwt::decode_unverified)
+        .unwrap_or(Value::Null);
+    let access = body
+        .get("access_token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let user_info_request = Request::new(Method::GET, &format!("/aws/{host}/oauth2/userInfo"))
         .with_header(header::AUTHORIZATION, &format!("Bearer {access}"));
-    let user_info = crate::hosted::handle(cognito, &user_info_request, host, "", "/oauth2/userInfo");
+    let user_info =
+        crate::hosted::handle(cognito, &user_info_request, host, "", "/oauth2/userInfo");
     let mut links = Vec::new();
     let signed_out = format!("https://{DEMO_HOST}/signed-out");
     if client.logout_urls.contains(&signed_out) {
-        let query = encode_form(&[("client_id", client.id.as_str()), ("logout_uri", signed_out.as_str())]);
-        links.push(("Sign out".to_owned(), cognito.urls.local(&format!("https://{host}/logout?{query}"))));
+        let query = encode_form(&[
+            ("client_id", client.id.as_str()),
+            ("logout_uri", signed_out.as_str()),
+        ]);
+        links.push((
+            "Sign out".to_owned(),
+            cognito
+                .urls
+                .local(&format!("https://{host}/logout?{query}")),
+        ));
     }
-    let claim = |name: &str| id_claims.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let claim = |name: &str| {
+        id_claims
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     page(
         "cognito-app-tokens",
         &format!("Signed in as {}", claim("cognito:username")),
         vec![format!(
             "The code was exchanged at the user pool's token endpoint{}; these are the tokens, decoded.",
-            if verifier.is_some() { " with the PKCE verifier" } else { " (IdP-initiated: no PKCE)" }
+            if verifier.is_some() {
+                " with the PKCE verifier"
+            } else {
+                " (IdP-initiated: no PKCE)"
+            }
         )],
         vec![
             ("cognito:username".into(), claim("cognito:username")),
