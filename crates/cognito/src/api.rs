@@ -338,9 +338,7 @@ fn create_domain(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
     for other in cognito.model.pools().map_err(internal)? {
         if other.id != pool.id && other.domain.as_deref() == Some(domain) && other.region == region
         {
-            return Err(invalid(format!(
-                "Domain already associated with another user pool."
-            )));
+            return Err(invalid("Domain already associated with another user pool."));
         }
     }
     pool.domain = Some(domain.to_owned());

@@ -17,6 +17,8 @@ use crate::{Cognito, DEMO_HOST, jwt};
 
 const APP: &str = "Example app (Cognito)";
 const PKCE_COOKIE: &str = "samlsim_demo_pkce";
+/// The app's own session: the access token it got (a real app keeps it server-side).
+const ACCESS_COOKIE: &str = "samlsim_demo_access";
 
 fn page(
     page: &str,
@@ -113,6 +115,7 @@ pub fn handle(cognito: &Cognito, request: &Request, rest: &str) -> Response {
                 .with_cookie(&Cookie::session(PKCE_COOKIE, &format!("{state}.{verifier}"), &cookie_path))
         }
         (&Method::GET, "/callback") => callback(cognito, request, &pool, &client, &host),
+        (&Method::GET, "/me") => me(cognito, request, &host),
         (&Method::GET, "/signed-out") => page("cognito-app-signed-out", "Signed out", vec!["You signed out of the example app and the user pool.".into()], Vec::new(), vec![("Sign in again".into(), cognito.urls.local(&format!("https://{DEMO_HOST}/login")))], Vec::new()),
         _ => page("cognito-app", "Not found", vec![format!("The example app has no page {rest}.")], Vec::new(), Vec::new(), Vec::new()),
     }
@@ -219,7 +222,11 @@ fn callback(
             .unwrap_or_default()
             .to_owned()
     };
-    page(
+    links.push((
+        "Who am I? (userInfo now)".to_owned(),
+        cognito.urls.local(&format!("https://{DEMO_HOST}/me")),
+    ));
+    let response = page(
         "cognito-app-tokens",
         &format!("Signed in as {}", claim("cognito:username")),
         vec![format!(
@@ -243,5 +250,52 @@ fn callback(
             ("Access token".into(), decoded("access_token")),
             ("userInfo".into(), user_info.text_body()),
         ],
-    )
+    );
+    response.with_cookie(&Cookie::session(
+        ACCESS_COOKIE,
+        access,
+        &format!("/aws/{DEMO_HOST}/"),
+    ))
+}
+
+/// `/me`: the pool's userInfo with the access token the app keeps, asked now
+/// (after `advance_clock`, the token's expiry shows here).
+fn me(cognito: &Cognito, request: &Request, host: &str) -> Response {
+    let access = request.cookie(ACCESS_COOKIE).unwrap_or_default();
+    let mut user_info_request = Request::new(Method::GET, &format!("/aws/{host}/oauth2/userInfo"))
+        .with_header(header::AUTHORIZATION, &format!("Bearer {access}"));
+    // The same browser flow, so the pool's refusal lands in this flow's events.
+    if let Some(flow) = request.cookie(samlsim_service::events::FLOW_COOKIE) {
+        user_info_request = user_info_request.with_header(
+            header::COOKIE,
+            &format!("{}={flow}", samlsim_service::events::FLOW_COOKIE),
+        );
+    }
+    let answer = crate::hosted::handle(cognito, &user_info_request, host, "", "/oauth2/userInfo");
+    if answer.status.is_success() {
+        page(
+            "cognito-app-me",
+            "Who am I",
+            vec!["The user pool's userInfo endpoint answered:".into()],
+            Vec::new(),
+            Vec::new(),
+            vec![("userInfo".into(), answer.text_body())],
+        )
+    } else {
+        page(
+            "cognito-app-error",
+            "The access token was refused",
+            vec![format!(
+                "userInfo answered {}: {}",
+                answer.status,
+                answer.text_body()
+            )],
+            Vec::new(),
+            vec![(
+                "Sign in again".into(),
+                cognito.urls.local(&format!("https://{DEMO_HOST}/login")),
+            )],
+            Vec::new(),
+        )
+    }
 }

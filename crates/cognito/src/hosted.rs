@@ -629,7 +629,7 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
     // the app's parameters (IdP-initiated).
     let relay_pairs: Vec<(String, String)> = relay_state
         .as_deref()
-        .map(|r| form_urlencoded_pairs(r))
+        .map(form_urlencoded_pairs)
         .unwrap_or_default();
     let idp_initiated = relay_pairs.iter().any(|(k, _)| k == "client_id");
     let (provider_name, pending) = if idp_initiated {

@@ -1,10 +1,10 @@
 //! The mock Amazon Cognito user pool as a SAML service provider (G1–G9).
 //!
 //! # Layout
-//! - [`config`]: `[[cognito.user_pools]]` of the configuration file;
-//! - [`rules`]: every refusal, a [`CognitoRule`];
-//! - [`model`]: pools, identity providers, app clients, users, sign-in state;
-//! - [`jwt`]: RS256 tokens and the pool's JWKS;
+//! - [`config`] — `[[cognito.user_pools]]` of the configuration file;
+//! - [`rules`] — every refusal, a [`CognitoRule`];
+//! - [`model`] — pools, identity providers, app clients, users, sign-in state;
+//! - [`jwt`] — RS256 tokens and the pool's JWKS;
 //! - `hosted`: the hosted UI on `<domain>.auth.<region>.amazoncognito.com`
 //!   (`/oauth2/authorize`, `/login`, `/saml2/idpresponse`, `/oauth2/token`,
 //!   `/oauth2/userInfo`, `/logout`, `/saml2/logout`) and Cognito's checks on the
@@ -12,7 +12,7 @@
 //! - `oidc`: `/<pool-id>/.well-known/{openid-configuration,jwks.json}` on
 //!   `cognito-idp.<region>.amazonaws.com`;
 //! - `api`: the cognito-idp JSON 1.1 API (`POST /` with `X-Amz-Target`);
-//! - [`admin`]: `/_admin/cognito`;
+//! - [`admin`] — `/_admin/cognito`;
 //! - `demo`: the built-in example app at `https://example-app.samlsim.test/`.
 //!
 //! Hosts are mapped under `/aws/<host>` like every AWS host ([`public_to_local`]).
@@ -426,7 +426,11 @@ pub const STANDARD_ATTRIBUTES: &[&str] = &[
     "zoneinfo",
 ];
 
-fn build_client(pool: &Pool, config: &AppClientConfig, now: i64) -> Result<Client, String> {
+pub(crate) fn build_client(
+    pool: &Pool,
+    config: &AppClientConfig,
+    now: i64,
+) -> Result<Client, String> {
     if config.id.is_empty()
         || config.id.len() > 128
         || !config.id.bytes().all(|b| b.is_ascii_alphanumeric())
