@@ -955,7 +955,7 @@ fn check_assertion(
 
 /// G6–G9: the user linked to provider + NameID (compared with case), or a new
 /// one named `<Provider>_<NameID>`; mapped attributes refreshed.
-fn federated_user(
+pub(crate) fn federated_user(
     cognito: &Cognito,
     pool: &Pool,
     provider: &Provider,
