@@ -189,6 +189,14 @@ fn grant_request(
             client.callback_urls.join(", ")
         )));
     }
+    if !client.oauth_enabled {
+        return Err(
+            Refusal::new(CognitoRule::UnauthorizedClient).because(format!(
+                "Client {} is not enabled for OAuth (AllowedOAuthFlowsUserPoolClient is false).",
+                client.id
+            )),
+        );
+    }
     let response_type = get("response_type").ok_or_else(|| missing("response_type"))?;
     let flow = match response_type.as_str() {
         "code" => "code",
