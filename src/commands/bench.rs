@@ -168,14 +168,21 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
     // app (authorize, AuthnRequest, IdP login and post, the pool's checks, code
     // exchange with PKCE, userInfo).
     let added = emulator.handle(
-        &Request::new(Method::POST, "/_admin/cognito/pools/us-east-1_SamlSim01/clients")
-            .with_json(&serde_json::json!({
-                "id": "benchclient00000000000001",
-                "callback_urls": ["http://localhost/cb"],
-                "identity_providers": ["ExampleCorpIdP"],
-            })),
+        &Request::new(
+            Method::POST,
+            "/_admin/cognito/pools/us-east-1_SamlSim01/clients",
+        )
+        .with_json(&serde_json::json!({
+            "id": "benchclient00000000000001",
+            "callback_urls": ["http://localhost/cb"],
+            "identity_providers": ["ExampleCorpIdP"],
+        })),
     );
-    anyhow::ensure!(added.status.is_success(), "bench client: {}", added.text_body());
+    anyhow::ensure!(
+        added.status.is_success(),
+        "bench client: {}",
+        added.text_body()
+    );
     let mut browser = Browser::new(&emulator);
     let login = browser.open(
         "/aws/samlsim-demo.auth.us-east-1.amazoncognito.com/oauth2/authorize?response_type=code\
@@ -200,18 +207,26 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
         .as_str()
         .context("no refresh token")?
         .to_owned();
-    row("Cognito token issuance, refresh grant (in process)", &mut || {
-        black_box(emulator.handle(&Request::new(Method::POST, token_endpoint).with_form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", "benchclient00000000000001"),
-            ("refresh_token", &refresh),
-        ])));
-    });
-    row("Cognito sign-in, example app to tokens (in process)", &mut || {
-        let mut browser = Browser::new(&emulator);
-        let login = browser.open("https://example-app.samlsim.test/login");
-        black_box(browser.sign_in(&login, "carlos", "carlos-pass"));
-    });
+    row(
+        "Cognito token issuance, refresh grant (in process)",
+        &mut || {
+            black_box(
+                emulator.handle(&Request::new(Method::POST, token_endpoint).with_form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", "benchclient00000000000001"),
+                    ("refresh_token", &refresh),
+                ])),
+            );
+        },
+    );
+    row(
+        "Cognito sign-in, example app to tokens (in process)",
+        &mut || {
+            let mut browser = Browser::new(&emulator);
+            let login = browser.open("https://example-app.samlsim.test/login");
+            black_box(browser.sign_in(&login, "carlos", "carlos-pass"));
+        },
+    );
 
     // The same flow through a real server on loopback, one connection per request
     // (as a browser without keep-alive): nine HTTP exchanges per flow.

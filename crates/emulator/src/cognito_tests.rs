@@ -154,6 +154,18 @@ fn delete_user(emulator: &Emulator, username: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
+/// The rule of the latest refusal in the event log (token-endpoint answers carry
+/// only the OAuth code; the log names the rule).
+fn last_rule(emulator: &Emulator) -> Option<String> {
+    emulator
+        .events()
+        .list(&samlsim_service::EventFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| e.rule)
+        .next_back()
+}
+
 /// Rules by name, as pages carry them (and as the rule catalogue's check finds them).
 fn assert_rule(page: &Page, rule: &str) {
     assert!(CognitoRule::named(rule).is_some(), "no rule {rule}");
@@ -327,6 +339,7 @@ fn pkce_s256_and_plain_work_and_a_wrong_verifier_is_refused() {
             (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
             "{method}"
         );
+        assert_eq!(last_rule(&emulator).as_deref(), Some("pkce-mismatch"));
         let code = code_of(&sign_in(&mut browser, "carlos", &extra));
         let (status, _) = exchange(&emulator, &code, None);
         assert_eq!(
@@ -361,9 +374,13 @@ fn a_code_works_once_for_its_client_and_redirect_uri() {
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
+    assert_eq!(last_rule(&emulator).as_deref(), Some("invalid-grant"));
     let code = code_of(&sign_in(&mut browser, "carlos", &[]));
     assert_eq!(exchange(&emulator, &code, None).0, StatusCode::OK);
     assert_eq!(exchange(&emulator, &code, None).1["error"], "invalid_grant");
+    let (_, body) = token(&emulator, &[("grant_type", "authorization_code")]);
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(last_rule(&emulator).as_deref(), Some("token-missing-parameter"));
     let response = emulator.handle(
         &Request::new(Method::POST, &hosted("/oauth2/token")).with_form(&[
             ("grant_type", "authorization_code"),
@@ -377,8 +394,10 @@ fn a_code_works_once_for_its_client_and_redirect_uri() {
         serde_json::from_slice::<Value>(&response.body).unwrap()["error"],
         "invalid_client"
     );
+    assert_eq!(last_rule(&emulator).as_deref(), Some("invalid-client"));
     let (_, body) = token(&emulator, &[("grant_type", "password")]);
     assert_eq!(body["error"], "unsupported_grant_type");
+    assert_eq!(last_rule(&emulator).as_deref(), Some("unsupported-grant-type"));
 }
 
 #[test]
@@ -410,6 +429,7 @@ fn a_refresh_token_stops_working_when_its_user_is_deleted_or_disabled() {
         &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
     );
     assert_eq!(refused["error"], "invalid_grant");
+    assert_eq!(last_rule(&emulator).as_deref(), Some("refresh-token-revoked"));
     api(
         &emulator,
         "AdminEnableUser",
@@ -966,7 +986,10 @@ fn the_api_answers_in_botocores_shapes() {
         "UpdateUserPoolClient",
         json!({"UserPoolId": id, "ClientId": client_id, "ClientName": "partial"}),
     );
-    assert_eq!(updated["UserPoolClient"]["AllowedOAuthFlowsUserPoolClient"], false);
+    assert_eq!(
+        updated["UserPoolClient"]["AllowedOAuthFlowsUserPoolClient"],
+        false
+    );
     assert_eq!(updated["UserPoolClient"]["CallbackURLs"], json!([]));
     let (status, _) = api(
         &emulator,
@@ -1027,5 +1050,153 @@ fn the_admin_api_lists_pools_and_users_and_deletes_a_user() {
         pools
             .text_body()
             .contains("urn:amazon:cognito:sp:us-east-1_SamlSim01")
+    );
+}
+
+// ---- forged responses: what the emulator's IdP never sends ------------------------
+
+const IDP_INIT_RELAY: &str = "identity_provider=ExampleCorpIdP&client_id=1c2f34abbcebf730504f0fb493&redirect_uri=https%3A%2F%2Fexample-app.samlsim.test%2Fcallback&response_type=code&scope=openid+email";
+
+/// A response the IdP could have signed (its key, its entity ID), IdP-initiated,
+/// after `change`.
+fn forged(
+    emulator: &Emulator,
+    change: impl FnOnce(
+        &mut samlsim_saml::response::ResponseSpec,
+        &mut samlsim_saml::response::AssertionSpec,
+    ),
+) -> String {
+    use samlsim_saml::response::{
+        AssertionSpec, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec, ResponseSigning,
+        ResponseSpec, build_response,
+    };
+    use samlsim_saml::{DateTime, NameId, Status};
+    let identity = Identity::from_pem(IDP_KEY, IDP_CERT).unwrap();
+    let now = emulator.clock().now();
+    let at = DateTime::from_unix(now);
+    let acs = format!("https://{HOST}/saml2/idpresponse");
+    let issuer = emulator.idp().entity_id().to_owned();
+    let mut response = ResponseSpec {
+        id: "_forged_response".into(),
+        issue_instant: at,
+        destination: Some(acs.clone()),
+        in_response_to: None,
+        issuer: issuer.clone(),
+        status: Status::success(),
+    };
+    let mut assertion = AssertionSpec {
+        id: "_forged_assertion".into(),
+        issue_instant: at,
+        issuer,
+        name_id: NameId::new(
+            "Carlos@example.com",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        ),
+        confirmation: BearerConfirmationSpec {
+            not_on_or_after: DateTime::from_unix(now + 300),
+            recipient: acs,
+            in_response_to: None,
+        },
+        conditions: ConditionsSpec {
+            not_before: at,
+            not_on_or_after: DateTime::from_unix(now + 300),
+            audiences: vec![format!("urn:amazon:cognito:sp:{POOL}")],
+        },
+        authn: AuthnStatementSpec {
+            authn_instant: at,
+            session_index: "_s1".into(),
+            session_not_on_or_after: None,
+            authn_context_class_ref:
+                "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into(),
+        },
+        attributes: vec![samlsim_saml::response::Attribute::uri(
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+            ["Carlos@example.com"],
+        )],
+    };
+    change(&mut response, &mut assertion);
+    let signer = samlsim_saml::signature::Signer::new(&identity.key, &identity.certificate);
+    let built = if response.status.is_success() {
+        build_response(&response, &assertion, ResponseSigning::Assertion, &signer).unwrap()
+    } else {
+        samlsim_saml::response::build_error_response(&response, Some(&signer)).unwrap()
+    };
+    samlsim_saml::binding::encode_post(built.xml.as_bytes())
+}
+
+fn post_forged(emulator: &Emulator, saml: &str, relay: &str) -> Page {
+    Browser::new(emulator).post(
+        &hosted("/saml2/idpresponse"),
+        &[("SAMLResponse", saml), ("RelayState", relay)],
+    )
+}
+
+#[test]
+fn a_forged_but_well_signed_response_signs_in_and_its_variants_are_refused() {
+    let emulator = emulator();
+    let good = forged(&emulator, |_, _| {});
+    assert_eq!(
+        post_forged(&emulator, &good, IDP_INIT_RELAY)
+            .role()
+            .as_deref(),
+        Some("cognito-app-tokens"),
+        "the baseline must pass"
+    );
+    let no_name_id = forged(&emulator, |_, a| {
+        a.id = "_forged_2".into();
+        a.name_id.value = String::new();
+    });
+    assert_rule(
+        &post_forged(&emulator, &no_name_id, IDP_INIT_RELAY),
+        "name-id-missing",
+    );
+    let refused = forged(&emulator, |r, _| {
+        r.status = samlsim_saml::Status::error(
+            samlsim_saml::uri::status::RESPONDER,
+            Some(samlsim_saml::uri::status::AUTHN_FAILED),
+            None,
+        );
+    });
+    assert_rule(
+        &post_forged(&emulator, &refused, IDP_INIT_RELAY),
+        "saml-status-not-success",
+    );
+    let fresh = forged(&emulator, |_, a| a.id = "_forged_3".into());
+    assert_rule(
+        &post_forged(
+            &emulator,
+            &fresh,
+            &IDP_INIT_RELAY.replace("ExampleCorpIdP", "NoSuchIdP"),
+        ),
+        "idp-init-relay-state",
+    );
+    assert_rule(
+        &post_forged(
+            &emulator,
+            &fresh,
+            &IDP_INIT_RELAY.replace("1c2f34abbcebf730504f0fb493", "nosuchclient"),
+        ),
+        "idp-init-relay-state",
+    );
+    // An unsolicited response that claims to answer a request.
+    let answering = forged(&emulator, |_, a| {
+        a.id = "_forged_4".into();
+        a.confirmation.in_response_to = Some("_never_sent".into());
+    });
+    assert_rule(
+        &post_forged(&emulator, &answering, IDP_INIT_RELAY),
+        "in-response-to-mismatch",
+    );
+    // A response larger than Cognito takes, however well signed.
+    let big = forged(&emulator, |_, a| {
+        a.id = "_forged_5".into();
+        a.attributes.push(samlsim_saml::response::Attribute::uri(
+            "groups",
+            ["g".repeat(80_000)],
+        ));
+    });
+    assert_rule(
+        &post_forged(&emulator, &big, IDP_INIT_RELAY),
+        "saml-response-too-large",
     );
 }
