@@ -51,14 +51,27 @@ fn rules_are_each_triggered_by_a_scenario_or_a_test() {
     }
     let untriggered: Vec<String> = catalogue()
         .iter()
-        .filter(|entry| !corpus.contains(&format!("\"{}\"", entry.spec.name)))
-        .map(|entry| format!("{} {}", entry.service, entry.spec.name))
+        .filter(|entry| {
+            !contains_token(&corpus, entry.spec.name)
+                && !corpus.contains(&format!("::{}", entry.variant))
+        })
+        .map(|entry| format!("{} {} ({})", entry.service, entry.spec.name, entry.variant))
         .collect();
     assert!(
         untriggered.is_empty(),
         "rules no scenario or test names (write one that triggers each):\n{}",
         untriggered.join("\n")
     );
+}
+
+/// Whether `name` stands in `text` as a whole rule name (not inside a longer one).
+fn contains_token(text: &str, name: &str) -> bool {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
+    })
 }
 
 fn scenario_files() -> Vec<(String, String)> {
@@ -98,8 +111,8 @@ fn quoted_after(text: &str, key: &str) -> Vec<String> {
     values
 }
 
-/// Test code: files under a `tests` folder, and what follows `#[cfg(test)]` in
-/// sources.
+/// Test code: files under a `tests` folder or named `tests.rs`, and what follows
+/// `#[cfg(test)]` in other sources.
 fn collect_test_code(dir: &Path, out: &mut String) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -118,7 +131,9 @@ fn collect_test_code(dir: &Path, out: &mut String) {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
-            let in_tests_folder = path.components().any(|c| c.as_os_str() == "tests");
+            let in_tests_folder = path.components().any(|c| c.as_os_str() == "tests")
+                || name == "tests.rs"
+                || name.to_string_lossy().ends_with("_tests.rs");
             if in_tests_folder {
                 out.push_str(&text);
             } else if let Some(at) = text.find("#[cfg(test)]") {

@@ -146,7 +146,7 @@ fn decode_document(file: &Path) -> Result<Document> {
             e.valid_up_to()
         )
     })?;
-    let (encoding, xml) = binding::decode_any(&text, &Limits::default())
+    let (encoding, xml) = binding::decode_any(text, &Limits::default())
         .with_context(|| format!("decoding {}", file.display()))?;
     parse_bytes(&xml)
         .with_context(|| format!("parsing the XML ({encoding}) from {}", file.display()))

@@ -34,7 +34,7 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
                 .iam
                 .put_account(&account, &aws.metadata_sources())
                 .map(|()| {
-                    changed(aws, format!("account {} saved", account.id));
+                    changed(aws, request, format!("account {} saved", account.id));
                     Response::json(StatusCode::CREATED, &account)
                 }),
             Err(e) => Ok(Response::json_error(
@@ -51,7 +51,7 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
         (&Method::POST, ["accounts", account, "roles"]) => match request.json::<RoleConfig>() {
             Ok(role) => match aws.iam.account(account) {
                 Ok(Some(_)) => aws.iam.put_role(account, &role).map(|arn| {
-                    changed(aws, format!("role {arn} saved"));
+                    changed(aws, request, format!("role {arn} saved"));
                     Response::json(StatusCode::CREATED, &serde_json::json!({ "arn": arn }))
                 }),
                 Ok(None) => Ok(Response::json_error(
@@ -101,8 +101,9 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
     })
 }
 
-fn changed(aws: &Aws, message: String) {
-    let _ = aws
-        .events
-        .record(NewEvent::ok("admin", "aws.change", message));
+/// Records an admin change; a failure to record goes to the server log
+/// ([`samlsim_service::Recorder::record`]), the change itself stands.
+fn changed(aws: &Aws, request: &Request, message: String) {
+    aws.recorder
+        .record(request, NewEvent::ok("admin", "aws.change", message));
 }

@@ -4,8 +4,10 @@
 
 use samlsim_saml::DateTime;
 use samlsim_service::http::{Cookie, Method, StatusCode};
-use samlsim_service::{NewEvent, Problem, Request, Response};
+use samlsim_service::{NewEvent, Request, Response};
 
+use crate::federation::internal;
+use crate::rules::{AwsRule, Refusal};
 use crate::{Aws, CONSOLE_COOKIE, SERVICE, pages};
 
 pub(crate) fn handle(
@@ -27,22 +29,8 @@ pub(crate) fn handle(
 fn home(aws: &Aws, request: &Request, host: &str, region: &str) -> Response {
     let session = match aws.console_session(request) {
         Ok(Some(session)) => session,
-        Ok(None) => {
-            return Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "no-console-session",
-                "Not signed in to the AWS console",
-                "There is no console session in this browser, or it has expired.",
-            )
-            .with_fix("Sign in through the IdP portal; federated users start at their IdP.")
-            .page("Mock AWS · console");
-        }
-        Err(e) => {
-            return Response::text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("the mock AWS failed: {e}"),
-            );
-        }
+        Ok(None) => return refuse(aws, request, Refusal::new(AwsRule::NoConsoleSession)),
+        Err(e) => return refuse(aws, request, internal(e)),
     };
     let sign_out = format!("/aws/{host}/logout");
     pages::render(
@@ -60,15 +48,24 @@ fn home(aws: &Aws, request: &Request, host: &str, region: &str) -> Response {
     )
 }
 
+fn refuse(aws: &Aws, request: &Request, refusal: Refusal) -> Response {
+    aws.recorder.refuse(request, "console", refusal, |r| {
+        r.page("Mock AWS · console")
+    })
+}
+
 /// Ends the console session of this browser.
 pub(crate) fn sign_out(aws: &Aws, request: &Request) -> Response {
-    if let Some(id) = request.cookie(CONSOLE_COOKIE)
-        && let Ok(true) = aws.state.end_console_session(&id, aws.clock.now())
-    {
-        aws.record(
-            request,
-            NewEvent::ok(SERVICE, "console.sign-out", "signed out of the AWS console"),
-        );
+    if let Some(id) = request.cookie(CONSOLE_COOKIE) {
+        match aws.state.end_console_session(&id, aws.clock.now()) {
+            Ok(true) => aws.recorder.record(
+                request,
+                NewEvent::ok(SERVICE, "console.sign-out", "signed out of the AWS console"),
+            ),
+            // Already ended or expired: signing out again is not an event.
+            Ok(false) => {}
+            Err(e) => return refuse(aws, request, internal(e)),
+        }
     }
     pages::render(StatusCode::OK, &pages::SignedOut)
         .with_cookie(&Cookie::removal(CONSOLE_COOKIE, "/aws/"))

@@ -5,8 +5,12 @@
 //! The rules and their wording come from the IAM user guide
 //! (id_roles_providers_create_saml_assertions, troubleshoot_saml) and the STS API
 //! reference (API_AssumeRoleWithSAML), restated in `shared/docs/aws-facts.md`.
-//! Each refusal carries AWS's error code, its HTTP status, AWS's message where it
-//! is known, and a `rule` naming the check for the event log and tests.
+//! Each check is a step returning a [`Refusal`] of an [`AwsRule`], whose table
+//! (`crate::rules`) holds AWS's error code, HTTP status and wording; a step adds
+//! only what was wrong with this assertion (`.because`) and, where AWS's message
+//! carries values, that message (`.worded`).
+
+use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -15,13 +19,14 @@ use samlsim_saml::response::{
     ReceivedResponse, SignatureStatus, VerifiedAssertion, parse_response,
 };
 use samlsim_saml::uri::status;
-use samlsim_saml::{DateTime, SamlError};
+use samlsim_saml::{DateTime, NameId, SamlError};
 use samlsim_service::UnixTime;
 use samlsim_xml::{Document, NodeId};
 use sha1::{Digest, Sha1};
 
-use crate::iam::{Iam, IamError, Role, SamlProvider};
+use crate::iam::{Account, Iam, Role, SamlProvider};
 use crate::policy::{Context, Decision, Principal, Request, evaluate_all};
+use crate::rules::AwsRule;
 
 pub const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 pub const ROLE_SESSION_NAME_ATTRIBUTE: &str =
@@ -46,53 +51,18 @@ pub const CLOCK_SKEW: i64 = 60;
 /// (ExpiredTokenException, reported in gimme-aws-creds#251).
 pub const REDEEM_WITHIN: i64 = 5 * 60;
 
-/// AWS's message for an assertion it will not take, on the sign-in page.
-pub const INVALID_RESPONSE: &str = "Your request included an invalid SAML response.";
+pub use crate::rules::{INVALID_RESPONSE, Refusal};
 
-/// A refusal, as AWS words it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// The STS error code: `InvalidIdentityToken`, `ExpiredTokenException`, ...
-    pub code: &'static str,
-    /// The HTTP status STS answers with.
-    pub status: u16,
-    /// AWS's own words, as STS and the sign-in page show them.
-    pub message: String,
-    /// The check that failed, for the event log and tests.
-    pub rule: &'static str,
-    /// samlsim's explanation of what exactly was wrong (AWS says less).
-    pub detail: Option<String>,
-}
-
-impl Refusal {
-    pub fn new(
-        code: &'static str,
-        status: u16,
-        rule: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Refusal {
-            code,
-            status,
-            message: message.into(),
-            rule,
-            detail: None,
-        }
-    }
-
-    /// Adds samlsim's explanation.
-    pub fn because(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
-        self
-    }
-
-    fn invalid(rule: &'static str, message: impl Into<String>) -> Self {
-        Refusal::new("InvalidIdentityToken", 400, rule, message)
-    }
-
-    fn denied(rule: &'static str, message: impl Into<String>) -> Self {
-        Refusal::new("AccessDenied", 403, rule, message)
-    }
+/// What AWS knows about the request besides the assertion: the time (from the
+/// injected clock) and the caller's address, which become `aws:CurrentTime`,
+/// `aws:EpochTime` and `aws:SourceIp` in the trust policy's request context.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFacts {
+    pub now: UnixTime,
+    /// The caller's address; `None` when the transport does not know it, so
+    /// `...IfExists` conditions on `aws:SourceIp` pass and others fail, as on AWS
+    /// for a key absent from the request (reference_policies_elements_condition_operators).
+    pub source_ip: Option<IpAddr>,
 }
 
 /// Who presents the assertion.
@@ -184,44 +154,43 @@ pub enum Outcome {
 }
 
 /// Checks `saml_response` (the base64 `SAMLResponse`/`SAMLAssertion` value) for
-/// `presenter` at `now`. Does not record the assertion as used: the sign-in
-/// endpoint does, with [`crate::state::State::consume_assertion`], once the
-/// session is made; STS never does (AWS lets an assertion be redeemed repeatedly).
+/// `presenter`. Does not record the assertion as used: the sign-in endpoint does,
+/// with [`crate::state::State::consume_assertion`], once the session is made; STS
+/// never does (AWS lets an assertion be redeemed repeatedly).
 pub fn check(
     iam: &Iam,
     saml_response: &str,
     presenter: &Presenter<'_>,
-    now: UnixTime,
+    facts: &RequestFacts,
 ) -> Result<Outcome, Refusal> {
     let xml = decode_post(saml_response, &Limits::default()).map_err(|e| {
-        Refusal::invalid("saml-not-base64", INVALID_RESPONSE).because(format!(
+        Refusal::new(AwsRule::SamlNotBase64).because(format!(
             "The SAML response is not base64 of an XML document: {e}"
         ))
     })?;
     let received = parse_response(&xml).map_err(|e| {
-        Refusal::invalid("saml-malformed", INVALID_RESPONSE).because(format!(
+        Refusal::new(AwsRule::SamlMalformed).because(format!(
             "The SAML response is not a readable samlp:Response: {e}"
         ))
     })?;
     let status_code = received.envelope.status.code.as_str();
     if status_code != status::SUCCESS {
-        return Err(
-            Refusal::invalid("saml-status-not-success", INVALID_RESPONSE).because(format!(
-                "The IdP answered with status {status_code}{}",
-                received
-                    .envelope
-                    .status
-                    .message
-                    .as_deref()
-                    .map(|m| format!(" ({m})"))
-                    .unwrap_or_default()
-            )),
-        );
+        let message = received
+            .envelope
+            .status
+            .message
+            .as_deref()
+            .map(|m| format!(" ({m})"))
+            // No StatusMessage: the code alone says it.
+            .unwrap_or_default();
+        return Err(Refusal::new(AwsRule::SamlStatusNotSuccess).because(format!(
+            "The IdP answered with status {status_code}{message}"
+        )));
     }
 
     // The provider whose certificates must verify the assertion: STS names it;
     // sign-in learns it from the (yet unverified) Role attribute, then checks again
-    // on the verified copy below.
+    // on the verified copy.
     let offered_unverified = role_pairs(&unverified_attribute_values(
         received.document(),
         ROLE_ATTRIBUTE,
@@ -242,56 +211,149 @@ pub fn check(
     }
     let mut providers = Vec::new();
     for arn in &provider_arns {
-        if let Some(provider) = iam.provider(arn).map_err(store_failure)? {
+        if let Some(provider) = iam.provider(arn).map_err(internal)? {
             providers.push(provider);
         }
     }
     if providers.is_empty() {
-        return Err(
-            Refusal::invalid("provider-not-found", "Specified provider doesn't exist.")
-                .because(format!("No IAM SAML provider {}", provider_arns.join(", "))),
-        );
+        return Err(Refusal::new(AwsRule::ProviderNotFound)
+            .because(format!("No IAM SAML provider {}", provider_arns.join(", "))));
     }
-    let certificates: Vec<_> = providers
-        .iter()
-        .flat_map(|p| p.certificates.iter().cloned())
-        .collect();
-    let assertion = verify(&received, &certificates)?;
-    check_assertion(iam, &assertion, presenter, providers, now)
+    let assertion = verify_signature(&received, &providers)?;
+    check_assertion(iam, &assertion, presenter, providers, facts)
 }
 
-fn verify(
-    received: &ReceivedResponse,
-    certificates: &[samlsim_crypto::Certificate],
-) -> Result<VerifiedAssertion, Refusal> {
-    received.verify(certificates).map_err(|e| match e {
-        SamlError::Signature { .. } | SamlError::Unsigned | SamlError::NoTrustedCertificate => {
-            Refusal::invalid("signature-invalid", "Response signature invalid")
-                .because(e.to_string())
-        }
-        other => Refusal::invalid("saml-malformed", INVALID_RESPONSE).because(other.to_string()),
-    })
+/// The assertion's claims AWS reads, from the verified copy only.
+struct Claims<'a> {
+    assertion: &'a VerifiedAssertion,
+    name_id: &'a NameId,
+    recipient: String,
+    not_on_or_after: DateTime,
 }
 
+/// The steps in the order AWS applies them: signature (done by the caller),
+/// issuer, subject confirmation and recipient, audience, times, role pair,
+/// RoleSessionName, SessionDuration, region and SCPs, trust policy,
+/// MaxSessionDuration (troubleshoot_saml; API_AssumeRoleWithSAML).
 fn check_assertion(
     iam: &Iam,
     assertion: &VerifiedAssertion,
     presenter: &Presenter<'_>,
-    providers: Vec<crate::iam::SamlProvider>,
-    now: UnixTime,
+    providers: Vec<SamlProvider>,
+    facts: &RequestFacts,
 ) -> Result<Outcome, Refusal> {
-    // From here on only the verified copy is read.
-    let offered = role_pairs(
-        &assertion
-            .attribute_values(ROLE_ATTRIBUTE)
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>(),
-    )?;
-    if offered.is_empty() {
-        return Err(missing_role());
-    }
+    let now = facts.now;
+    check_issuer(assertion, &providers)?;
+    let claims = check_subject(assertion, presenter)?;
+    check_audience(assertion)?;
+    check_times(assertion, claims.not_on_or_after, now)?;
+    let choice = match choose_role(assertion, presenter)? {
+        Chosen::One(choice) => choice,
+        Chosen::Several(offered) => return Ok(Outcome::ChooseRole(offered)),
+    };
+    let provider = chosen_provider(assertion, providers, &choice)?;
+    let session_name = check_session_name(assertion)?;
+    let session_duration = check_session_duration(assertion)?;
+    let source_identity = check_source_identity(assertion)?;
 
+    let region = presenter.region();
+    let account = iam
+        .account(&provider.account)
+        .map_err(internal)?
+        .ok_or_else(not_authorized)?;
+    check_region(&account, region)?;
+    let role = iam
+        .role(&choice.role_arn)
+        .map_err(internal)?
+        .ok_or_else(not_authorized)?;
+    let subject_type = subject_type(claims.name_id.format.as_deref());
+    let name_qualifier = name_qualifier(&assertion.issuer, &provider.account, &provider.name);
+    let context = trust_context(
+        &claims,
+        &provider,
+        &subject_type,
+        &name_qualifier,
+        region,
+        facts,
+    );
+    let request = Request {
+        action: "sts:AssumeRoleWithSAML",
+        resource: Some(&role.arn),
+        principal: Some(Principal::Federated(&provider.arn)),
+        context: &context,
+    };
+    check_scps(&account, &request, region)?;
+    check_trust_policy(&role, &provider, &request, &claims.recipient)?;
+    let requested = check_max_session_duration(presenter, session_duration, &role)?;
+
+    let session_end = assertion
+        .authn_statements
+        .iter()
+        .filter_map(|s| s.session_not_on_or_after)
+        .map(DateTime::unix_seconds)
+        .min();
+    let expires_at = session_end.map_or(now + i64::from(requested), |end| {
+        end.min(now + i64::from(requested))
+    });
+
+    Ok(Outcome::Assumed(Box::new(Assumed {
+        assertion_id: assertion.id.clone(),
+        assertion_expires_at: claims.not_on_or_after.unix_seconds() + CLOCK_SKEW,
+        role_session_name: session_name,
+        subject: claims.name_id.value.clone(),
+        subject_type,
+        issuer: assertion.issuer.clone(),
+        audience: claims.recipient,
+        name_qualifier,
+        source_identity,
+        duration: expires_at - now,
+        expires_at,
+        region: region.to_owned(),
+        provider,
+        role,
+    })))
+}
+
+/// Signature: the response or assertion must verify with a certificate of a
+/// provider the Role attribute (or PrincipalArn) names (troubleshoot_saml).
+fn verify_signature(
+    received: &ReceivedResponse,
+    providers: &[SamlProvider],
+) -> Result<VerifiedAssertion, Refusal> {
+    let certificates: Vec<_> = providers
+        .iter()
+        .flat_map(|p| p.certificates.iter().cloned())
+        .collect();
+    received.verify(&certificates).map_err(|e| match e {
+        SamlError::Signature { .. } | SamlError::Unsigned | SamlError::NoTrustedCertificate => {
+            Refusal::new(AwsRule::SignatureInvalid).because(e.to_string())
+        }
+        other => Refusal::new(AwsRule::SamlMalformed).because(other.to_string()),
+    })
+}
+
+/// Issuer: it must be the entityID of a provider the assertion names; which one
+/// counts is settled once the role pair is chosen ([`chosen_provider`]).
+fn check_issuer(assertion: &VerifiedAssertion, providers: &[SamlProvider]) -> Result<(), Refusal> {
+    if providers.iter().any(|p| p.entity_id == assertion.issuer) {
+        return Ok(());
+    }
+    Err(issuer_mismatch(assertion, &providers[0]))
+}
+
+fn issuer_mismatch(assertion: &VerifiedAssertion, provider: &SamlProvider) -> Refusal {
+    Refusal::new(AwsRule::IssuerMismatch).because(format!(
+        "The assertion's Issuer is \"{}\"; {} was created from metadata whose entityID is \"{}\"",
+        assertion.issuer, provider.arn, provider.entity_id
+    ))
+}
+
+/// Subject: a NameID, exactly one SubjectConfirmation whose data has a Recipient
+/// naming this endpoint and a NotOnOrAfter (id_roles_providers_create_saml_assertions).
+fn check_subject<'a>(
+    assertion: &'a VerifiedAssertion,
+    presenter: &Presenter<'_>,
+) -> Result<Claims<'a>, Refusal> {
     let name_id = assertion
         .name_id
         .as_ref()
@@ -301,18 +363,17 @@ fn check_assertion(
         })?;
     let [confirmation] = assertion.subject_confirmations.as_slice() else {
         return Err(
-            Refusal::invalid("subject-confirmation-count", INVALID_RESPONSE).because(format!(
+            Refusal::new(AwsRule::SubjectConfirmationCount).because(format!(
                 "AWS requires exactly one SubjectConfirmation, found {}",
                 assertion.subject_confirmations.len()
             )),
         );
     };
     let recipient = confirmation.recipient.clone().ok_or_else(|| {
-        Refusal::invalid("recipient-missing", INVALID_RESPONSE)
-            .because("SubjectConfirmationData has no Recipient")
+        Refusal::new(AwsRule::RecipientMissing).because("SubjectConfirmationData has no Recipient")
     })?;
     let not_on_or_after = confirmation.not_on_or_after.ok_or_else(|| {
-        Refusal::invalid("not-on-or-after-missing", INVALID_RESPONSE)
+        Refusal::new(AwsRule::NotOnOrAfterMissing)
             .because("SubjectConfirmationData has no NotOnOrAfter")
     })?;
     let recipient_ok = match presenter {
@@ -328,15 +389,21 @@ fn check_assertion(
             Presenter::SignIn { endpoint, .. } => (*endpoint).to_owned(),
             Presenter::Sts { .. } => "an AWS sign-in SAML endpoint".to_owned(),
         };
-        return Err(
-            Refusal::invalid("recipient-mismatch", INVALID_RESPONSE).because(format!(
-                "Recipient \"{recipient}\" does not match {expected}"
-            )),
-        );
+        return Err(Refusal::new(AwsRule::RecipientMismatch).because(format!(
+            "Recipient \"{recipient}\" does not match {expected}"
+        )));
     }
+    Ok(Claims {
+        assertion,
+        name_id,
+        recipient,
+        not_on_or_after,
+    })
+}
 
-    // SAML core 2.5.1.4: the assertion is addressed to an SP only if every
-    // AudienceRestriction names it.
+/// Audience: SAML core 2.5.1.4, the assertion is addressed to an SP only if every
+/// AudienceRestriction names it.
+fn check_audience(assertion: &VerifiedAssertion) -> Result<(), Refusal> {
     let restrictions: Vec<&Vec<String>> = assertion
         .conditions
         .iter()
@@ -346,59 +413,78 @@ fn check_assertion(
         && restrictions
             .iter()
             .all(|r| r.iter().any(|a| AUDIENCES.contains(&a.as_str())));
-    if !addressed_to_aws {
-        let named: Vec<String> = restrictions
-            .iter()
-            .flat_map(|r| r.iter())
-            .map(|a| format!("\"{a}\""))
-            .collect();
-        return Err(Refusal::invalid("audience-mismatch", "Response does not contain the required audience.").because(
-            format!(
-                "Every AudienceRestriction must include https://signin.aws.amazon.com/saml or urn:amazon:webservices; the assertion names {}",
-                if named.is_empty() { "none".to_owned() } else { named.join(", ") }
-            ),
-        ));
+    if addressed_to_aws {
+        return Ok(());
     }
+    let named: Vec<String> = restrictions
+        .iter()
+        .flat_map(|r| r.iter())
+        .map(|a| format!("\"{a}\""))
+        .collect();
+    Err(Refusal::new(AwsRule::AudienceMismatch).because(format!(
+        "Every AudienceRestriction must include https://signin.aws.amazon.com/saml or urn:amazon:webservices; the assertion names {}",
+        if named.is_empty() { "none".to_owned() } else { named.join(", ") }
+    )))
+}
 
-    check_times(assertion, not_on_or_after, now)?;
-
-    let session_name =
-        single_attribute(assertion, ROLE_SESSION_NAME_ATTRIBUTE).ok_or_else(|| {
-            Refusal::invalid(
-                "role-session-name-missing",
-                "RoleSessionName is required in AuthnResponse",
-            )
-        })?;
-    if !is_valid_session_name(&session_name) {
-        return Err(Refusal::invalid(
-            "role-session-name-invalid",
-            "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}",
-        ));
+/// Times: NotBefore / NotOnOrAfter of the confirmation and the Conditions, with
+/// AWS's skew, and the five minutes from issuance.
+fn check_times(
+    assertion: &VerifiedAssertion,
+    confirmation_end: DateTime,
+    now: UnixTime,
+) -> Result<(), Refusal> {
+    let conditions = assertion.conditions.as_ref();
+    let not_before = conditions.and_then(|c| c.not_before);
+    let ends = std::iter::once(confirmation_end).chain(conditions.and_then(|c| c.not_on_or_after));
+    for end in ends {
+        if now >= end.unix_seconds() + CLOCK_SKEW {
+            return Err(Refusal::new(AwsRule::AssertionExpired).because(format!(
+                "The assertion was valid until {end} and it is now {} (samlsim allows {CLOCK_SKEW} s of clock skew)",
+                DateTime::from_unix(now)
+            )));
+        }
     }
-    let session_duration = match single_attribute(assertion, SESSION_DURATION_ATTRIBUTE) {
-        None => None,
-        Some(text) => Some(
-            text.parse::<u32>()
-                .ok()
-                .filter(|d| (900..=43_200).contains(d))
-                .ok_or_else(|| {
-                    Refusal::invalid("session-duration-invalid", INVALID_RESPONSE).because(format!(
-                        "SessionDuration \"{text}\" must be an integer from 900 to 43200"
-                    ))
-                })?,
-        ),
-    };
-    let source_identity = single_attribute(assertion, SOURCE_IDENTITY_ATTRIBUTE);
-    if let Some(identity) = &source_identity
-        && (!is_valid_session_name(identity) || identity.to_ascii_lowercase().starts_with("aws:"))
+    if now > assertion.issue_instant.unix_seconds() + REDEEM_WITHIN + CLOCK_SKEW {
+        return Err(Refusal::new(AwsRule::AssertionExpired)
+            .worded("Token must be redeemed within 5 minutes of issuance")
+            .because(format!(
+                "The assertion was issued at {}",
+                assertion.issue_instant
+            )));
+    }
+    if let Some(start) = not_before
+        && now + CLOCK_SKEW < start.unix_seconds()
     {
-        return Err(Refusal::invalid(
-            "source-identity-invalid",
-            "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"",
-        ));
+        return Err(Refusal::new(AwsRule::AssertionNotYetValid).because(format!(
+            "The assertion is not valid before {start} (it is now {})",
+            DateTime::from_unix(now)
+        )));
     }
+    Ok(())
+}
 
-    // Which role: STS names it; sign-in takes the only one, or the chosen one.
+enum Chosen {
+    One(RoleChoice),
+    /// Sign-in only: several pairs offered and none chosen yet.
+    Several(Vec<RoleChoice>),
+}
+
+/// Role pair: STS names it; sign-in takes the only one, or the chosen one.
+fn choose_role(
+    assertion: &VerifiedAssertion,
+    presenter: &Presenter<'_>,
+) -> Result<Chosen, Refusal> {
+    let offered = role_pairs(
+        &assertion
+            .attribute_values(ROLE_ATTRIBUTE)
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+    )?;
+    if offered.is_empty() {
+        return Err(missing_role());
+    }
     let choice = match presenter {
         Presenter::Sts {
             role_arn,
@@ -417,19 +503,28 @@ fn check_assertion(
             .cloned()
             .ok_or_else(not_authorized)?,
         Presenter::SignIn { role: None, .. } if offered.len() > 1 => {
-            return Ok(Outcome::ChooseRole(offered));
+            return Ok(Chosen::Several(offered));
         }
         Presenter::SignIn { role: None, .. } => offered[0].clone(),
     };
+    Ok(Chosen::One(choice))
+}
+
+/// The chosen pair's provider, whose own certificates must have made the
+/// signature (it was checked against every provider the Role attribute named)
+/// and whose entity ID must be the Issuer.
+fn chosen_provider(
+    assertion: &VerifiedAssertion,
+    providers: Vec<SamlProvider>,
+    choice: &RoleChoice,
+) -> Result<SamlProvider, Refusal> {
     let provider = providers
         .into_iter()
         .find(|p| p.arn == choice.provider_arn)
         .ok_or_else(|| {
-            Refusal::invalid("provider-not-found", "Specified provider doesn't exist.")
+            Refusal::new(AwsRule::ProviderNotFound)
+                .because(format!("No IAM SAML provider {}", choice.provider_arn))
         })?;
-    // The signature was checked against every provider the Role attribute named;
-    // the one that counts is the chosen pair's provider, whose own certificates
-    // must have made it.
     let foreign_signer = [
         &assertion.response_signature,
         &assertion.assertion_signature,
@@ -441,182 +536,224 @@ fn check_assertion(
     })
     .find(|certificate| !provider.certificates.contains(certificate));
     if let Some(certificate) = foreign_signer {
-        return Err(
-            Refusal::invalid("signature-invalid", "Response signature invalid").because(format!(
-                "The response was signed by {}, which is not a certificate of {}",
-                certificate.subject(),
-                provider.arn
-            )),
-        );
-    }
-    if assertion.issuer != provider.entity_id {
-        return Err(Refusal::invalid("issuer-mismatch", "Issuer not present in specified provider").because(format!(
-            "The assertion's Issuer is \"{}\"; {} was created from metadata whose entityID is \"{}\"",
-            assertion.issuer, provider.arn, provider.entity_id
+        return Err(Refusal::new(AwsRule::SignatureInvalid).because(format!(
+            "The response was signed by {}, which is not a certificate of {}",
+            certificate.subject(),
+            provider.arn
         )));
     }
-
-    let region = presenter.region();
-    let account = iam
-        .account(&provider.account)
-        .map_err(store_failure)?
-        .ok_or_else(not_authorized)?;
-    if account.sts_disabled_regions.iter().any(|r| r == region) {
-        return Err(Refusal::new(
-            "RegionDisabledException",
-            403,
-            "sts-region-disabled",
-            format!(
-                "STS is not activated in this region for account:{}. Your account administrator can activate STS in this region using the IAM Console.",
-                account.id
-            ),
-        ));
+    if assertion.issuer != provider.entity_id {
+        return Err(issuer_mismatch(assertion, &provider));
     }
-    let role = iam
-        .role(&choice.role_arn)
-        .map_err(store_failure)?
-        .ok_or_else(not_authorized)?;
-    let subject_type = subject_type(name_id.format.as_deref());
-    let name_qualifier = name_qualifier(&assertion.issuer, &provider.account, &provider.name);
-    let context = Context::new()
-        .with("SAML:aud", recipient.clone())
-        .with("SAML:iss", assertion.issuer.clone())
-        .with("SAML:sub", name_id.value.clone())
-        .with("SAML:sub_type", subject_type.clone())
-        .with("SAML:namequalifier", name_qualifier.clone())
-        .with("aws:RequestedRegion", region.to_owned());
-    let request = Request {
-        action: "sts:AssumeRoleWithSAML",
-        resource: Some(&role.arn),
-        principal: Some(Principal::Federated(&provider.arn)),
-        context: &context,
+    Ok(provider)
+}
+
+/// RoleSessionName: required, `[a-zA-Z_0-9+=,.@-]{2,64}` (API_AssumeRoleWithSAML).
+fn check_session_name(assertion: &VerifiedAssertion) -> Result<String, Refusal> {
+    let name = single_attribute(assertion, ROLE_SESSION_NAME_ATTRIBUTE)
+        .ok_or_else(|| Refusal::new(AwsRule::RoleSessionNameMissing))?;
+    if !is_valid_session_name(&name) {
+        return Err(Refusal::new(AwsRule::RoleSessionNameInvalid)
+            .because(format!("The RoleSessionName is \"{name}\"")));
+    }
+    Ok(name)
+}
+
+/// SessionDuration: optional, whole seconds from 900 to 43200
+/// (id_roles_providers_create_saml_assertions).
+fn check_session_duration(assertion: &VerifiedAssertion) -> Result<Option<u32>, Refusal> {
+    let Some(text) = single_attribute(assertion, SESSION_DURATION_ATTRIBUTE) else {
+        return Ok(None);
     };
+    match text.parse::<u32>() {
+        Ok(seconds) if (900..=43_200).contains(&seconds) => Ok(Some(seconds)),
+        _ => Err(
+            Refusal::new(AwsRule::SessionDurationInvalid).because(format!(
+                "SessionDuration \"{text}\" must be an integer from 900 to 43200"
+            )),
+        ),
+    }
+}
+
+/// SourceIdentity: optional, RoleSessionName's pattern, not `aws:`-prefixed.
+fn check_source_identity(assertion: &VerifiedAssertion) -> Result<Option<String>, Refusal> {
+    let identity = single_attribute(assertion, SOURCE_IDENTITY_ATTRIBUTE);
+    if let Some(identity) = &identity
+        && (!is_valid_session_name(identity) || identity.to_ascii_lowercase().starts_with("aws:"))
+    {
+        return Err(Refusal::new(AwsRule::SourceIdentityInvalid)
+            .because(format!("The SourceIdentity is \"{identity}\"")));
+    }
+    Ok(identity)
+}
+
+/// Region: STS may be deactivated per region (id_credentials_temp_enable-regions).
+fn check_region(account: &Account, region: &str) -> Result<(), Refusal> {
+    if account.sts_disabled_regions.iter().any(|r| r == region) {
+        return Err(Refusal::new(AwsRule::StsRegionDisabled).worded(format!(
+            "STS is not activated in this region for account:{}. Your account administrator can activate STS in this region using the IAM Console.",
+            account.id
+        )));
+    }
+    Ok(())
+}
+
+/// SCPs: organisations start with the FullAWSAccess SCP attached, so only an
+/// explicit deny in the configured SCPs refuses (C19).
+fn check_scps(account: &Account, request: &Request<'_>, region: &str) -> Result<(), Refusal> {
     let scps: Vec<&crate::policy::Policy> = account.service_control_policies.iter().collect();
-    // Organisations start with the FullAWSAccess SCP attached, so only an explicit
-    // deny in the configured SCPs refuses (C19).
-    if matches!(evaluate_all(&scps, &request), Decision::ExplicitDeny { .. }) {
-        return Err(Refusal::denied(
-            "scp-denied",
-            "Not authorized to perform sts:AssumeRoleWithSAML",
-        )
-        .because(format!(
+    if matches!(evaluate_all(&scps, request), Decision::ExplicitDeny { .. }) {
+        return Err(Refusal::new(AwsRule::ScpDenied).because(format!(
             "A service control policy of account {} denies it in {region}",
             account.id
         )));
     }
-    if !matches!(role.trust_policy.evaluate(&request), Decision::Allow { .. }) {
-        return Err(Refusal::denied(
-            "trust-policy",
-            "Not authorized to perform sts:AssumeRoleWithSAML",
-        )
-        .because(format!(
-            "The trust policy of {} does not allow {} to assume it with SAML:aud \"{recipient}\"",
-            role.arn, provider.arn
-        )));
-    }
-
-    let requested = match presenter {
-        Presenter::Sts {
-            duration_seconds, ..
-        } => {
-            let seconds = duration_seconds.unwrap_or(3600);
-            if seconds > role.max_session_duration {
-                return Err(Refusal::new(
-                    "ValidationError",
-                    400,
-                    "duration-exceeds-max",
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-                ));
-            }
-            seconds
-        }
-        Presenter::SignIn { .. } => {
-            let seconds = session_duration.unwrap_or(3600);
-            if seconds > role.max_session_duration {
-                return Err(Refusal::new(
-                    "ValidationError",
-                    400,
-                    "duration-exceeds-max",
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-                )
-                .because(format!(
-                    "The SessionDuration attribute asks for {seconds} s; {} allows at most {} s",
-                    role.arn, role.max_session_duration
-                )));
-            }
-            seconds
-        }
-    };
-    let session_end = assertion
-        .authn_statements
-        .iter()
-        .filter_map(|s| s.session_not_on_or_after)
-        .map(DateTime::unix_seconds)
-        .min();
-    let expires_at = session_end.map_or(now + i64::from(requested), |end| {
-        end.min(now + i64::from(requested))
-    });
-
-    Ok(Outcome::Assumed(Box::new(Assumed {
-        assertion_id: assertion.id.clone(),
-        assertion_expires_at: not_on_or_after.unix_seconds() + CLOCK_SKEW,
-        role_session_name: session_name,
-        subject: name_id.value.clone(),
-        subject_type,
-        issuer: assertion.issuer.clone(),
-        audience: recipient,
-        name_qualifier,
-        source_identity,
-        duration: expires_at - now,
-        expires_at,
-        region: region.to_owned(),
-        provider,
-        role,
-    })))
+    Ok(())
 }
 
-/// NotBefore / NotOnOrAfter of the confirmation and the Conditions, with AWS's skew.
-fn check_times(
-    assertion: &VerifiedAssertion,
-    confirmation_end: DateTime,
-    now: UnixTime,
+/// Trust policy: it must allow the provider to assume the role with this context.
+fn check_trust_policy(
+    role: &Role,
+    provider: &SamlProvider,
+    request: &Request<'_>,
+    recipient: &str,
 ) -> Result<(), Refusal> {
-    let conditions = assertion.conditions.as_ref();
-    let not_before = conditions.and_then(|c| c.not_before);
-    let ends = std::iter::once(confirmation_end).chain(conditions.and_then(|c| c.not_on_or_after));
-    for end in ends {
-        if now >= end.unix_seconds() + CLOCK_SKEW {
-            return Err(Refusal::new("ExpiredTokenException", 400, "assertion-expired", "Response has expired").because(
-                format!(
-                    "The assertion was valid until {end} and it is now {} (samlsim allows {CLOCK_SKEW} s of clock skew)",
-                    DateTime::from_unix(now)
-                ),
-            ));
-        }
+    if matches!(role.trust_policy.evaluate(request), Decision::Allow { .. }) {
+        return Ok(());
     }
-    if now > assertion.issue_instant.unix_seconds() + REDEEM_WITHIN + CLOCK_SKEW {
-        return Err(Refusal::new(
-            "ExpiredTokenException",
-            400,
-            "assertion-expired",
-            "Token must be redeemed within 5 minutes of issuance",
-        )
-        .because(format!(
-            "The assertion was issued at {}",
-            assertion.issue_instant
+    Err(Refusal::new(AwsRule::TrustPolicy).because(format!(
+        "The trust policy of {} does not allow {} to assume it with SAML:aud \"{recipient}\" in this request's context",
+        role.arn, provider.arn
+    )))
+}
+
+/// MaxSessionDuration: STS's DurationSeconds or the SessionDuration attribute
+/// (3600 when absent) may not exceed the role's maximum (API_AssumeRoleWithSAML).
+fn check_max_session_duration(
+    presenter: &Presenter<'_>,
+    session_duration: Option<u32>,
+    role: &Role,
+) -> Result<u32, Refusal> {
+    let (requested, source) = match presenter {
+        Presenter::Sts {
+            duration_seconds, ..
+        } => (*duration_seconds, "DurationSeconds"),
+        Presenter::SignIn { .. } => (session_duration, "SessionDuration attribute"),
+    };
+    let seconds = requested.unwrap_or(3600);
+    if seconds > role.max_session_duration {
+        return Err(Refusal::new(AwsRule::DurationExceedsMax).because(format!(
+            "The {source} asks for {seconds} s; {} allows at most {} s",
+            role.arn, role.max_session_duration
         )));
     }
-    if let Some(start) = not_before
-        && now + CLOCK_SKEW < start.unix_seconds()
-    {
-        return Err(
-            Refusal::invalid("assertion-not-yet-valid", INVALID_RESPONSE).because(format!(
-                "The assertion is not valid before {start} (it is now {})",
-                DateTime::from_unix(now)
-            )),
-        );
+    Ok(seconds)
+}
+
+/// The SAML attributes AWS copies into the request context of an
+/// AssumeRoleWithSAML trust policy, by attribute name (IAM user guide,
+/// id_roles_providers_create_saml_assertions, "Mapping SAML attributes to AWS
+/// trust policy context keys"; the OIDs are eduPerson's and X.500's).
+const ATTRIBUTE_KEYS: &[(&str, &str)] = &[
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+        "SAML:edupersonaffiliation",
+    ),
+    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "SAML:edupersonnickname"),
+    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "SAML:edupersonorgdn"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.4",
+        "SAML:edupersonorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.5",
+        "SAML:edupersonprimaryaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+        "SAML:edupersonprincipalname",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.7",
+        "SAML:edupersonentitlement",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.8",
+        "SAML:edupersonprimaryorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.9",
+        "SAML:edupersonscopedaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.10",
+        "SAML:edupersontargetedid",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.11",
+        "SAML:edupersonassurance",
+    ),
+    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.2", "SAML:eduorghomepageuri"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.3",
+        "SAML:eduorgidentityauthnpolicyuri",
+    ),
+    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.4", "SAML:eduorglegalname"),
+    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.5", "SAML:eduorgsuperioruri"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.6",
+        "SAML:eduorgwhitepagesuri",
+    ),
+    ("urn:oid:2.5.4.3", "SAML:cn"),
+    ("urn:oid:2.5.4.42", "SAML:givenName"),
+    ("urn:oid:2.5.4.4", "SAML:surname"),
+    ("urn:oid:0.9.2342.19200300.100.1.3", "SAML:mail"),
+    ("urn:oid:0.9.2342.19200300.100.1.1", "SAML:uid"),
+    ("urn:oid:2.5.4.41", "SAML:name"),
+    ("urn:oid:2.5.4.45", "SAML:x500UniqueIdentifier"),
+];
+
+/// The request context of AssumeRoleWithSAML: the SAML keys (reference_policies_iam-condition-keys,
+/// "Available keys for SAML-based AWS STS federation") and the global keys AWS
+/// puts in every request (reference_policies_condition-keys): `aws:CurrentTime`
+/// (ISO 8601) and `aws:EpochTime` (seconds) from the injected clock, and
+/// `aws:SourceIp` when the caller's address is known.
+fn trust_context(
+    claims: &Claims<'_>,
+    provider: &SamlProvider,
+    subject_type: &str,
+    name_qualifier: &str,
+    region: &str,
+    facts: &RequestFacts,
+) -> Context {
+    let assertion = claims.assertion;
+    let mut context = Context::new()
+        .with("SAML:aud", claims.recipient.clone())
+        .with("SAML:iss", assertion.issuer.clone())
+        .with("SAML:sub", claims.name_id.value.clone())
+        .with("SAML:sub_type", subject_type)
+        .with("SAML:namequalifier", name_qualifier)
+        // `account-ID/provider-name`: the principal that assumed the role.
+        .with(
+            "SAML:doc",
+            format!("{}/{}", provider.account, provider.name),
+        )
+        .with("aws:RequestedRegion", region)
+        .with(
+            "aws:CurrentTime",
+            DateTime::from_unix(facts.now).to_string(),
+        )
+        .with("aws:EpochTime", facts.now.to_string());
+    for (attribute, key) in ATTRIBUTE_KEYS {
+        let values = assertion.attribute_values(attribute);
+        if !values.is_empty() {
+            context = context.with_values(key, values);
+        }
     }
-    Ok(())
+    if let Some(ip) = facts.source_ip {
+        context = context.with("aws:SourceIp", ip.to_string());
+    }
+    context
 }
 
 /// The Role attribute's values as pairs; AWS accepts role and provider in either
@@ -635,7 +772,7 @@ fn role_pairs(values: &[String]) -> Result<Vec<RoleChoice>, Refusal> {
                 provider_arn: (*a).to_owned(),
             },
             _ => {
-                return Err(Refusal::invalid("role-attribute-malformed", format!("{INVALID_RESPONSE} To logout, click here.")).because(
+                return Err(Refusal::new(AwsRule::RoleAttributeMalformed).because(
                     format!("The Role value \"{value}\" is not a role ARN and a saml-provider ARN separated by a comma"),
                 ));
             }
@@ -687,28 +824,17 @@ fn single_attribute(assertion: &VerifiedAssertion, name: &str) -> Option<String>
 }
 
 fn missing_role() -> Refusal {
-    Refusal::invalid(
-        "role-attribute-missing",
-        format!("{INVALID_RESPONSE} To logout, click here."),
-    )
-    .because("The assertion has no https://aws.amazon.com/SAML/Attributes/Role attribute")
+    Refusal::new(AwsRule::RoleAttributeMissing)
+        .because("The assertion has no https://aws.amazon.com/SAML/Attributes/Role attribute")
 }
 
 fn not_authorized() -> Refusal {
-    Refusal::denied(
-        "role-not-authorized",
-        "Not authorized to perform sts:AssumeRoleWithSAML",
-    )
+    Refusal::new(AwsRule::RoleNotAuthorized)
 }
 
-fn store_failure(error: IamError) -> Refusal {
-    Refusal::new(
-        "InternalFailure",
-        500,
-        "internal-error",
-        "An internal error occurred.",
-    )
-    .because(format!("The mock AWS failed: {error}"))
+/// samlsim's own failure (its database), as AWS's InternalFailure.
+pub(crate) fn internal(error: impl std::fmt::Display) -> Refusal {
+    Refusal::new(AwsRule::Internal).because(format!("The mock AWS failed: {error}"))
 }
 
 /// The values of attribute `name` in an unverified document: only to learn which

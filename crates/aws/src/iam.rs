@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rusqlite::OptionalExtension;
 use samlsim_crypto::Certificate;
 use samlsim_saml::metadata::parse_idp_metadata;
+use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -128,9 +129,11 @@ pub struct Iam {
     store: Arc<Store>,
     /// Metadata already read, by its text: every sign-in needs the provider's
     /// certificates, and parsing metadata and X.509 each time is wasted work.
-    parsed_metadata:
-        Arc<std::sync::Mutex<std::collections::HashMap<String, (String, Vec<Certificate>)>>>,
+    parsed_metadata: Arc<std::sync::Mutex<MetadataCache>>,
 }
+
+/// Parsed metadata by its text: the entity ID and signing certificates.
+type MetadataCache = std::collections::HashMap<String, (String, Vec<Certificate>)>;
 
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE aws_accounts (
@@ -190,6 +193,12 @@ impl Iam {
                 source,
             })?;
         }
+        let regions = to_json("aws_accounts", &account.id, &account.sts_disabled_regions)?;
+        let scps = to_json(
+            "aws_accounts",
+            &account.id,
+            &account.service_control_policies,
+        )?;
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -200,8 +209,8 @@ impl Iam {
                 rusqlite::params![
                     account.id,
                     account.alias,
-                    serde_json::to_string(&account.sts_disabled_regions).unwrap_or_default(),
-                    serde_json::to_string(&account.service_control_policies).unwrap_or_default(),
+                    regions,
+                    scps,
                     account.partition
                 ],
             )
@@ -264,6 +273,7 @@ impl Iam {
                 role.max_session_duration
             )));
         }
+        let permissions = to_json("aws_roles", &arn, &role.permission_policies)?;
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO aws_roles (arn, account, name, max_session_duration, trust_policy, permission_policies)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -275,7 +285,7 @@ impl Iam {
                     role.name,
                     role.max_session_duration,
                     role.trust_policy,
-                    serde_json::to_string(&role.permission_policies).unwrap_or_default()
+                    permissions
                 ],
             )
         })?;
@@ -300,16 +310,24 @@ impl Iam {
         let Some((id, alias, regions, scps, partition)) = row else {
             return Ok(None);
         };
-        let documents: Vec<String> = serde_json::from_str(&scps).unwrap_or_default();
+        let documents: Vec<String> = from_json("aws_accounts", &id, &scps)?;
+        // Every SCP parsed when it was stored; one that no longer does is a
+        // damaged row, not a policy to skip (skipping a deny would allow).
+        let service_control_policies = documents
+            .iter()
+            .map(|d| Policy::parse(d))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt {
+                table: "aws_accounts",
+                key: id.clone(),
+                why: format!("a service control policy no longer parses: {e}"),
+            })?;
         Ok(Some(Account {
+            sts_disabled_regions: from_json("aws_accounts", &id, &regions)?,
             id,
             partition,
             alias,
-            sts_disabled_regions: serde_json::from_str(&regions).unwrap_or_default(),
-            service_control_policies: documents
-                .iter()
-                .filter_map(|d| Policy::parse(d).ok())
-                .collect(),
+            service_control_policies,
             service_control_policy_documents: documents,
         }))
     }
@@ -320,10 +338,12 @@ impl Iam {
             let rows = statement.query_map([], |r| r.get(0))?;
             rows.collect()
         })?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| self.account(id).ok().flatten())
-            .collect())
+        // A row deleted between the two reads is skipped; a failure is not.
+        let mut accounts = Vec::new();
+        for id in &ids {
+            accounts.extend(self.account(id)?);
+        }
+        Ok(accounts)
     }
 
     pub fn provider(&self, arn: &str) -> Result<Option<SamlProvider>, IamError> {
@@ -349,6 +369,7 @@ impl Iam {
     }
 
     fn read_metadata_cached(&self, metadata: &str) -> Result<(String, Vec<Certificate>), IamError> {
+        // The cache only saves parsing: a poisoned lock means parse again.
         if let Ok(cache) = self.parsed_metadata.lock()
             && let Some(parsed) = cache.get(metadata)
         {
@@ -367,10 +388,11 @@ impl Iam {
             let rows = statement.query_map([], |r| r.get(0))?;
             rows.collect()
         })?;
-        Ok(arns
-            .iter()
-            .filter_map(|a| self.provider(a).ok().flatten())
-            .collect())
+        let mut providers = Vec::new();
+        for arn in &arns {
+            providers.extend(self.provider(arn)?);
+        }
+        Ok(providers)
     }
 
     pub fn role(&self, arn: &str) -> Result<Option<Role>, IamError> {
@@ -394,11 +416,13 @@ impl Iam {
         let Some((arn, account, name, max_session_duration, trust, permissions)) = row else {
             return Ok(None);
         };
-        let permission_policy_documents: Vec<String> =
-            serde_json::from_str(&permissions).unwrap_or_default();
-        let policy_error = |source| IamError::Policy {
-            role: arn.clone(),
-            source,
+        let permission_policy_documents: Vec<String> = from_json("aws_roles", &arn, &permissions)?;
+        // The policies parsed when they were stored: one that no longer does is
+        // a damaged row.
+        let policy_error = |e: PolicyError| StoreError::Corrupt {
+            table: "aws_roles",
+            key: arn.clone(),
+            why: format!("a policy no longer parses: {e}"),
         };
         Ok(Some(Role {
             id: role_id(&arn),
@@ -423,10 +447,11 @@ impl Iam {
             let rows = statement.query_map([], |r| r.get(0))?;
             rows.collect()
         })?;
-        Ok(arns
-            .iter()
-            .filter_map(|a| self.role(a).ok().flatten())
-            .collect())
+        let mut roles = Vec::new();
+        for arn in &arns {
+            roles.extend(self.role(arn)?);
+        }
+        Ok(roles)
     }
 }
 

@@ -6,6 +6,7 @@
 //! - [`config`]: `[aws]` of the configuration file;
 //! - [`iam`]: accounts, SAML providers, roles (stored);
 //! - [`policy`]: IAM policy evaluation (trust, permission, service control policies);
+//! - [`rules`]: every refusal, as [`AwsRule`] with AWS's code, status and words;
 //! - [`federation`]: the checks AWS makes on a SAML assertion, shared by sign-in and STS;
 //! - [`state`]: used assertions, console sessions, issued credentials;
 //! - `signin`, `sts`, `console`: the HTTP faces; [`admin`]: `/_admin/aws`.
@@ -20,19 +21,20 @@ pub mod federation;
 pub mod iam;
 mod pages;
 pub mod policy;
+pub mod rules;
 mod signin;
 pub mod state;
 mod sts;
 
 use std::sync::Arc;
 
-use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::{
-    Clock, EventLog, Ids, NewEvent, Request, Response, Service, Store, StoreError, UrlMap,
+    Clock, EventLog, Ids, Recorder, Request, Response, Service, Store, StoreError, UrlMap,
 };
 
 use crate::config::AwsConfig;
 use crate::iam::{Iam, IamError};
+pub use crate::rules::AwsRule;
 use crate::state::{RoleSession, State};
 
 const SERVICE: &str = "aws";
@@ -49,6 +51,9 @@ pub enum AwsError {
     Iam(#[from] IamError),
 }
 
+/// Fetches a metadata URL: the text, or why not.
+pub type FetchMetadata = Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
+
 /// What the mock AWS is built from.
 pub struct AwsParts {
     pub config: AwsConfig,
@@ -56,7 +61,7 @@ pub struct AwsParts {
     pub idp_metadata: String,
     /// Fetches a metadata URL (CreateSAMLProvider from a URL). The mock AWS does
     /// no network I/O itself; the emulator lends it this.
-    pub fetch_metadata: Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>,
+    pub fetch_metadata: FetchMetadata,
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
@@ -70,10 +75,10 @@ pub struct Aws {
     state: State,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn Ids>,
-    events: EventLog,
+    recorder: Recorder,
     urls: Arc<UrlMap>,
     idp_metadata: String,
-    fetch_metadata: Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>,
+    fetch_metadata: FetchMetadata,
 }
 
 impl Aws {
@@ -95,7 +100,7 @@ impl Aws {
             state,
             clock: parts.clock,
             ids: parts.ids,
-            events: parts.events,
+            recorder: Recorder::new(parts.events, SERVICE),
             urls: parts.urls,
             idp_metadata: parts.idp_metadata,
             fetch_metadata: parts.fetch_metadata,
@@ -149,12 +154,6 @@ impl Aws {
     /// The JSON admin API under `/_admin/aws`.
     pub fn admin(&self, request: &Request, path: &str) -> Response {
         admin::handle(self, request, path)
-    }
-
-    fn record(&self, request: &Request, event: NewEvent) {
-        if let Err(error) = self.events.record(event.flow(request.cookie(FLOW_COOKIE))) {
-            eprintln!("samlsim: recording an AWS event failed: {error}");
-        }
     }
 }
 

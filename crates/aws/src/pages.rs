@@ -2,10 +2,9 @@
 
 use askama::Template;
 use samlsim_service::Response;
-use samlsim_service::http::StatusCode;
 pub use samlsim_service::render;
 
-use crate::federation::Refusal;
+use crate::rules::{INVALID_RESPONSE, Refusal};
 
 #[derive(Template)]
 #[template(path = "aws/signin_error.html")]
@@ -21,77 +20,36 @@ pub struct SignInError<'a> {
 
 /// AWS's sign-in error page for `refusal` at `endpoint`.
 pub fn sign_in_error(refusal: &Refusal, endpoint: &str) -> Response {
+    let spec = refusal.spec();
     // AWS shows one line for a response it cannot use (troubleshoot_saml), and an
     // STS error in the Java SDK's format followed by "Please try again." otherwise
     // (as users report it, e.g. aws-sdk-net#744).
-    let headline = if refusal
-        .message
-        .starts_with(crate::federation::INVALID_RESPONSE)
-    {
-        format!(
-            "{} To logout, click here.",
-            crate::federation::INVALID_RESPONSE
-        )
+    let headline = if refusal.rule.is_unusable_response() {
+        format!("{INVALID_RESPONSE} To logout, click here.")
     } else {
         format!(
             "{} (Service: AWSSecurityTokenService; Status Code: {}; Error Code: {}). Please try again.",
-            refusal.message, refusal.status, refusal.code
+            refusal.message(),
+            spec.status,
+            spec.code
         )
     };
-    let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
     render(
-        status,
+        refusal.status(),
         &SignInError {
             headline: &headline,
-            message: &refusal.message,
-            code: refusal.code,
-            rule: refusal.rule,
+            message: refusal.message(),
+            code: spec.code,
+            rule: spec.name,
             endpoint,
             detail: refusal.detail.as_deref(),
-            fix: fix_for(refusal.rule),
+            fix: Some(spec.fix).filter(|fix| !fix.is_empty()),
         },
     )
 }
 
-/// What a developer should change, per check.
-fn fix_for(rule: &str) -> Option<&'static str> {
-    Some(match rule {
-        "signature-invalid" => {
-            "Load the IdP's current metadata into the IAM SAML provider (its signing certificate changed, or the response was altered)."
-        }
-        "issuer-mismatch" => {
-            "The assertion's Issuer must be the entityID of the metadata the IAM SAML provider was created from."
-        }
-        "provider-not-found" => {
-            "Create the IAM SAML provider the Role attribute names, or fix the provider ARN in the IdP's Role attribute."
-        }
-        "recipient-mismatch" => "Set the IdP's ACS URL to this sign-in endpoint (C13, C17).",
-        "audience-mismatch" => "Set the IdP's audience (SP entity ID) to urn:amazon:webservices.",
-        "assertion-expired" => {
-            "Check the IdP's clock and assertion lifetime; the browser must post the assertion within its validity."
-        }
-        "role-session-name-invalid" => {
-            "Map RoleSessionName from a user attribute whose values match [a-zA-Z_0-9+=,.@-]{2,64} (C24)."
-        }
-        "role-session-name-missing" => {
-            "Add the https://aws.amazon.com/SAML/Attributes/RoleSessionName attribute (C11)."
-        }
-        "role-attribute-missing" | "role-attribute-malformed" => {
-            "Send https://aws.amazon.com/SAML/Attributes/Role as role-arn,provider-arn pairs (C11)."
-        }
-        "trust-policy" => {
-            "The role's trust policy must allow sts:AssumeRoleWithSAML by this provider, and its SAML:aud must list this endpoint (C18)."
-        }
-        "sts-region-disabled" => {
-            "Activate STS in this region (IAM console, account settings) (C19)."
-        }
-        "scp-denied" => {
-            "A service control policy denies sts:AssumeRoleWithSAML in this region (C19)."
-        }
-        "assertion-replayed" => "Sign in at the IdP again: each assertion can be used once.",
-        _ => return None,
-    })
-}
+/// The role chooser's rows: per account label, its roles as (ARN, name, checked).
+pub type AccountRoles = Vec<(String, Vec<(String, String, bool)>)>;
 
 #[derive(Template)]
 #[template(path = "aws/role_chooser.html")]
@@ -99,7 +57,7 @@ pub struct RoleChooser<'a> {
     pub action: &'a str,
     pub saml_response: &'a str,
     pub relay_state: Option<&'a str>,
-    pub accounts: Vec<(String, Vec<(String, String, bool)>)>,
+    pub accounts: AccountRoles,
 }
 
 #[derive(Template)]

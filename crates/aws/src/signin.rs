@@ -8,9 +8,12 @@ use samlsim_saml::DateTime;
 use samlsim_service::http::{Cookie, Method, StatusCode};
 use samlsim_service::{NewEvent, Request, Response};
 
-use crate::federation::{INVALID_RESPONSE, Outcome, Presenter, Refusal, RoleChoice, check};
+use crate::federation::{Outcome, Presenter, RequestFacts, RoleChoice, check, internal};
+use crate::rules::{AwsRule, Refusal};
 use crate::state::RoleSession;
 use crate::{Aws, CONSOLE_COOKIE, SERVICE, endpoints, pages};
+
+const ACTION: &str = "sign-in";
 
 pub(crate) fn handle(
     aws: &Aws,
@@ -22,11 +25,15 @@ pub(crate) fn handle(
     let endpoint = format!("https://{host}/saml");
     match (&request.method, rest) {
         (&Method::POST, "/saml") => Some(sign_in(aws, request, &endpoint, region)),
-        (&Method::GET, "/saml") => Some(pages::sign_in_error(
-            &Refusal::new("InvalidIdentityToken", 405, "method-not-post", INVALID_RESPONSE).because("The sign-in SAML endpoint takes a SAMLResponse by HTTP POST (SAML bindings 3.5); a GET carries none."),
+        (&Method::GET, "/saml") => Some(refuse(
+            aws,
+            request,
             &endpoint,
+            Refusal::new(AwsRule::MethodNotPost),
         )),
-        (_, "/oauth") if request.param("Action").as_deref() == Some("logout") => Some(crate::console::sign_out(aws, request)),
+        (_, "/oauth") if request.param("Action").as_deref() == Some("logout") => {
+            Some(crate::console::sign_out(aws, request))
+        }
         _ => None,
     }
 }
@@ -38,28 +45,27 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
             aws,
             request,
             endpoint,
-            Refusal::new(
-                "InvalidIdentityToken",
-                400,
-                "saml-response-missing",
-                INVALID_RESPONSE,
-            )
-            .because("The POST has no SAMLResponse field"),
+            Refusal::new(AwsRule::SamlResponseMissing)
+                .because("The POST has no SAMLResponse field"),
         );
     };
     let relay_state = request.form_value("RelayState").filter(|r| !r.is_empty());
     let chosen = request.form_value("roleIndex");
     let now = aws.clock.now();
+    let facts = RequestFacts {
+        now,
+        source_ip: request.peer,
+    };
     let presenter = Presenter::SignIn {
         endpoint,
         local_endpoint: &local_endpoint,
         region,
         role: chosen.as_deref(),
     };
-    let assumed = match check(&aws.iam, &saml_response, &presenter, now) {
+    let assumed = match check(&aws.iam, &saml_response, &presenter, &facts) {
         Ok(Outcome::Assumed(assumed)) => assumed,
         Ok(Outcome::ChooseRole(choices)) => {
-            aws.record(
+            aws.recorder.record(
                 request,
                 NewEvent::ok(
                     SERVICE,
@@ -68,13 +74,16 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
                 )
                 .step("C5"),
             );
-            return role_chooser(
+            return match role_chooser(
                 aws,
                 &local_endpoint,
                 &saml_response,
                 relay_state.as_deref(),
                 &choices,
-            );
+            ) {
+                Ok(page) => page,
+                Err(refusal) => refuse(aws, request, endpoint, refusal),
+            };
         }
         Err(refusal) => return refuse(aws, request, endpoint, refusal),
     };
@@ -85,7 +94,7 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
                 aws,
                 request,
                 endpoint,
-                Refusal::new("InvalidIdentityToken", 400, "assertion-replayed", INVALID_RESPONSE).because(format!(
+                Refusal::new(AwsRule::AssertionReplayed).because(format!(
                     "The assertion {} was already used to sign in. A bearer assertion is accepted once (SAML profiles 4.1.4.5); \
                      samlsim enforces that at the sign-in endpoint, while STS, as AWS does, lets one assertion be redeemed \
                      for several roles while it is valid.",
@@ -93,19 +102,19 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
                 )),
             );
         }
-        Err(e) => return internal(&e),
+        Err(e) => return refuse(aws, request, endpoint, internal(e)),
     }
     let session = RoleSession::from_assumed(&assumed, now);
     let session_id = aws.ids.token(32);
     if let Err(e) = aws.state.start_console_session(&session_id, &session) {
-        return internal(&e);
+        return refuse(aws, request, endpoint, internal(e));
     }
     let destination = destination(aws, relay_state.as_deref(), region);
-    aws.record(
+    aws.recorder.record(
         request,
         NewEvent::ok(
             SERVICE,
-            "sign-in",
+            ACTION,
             format!("signed in to the console as {}", session.assumed_role_arn()),
         )
         .step("C5")
@@ -149,15 +158,14 @@ fn role_chooser(
     saml_response: &str,
     relay_state: Option<&str>,
     choices: &[RoleChoice],
-) -> Response {
-    let mut accounts: Vec<(String, Vec<(String, String, bool)>)> = Vec::new();
+) -> Result<Response, Refusal> {
+    let mut accounts: pages::AccountRoles = Vec::new();
     for (i, choice) in choices.iter().enumerate() {
         let account_id = choice.role_arn.split(':').nth(4).unwrap_or("").to_owned();
         let alias = aws
             .iam
             .account(&account_id)
-            .ok()
-            .flatten()
+            .map_err(internal)?
             .and_then(|a| a.alias)
             .map_or(account_id.clone(), |alias| {
                 format!("{alias} ({account_id})")
@@ -174,7 +182,7 @@ fn role_chooser(
             None => accounts.push((alias, vec![entry])),
         }
     }
-    pages::render(
+    Ok(pages::render(
         StatusCode::OK,
         &pages::RoleChooser {
             action,
@@ -182,28 +190,15 @@ fn role_chooser(
             relay_state,
             accounts,
         },
-    )
+    ))
 }
 
+/// Answers `refusal` with AWS's sign-in error page, recording it.
 fn refuse(aws: &Aws, request: &Request, endpoint: &str, refusal: Refusal) -> Response {
-    aws.record(
+    aws.recorder.refuse(
         request,
-        NewEvent::refused(SERVICE, "sign-in", refusal.rule, format!("{}: {}", refusal.code, refusal.message))
-            .step("C5")
-            .detail(serde_json::json!({ "endpoint": endpoint, "code": refusal.code, "why": refusal.detail })),
-    );
-    pages::sign_in_error(&refusal, endpoint)
-}
-
-fn internal(error: &dyn std::fmt::Display) -> Response {
-    pages::sign_in_error(
-        &Refusal::new(
-            "InternalFailure",
-            500,
-            "internal-error",
-            "An internal error occurred.",
-        )
-        .because(format!("The mock AWS failed: {error}")),
-        "",
+        ACTION,
+        refusal.context(serde_json::json!({ "endpoint": endpoint })),
+        |refusal| pages::sign_in_error(refusal, endpoint),
     )
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use rusqlite::OptionalExtension;
+use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError, UnixTime};
 use serde::{Deserialize, Serialize};
 
@@ -118,7 +119,7 @@ impl State {
     }
 
     pub fn start_console_session(&self, id: &str, session: &RoleSession) -> Result<(), StoreError> {
-        let json = serde_json::to_string(session).unwrap_or_default();
+        let json = to_json("aws_console_sessions", id, session)?;
         self.store.with(|c| {
             c.prepare_cached(
                 "INSERT INTO aws_console_sessions (id, session, expires_at) VALUES (?1, ?2, ?3)",
@@ -141,7 +142,8 @@ impl State {
             )
             .optional()
         })?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        json.map(|j| from_json("aws_console_sessions", id, &j))
+            .transpose()
     }
 
     pub fn end_console_session(&self, id: &str, now: UnixTime) -> Result<bool, StoreError> {
@@ -155,7 +157,11 @@ impl State {
     }
 
     pub fn issue_credentials(&self, credentials: &Credentials) -> Result<(), StoreError> {
-        let json = serde_json::to_string(&credentials.session).unwrap_or_default();
+        let json = to_json(
+            "aws_credentials",
+            &credentials.access_key_id,
+            &credentials.session,
+        )?;
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO aws_credentials (access_key_id, secret_access_key, session_token, session, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
@@ -181,15 +187,16 @@ impl State {
             )
             .optional()
         })?;
-        Ok(row.and_then(
+        row.map(
             |(access_key_id, secret_access_key, session_token, session)| {
-                Some(Credentials {
+                Ok(Credentials {
+                    session: from_json("aws_credentials", &access_key_id, &session)?,
                     access_key_id,
                     secret_access_key,
                     session_token,
-                    session: serde_json::from_str(&session).ok()?,
                 })
             },
-        ))
+        )
+        .transpose()
     }
 }

@@ -11,11 +11,13 @@ use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{NewEvent, Request, Response};
 use samlsim_xml::{Document, Element, NodeId, to_xml};
 
-use crate::federation::{Outcome, Presenter, Refusal, check};
+use crate::federation::{Outcome, Presenter, RequestFacts, check, internal};
 use crate::policy::Policy;
+use crate::rules::{AwsRule, Refusal};
 use crate::state::{Credentials, RoleSession};
 use crate::{Aws, SERVICE};
 
+const ACTION: &str = "sts.assume-role-with-saml";
 const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 const VERSION: &str = "2011-06-15";
 /// Session policies are packed into at most this many bytes (the `Policy`
@@ -24,17 +26,33 @@ const PACKED_POLICY_LIMIT: usize = 2048;
 
 pub(crate) fn handle(aws: &Aws, request: &Request, region: &str, rest: &str) -> Response {
     let request_id = request_id(aws);
-    if rest != "/" && !rest.is_empty() {
-        return error(
+    let result = if rest != "/" && !rest.is_empty() {
+        Err(Refusal::new(AwsRule::StsPath).worded(format!(
+            "STS is served at the endpoint root; there is nothing at {rest}"
+        )))
+    } else {
+        dispatch(aws, request, region, &request_id)
+    };
+    match result {
+        Ok(xml) => Response::new(StatusCode::OK, "text/xml", xml).with_header(
+            samlsim_service::http::header::HeaderName::from_static("x-amzn-requestid"),
             &request_id,
-            &Refusal::new(
-                "InvalidAction",
-                400,
-                "sts-path",
-                format!("STS is served at the endpoint root; there is nothing at {rest}"),
-            ),
-        );
+        ),
+        Err(refusal) => aws.recorder.refuse(
+            request,
+            ACTION,
+            refusal.context(serde_json::json!({ "request_id": request_id })),
+            |refusal| error(&request_id, refusal),
+        ),
     }
+}
+
+fn dispatch(
+    aws: &Aws,
+    request: &Request,
+    region: &str,
+    request_id: &str,
+) -> Result<String, Refusal> {
     let params = match request.method {
         Method::POST => request.form(),
         Method::GET => request.query_pairs(),
@@ -46,46 +64,18 @@ pub(crate) fn handle(aws: &Aws, request: &Request, region: &str, rest: &str) -> 
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let result = match (param("Action"), param("Version")) {
-        (None, _) => Err(Refusal::new(
-            "MissingAction",
-            400,
-            "sts-missing-action",
-            "Missing Action",
-        )),
+    match (param("Action"), param("Version")) {
+        (None, _) => Err(Refusal::new(AwsRule::StsMissingAction)),
         (Some("AssumeRoleWithSAML"), Some(VERSION)) => {
-            assume_role_with_saml(aws, request, region, &request_id, &param)
+            assume_role_with_saml(aws, request, region, request_id, &param)
         }
-        (Some(action), Some(VERSION)) => Err(Refusal::new(
-            "InvalidAction",
-            400,
-            "sts-unsupported-action",
+        (Some(action), Some(VERSION)) => Err(Refusal::new(AwsRule::StsUnsupportedAction).worded(
             format!("Could not find operation {action} for version {VERSION}"),
         )),
-        (Some(_), version) => Err(Refusal::new(
-            "InvalidAction",
-            400,
-            "sts-version",
-            format!(
-                "Could not find operation for version {}: this endpoint speaks STS {VERSION}",
-                version.unwrap_or("NO_VERSION_SPECIFIED")
-            ),
-        )),
-    };
-    match result {
-        Ok(xml) => Response::new(StatusCode::OK, "text/xml", xml).with_header(
-            samlsim_service::http::header::HeaderName::from_static("x-amzn-requestid"),
-            &request_id,
-        ),
-        Err(refusal) => {
-            aws.record(
-                request,
-                NewEvent::refused(SERVICE, "sts.assume-role-with-saml", refusal.rule, format!("{}: {}", refusal.code, refusal.message))
-                    .step("C5")
-                    .detail(serde_json::json!({ "code": refusal.code, "request_id": request_id, "why": refusal.detail })),
-            );
-            error(&request_id, &refusal)
-        }
+        (Some(_), version) => Err(Refusal::new(AwsRule::StsVersion).worded(format!(
+            "Could not find operation for version {}: this endpoint speaks STS {VERSION}",
+            version.unwrap_or("NO_VERSION_SPECIFIED")
+        ))),
     }
 }
 
@@ -120,28 +110,28 @@ fn assume_role_with_saml<'p>(
                     "Value '{value}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"
                 )));
             }
+            // Within 900..=43200, so it always fits.
             u32::try_from(value).ok()
         }
     };
     let packed_policy_size = session_policy_size(param)?;
 
     let now = aws.clock.now();
+    let facts = RequestFacts {
+        now,
+        source_ip: request.peer,
+    };
     let presenter = Presenter::Sts {
         role_arn,
         principal_arn,
         region,
         duration_seconds,
     };
-    let assumed = match check(&aws.iam, assertion, &presenter, now)? {
+    let assumed = match check(&aws.iam, assertion, &presenter, &facts)? {
         Outcome::Assumed(assumed) => assumed,
         // STS names the role, so there is never a choice to make.
         Outcome::ChooseRole(_) => {
-            return Err(Refusal::new(
-                "AccessDenied",
-                403,
-                "role-not-authorized",
-                "Not authorized to perform sts:AssumeRoleWithSAML",
-            ));
+            return Err(Refusal::new(AwsRule::RoleNotAuthorized));
         }
     };
     // No one-time-use check here: AWS lets one assertion be redeemed for several
@@ -153,17 +143,12 @@ fn assume_role_with_saml<'p>(
         session_token: STANDARD.encode(hex_bytes(&aws.ids.token(180))),
         session: RoleSession::from_assumed(&assumed, now),
     };
-    aws.state.issue_credentials(&credentials).map_err(|e| {
-        Refusal::new(
-            "InternalFailure",
-            500,
-            "internal-error",
-            format!("The mock AWS failed: {e}"),
-        )
-    })?;
-    aws.record(
+    aws.state
+        .issue_credentials(&credentials)
+        .map_err(internal)?;
+    aws.recorder.record(
         request,
-        NewEvent::ok(SERVICE, "sts.assume-role-with-saml", format!("credentials for {}", assumed.assumed_role_arn()))
+        NewEvent::ok(SERVICE, ACTION, format!("credentials for {}", assumed.assumed_role_arn()))
             .step("C5")
             .detail(serde_json::json!({
                 "role_arn": assumed.role.arn, "principal_arn": assumed.provider.arn,
@@ -259,12 +244,9 @@ fn session_policy_size<'p>(
             )));
         }
         Policy::parse(policy).map_err(|e| {
-            Refusal::new(
-                "MalformedPolicyDocument",
-                400,
-                "session-policy-malformed",
-                e.to_string(),
-            )
+            Refusal::new(AwsRule::SessionPolicyMalformed)
+                .worded(e.to_string())
+                .because(format!("The session Policy is not a policy: {e}"))
         })?;
     }
     if policy.is_none() && arns.is_empty() {
@@ -274,21 +256,16 @@ fn session_policy_size<'p>(
         + arns.iter().map(|a| a.len()).sum::<usize>();
     let percent = packed * 100 / PACKED_POLICY_LIMIT;
     if percent > 100 {
-        return Err(Refusal::new(
-            "PackedPolicyTooLarge",
-            400,
-            "packed-policy-too-large",
-            format!(
-                "Packed size of consumed session policies exceeds the limit by {}%",
-                percent - 100
-            ),
-        ));
+        return Err(Refusal::new(AwsRule::PackedPolicyTooLarge).worded(format!(
+            "Packed size of consumed session policies exceeds the limit by {}%",
+            percent - 100
+        )));
     }
     Ok(Some(percent.max(1)))
 }
 
 fn validation(message: String) -> Refusal {
-    Refusal::new("ValidationError", 400, "sts-validation", message)
+    Refusal::new(AwsRule::StsValidation).worded(message)
 }
 
 /// The query protocol's error body (`ErrorResponse/Error/{Type,Code,Message}`, `RequestId`).
@@ -303,17 +280,21 @@ fn error(request_id: &str, refusal: &Refusal) -> Response {
         &mut doc,
         error,
         "Type",
-        if refusal.status >= 500 {
+        if refusal.status().is_server_error() {
             "Receiver"
         } else {
             "Sender"
         },
     );
-    text(&mut doc, error, "Code", refusal.code);
-    text(&mut doc, error, "Message", &refusal.message);
+    text(&mut doc, error, "Code", refusal.spec().code);
+    text(&mut doc, error, "Message", refusal.message());
     text(&mut doc, root, "RequestId", request_id);
-    let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST);
-    Response::new(status, "text/xml", to_xml(&doc, doc.document_node())).with_header(
+    Response::new(
+        refusal.status(),
+        "text/xml",
+        to_xml(&doc, doc.document_node()),
+    )
+    .with_header(
         samlsim_service::http::header::HeaderName::from_static("x-amzn-requestid"),
         request_id,
     )
@@ -352,6 +333,8 @@ fn base32_upper(hex: &str, len: usize) -> String {
         .collect()
 }
 
+/// The bytes of `Ids::token`'s hex digits (which are always hex, so no pair is
+/// dropped).
 fn hex_bytes(hex: &str) -> Vec<u8> {
     (0..hex.len() / 2)
         .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())

@@ -4,55 +4,60 @@
 //! the emulator has no secret to protect — but the access key must be one samlsim
 //! issued and not expired, which is what tells it which role session is calling.
 
-use samlsim_service::http::{HeaderValue, StatusCode, header};
-use samlsim_service::{NewEvent, Request, Response};
+use samlsim_service::http::{StatusCode, header};
+use samlsim_service::{NewEvent, Refusal, Request, Response};
 
 use crate::federation::federation_refusal;
+use crate::rules::{ConnectRefusal, ConnectRule, internal};
 use crate::{Connect, SERVICE};
 
+const ACTION: &str = "get-federation-token";
+
 pub(crate) fn handle(connect: &Connect, request: &Request, region: &str, rest: &str) -> Response {
+    match get_federation_token(connect, request, region, rest) {
+        Ok(response) => response,
+        Err(refusal) => connect
+            .recorder
+            .refuse(request, ACTION, refusal, |r| r.aws_json()),
+    }
+}
+
+fn get_federation_token(
+    connect: &Connect,
+    request: &Request,
+    region: &str,
+    rest: &str,
+) -> Result<Response, ConnectRefusal> {
     let Some(instance_id) = rest
         .strip_prefix("/user/federate/")
         .filter(|id| !id.is_empty() && !id.contains('/'))
     else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "UnknownOperationException",
-            &format!("No operation at {} {rest}", request.method),
-        );
+        return Err(Refusal::new(ConnectRule::UnknownOperation)
+            .worded(format!("No operation at {} {rest}", request.method)));
     };
     let instance_id = samlsim_service::http::decode_component(instance_id);
-    let Some(access_key) = access_key(request) else {
-        return error(
-            StatusCode::FORBIDDEN,
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token",
-        );
-    };
+    let access_key =
+        access_key(request).ok_or_else(|| Refusal::new(ConnectRule::MissingAuthenticationToken))?;
     let now = connect.clock.now();
-    let credentials = match connect.aws.state().credentials(&access_key) {
-        Ok(Some(credentials)) => credentials,
-        Ok(None) => {
-            return error(
-                StatusCode::FORBIDDEN,
-                "UnrecognizedClientException",
-                "The security token included in the request is invalid.",
-            );
-        }
-        Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalServiceException",
-                &e.to_string(),
-            );
-        }
-    };
+    let credentials = connect
+        .aws
+        .state()
+        .credentials(&access_key)
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| {
+            Refusal::new(ConnectRule::UnrecognizedClient).because(format!(
+                "No credentials with access key {access_key} were issued."
+            ))
+        })?;
+    let context = serde_json::json!({ "instance": instance_id, "access_key_id": access_key });
     if credentials.session.expires_at <= now {
-        return error(
-            StatusCode::FORBIDDEN,
-            "ExpiredTokenException",
-            "The security token included in the request is expired",
-        );
+        return Err(Refusal::new(ConnectRule::ExpiredToken)
+            .because(format!(
+                "The role session {} ended at {}.",
+                credentials.session.assumed_role_arn(),
+                samlsim_saml::DateTime::from_unix(credentials.session.expires_at)
+            ))
+            .context(context));
     }
     // Temporary credentials are only good with their session token.
     let token = request
@@ -60,86 +65,46 @@ pub(crate) fn handle(connect: &Connect, request: &Request, region: &str, rest: &
         .get("x-amz-security-token")
         .and_then(|v| v.to_str().ok());
     if token != Some(credentials.session_token.as_str()) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-        );
+        return Err(Refusal::new(ConnectRule::UnrecognizedClient)
+            .because("The request lacks the session token of its temporary credentials.")
+            .context(context));
     }
-    let instance = match connect.model.instance(&instance_id) {
-        Ok(Some(instance)) if instance.region == region => instance,
-        Ok(_) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "ResourceNotFoundException",
-                &format!("Instance not found: {instance_id} in {region}"),
-            );
-        }
-        Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalServiceException",
-                &e.to_string(),
-            );
+    let instance = match connect
+        .model
+        .instance(&instance_id)
+        .map_err(|e| internal(&e))?
+    {
+        Some(instance) if instance.region == region => instance,
+        _ => {
+            return Err(Refusal::new(ConnectRule::InstanceNotFound)
+                .worded(format!("Instance not found: {instance_id} in {region}"))
+                .context(context));
         }
     };
     let session = &credentials.session;
-    if let Some(refusal) = federation_refusal(connect, session, &instance) {
-        connect.record(
-            request,
-            NewEvent::refused(
-                SERVICE,
-                "get-federation-token",
-                refusal.rule,
-                refusal.why.clone(),
-            ),
-        );
-        return match refusal.rule {
-            "user-not-onboarded" => error(
-                StatusCode::NOT_FOUND,
-                "UserNotFoundException",
-                "No user with the specified credentials was found in the Amazon Connect instance.",
-            ),
-            "internal-error" => error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalServiceException",
-                &refusal.why,
-            ),
-            _ => error(StatusCode::FORBIDDEN, "AccessDeniedException", &refusal.why),
-        };
+    if let Some(refusal) = federation_refusal(connect, session, &instance)? {
+        return Err(as_api(refusal).context(context));
     }
-    let user = match connect.model.user(&instance.id, &session.role_session_name) {
-        Ok(Some(user)) => user,
-        _ => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "UserNotFoundException",
-                "No user with the specified credentials was found in the Amazon Connect instance.",
-            );
-        }
-    };
+    let user = connect
+        .model
+        .user(&instance.id, &session.role_session_name)
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| internal(&"the Connect user vanished"))?;
     let token = connect.ids.token(24);
-    let started = connect.model.start_session(
-        &connect.ids.token(32),
-        &token,
-        &instance.id,
-        &user.username,
-        &format!("https://{}/", instance.host()),
-        now,
-    );
-    let connect_session = match started {
-        Ok(s) => s,
-        Err(e) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalServiceException",
-                &e.to_string(),
-            );
-        }
-    };
+    let connect_session = connect
+        .model
+        .start_session(
+            &connect.ids.token(32),
+            &token,
+            &instance.id,
+            &user.username,
+            &format!("https://{}/", instance.host()),
+            now,
+        )
+        .map_err(|e| internal(&e))?;
     connect.record(
         request,
-        NewEvent::ok(SERVICE, "get-federation-token", format!("federation token for {} on {}", user.username, instance.alias))
+        NewEvent::ok(SERVICE, ACTION, format!("federation token for {} on {}", user.username, instance.alias))
             .detail(serde_json::json!({ "instance": instance.id, "username": user.username, "access_key_id": access_key })),
     );
     let body = serde_json::json!({
@@ -153,7 +118,22 @@ pub(crate) fn handle(connect: &Connect, request: &Request, region: &str, rest: &
         "UserArn": format!("{}/agent/{}", instance.arn(), user.id),
         "UserId": user.id,
     });
-    Response::json(StatusCode::OK, &body)
+    Ok(Response::json(StatusCode::OK, &body))
+}
+
+/// The console's refusal as the API words it: C23 is UserNotFoundException, and
+/// AccessDeniedException carries the values that broke the rule.
+fn as_api(refusal: ConnectRefusal) -> ConnectRefusal {
+    match refusal.rule {
+        ConnectRule::UserNotOnboarded => Refusal {
+            rule: ConnectRule::UserNotFound,
+            ..refusal
+        },
+        _ => match refusal.detail.clone() {
+            Some(detail) => refusal.worded(detail),
+            None => refusal,
+        },
+    }
 }
 
 /// The access key in a SigV4 `Authorization` header
@@ -163,16 +143,4 @@ fn access_key(request: &Request) -> Option<String> {
     let credential = header.split_once("Credential=")?.1;
     let key = credential.split('/').next()?.trim();
     (!key.is_empty()).then(|| key.to_owned())
-}
-
-/// The REST-JSON error shape botocore reads: the code in `x-amzn-ErrorType`, the
-/// message in the body's `Message`.
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    let mut response = Response::json(status, &serde_json::json!({ "Message": message }));
-    if let Ok(value) = HeaderValue::from_str(code) {
-        response
-            .headers
-            .insert(header::HeaderName::from_static("x-amzn-errortype"), value);
-    }
-    response
 }

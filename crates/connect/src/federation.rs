@@ -8,14 +8,11 @@ use samlsim_aws::policy::{Context, Decision, Request as PolicyRequest, evaluate_
 use samlsim_aws::state::RoleSession;
 use samlsim_saml::DateTime;
 use samlsim_service::http::{StatusCode, decode_component};
-use samlsim_service::{NewEvent, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response};
 
 use crate::model::{Instance, Page, User};
-use crate::{Connect, SERVICE, pages};
-
-/// AWS's words when no Connect user matches the RoleSessionName (troubleshoot-saml, C25).
-pub(crate) const NOT_ONBOARDED: &str =
-    "Your account has been authenticated, but has not been onboarded to this application.";
+use crate::rules::{ConnectRefusal, ConnectRule, internal};
+use crate::{Connect, SERVICE};
 
 pub(crate) fn federate(
     connect: &Connect,
@@ -24,32 +21,39 @@ pub(crate) fn federate(
     instance_id: &str,
 ) -> Response {
     let instance_id = instance_id.trim_end_matches('/');
-    let region = console_region(host).unwrap_or_default();
-    let session = match connect.aws.console_session(request) {
-        Ok(Some(session)) => session,
-        Ok(None) => {
-            connect.record(
-                request,
-                NewEvent::refused(
-                    SERVICE,
-                    "federate",
-                    "no-console-session",
-                    "no AWS console session: sign in at the IdP first",
-                )
-                .step("C6"),
-            );
-            return session_expired(
-                connect,
-                instance_id,
-                "no-console-session",
-                "This browser has no AWS console session (or it has expired): the sign-in at the IdP and the AWS sign-in endpoint must come first.",
-            );
+    match sign_in(connect, request, host, instance_id) {
+        Ok(response) => response,
+        Err(refusal) if refusal.rule == ConnectRule::NoConsoleSession => {
+            connect.expire(request, "federate", instance_id, refusal)
         }
-        Err(e) => return internal(&e),
-    };
-    let instance = match connect.model.instance(instance_id) {
-        Ok(Some(instance)) if instance.region == region => instance,
-        Ok(found) => {
+        Err(refusal) => connect.deny(request, "federate", refusal),
+    }
+}
+
+fn sign_in(
+    connect: &Connect,
+    request: &Request,
+    host: &str,
+    instance_id: &str,
+) -> Result<Response, ConnectRefusal> {
+    // The router only sends console hosts here.
+    let region = console_region(host).unwrap_or_default();
+    let session = connect
+        .aws
+        .console_session(request)
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| {
+            Refusal::new(ConnectRule::NoConsoleSession)
+                .at_step("C6")
+                .context(serde_json::json!({ "instance": instance_id }))
+        })?;
+    let instance = match connect
+        .model
+        .instance(instance_id)
+        .map_err(|e| internal(&e))?
+    {
+        Some(instance) if instance.region == region => instance,
+        found => {
             let why = match found {
                 Some(other) => format!(
                     "Instance {instance_id} is in {}, but this federation URL is for {region}: the RelayState must name the instance's own region (C19).",
@@ -57,75 +61,38 @@ pub(crate) fn federate(
                 ),
                 None => format!("There is no Amazon Connect instance {instance_id} in {region}."),
             };
-            connect.record(
-                request,
-                NewEvent::refused(SERVICE, "federate", "instance-not-found", why.clone())
-                    .step("C6"),
-            );
-            return pages::access_denied(
-                StatusCode::NOT_FOUND,
-                "instance-not-found",
-                "ResourceNotFoundException: the requested instance was not found.",
-                &why,
-                Some("Check the instance ID and region in the IdP's RelayState (C14, C15)."),
-            );
+            return Err(Refusal::new(ConnectRule::InstanceNotFound).because(why));
         }
-        Err(e) => return internal(&e),
     };
 
-    if let Some(refusal) = federation_refusal(connect, &session, &instance) {
-        connect.record(
-            request,
-            NewEvent::refused(SERVICE, "federate", refusal.rule, refusal.why.clone())
-                .step("C6")
-                .detail(serde_json::json!({ "instance": instance.id, "role_session": session.assumed_role_arn() })),
-        );
-        return pages::access_denied(
-            StatusCode::FORBIDDEN,
-            refusal.rule,
-            refusal.message,
-            &refusal.why,
-            refusal.fix,
-        );
+    if let Some(refusal) = federation_refusal(connect, &session, &instance)? {
+        return Err(refusal.at_step("C6").context(serde_json::json!({
+            "instance": instance.id, "role_session": session.assumed_role_arn(),
+        })));
     }
     // Checked by federation_refusal: the user exists.
-    let user = match connect.model.user(&instance.id, &session.role_session_name) {
-        Ok(Some(user)) => user,
-        Ok(None) => return internal(&"the Connect user vanished"),
-        Err(e) => return internal(&e),
-    };
+    let user = connect
+        .model
+        .user(&instance.id, &session.role_session_name)
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| internal(&"the Connect user vanished"))?;
 
-    let destination = match destination(request, &instance, &user) {
-        Ok(destination) => destination,
-        Err(refusal) => {
-            connect.record(
-                request,
-                NewEvent::refused(SERVICE, "federate", refusal.rule, refusal.why.clone())
-                    .step("C20"),
-            );
-            return pages::access_denied(
-                StatusCode::FORBIDDEN,
-                refusal.rule,
-                refusal.message,
-                &refusal.why,
-                refusal.fix,
-            );
-        }
-    };
+    let destination =
+        destination(request, &instance, &user).map_err(|refusal| refusal.at_step("C20"))?;
 
     let now = connect.clock.now();
     let token = connect.ids.token(24);
-    let connect_session = match connect.model.start_session(
-        &connect.ids.token(32),
-        &token,
-        &instance.id,
-        &user.username,
-        &destination,
-        now,
-    ) {
-        Ok(session) => session,
-        Err(e) => return internal(&e),
-    };
+    let connect_session = connect
+        .model
+        .start_session(
+            &connect.ids.token(32),
+            &token,
+            &instance.id,
+            &user.username,
+            &destination,
+            now,
+        )
+        .map_err(|e| internal(&e))?;
     connect.record(
         request,
         NewEvent::ok(SERVICE, "federate", format!("{} signed in to {}", user.username, instance.alias))
@@ -140,49 +107,40 @@ pub(crate) fn federate(
         "https://{}/auth/sign-in?token={token}",
         instance.host()
     ));
-    Response::redirect(StatusCode::FOUND, &sign_in)
-}
-
-pub(crate) struct Refusal {
-    pub rule: &'static str,
-    pub message: &'static str,
-    pub why: String,
-    pub fix: Option<&'static str>,
+    Ok(Response::redirect(StatusCode::FOUND, &sign_in))
 }
 
 /// GetFederationToken's checks for a role session: the role's permission policies
 /// allow `connect:GetFederationToken` on this instance (C10's three forms), and a
-/// Connect user named exactly like the RoleSessionName exists (C23, C25).
+/// Connect user named exactly like the RoleSessionName exists (C23, C25). The
+/// refusal is the console's (the API words C23 its own way); `Err` is samlsim's
+/// own failure.
 pub(crate) fn federation_refusal(
     connect: &Connect,
     session: &RoleSession,
     instance: &Instance,
-) -> Option<Refusal> {
-    let role = match connect.aws.iam().role(&session.role_arn) {
-        Ok(Some(role)) => role,
-        _ => {
-            return Some(Refusal {
-                rule: "role-not-found",
-                message: "You are not authorized to access this instance.",
-                why: format!("The role {} no longer exists.", session.role_arn),
-                fix: None,
-            });
-        }
+) -> Result<Option<ConnectRefusal>, ConnectRefusal> {
+    let Some(role) = connect
+        .aws
+        .iam()
+        .role(&session.role_arn)
+        .map_err(|e| internal(&e))?
+    else {
+        return Ok(Some(Refusal::new(ConnectRule::RoleNotFound).because(
+            format!("The role {} no longer exists.", session.role_arn),
+        )));
     };
     // Connect has no resource policy: only roles of the instance's own account may
     // federate into it.
     if session.account != instance.account {
-        return Some(Refusal {
-            rule: "federation-not-allowed",
-            message: "You are not authorized to access this instance.",
-            why: format!(
-                "The role session {} is in account {}, but the instance belongs to account {}.",
+        return Ok(Some(Refusal::new(ConnectRule::FederationNotAllowed).because(
+            format!(
+                "The role session {} is in account {}, but the instance belongs to account {}: federate through a role of the instance's own account.",
                 session.assumed_role_arn(),
                 session.account,
                 instance.account
             ),
-            fix: Some("Federate through a role of the instance's own account."),
-        });
+        )));
     }
     let user_id = session.user_id();
     let resource = format!("{}/user/{user_id}", instance.arn());
@@ -199,25 +157,24 @@ pub(crate) fn federation_refusal(
         context: &context,
     };
     if !matches!(evaluate_all(&policies, &request), Decision::Allow { .. }) {
-        return Some(Refusal {
-            rule: "federation-not-allowed",
-            message: "You are not authorized to access this instance.",
-            why: format!(
+        return Ok(Some(Refusal::new(ConnectRule::FederationNotAllowed).because(
+            format!(
                 "User: {} is not authorized to perform: connect:GetFederationToken on resource: {resource}",
                 session.assumed_role_arn()
             ),
-            fix: Some(
-                "Give the role a permissions policy allowing connect:GetFederationToken on this instance (C10: the instance's user/${aws:userid} resource, or \"*\" with a connect:InstanceId condition).",
-            ),
-        });
+        )));
     }
-    match connect.model.user(&instance.id, &session.role_session_name) {
-        Ok(Some(_)) => None,
-        Ok(None) => {
+    let user = connect
+        .model
+        .user(&instance.id, &session.role_session_name)
+        .map_err(|e| internal(&e))?;
+    match user {
+        Some(_) => Ok(None),
+        None => {
             let near = connect
                 .model
                 .users(&instance.id)
-                .unwrap_or_default()
+                .map_err(|e| internal(&e))?
                 .into_iter()
                 .find(|u| u.username.eq_ignore_ascii_case(&session.role_session_name));
             let why = match near {
@@ -230,28 +187,21 @@ pub(crate) fn federation_refusal(
                     session.role_session_name
                 ),
             };
-            Some(Refusal {
-                rule: "user-not-onboarded",
-                message: NOT_ONBOARDED,
-                why,
-                fix: Some(
-                    "Create the Connect user with exactly the RoleSessionName, or send a RoleSessionName equal to the Connect user name.",
-                ),
-            })
+            Ok(Some(
+                Refusal::new(ConnectRule::UserNotOnboarded).because(why),
+            ))
         }
-        Err(e) => Some(Refusal {
-            rule: "internal-error",
-            message: "An internal error occurred.",
-            why: e.to_string(),
-            fix: None,
-        }),
     }
 }
 
 /// Where the user lands: the URL-decoded `destination` (C20) if it is a page of the
 /// instance the user's security profile allows, or an approved origin (C21).
 /// Returns a public URL.
-fn destination(request: &Request, instance: &Instance, user: &User) -> Result<String, Refusal> {
+fn destination(
+    request: &Request,
+    instance: &Instance,
+    user: &User,
+) -> Result<String, ConnectRefusal> {
     let Some(raw) = request.query_param("destination").filter(|d| !d.is_empty()) else {
         return Ok(format!("https://{}/", instance.host()));
     };
@@ -264,26 +214,18 @@ fn destination(request: &Request, instance: &Instance, user: &User) -> Result<St
         raw
     };
     if destination.starts_with('/') {
-        let page = Page::from_path(&destination).ok_or_else(|| Refusal {
-            rule: "destination-unknown",
-            message: "The destination page was not found.",
-            why: format!("\"{destination}\" is not a page of this Amazon Connect instance."),
-            fix: Some("Use a page such as /ccp-v2, /ccp-v2/chat or /agent-app-v2 (C20)."),
+        let page = Page::from_path(&destination).ok_or_else(|| {
+            Refusal::new(ConnectRule::DestinationUnknown).because(format!(
+                "\"{destination}\" is not a page of this Amazon Connect instance."
+            ))
         })?;
         if !page.allowed_for(&user.security_profiles) {
-            return Err(Refusal {
-                rule: "destination-not-permitted",
-                message: "You do not have permission to view this page.",
-                why: format!(
+            return Err(Refusal::new(ConnectRule::DestinationNotPermitted).because(format!(
                     "{} ({}) may not open {} ({destination}): the security profile does not grant it (C20, C27).",
                     user.username,
                     user.security_profiles.join(", "),
-                    page.title()
-                ),
-                fix: Some(
-                    "Assign a security profile that grants the page, or change the destination.",
-                ),
-            });
+                page.title()
+            )));
         }
         return Ok(format!("https://{}{}", instance.host(), page.path()));
     }
@@ -303,10 +245,7 @@ fn destination(request: &Request, instance: &Instance, user: &User) -> Result<St
     if approved {
         return Ok(destination);
     }
-    Err(Refusal {
-        rule: "destination-not-approved",
-        message: "The destination is not an approved origin for this instance.",
-        why: format!(
+    Err(Refusal::new(ConnectRule::DestinationNotApproved).because(format!(
             "\"{destination}\" is outside the instance, and its origin {} is not among the instance's approved origins ({}).",
             origin.as_deref().unwrap_or("(none)"),
             if instance.approved_origins.is_empty() {
@@ -314,9 +253,7 @@ fn destination(request: &Request, instance: &Instance, user: &User) -> Result<St
             } else {
                 instance.approved_origins.join(", ")
             }
-        ),
-        fix: Some("Add the origin to the instance's approved origins first (C21)."),
-    })
+    )))
 }
 
 /// `https://host[:port]` of an absolute https URL.
@@ -324,32 +261,4 @@ fn origin_of(url: &str) -> Option<String> {
     let rest = url.strip_prefix("https://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     (!authority.is_empty()).then(|| format!("https://{}", authority.to_ascii_lowercase()))
-}
-
-pub(crate) fn session_expired(
-    connect: &Connect,
-    instance: &str,
-    rule: &str,
-    why: &str,
-) -> Response {
-    let portal = connect.urls.absolute("/idp/portal");
-    pages::render(
-        StatusCode::UNAUTHORIZED,
-        &pages::SessionExpired {
-            instance,
-            rule,
-            why,
-            portal: Some(&portal),
-        },
-    )
-}
-
-pub(crate) fn internal(error: &dyn std::fmt::Display) -> Response {
-    pages::access_denied(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal-error",
-        "An internal error occurred.",
-        &format!("The mock Connect failed: {error}"),
-        None,
-    )
 }

@@ -4,10 +4,10 @@
 use askama::Template;
 use samlsim_saml::DateTime;
 use samlsim_service::http::{Cookie, Method, StatusCode};
-use samlsim_service::{NewEvent, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response};
 
-use crate::federation::{internal, session_expired};
 use crate::model::{Instance, Page, Session, SessionState, User};
+use crate::rules::{ConnectRefusal, ConnectRule, internal};
 use crate::{Connect, SERVICE, SESSION_COOKIE, pages};
 
 #[derive(Template)]
@@ -21,119 +21,124 @@ pub(crate) fn handle(connect: &Connect, request: &Request, alias: &str, rest: &s
     let instance = match connect.model.instance_by_alias(alias) {
         Ok(Some(instance)) => instance,
         Ok(None) => {
-            return pages::access_denied(
-                StatusCode::NOT_FOUND,
-                "instance-not-found",
-                "This Amazon Connect instance was not found.",
-                &format!("No instance has the alias \"{alias}\"."),
-                None,
+            return connect.deny(
+                request,
+                "instance",
+                Refusal::new(ConnectRule::InstanceNotFound)
+                    .worded("This Amazon Connect instance was not found.")
+                    .because(format!("No instance has the alias \"{alias}\".")),
             );
         }
-        Err(e) => return internal(&e),
+        Err(e) => return connect.deny(request, "instance", internal(&e)),
     };
-    let cookie_path = format!("/aws/{}/", instance.host());
-    if request.method == Method::GET && rest == "/auth/sign-in" {
-        return sign_in(connect, request, &instance, &cookie_path);
+    let (action, result) = if request.method == Method::GET && rest == "/auth/sign-in" {
+        ("sign-in", sign_in(connect, request, &instance))
+    } else {
+        ("instance", open(connect, request, &instance, rest))
+    };
+    match result {
+        Ok(response) => response,
+        Err(refusal) => refuse(connect, request, action, &instance, rest, refusal),
     }
+}
+
+/// The instance behind the session cookie: C28 without one, C30 after 12 hours.
+fn open(
+    connect: &Connect,
+    request: &Request,
+    instance: &Instance,
+    rest: &str,
+) -> Result<Response, ConnectRefusal> {
+    let cookie_path = format!("/aws/{}/", instance.host());
     let now = connect.clock.now();
     let state = match request.cookie(SESSION_COOKIE) {
-        Some(id) => match connect.model.session(&id, now) {
-            Ok(state) => state,
-            Err(e) => return internal(&e),
-        },
+        Some(id) => connect.model.session(&id, now).map_err(|e| internal(&e))?,
         None => SessionState::Unknown,
     };
     let session = match state {
         SessionState::Live(session) if session.instance == instance.id => session,
         SessionState::Expired(session) => {
             // Noticed now; the session ended when its 12 hours were up (C30).
-            let _ = connect.model.end_session(&session.id, session.expires_at);
+            connect
+                .model
+                .end_session(&session.id, session.expires_at)
+                .map_err(|e| internal(&e))?;
             let in_call = request.query_param("in_call").is_some();
-            connect.record(
-                request,
-                NewEvent::ok(
-                    SERVICE,
-                    "session.expired",
-                    if in_call {
-                        format!("{}'s 12-hour session ended in the middle of a call", session.username)
-                    } else {
-                        format!("{}'s 12-hour session ended", session.username)
-                    },
-                )
-                .step("C30")
-                .detail(serde_json::json!({
+            return Err(Refusal::new(ConnectRule::SessionExpired)
+                .because(if in_call {
+                    format!("{}'s 12-hour session ended in the middle of a call", session.username)
+                } else {
+                    format!("{}'s 12-hour session ended", session.username)
+                })
+                .context(serde_json::json!({
                     "username": session.username, "signed_in_at": DateTime::from_unix(session.created_at).to_string(),
                     "expired_at": DateTime::from_unix(session.expires_at).to_string(), "in_call": in_call,
-                })),
-            );
-            return expired(
-                connect,
-                &instance,
-                rest,
-                "session-expired",
-                "The Connect session ended 12 hours after sign-in (C30).",
-            );
+                })));
         }
-        _ => {
-            connect.record(
-                request,
-                NewEvent::refused(
-                    SERVICE,
-                    "instance",
-                    "no-session",
-                    "opened the instance without a federated session",
-                )
-                .step("C28"),
-            );
-            return expired(
-                connect,
-                &instance,
-                rest,
-                "no-session",
-                "There is no Amazon Connect session in this browser. Reverse federation is not supported: sign in at the IdP, not at Connect (C28).",
-            );
-        }
+        _ => return Err(Refusal::new(ConnectRule::NoSession)),
     };
-    let user = match connect.model.user(&instance.id, &session.username) {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            return expired(
-                connect,
-                &instance,
-                rest,
-                "user-deleted",
-                "The Connect user of this session was deleted.",
-            );
-        }
-        Err(e) => return internal(&e),
-    };
+    let user = connect
+        .model
+        .user(&instance.id, &session.username)
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| {
+            Refusal::new(ConnectRule::UserDeleted)
+                .context(serde_json::json!({ "username": session.username }))
+        })?;
     match (&request.method, rest) {
-        (&Method::GET, "/api/session") => Response::json(
+        (&Method::GET, "/api/session") => Ok(Response::json(
             StatusCode::OK,
             &serde_json::json!({
                 "username": user.username, "expires_at": DateTime::from_unix(session.expires_at).to_string(),
                 "seconds_left": session.expires_at - now,
             }),
-        ),
-        (&Method::POST, "/logout") => sign_out(connect, request, &instance, &session, &cookie_path),
+        )),
+        (&Method::POST, "/logout") => sign_out(connect, request, instance, &session, &cookie_path),
         (&Method::GET, path) => match Page::from_path(path) {
-            Some(page) => page_for(connect, &instance, &user, &session, page),
-            None => pages::access_denied(
-                StatusCode::NOT_FOUND,
-                "page-not-found",
-                "The page was not found.",
-                &format!("{path} is not a page of this instance."),
-                None,
-            ),
+            Some(page) => page_for(connect, instance, &user, &session, page),
+            None => Err(Refusal::new(ConnectRule::PageNotFound)
+                .because(format!("{path} is not a page of this instance."))),
         },
-        _ => pages::access_denied(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            "The request is not supported.",
-            &format!("{} {rest} is not supported.", request.method),
-            None,
-        ),
+        _ => Err(Refusal::new(ConnectRule::MethodNotAllowed)
+            .because(format!("{} {rest} is not supported.", request.method))),
     }
+}
+
+/// Session rules answer with "Session expired" (a 401 JSON body for the CCP's
+/// poll), the others with Access Denied.
+fn refuse(
+    connect: &Connect,
+    request: &Request,
+    action: &'static str,
+    instance: &Instance,
+    rest: &str,
+    refusal: ConnectRefusal,
+) -> Response {
+    // C30's event keeps the name the log has always used for it.
+    let action = match refusal.rule {
+        ConnectRule::SessionExpired => "session.expired",
+        _ => action,
+    };
+    let session_rule = matches!(
+        refusal.rule,
+        ConnectRule::NoSession
+            | ConnectRule::SessionExpired
+            | ConnectRule::UserDeleted
+            | ConnectRule::SignInTokenInvalid
+    );
+    if !session_rule {
+        return connect.deny(request, action, refusal);
+    }
+    if rest.starts_with("/api/") {
+        return connect.recorder.refuse(request, action, refusal, |r| {
+            Response::json_error(
+                StatusCode::UNAUTHORIZED,
+                "SessionExpired",
+                r.detail.as_deref().unwrap_or(r.spec().explanation),
+            )
+        });
+    }
+    connect.expire(request, action, &instance.alias, refusal)
 }
 
 /// `/auth/sign-in?token=`: redeems the one-time token the federation endpoint (or
@@ -142,28 +147,22 @@ fn sign_in(
     connect: &Connect,
     request: &Request,
     instance: &Instance,
-    cookie_path: &str,
-) -> Response {
+) -> Result<Response, ConnectRefusal> {
     let now = connect.clock.now();
     let redeemed = match request.query_param("token") {
-        Some(token) => connect.model.redeem_token(&token, now),
-        None => Ok(None),
+        Some(token) => connect
+            .model
+            .redeem_token(&token, now)
+            .map_err(|e| internal(&e))?,
+        None => None,
     };
-    let (session_id, destination) = match redeemed {
-        Ok(Some(pair)) => pair,
-        Ok(None) => {
-            return expired(
-                connect,
-                instance,
-                "/auth/sign-in",
-                "sign-in-token-invalid",
-                "The sign-in token is unknown, already used, or more than 5 minutes old.",
-            );
-        }
-        Err(e) => return internal(&e),
-    };
-    Response::redirect(StatusCode::FOUND, &connect.urls.local(&destination))
-        .with_cookie(&Cookie::session(SESSION_COOKIE, &session_id, cookie_path))
+    let (session_id, destination) =
+        redeemed.ok_or_else(|| Refusal::new(ConnectRule::SignInTokenInvalid).at_step("C29"))?;
+    let cookie_path = format!("/aws/{}/", instance.host());
+    Ok(
+        Response::redirect(StatusCode::FOUND, &connect.urls.local(&destination))
+            .with_cookie(&Cookie::session(SESSION_COOKIE, &session_id, &cookie_path)),
+    )
 }
 
 fn page_for(
@@ -172,20 +171,14 @@ fn page_for(
     user: &User,
     session: &Session,
     page: Page,
-) -> Response {
+) -> Result<Response, ConnectRefusal> {
     if !page.allowed_for(&user.security_profiles) {
-        return pages::access_denied(
-            StatusCode::FORBIDDEN,
-            "page-not-permitted",
-            "You do not have permission to view this page.",
-            &format!(
-                "{} ({}) may not open {}: the security profile does not grant it (C27).",
-                user.username,
-                user.security_profiles.join(", "),
-                page.title()
-            ),
-            Some("Assign a security profile that grants the page."),
-        );
+        return Err(Refusal::new(ConnectRule::PageNotPermitted).because(format!(
+            "{} ({}) may not open {}: the security profile does not grant it (C27).",
+            user.username,
+            user.security_profiles.join(", "),
+            page.title()
+        )));
     }
     let local = |path: &str| {
         connect
@@ -194,7 +187,7 @@ fn page_for(
     };
     let expires = DateTime::from_unix(session.expires_at).to_string();
     let sign_out = local("/logout");
-    match page {
+    Ok(match page {
         Page::Home => {
             let pages_list = [Page::Ccp, Page::CcpChat, Page::AgentWorkspace, Page::Users]
                 .into_iter()
@@ -236,17 +229,20 @@ fn page_for(
                 sign_out: &sign_out,
             },
         ),
-        Page::Users => match connect.model.users(&instance.id) {
-            Ok(users) => pages::render(
+        Page::Users => {
+            let users = connect
+                .model
+                .users(&instance.id)
+                .map_err(|e| internal(&e))?;
+            pages::render(
                 StatusCode::OK,
                 &pages::Users {
                     instance: &instance.alias,
                     users: &users,
                 },
-            ),
-            Err(e) => internal(&e),
-        },
-    }
+            )
+        }
+    })
 }
 
 /// C31: ends the Connect session only; the IdP session lives on, and the page says so.
@@ -256,10 +252,11 @@ fn sign_out(
     instance: &Instance,
     session: &Session,
     cookie_path: &str,
-) -> Response {
-    if let Err(e) = connect.model.end_session(&session.id, connect.clock.now()) {
-        return internal(&e);
-    }
+) -> Result<Response, ConnectRefusal> {
+    connect
+        .model
+        .end_session(&session.id, connect.clock.now())
+        .map_err(|e| internal(&e))?;
     connect.record(
         request,
         NewEvent::ok(
@@ -272,20 +269,12 @@ fn sign_out(
         )
         .step("C31"),
     );
-    pages::render(
+    Ok(pages::render(
         StatusCode::OK,
         &SignedOut {
             instance: &instance.alias,
             idp_logout: &connect.urls.absolute("/idp/logout"),
         },
     )
-    .with_cookie(&Cookie::removal(SESSION_COOKIE, cookie_path))
-}
-
-/// "Session expired": a page for people, a 401 JSON body for the CCP's poll.
-fn expired(connect: &Connect, instance: &Instance, rest: &str, rule: &str, why: &str) -> Response {
-    if rest.starts_with("/api/") {
-        return Response::json_error(StatusCode::UNAUTHORIZED, "SessionExpired", why);
-    }
-    session_expired(connect, &instance.alias, rule, why)
+    .with_cookie(&Cookie::removal(SESSION_COOKIE, cookie_path)))
 }

@@ -10,7 +10,7 @@
 //!   session check behind them (C28, C30) and sign-out (C31);
 //! - `api`: `GetFederationToken` as the REST API SDKs call;
 //! - [`csv_import`]: bulk user import from the SAML CSV template (C26);
-//! - [`admin`]: `/_admin/connect`.
+//! - [`admin`]: the JSON admin API under `/_admin/connect`.
 //!
 //! Hosts, mapped under `/aws/<host>` like every AWS host:
 //! `<region>.console.aws.amazon.com/connect/federate/<id>` (and GovCloud's
@@ -26,18 +26,21 @@ mod federation;
 mod instance;
 pub mod model;
 mod pages;
+mod rules;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
 use samlsim_aws::Aws;
 use samlsim_aws::endpoints::{console_region, split_local_path};
-use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::{
-    Clock, EventLog, Ids, NewEvent, Request, Response, Service, Store, StoreError, UrlMap,
+    Clock, EventLog, Ids, NewEvent, Recorder, Request, Response, Service, Store, StoreError, UrlMap,
 };
 
 use crate::config::ConnectConfig;
 use crate::model::Model;
+pub use crate::rules::{ConnectRefusal, ConnectRule};
 
 const SERVICE: &str = "connect";
 /// The Connect session cookie, on the instance's own host path.
@@ -70,7 +73,7 @@ pub struct Connect {
     aws: Arc<Aws>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn Ids>,
-    events: EventLog,
+    recorder: Recorder,
     urls: Arc<UrlMap>,
 }
 
@@ -123,7 +126,7 @@ impl Connect {
             aws: parts.aws,
             clock: parts.clock,
             ids: parts.ids,
-            events: parts.events,
+            recorder: Recorder::new(parts.events, SERVICE),
             urls: parts.urls,
         })
     }
@@ -135,6 +138,8 @@ impl Connect {
     /// The endpoints for `samlsim up`'s table.
     pub fn endpoints(&self) -> Vec<(String, String)> {
         let mut rows = Vec::new();
+        // A table printed at start-up: a store that fails here fails again, with a
+        // page that says so, on the first request.
         for instance in self.model.instances().unwrap_or_default() {
             let federate = if instance.region.starts_with("us-gov-") {
                 format!(
@@ -170,9 +175,28 @@ impl Connect {
     }
 
     fn record(&self, request: &Request, event: NewEvent) {
-        if let Err(error) = self.events.record(event.flow(request.cookie(FLOW_COOKIE))) {
-            eprintln!("samlsim: recording a Connect event failed: {error}");
-        }
+        self.recorder.record(request, event);
+    }
+
+    /// Records a refusal and answers with Connect's Access Denied page.
+    fn deny(&self, request: &Request, action: &'static str, refusal: ConnectRefusal) -> Response {
+        self.recorder
+            .refuse(request, action, refusal, pages::access_denied_for)
+    }
+
+    /// Records a refusal and answers with Connect's Session expired page for
+    /// `instance` (an ID or alias, as the page names it).
+    fn expire(
+        &self,
+        request: &Request,
+        action: &'static str,
+        instance: &str,
+        refusal: ConnectRefusal,
+    ) -> Response {
+        let portal = self.urls.absolute("/idp/portal");
+        self.recorder.refuse(request, action, refusal, |r| {
+            pages::session_expired_for(r, instance, &portal)
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use rusqlite::OptionalExtension;
+use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError, UnixTime};
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +151,14 @@ pub struct Model {
     store: Arc<Store>,
 }
 
+const INSTANCES: &str = "connect_instances";
+const USERS: &str = "connect_users";
+
+/// A user row's key as a corrupt-row error names it.
+fn user_key(instance: &str, username: &str) -> String {
+    format!("{instance}/{username}")
+}
+
 const MIGRATIONS: &[&str] = &["CREATE TABLE connect_instances (
          id TEXT PRIMARY KEY,
          config TEXT NOT NULL
@@ -198,7 +207,7 @@ impl Model {
             admin: config.admin.clone(),
             approved_origins: config.approved_origins.clone(),
         };
-        let json = serde_json::to_string(&instance).unwrap_or_default();
+        let json = to_json(INSTANCES, &instance.id, &instance)?;
         self.store.with(|c| {
             c.prepare_cached(
                 "INSERT INTO connect_instances (id, config) VALUES (?1, ?2)
@@ -215,19 +224,19 @@ impl Model {
                 .query_row([id], |r| r.get(0))
                 .optional()
         })?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        json.map(|j| from_json(INSTANCES, id, &j)).transpose()
     }
 
     pub fn instances(&self) -> Result<Vec<Instance>, StoreError> {
-        let rows: Vec<String> = self.store.with(|c| {
-            let mut statement = c.prepare("SELECT config FROM connect_instances ORDER BY id")?;
-            let rows = statement.query_map([], |r| r.get(0))?;
+        let rows: Vec<(String, String)> = self.store.with(|c| {
+            let mut statement =
+                c.prepare("SELECT id, config FROM connect_instances ORDER BY id")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })?;
-        Ok(rows
-            .iter()
-            .filter_map(|j| serde_json::from_str(j).ok())
-            .collect())
+        rows.iter()
+            .map(|(id, json)| from_json(INSTANCES, id, json))
+            .collect()
     }
 
     /// The instance whose host is `<alias>.my.connect.aws`.
@@ -251,7 +260,7 @@ impl Model {
             security_profiles: user.security_profiles.clone(),
             routing_profile: user.routing_profile.clone(),
         };
-        let json = serde_json::to_string(&stored).unwrap_or_default();
+        let json = to_json(USERS, &user_key(instance, &stored.username), &stored)?;
         self.store.with(|c| {
             c.prepare_cached(
                 "INSERT INTO connect_users (instance, username, user, position)
@@ -269,9 +278,9 @@ impl Model {
         instance: &str,
         users: &[(UserConfig, String)],
     ) -> Result<(), StoreError> {
-        self.store.with(|c| {
-            let tx = c.transaction()?;
-            for (user, id) in users {
+        let rows = users
+            .iter()
+            .map(|(user, id)| {
                 let stored = User {
                     id: id.clone(),
                     username: user.username.clone(),
@@ -280,9 +289,16 @@ impl Model {
                     security_profiles: user.security_profiles.clone(),
                     routing_profile: user.routing_profile.clone(),
                 };
+                let json = to_json(USERS, &user_key(instance, &stored.username), &stored)?;
+                Ok((stored.username, json))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.store.with(|c| {
+            let tx = c.transaction()?;
+            for (username, json) in &rows {
                 tx.prepare_cached("INSERT INTO connect_users (instance, username, user, position)
                      VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))")?.execute(
-                    rusqlite::params![instance, stored.username, serde_json::to_string(&stored).unwrap_or_default()],
+                    rusqlite::params![instance, username, json],
                 )?;
             }
             tx.commit()
@@ -299,20 +315,21 @@ impl Model {
             .query_row(rusqlite::params![instance, username], |r| r.get(0))
             .optional()
         })?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+        json.map(|j| from_json(USERS, &user_key(instance, username), &j))
+            .transpose()
     }
 
     pub fn users(&self, instance: &str) -> Result<Vec<User>, StoreError> {
-        let rows: Vec<String> = self.store.with(|c| {
-            let mut statement =
-                c.prepare("SELECT user FROM connect_users WHERE instance = ?1 ORDER BY position")?;
-            let rows = statement.query_map([instance], |r| r.get(0))?;
+        let rows: Vec<(String, String)> = self.store.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT username, user FROM connect_users WHERE instance = ?1 ORDER BY position",
+            )?;
+            let rows = statement.query_map([instance], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })?;
-        Ok(rows
-            .iter()
-            .filter_map(|j| serde_json::from_str(j).ok())
-            .collect())
+        rows.iter()
+            .map(|(username, json)| from_json(USERS, &user_key(instance, username), json))
+            .collect()
     }
 
     pub fn delete_user(&self, instance: &str, username: &str) -> Result<bool, StoreError> {

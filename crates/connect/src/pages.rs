@@ -6,6 +6,7 @@ use samlsim_service::http::StatusCode;
 pub use samlsim_service::render;
 
 use crate::model::User;
+use crate::rules::ConnectRefusal;
 
 #[derive(Template)]
 #[template(path = "connect/session_expired.html")]
@@ -78,6 +79,33 @@ pub fn access_denied(
             rule,
             why,
             fix,
+        },
+    )
+}
+
+/// A refusal as the Access Denied page: Connect's words, samlsim's account of
+/// what was wrong, the fix.
+pub fn access_denied_for(refusal: &ConnectRefusal) -> Response {
+    let spec = refusal.spec();
+    access_denied(
+        refusal.status(),
+        spec.name,
+        refusal.message(),
+        refusal.detail.as_deref().unwrap_or(spec.explanation),
+        Some(spec.fix),
+    )
+}
+
+/// A refusal as Connect's Session expired page, which offers the IdP's portal.
+pub fn session_expired_for(refusal: &ConnectRefusal, instance: &str, portal: &str) -> Response {
+    let spec = refusal.spec();
+    render(
+        refusal.status(),
+        &SessionExpired {
+            instance,
+            rule: spec.name,
+            why: refusal.detail.as_deref().unwrap_or(spec.explanation),
+            portal: Some(portal),
         },
     )
 }

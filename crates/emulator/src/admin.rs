@@ -207,7 +207,10 @@ fn events(emulator: &Emulator, request: &Request) -> Response {
         limit: request.query_param("limit").and_then(|v| v.parse().ok()),
     };
     match emulator.events().list(&filter) {
-        Ok(events) => Response::json(StatusCode::OK, &serde_json::json!({ "events": events })),
+        Ok(events) => Response::json(
+            StatusCode::OK,
+            &serde_json::json!({ "events": events, "dropped": emulator.events().dropped() }),
+        ),
         Err(e) => Response::json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "StoreError",

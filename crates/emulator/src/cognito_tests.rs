@@ -380,7 +380,10 @@ fn a_code_works_once_for_its_client_and_redirect_uri() {
     assert_eq!(exchange(&emulator, &code, None).1["error"], "invalid_grant");
     let (_, body) = token(&emulator, &[("grant_type", "authorization_code")]);
     assert_eq!(body["error"], "invalid_request");
-    assert_eq!(last_rule(&emulator).as_deref(), Some("token-missing-parameter"));
+    assert_eq!(
+        last_rule(&emulator).as_deref(),
+        Some("token-missing-parameter")
+    );
     let response = emulator.handle(
         &Request::new(Method::POST, &hosted("/oauth2/token")).with_form(&[
             ("grant_type", "authorization_code"),
@@ -397,7 +400,10 @@ fn a_code_works_once_for_its_client_and_redirect_uri() {
     assert_eq!(last_rule(&emulator).as_deref(), Some("invalid-client"));
     let (_, body) = token(&emulator, &[("grant_type", "password")]);
     assert_eq!(body["error"], "unsupported_grant_type");
-    assert_eq!(last_rule(&emulator).as_deref(), Some("unsupported-grant-type"));
+    assert_eq!(
+        last_rule(&emulator).as_deref(),
+        Some("unsupported-grant-type")
+    );
 }
 
 #[test]
@@ -429,7 +435,10 @@ fn a_refresh_token_stops_working_when_its_user_is_deleted_or_disabled() {
         &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
     );
     assert_eq!(refused["error"], "invalid_grant");
-    assert_eq!(last_rule(&emulator).as_deref(), Some("refresh-token-revoked"));
+    assert_eq!(
+        last_rule(&emulator).as_deref(),
+        Some("refresh-token-revoked")
+    );
     api(
         &emulator,
         "AdminEnableUser",
@@ -1072,7 +1081,7 @@ fn forged(
     };
     use samlsim_saml::{DateTime, NameId, Status};
     let identity = Identity::from_pem(IDP_KEY, IDP_CERT).unwrap();
-    let now = emulator.clock().now();
+    let now = samlsim_service::Clock::now(emulator.clock());
     let at = DateTime::from_unix(now);
     let acs = format!("https://{HOST}/saml2/idpresponse");
     let issuer = emulator.idp().entity_id().to_owned();

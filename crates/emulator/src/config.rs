@@ -25,6 +25,54 @@ pub struct Config {
     pub connect: ConnectConfig,
     #[serde(default)]
     pub cognito: CognitoConfig,
+    #[serde(default)]
+    pub events: EventsConfig,
+}
+
+/// `[events]`: how much of the event log is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// The most events kept; the oldest go first (a flow is a few dozen events).
+    #[serde(default = "default_max_events")]
+    pub max_events: u64,
+    /// Events older than this (virtual time) go too, e.g. `7d`; unset keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        EventsConfig {
+            max_events: default_max_events(),
+            max_age: None,
+        }
+    }
+}
+
+fn default_max_events() -> u64 {
+    100_000
+}
+
+impl EventsConfig {
+    /// The retention this section describes; the message names the key.
+    pub fn retention(&self) -> Result<samlsim_service::Retention, String> {
+        if self.max_events == 0 {
+            return Err("events.max_events: must be at least 1 (a refusal needs its event)".into());
+        }
+        let max_age = match &self.max_age {
+            None => None,
+            Some(text) => match samlsim_service::clock::parse_duration(text) {
+                Ok(seconds) if seconds > 0 => Some(seconds),
+                Ok(_) => return Err(format!("events.max_age: {text:?} must be longer than 0s")),
+                Err(e) => return Err(format!("events.max_age: {e}")),
+            },
+        };
+        Ok(samlsim_service::Retention {
+            max_events: self.max_events,
+            max_age,
+        })
+    }
 }
 
 /// `[server]`.

@@ -137,7 +137,8 @@ impl Emulator {
             }
         };
         let store = Arc::new(store);
-        let events = EventLog::new(store.clone(), clock.clone())?;
+        let events = EventLog::new(store.clone(), clock.clone())?
+            .with_retention(config.events.retention().map_err(StartError::Config)?);
         let urls = Arc::new(
             UrlMap::new(&config.public_url())
                 .with_rewriter(samlsim_aws::endpoints::public_to_local)
@@ -282,7 +283,7 @@ impl Emulator {
             return admin::handle(self, request);
         }
         if request.path == "/" && request.method == Method::GET {
-            return admin::start_page(self, &request);
+            return admin::start_page(self, request);
         }
         if let Some(response) = self.idp.handle(request) {
             return response;
@@ -330,5 +331,34 @@ impl Emulator {
             request.headers.append(header::COOKIE, value);
         }
         (request, Some(flow))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use samlsim_service::EventFilter;
+
+    use super::*;
+
+    #[test]
+    fn hostile_echo_a_huge_request_value_is_quoted_bounded_in_the_page_and_the_event() {
+        let emulator = Emulator::start(Config::load(None).unwrap(), Options::default()).unwrap();
+        let huge = "a".repeat(600_000);
+        let response = emulator.handle(&Request::new(Method::GET, &format!("/idp/launch/{huge}")));
+        assert!(response.status.is_client_error(), "{}", response.status);
+        let page = response.text_body();
+        assert!(page.len() < 16 * 1024, "a {} byte page", page.len());
+        assert!(
+            page.contains("(600000 bytes)") || page.contains("bytes)"),
+            "{}",
+            &page[..500]
+        );
+        let events = emulator.events().list(&EventFilter::default()).unwrap();
+        let event = events.last().unwrap();
+        assert!(
+            event.message.len() < 3 * samlsim_service::MAX_QUOTED_BYTES,
+            "{}",
+            event.message.len()
+        );
     }
 }

@@ -1,12 +1,16 @@
 //! The catalogue of every rule samlsim's services enforce: what `samlsim rules`
 //! prints and `docs/rules.md` holds (a test keeps the file current).
 
-use samlsim_service::rule::CatalogueEntry;
+use samlsim_service::rule::{CatalogueEntry, catalogue as of};
 
 /// Every rule of every service, service by service in declaration order.
 pub fn catalogue() -> Vec<CatalogueEntry> {
-    let services: [Vec<CatalogueEntry>; 1] =
-        [samlsim_service::rule::catalogue::<samlsim_cognito::CognitoRule>().collect()];
+    let services: [Vec<CatalogueEntry>; 4] = [
+        of::<samlsim_idp::IdpRule>().collect(),
+        of::<samlsim_aws::AwsRule>().collect(),
+        of::<samlsim_connect::ConnectRule>().collect(),
+        of::<samlsim_cognito::CognitoRule>().collect(),
+    ];
     services.into_iter().flatten().collect()
 }
 

@@ -151,6 +151,7 @@ pub async fn serve(
                 let emulator = emulator.clone();
                 tokio::spawn(async move {
                     let _slot = slot;
+                    let stream = OversizeHeadAnswer::new(stream, emulator.clone(), peer);
                     let service = service_fn(move |request| answer(emulator.clone(), peer, limits, request));
                     if let Err(error) = http1::Builder::new()
                         .timer(TokioTimer::new())
@@ -237,6 +238,163 @@ async fn answer(
     *reply.headers_mut() = response.headers;
     secure(reply.headers_mut());
     Ok(reply)
+}
+
+/// The connection's stream, with words for the two refusals hyper makes itself.
+///
+/// A request line over 64 KB (hyper's fixed URI limit) or a head over its buffer
+/// is answered by hyper before any service sees the request, with a bare
+/// `414`/`431` and an empty body. No service of the emulator ever answers 414 or
+/// 431, so a response head starting with either status on this stream is hyper's:
+/// it is replaced by samlsim's page naming the limit, and the refusal is recorded,
+/// like every other.
+struct OversizeHeadAnswer {
+    stream: tokio::net::TcpStream,
+    emulator: Arc<Emulator>,
+    peer: SocketAddr,
+    /// Our replacement answer, and how much of it is written.
+    pending: Vec<u8>,
+    written: usize,
+}
+
+impl OversizeHeadAnswer {
+    fn new(stream: tokio::net::TcpStream, emulator: Arc<Emulator>, peer: SocketAddr) -> Self {
+        OversizeHeadAnswer {
+            stream,
+            emulator,
+            peer,
+            pending: Vec::new(),
+            written: 0,
+        }
+    }
+
+    /// samlsim's answer for hyper's `status`, recorded in the event log.
+    fn replacement(&self, status: StatusCode) -> Vec<u8> {
+        let problem = if status == StatusCode::URI_TOO_LONG {
+            Problem::new(
+                status,
+                "uri-too-long",
+                "Request URL too long",
+                "The request line is over 64 KB, the most the HTTP server reads. An HTTP-Redirect SAML message is DEFLATE-compressed and far shorter.",
+            )
+            .with_fix("Send large SAML messages with the HTTP-POST binding.")
+        } else {
+            Problem::new(
+                status,
+                "headers-too-large",
+                "Request headers too large",
+                "The request's headers are larger than the HTTP server reads.",
+            )
+            .with_fix("Send fewer or smaller headers (cookies included); put data in the body.")
+        };
+        let event = samlsim_service::NewEvent::invalid(
+            "server",
+            "request",
+            problem.rule,
+            problem.message.clone(),
+        )
+        .detail(serde_json::json!({ "peer": self.peer.ip().to_string() }));
+        if let Err(error) = self.emulator.events().record(event) {
+            tracing::error!(%error, "recording an oversized request head failed");
+        }
+        let page = problem.page("samlsim");
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or(""),
+            page.body.len()
+        );
+        let mut headers = samlsim_service::http::HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        secure(&mut headers);
+        for (name, value) in &headers {
+            if name != header::CONTENT_TYPE {
+                head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or("")));
+            }
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(&page.body);
+        bytes
+    }
+
+    fn poll_pending(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use tokio::io::AsyncWrite;
+        while self.written < self.pending.len() {
+            let n = std::task::ready!(
+                std::pin::Pin::new(&mut self.stream).poll_write(cx, &self.pending[self.written..])
+            )?;
+            if n == 0 {
+                return std::task::Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()));
+            }
+            self.written += n;
+        }
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+impl tokio::io::AsyncRead for OversizeHeadAnswer {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for OversizeHeadAnswer {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::ready!(self.poll_pending(cx))?;
+        let status = if buf.starts_with(b"HTTP/1.1 414 ") {
+            Some(StatusCode::URI_TOO_LONG)
+        } else if buf.starts_with(b"HTTP/1.1 431 ") {
+            Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        } else {
+            None
+        };
+        match status {
+            Some(status) => {
+                self.pending = self.replacement(status);
+                self.written = 0;
+                // hyper's bytes count as written; ours go out in poll_pending.
+                if let std::task::Poll::Ready(Err(error)) = self.poll_pending(cx) {
+                    return std::task::Poll::Ready(Err(error));
+                }
+                std::task::Poll::Ready(Ok(buf.len()))
+            }
+            None => std::pin::Pin::new(&mut self.stream).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::ready!(self.poll_pending(cx))?;
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::ready!(self.poll_pending(cx))?;
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    // Not vectored: hyper then hands over each response head as the start of one
+    // buffer, which is what the check above reads.
+    fn is_write_vectored(&self) -> bool {
+        false
+    }
 }
 
 /// Headers every answer carries: no page of the emulator may be framed by another
@@ -562,6 +720,63 @@ mod tests {
         assert!(refused.starts_with("HTTP/1.1 400"), "{refused}");
         assert!(refused.contains("no answer within 3 s"), "{refused}");
         drop(silent);
+    }
+
+    #[test]
+    fn hostile_server_a_url_over_64_kb_gets_a_page_and_an_event() {
+        let served = served(|_| {});
+        let mut stream = TcpStream::connect(served.address()).unwrap();
+        let long = format!(
+            "GET /idp/sso?SAMLRequest={} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            "A".repeat(70_000)
+        );
+        // The server may answer and close before reading it all.
+        let _ = stream.write_all(long.as_bytes());
+        let mut answer = String::new();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 414 URI Too Long"), "{answer}");
+        assert!(answer.contains("data-rule=\"uri-too-long\""), "{answer}");
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("x-frame-options: deny"),
+            "{answer}"
+        );
+        let events = served
+            .emulator()
+            .events()
+            .list(&samlsim_service::EventFilter::default())
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.rule.as_deref() == Some("uri-too-long")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn hostile_server_headers_over_the_buffer_get_a_page() {
+        let served = served(|_| {});
+        let mut stream = TcpStream::connect(served.address()).unwrap();
+        let big = format!(
+            "GET /idp/portal HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: a={}\r\n\r\n",
+            "b".repeat(600_000)
+        );
+        let _ = stream.write_all(big.as_bytes());
+        let mut answer = String::new();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+        assert!(
+            answer.contains("data-rule=\"headers-too-large\""),
+            "{answer}"
+        );
     }
 
     #[test]

@@ -14,12 +14,26 @@
 //! | `GET /metadata` | the IdP's metadata, as from `/idp/metadata` |
 
 use samlsim_service::http::{Method, StatusCode, decode_component};
-use samlsim_service::{NewEvent, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response};
 
 use crate::config::{ServiceProviderConfig, UserConfig};
+use crate::rules::{IdpRefusal, IdpRule, internal};
 use crate::{Idp, sso};
 
 pub fn handle(idp: &Idp, request: &Request, path: &str) -> Response {
+    match route(idp, request, path) {
+        Ok(response) => response,
+        Err(refusal) => idp.recorder.refuse(request, "admin", refusal, |r| {
+            Response::json_error(
+                r.status(),
+                r.spec().code,
+                r.detail.as_deref().unwrap_or(r.message()),
+            )
+        }),
+    }
+}
+
+fn route(idp: &Idp, request: &Request, path: &str) -> Result<Response, IdpRefusal> {
     let segments: Vec<String> = path
         .trim_matches('/')
         .split('/')
@@ -27,64 +41,66 @@ pub fn handle(idp: &Idp, request: &Request, path: &str) -> Response {
         .map(decode_component)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let store = |e: samlsim_service::StoreError| internal(&e);
     let result = match (&request.method, segments.as_slice()) {
-        (&Method::GET, ["users"]) => idp
-            .directory
-            .list()
-            .map(|users| Response::json(StatusCode::OK, &users)),
+        (&Method::GET, ["users"]) => {
+            let users = idp.directory.list().map_err(store)?;
+            Response::json(StatusCode::OK, &users)
+        }
         (&Method::POST, ["users"]) => return put_user(idp, request),
-        (&Method::GET, ["users", name]) => idp.directory.get(name).map(|user| match user {
+        (&Method::GET, ["users", name]) => match idp.directory.get(name).map_err(store)? {
             Some(user) => Response::json(StatusCode::OK, &user),
-            None => no_such("user", name),
-        }),
-        (&Method::DELETE, ["users", name]) => idp.directory.delete(name).map(|deleted| {
-            if deleted {
-                let _ = idp.sessions.end_all_of(name, idp.clock.now());
-                changed(idp, format!("user {name} deleted"));
-                Response::json(StatusCode::OK, &serde_json::json!({ "deleted": name }))
-            } else {
-                no_such("user", name)
+            None => return Err(no_such("user", name)),
+        },
+        (&Method::DELETE, ["users", name]) => {
+            if !idp.directory.delete(name).map_err(store)? {
+                return Err(no_such("user", name));
             }
-        }),
+            idp.sessions
+                .end_all_of(name, idp.clock.now())
+                .map_err(store)?;
+            changed(idp, request, format!("user {name} deleted"));
+            Response::json(StatusCode::OK, &serde_json::json!({ "deleted": name }))
+        }
         (&Method::POST, ["users", name, action @ ("disable" | "enable")]) => {
             let disabled = *action == "disable";
-            idp.directory.set_disabled(name, disabled).map(|found| {
-                if !found {
-                    return no_such("user", name);
-                }
-                if disabled {
-                    let _ = idp.sessions.end_all_of(name, idp.clock.now());
-                }
-                changed(idp, format!("user {name} {action}d"));
-                Response::json(
-                    StatusCode::OK,
-                    &serde_json::json!({ "username": name, "disabled": disabled }),
-                )
-            })
-        }
-        (&Method::GET, ["service-providers"]) => idp
-            .providers
-            .list()
-            .map(|sps| Response::json(StatusCode::OK, &sps)),
-        (&Method::POST, ["service-providers"]) => return put_provider(idp, request),
-        (&Method::GET, ["service-providers", id]) => idp.providers.get(id).map(|sp| match sp {
-            Some(sp) => Response::json(StatusCode::OK, &sp),
-            None => no_such("service provider", id),
-        }),
-        (&Method::DELETE, ["service-providers", id]) => idp.providers.delete(id).map(|deleted| {
-            if deleted {
-                changed(idp, format!("service provider {id} deleted"));
-                Response::json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
-            } else {
-                no_such("service provider", id)
+            if !idp.directory.set_disabled(name, disabled).map_err(store)? {
+                return Err(no_such("user", name));
             }
-        }),
+            if disabled {
+                idp.sessions
+                    .end_all_of(name, idp.clock.now())
+                    .map_err(store)?;
+            }
+            changed(idp, request, format!("user {name} {action}d"));
+            Response::json(
+                StatusCode::OK,
+                &serde_json::json!({ "username": name, "disabled": disabled }),
+            )
+        }
+        (&Method::GET, ["service-providers"]) => {
+            let sps = idp.providers.list().map_err(store)?;
+            Response::json(StatusCode::OK, &sps)
+        }
+        (&Method::POST, ["service-providers"]) => return put_provider(idp, request),
+        (&Method::GET, ["service-providers", id]) => match idp.providers.get(id).map_err(store)? {
+            Some(sp) => Response::json(StatusCode::OK, &sp),
+            None => return Err(no_such("service provider", id)),
+        },
+        (&Method::DELETE, ["service-providers", id]) => {
+            if !idp.providers.delete(id).map_err(store)? {
+                return Err(no_such("service provider", id));
+            }
+            changed(idp, request, format!("service provider {id} deleted"));
+            Response::json(StatusCode::OK, &serde_json::json!({ "deleted": id }))
+        }
         (&Method::GET, ["issued"]) => {
             let limit = request
                 .query_param("limit")
                 .and_then(|l| l.parse().ok())
                 .unwrap_or(100);
-            idp.sessions.issued(limit).map(|issued| {
+            let issued = idp.sessions.issued(limit).map_err(store)?;
+            {
                 let rows: Vec<_> = issued
                     .into_iter()
                     .map(|i| {
@@ -96,103 +112,51 @@ pub fn handle(idp: &Idp, request: &Request, path: &str) -> Response {
                     })
                     .collect();
                 Response::json(StatusCode::OK, &rows)
-            })
+            }
         }
         (&Method::GET, ["metadata"]) => {
-            return match sso::metadata_xml(idp) {
-                Ok(xml) => Response::xml(StatusCode::OK, xml),
-                Err(e) => Response::json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "MetadataError",
-                    e.to_string(),
-                ),
-            };
+            let xml = sso::metadata_xml(idp).map_err(|e| internal(&e))?;
+            Response::xml(StatusCode::OK, xml)
         }
         _ => {
-            return Response::json_error(
-                StatusCode::NOT_FOUND,
-                "NoSuchAdminEndpoint",
-                format!("no IdP admin endpoint {} /_admin/idp{path}", request.method),
-            );
+            return Err(Refusal::new(IdpRule::AdminNoSuchEndpoint).because(format!(
+                "no IdP admin endpoint {} /_admin/idp{path}",
+                request.method
+            )));
         }
     };
-    result.unwrap_or_else(|e| {
-        Response::json_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "StoreError",
-            e.to_string(),
-        )
-    })
+    Ok(result)
 }
 
-fn put_user(idp: &Idp, request: &Request) -> Response {
-    let user: UserConfig = match request.json() {
-        Ok(user) => user,
-        Err(e) => {
-            return Response::json_error(StatusCode::BAD_REQUEST, "InvalidUser", e.to_string());
-        }
-    };
+fn put_user(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
+    let invalid = |why: String| Refusal::new(IdpRule::AdminInvalidUser).because(why);
+    let user: UserConfig = request.json().map_err(|e| invalid(e.to_string()))?;
     if user.username.is_empty() {
-        return Response::json_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidUser",
-            "username must not be empty",
-        );
+        return Err(invalid("username must not be empty".into()));
     }
-    match idp
+    idp.directory.put(&user).map_err(|e| internal(&e))?;
+    let stored = idp
         .directory
-        .put(&user)
-        .and_then(|()| idp.directory.get(&user.username))
-    {
-        Ok(stored) => {
-            changed(idp, format!("user {} saved", user.username));
-            Response::json(StatusCode::CREATED, &stored)
-        }
-        Err(e) => Response::json_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "StoreError",
-            e.to_string(),
-        ),
-    }
+        .get(&user.username)
+        .map_err(|e| internal(&e))?;
+    changed(idp, request, format!("user {} saved", user.username));
+    Ok(Response::json(StatusCode::CREATED, &stored))
 }
 
-fn put_provider(idp: &Idp, request: &Request) -> Response {
-    let sp: ServiceProviderConfig = match request.json() {
-        Ok(sp) => sp,
-        Err(e) => {
-            return Response::json_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidServiceProvider",
-                e.to_string(),
-            );
-        }
-    };
-    if let Err(message) = sso::check_provider(&sp) {
-        return Response::json_error(StatusCode::BAD_REQUEST, "InvalidServiceProvider", message);
-    }
-    match idp.providers.put(&sp) {
-        Ok(()) => {
-            changed(idp, format!("service provider {} saved", sp.id));
-            Response::json(StatusCode::CREATED, &sp)
-        }
-        Err(e) => Response::json_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "StoreError",
-            e.to_string(),
-        ),
-    }
+fn put_provider(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
+    let invalid = |why: String| Refusal::new(IdpRule::AdminInvalidServiceProvider).because(why);
+    let sp: ServiceProviderConfig = request.json().map_err(|e| invalid(e.to_string()))?;
+    sso::check_provider(&sp).map_err(invalid)?;
+    idp.providers.put(&sp).map_err(|e| internal(&e))?;
+    changed(idp, request, format!("service provider {} saved", sp.id));
+    Ok(Response::json(StatusCode::CREATED, &sp))
 }
 
-fn no_such(what: &str, name: &str) -> Response {
-    Response::json_error(
-        StatusCode::NOT_FOUND,
-        "NotFound",
-        format!("no {what} \"{name}\""),
-    )
+fn no_such(what: &str, name: &str) -> IdpRefusal {
+    Refusal::new(IdpRule::AdminNotFound).because(format!("no {what} \"{name}\""))
 }
 
-fn changed(idp: &Idp, message: String) {
-    let _ = idp
-        .events
-        .record(NewEvent::ok("admin", "idp.change", message));
+fn changed(idp: &Idp, request: &Request, message: String) {
+    idp.recorder
+        .record(request, NewEvent::ok("admin", "idp.change", message));
 }

@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use rusqlite::OptionalExtension;
 use samlsim_crypto::{hash_password, verify_password};
+use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
+use crate::IdpRule;
 use crate::config::UserConfig;
 
 /// A directory user as the rest of the IdP sees it (no password).
@@ -48,12 +50,12 @@ pub enum LoginFailure {
 }
 
 impl LoginFailure {
-    /// The rule name recorded in the event log.
-    pub fn rule(self) -> &'static str {
+    /// The rule that refuses the sign-in.
+    pub fn rule(self) -> IdpRule {
         match self {
-            LoginFailure::UnknownUser => "unknown-user",
-            LoginFailure::WrongPassword => "wrong-password",
-            LoginFailure::Disabled => "user-disabled",
+            LoginFailure::UnknownUser => IdpRule::UnknownUser,
+            LoginFailure::WrongPassword => IdpRule::WrongPassword,
+            LoginFailure::Disabled => IdpRule::UserDisabled,
         }
     }
 
@@ -107,7 +109,7 @@ impl Directory {
     /// Creates or replaces a user (its password is hashed here).
     pub fn put(&self, user: &UserConfig) -> Result<(), StoreError> {
         let hash = hash_password(&user.password);
-        let attributes = serde_json::to_string(&user.attributes).unwrap_or_else(|_| "{}".into());
+        let attributes = to_json(TABLE, &user.username, &user.attributes)?;
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO idp_users (username, password_hash, display_name, email, disabled, attributes, position)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT COALESCE(MAX(position), 0) + 1 FROM idp_users))
@@ -146,13 +148,14 @@ impl Directory {
     }
 
     pub fn list(&self) -> Result<Vec<User>, StoreError> {
-        self.store.with(|c| {
+        let rows: Vec<UserRow> = self.store.with(|c| {
             let mut statement = c.prepare(
                 "SELECT username, display_name, email, disabled, attributes FROM idp_users ORDER BY position",
             )?;
-            let rows = statement.query_map([], |r| Ok(user_from_row(r)?))?;
+            let rows = statement.query_map([], user_row)?;
             rows.collect()
-        })
+        })?;
+        rows.into_iter().map(UserRow::user).collect()
     }
 
     /// Checks a sign-in (C2/C3).
@@ -174,23 +177,44 @@ impl Directory {
     }
 
     fn get_with_hash(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
-        self.store.with(|c| {
+        let row: Option<(UserRow, String)> = self.store.with(|c| {
             c.prepare_cached("SELECT username, display_name, email, disabled, attributes, password_hash FROM idp_users WHERE username = ?1")?.query_row(
                 [username],
-                |r| Ok((user_from_row(r)?, r.get(5)?)),
+                |r| Ok((user_row(r)?, r.get(5)?)),
             )
             .optional()
+        })?;
+        row.map(|(user, hash)| Ok((user.user()?, hash))).transpose()
+    }
+}
+
+const TABLE: &str = "idp_users";
+
+/// A row as stored; its attributes column is still JSON.
+struct UserRow {
+    user: User,
+    attributes: String,
+}
+
+impl UserRow {
+    fn user(self) -> Result<User, StoreError> {
+        let attributes = from_json(TABLE, &self.user.username, &self.attributes)?;
+        Ok(User {
+            attributes,
+            ..self.user
         })
     }
 }
 
-fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
-    let attributes: String = row.get(4)?;
-    Ok(User {
-        username: row.get(0)?,
-        display_name: row.get(1)?,
-        email: row.get(2)?,
-        disabled: row.get(3)?,
-        attributes: serde_json::from_str(&attributes).unwrap_or_default(),
+fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        user: User {
+            username: row.get(0)?,
+            display_name: row.get(1)?,
+            email: row.get(2)?,
+            disabled: row.get(3)?,
+            attributes: BTreeMap::new(),
+        },
+        attributes: row.get(4)?,
     })
 }

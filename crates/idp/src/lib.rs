@@ -27,23 +27,28 @@ pub mod config;
 pub mod directory;
 mod pages;
 pub mod providers;
+mod rules;
 pub mod sessions;
 mod slo;
 mod sso;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
 use samlsim_crypto::Identity;
 use samlsim_service::clock::parse_duration;
-use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::http::{Cookie, Method, StatusCode};
 use samlsim_service::{
-    Clock, EventLog, Ids, NewEvent, Problem, Request, Response, Service, Store, StoreError, UrlMap,
+    Clock, EventLog, Ids, NewEvent, Recorder, Refusal, Request, Response, Service, Store,
+    StoreError, UrlMap,
 };
 
 use crate::config::IdpConfig;
 use crate::directory::{Directory, User};
 use crate::providers::Providers;
+use crate::rules::internal;
+pub use crate::rules::{IdpRefusal, IdpRule};
 use crate::sessions::{Session, Sessions};
 
 /// The name the IdP's events and pages carry.
@@ -83,7 +88,7 @@ pub struct Idp {
     sessions: Sessions,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn Ids>,
-    events: EventLog,
+    recorder: Recorder,
     urls: Arc<UrlMap>,
     identity: Identity,
 }
@@ -127,7 +132,7 @@ impl Idp {
             sessions,
             clock: parts.clock,
             ids: parts.ids,
-            events: parts.events,
+            recorder: Recorder::new(parts.events, SERVICE),
             urls: parts.urls,
             identity: parts.identity,
         })
@@ -170,7 +175,7 @@ impl Idp {
         admin::handle(self, request, path)
     }
 
-    fn route(&self, request: &Request, path: &str) -> Result<Response, Problem> {
+    fn route(&self, request: &Request, path: &str) -> Result<Response, IdpRefusal> {
         match (&request.method, path) {
             (&Method::GET, "" | "/") => Ok(Response::redirect(StatusCode::FOUND, "/idp/portal")),
             (&Method::GET, "/metadata") => self.metadata(),
@@ -184,13 +189,10 @@ impl Idp {
             (&Method::GET | &Method::POST, "/slo") => slo::single_logout(self, request),
             (&Method::GET, "/logout") => Ok(slo::logout_page(self)),
             (&Method::POST, "/logout") => slo::logout(self, request),
-            _ => Err(Problem::new(
-                StatusCode::NOT_FOUND,
-                "no-such-endpoint",
-                "Nothing here",
-                format!("The IdP has no endpoint {} /idp{path}.", request.method),
-            )
-            .with_fix("The IdP's endpoints are listed on the start page, /.")),
+            _ => Err(Refusal::new(IdpRule::NoSuchEndpoint).because(format!(
+                "The IdP has no endpoint {} /idp{path}.",
+                request.method
+            ))),
         }
     }
 
@@ -199,13 +201,13 @@ impl Idp {
         sso::metadata_xml(self)
     }
 
-    fn metadata(&self) -> Result<Response, Problem> {
+    fn metadata(&self) -> Result<Response, IdpRefusal> {
         let xml = self.metadata_xml().map_err(|e| internal(&e))?;
         Ok(Response::xml(StatusCode::OK, xml))
     }
 
     /// C1: the applications the signed-in user may open.
-    fn portal(&self, request: &Request) -> Result<Response, Problem> {
+    fn portal(&self, request: &Request) -> Result<Response, IdpRefusal> {
         let Some((session, user)) = self.signed_in(request)? else {
             return Ok(self.to_login("/idp/portal"));
         };
@@ -246,17 +248,20 @@ impl Idp {
         ))
     }
 
-    fn login_page(&self, request: &Request, failure: Option<(&str, &str, &str)>) -> Response {
+    fn login_page(&self, request: &Request, failure: Option<(&str, &str, IdpRule)>) -> Response {
         let continue_to = request
             .param("continue")
             .filter(|c| is_local_continuation(c))
             .unwrap_or_else(|| "/idp/portal".into());
         let app = self.app_for_continuation(&continue_to);
-        let (username, error, rule) = failure.unwrap_or(("", "", ""));
-        let status = if failure.is_some() {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::OK
+        let (username, error, rule, status) = match failure {
+            Some((username, error, rule)) => (
+                username,
+                error,
+                samlsim_service::Rule::name(rule),
+                samlsim_service::Rule::spec(rule).status_code(),
+            ),
+            None => ("", "", "", StatusCode::OK),
         };
         pages::render(
             status,
@@ -273,7 +278,7 @@ impl Idp {
     }
 
     /// C2/C3: checks the credentials against the identity store.
-    fn login(&self, request: &Request) -> Result<Response, Problem> {
+    fn login(&self, request: &Request) -> Result<Response, IdpRefusal> {
         let username = request.form_value("username").unwrap_or_default();
         let password = request.form_value("password").unwrap_or_default();
         let result = self
@@ -283,14 +288,13 @@ impl Idp {
         let user = match result {
             Ok(user) => user,
             Err(failure) => {
-                let message = failure.message(&username);
-                self.record(
-                    request,
-                    NewEvent::refused(SERVICE, "login", failure.rule(), message.clone())
-                        .step("C3")
-                        .detail(serde_json::json!({ "username": username })),
-                );
-                return Ok(self.login_page(request, Some((&username, &message, failure.rule()))));
+                let refusal = Refusal::new(failure.rule())
+                    .because(failure.message(&username))
+                    .context(serde_json::json!({ "username": username }));
+                return Ok(self.recorder.refuse(request, "login", refusal, |r| {
+                    let message = r.detail.as_deref().unwrap_or_default();
+                    self.login_page(request, Some((&username, message, r.rule)))
+                }));
             }
         };
         let now = self.clock.now();
@@ -341,11 +345,14 @@ impl Idp {
             Some(id) => samlsim_service::http::decode_component(id),
             None => self.sessions_pending_sp(continue_to)?,
         };
+        // The label only decorates the login page; a store that fails here fails
+        // again, with its own page, at the step that needs the SP.
         self.providers.get(&sp_id).ok().flatten().map(|sp| sp.label)
     }
 
     fn sessions_pending_sp(&self, continue_to: &str) -> Option<String> {
         let token = continue_to.strip_prefix("/idp/sso?resume=")?;
+        // As above: decoration only.
         self.sessions
             .peek_pending(token)
             .ok()
@@ -355,7 +362,7 @@ impl Idp {
 
     /// The live session of this browser, with its user (who may since have been
     /// disabled or deleted: then there is no session).
-    fn signed_in(&self, request: &Request) -> Result<Option<(Session, User)>, Problem> {
+    fn signed_in(&self, request: &Request) -> Result<Option<(Session, User)>, IdpRefusal> {
         let Some(id) = request.cookie(SESSION_COOKIE) else {
             return Ok(None);
         };
@@ -378,24 +385,14 @@ impl Idp {
         }
     }
 
-    /// Records an event under the request's flow. The log lives in the same
-    /// database as everything else; if it fails, the request fails with it.
     fn record(&self, request: &Request, event: NewEvent) {
-        if let Err(error) = self.events.record(event.flow(request.cookie(FLOW_COOKIE))) {
-            // The page still answers; the failure is visible in the server log.
-            eprintln!("samlsim: recording an IdP event failed: {error}");
-        }
+        self.recorder.record(request, event);
     }
 
-    /// Records a refusal and turns it into its page.
-    fn refuse(&self, request: &Request, action: &'static str, problem: Problem) -> Response {
-        let event = if problem.status.is_client_error() {
-            NewEvent::invalid(SERVICE, action, problem.rule, problem.message.clone())
-        } else {
-            NewEvent::refused(SERVICE, action, problem.rule, problem.message.clone())
-        };
-        self.record(request, event);
-        problem.page(&self.page_title())
+    /// Records a refusal and answers with its problem page.
+    fn refuse(&self, request: &Request, action: &'static str, refusal: IdpRefusal) -> Response {
+        self.recorder
+            .refuse(request, action, refusal, |r| r.page(&self.page_title()))
     }
 
     fn page_title(&self) -> String {
@@ -408,7 +405,7 @@ impl Service for Idp {
         let path = request.path_after("/idp")?;
         Some(match self.route(request, path) {
             Ok(response) => response,
-            Err(problem) => self.refuse(request, "request", problem),
+            Err(refusal) => self.refuse(request, "request", refusal),
         })
     }
 }
@@ -417,15 +414,4 @@ impl Service for Idp {
 /// page an open redirector.
 fn is_local_continuation(target: &str) -> bool {
     target.starts_with("/idp/") && !target.starts_with("//") && !target.contains('\\')
-}
-
-/// A storage failure as a page that says so (never a 500 without words).
-fn internal(error: &dyn std::fmt::Display) -> Problem {
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal-error",
-        "The IdP failed",
-        format!("The IdP could not complete the request: {error}"),
-    )
-    .with_fix("This is a samlsim bug or a damaged data folder; `samlsim up --fresh` starts over.")
 }

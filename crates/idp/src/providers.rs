@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rusqlite::OptionalExtension;
+use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError};
 
 use crate::config::ServiceProviderConfig;
@@ -14,6 +14,8 @@ use crate::config::ServiceProviderConfig;
 pub struct Providers {
     store: Arc<Store>,
 }
+
+const TABLE: &str = "idp_service_providers";
 
 const MIGRATIONS: &[&str] = &["CREATE TABLE idp_service_providers (
          id TEXT PRIMARY KEY,
@@ -38,7 +40,7 @@ impl Providers {
 
     /// Creates or replaces an SP.
     pub fn put(&self, sp: &ServiceProviderConfig) -> Result<(), StoreError> {
-        let config = serde_json::to_string(sp).unwrap_or_default();
+        let config = to_json(TABLE, &sp.id, sp)?;
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO idp_service_providers (id, entity_id, config, position)
                  VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM idp_service_providers))
@@ -59,41 +61,38 @@ impl Providers {
     }
 
     pub fn get(&self, id: &str) -> Result<Option<ServiceProviderConfig>, StoreError> {
-        self.one("SELECT config FROM idp_service_providers WHERE id = ?1", id)
+        Ok(self
+            .many(
+                "SELECT id, config FROM idp_service_providers WHERE id = ?1",
+                id,
+            )?
+            .pop())
     }
 
     /// The SPs registered under `entity_id`; several SPs may share one (every AWS
     /// sign-in endpoint is `urn:amazon:webservices`), told apart by their ACS.
     pub fn by_entity_id(&self, entity_id: &str) -> Result<Vec<ServiceProviderConfig>, StoreError> {
         self.many(
-            "SELECT config FROM idp_service_providers WHERE entity_id = ?1 ORDER BY position",
+            "SELECT id, config FROM idp_service_providers WHERE entity_id = ?1 ORDER BY position",
             entity_id,
         )
     }
 
     pub fn list(&self) -> Result<Vec<ServiceProviderConfig>, StoreError> {
         self.many(
-            "SELECT config FROM idp_service_providers WHERE ?1 = ?1 ORDER BY position",
+            "SELECT id, config FROM idp_service_providers WHERE ?1 = ?1 ORDER BY position",
             "",
         )
     }
 
-    fn one(&self, sql: &str, key: &str) -> Result<Option<ServiceProviderConfig>, StoreError> {
-        let json: Option<String> = self
-            .store
-            .with(|c| c.query_row(sql, [key], |r| r.get(0)).optional())?;
-        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
-    }
-
     fn many(&self, sql: &str, key: &str) -> Result<Vec<ServiceProviderConfig>, StoreError> {
-        let rows: Vec<String> = self.store.with(|c| {
+        let rows: Vec<(String, String)> = self.store.with(|c| {
             let mut statement = c.prepare(sql)?;
-            let rows = statement.query_map([key], |r| r.get(0))?;
+            let rows = statement.query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })?;
-        Ok(rows
-            .iter()
-            .filter_map(|j| serde_json::from_str(j).ok())
-            .collect())
+        rows.iter()
+            .map(|(id, json)| from_json(TABLE, id, json))
+            .collect()
     }
 }

@@ -12,9 +12,10 @@ use samlsim_saml::redirect::verify_redirect_signature;
 use samlsim_saml::signature::Signer;
 use samlsim_saml::{DateTime, Status};
 use samlsim_service::http::{Cookie, Method, StatusCode};
-use samlsim_service::{NewEvent, Problem, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response};
 
-use crate::{Idp, SERVICE, SESSION_COOKIE, internal, pages};
+use crate::rules::{IdpRefusal, IdpRule, internal};
+use crate::{Idp, SERVICE, SESSION_COOKIE, pages};
 
 /// `GET /idp/logout`: asks before signing out.
 pub(crate) fn logout_page(idp: &Idp) -> Response {
@@ -28,7 +29,7 @@ pub(crate) fn logout_page(idp: &Idp) -> Response {
 }
 
 /// `POST /idp/logout`: ends this browser's IdP session.
-pub(crate) fn logout(idp: &Idp, request: &Request) -> Result<Response, Problem> {
+pub(crate) fn logout(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
     let was_signed_in = end_browser_session(idp, request)?;
     Ok(signed_out(idp, was_signed_in))
 }
@@ -45,7 +46,7 @@ fn signed_out(idp: &Idp, was_signed_in: bool) -> Response {
     .with_cookie(&Cookie::removal(SESSION_COOKIE, "/idp"))
 }
 
-fn end_browser_session(idp: &Idp, request: &Request) -> Result<bool, Problem> {
+fn end_browser_session(idp: &Idp, request: &Request) -> Result<bool, IdpRefusal> {
     let Some((session, _)) = idp.signed_in(request)? else {
         return Ok(false);
     };
@@ -68,23 +69,15 @@ fn end_browser_session(idp: &Idp, request: &Request) -> Result<bool, Problem> {
 }
 
 /// `GET|POST /idp/slo`: a LogoutRequest from an SP.
-pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, Problem> {
-    let bad = |rule: &'static str, title: &str, message: String| {
-        Problem::bad_request(rule, title, message)
-    };
+pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
     let crate::sso::Incoming {
         xml,
         relay_state,
         redirect_signed,
         ..
     } = crate::sso::incoming(request)?;
-    let logout: LogoutRequest = parse_logout_request(&xml).map_err(|e| {
-        bad(
-            "malformed-logout-request",
-            "Malformed LogoutRequest",
-            e.to_string(),
-        )
-    })?;
+    let logout: LogoutRequest = parse_logout_request(&xml)
+        .map_err(|e| Refusal::new(IdpRule::MalformedLogoutRequest).because(e.to_string()))?;
     let sp = idp
         .providers
         .by_entity_id(&logout.issuer)
@@ -92,36 +85,40 @@ pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, Pr
         .into_iter()
         .max_by_key(|sp| sp.slo_url.is_some())
         .ok_or_else(|| {
-            bad(
-                "unknown-sp",
-                "Unknown service provider",
-                format!(
+            Refusal::new(IdpRule::UnknownSp)
+                .because(format!(
                     "No service provider with entity ID \"{}\" is registered.",
                     logout.issuer
-                ),
-            )
+                ))
+                .at_step("C31")
         })?;
+    // Checked when the SP was registered (check_provider): a PEM that does not
+    // read is no certificate.
     let certificate = sp
         .certificate
         .as_deref()
         .and_then(|pem| Certificate::from_pem(pem).ok());
-    if let Some(certificate) = certificate {
-        let trusted = [certificate];
-        let checked = if redirect_signed {
-            verify_redirect_signature(&request.query, &trusted).map(|_| ())
-        } else if request.method == Method::POST {
-            verify_logout_request(&xml, &trusted).map(|_| ())
-        } else {
-            Ok(())
-        };
-        checked.map_err(|e| {
-            bad(
-                "bad-request-signature",
-                "LogoutRequest signature invalid",
-                e.to_string(),
-            )
-        })?;
-    }
+    // With a certificate, what follows reads the verified copy: the query string's
+    // signature covers the XML it was decoded from; a POST's is enveloped.
+    let logout = match certificate {
+        Some(certificate) => {
+            let trusted = [certificate];
+            let checked = if redirect_signed {
+                verify_redirect_signature(&request.query, &trusted).map(|_| logout)
+            } else if request.method == Method::POST {
+                verify_logout_request(&xml, &trusted)
+            } else {
+                Ok(logout)
+            };
+            checked.map_err(|e| {
+                Refusal::new(IdpRule::BadRequestSignature)
+                    .worded("LogoutRequest signature invalid")
+                    .because(e.to_string())
+                    .at_step("C31")
+            })?
+        }
+        None => logout,
+    };
 
     let now = idp.clock.now();
     let mut ended = end_browser_session(idp, request)?;

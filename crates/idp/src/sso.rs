@@ -3,7 +3,7 @@
 //! SSO) and bindings §3.4, §3.5.
 
 use samlsim_crypto::{Certificate, SignatureAlgorithm};
-use samlsim_saml::authn_request::{AuthnRequest, parse_authn_request, verify_authn_request};
+use samlsim_saml::authn_request::{AuthnRequest, ReceivedAuthnRequest};
 use samlsim_saml::binding::{self, Limits};
 use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
 use samlsim_saml::redirect::{parse_redirect_query, verify_redirect_signature};
@@ -16,12 +16,13 @@ use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format};
 use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{Method, StatusCode};
-use samlsim_service::{NewEvent, Problem, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response};
 
 use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
+use crate::rules::{IdpRefusal, IdpRule, internal};
 use crate::sessions::{Issued, PendingRequest, Session};
-use crate::{Idp, SERVICE, internal, pages};
+use crate::{Idp, SERVICE, pages};
 
 /// The AWS attribute names (IAM user guide, id_roles_providers_create_saml_assertions).
 const AWS_ROLE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
@@ -49,10 +50,10 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
     if let Some(pem) = &sp.certificate {
         Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
     }
-    if let Some(aws) = &sp.aws {
-        if aws.roles.is_empty() {
-            return Err("aws.roles: at least one role-arn,provider-arn pair is needed".into());
-        }
+    if let Some(aws) = &sp.aws
+        && aws.roles.is_empty()
+    {
+        return Err("aws.roles: at least one role-arn,provider-arn pair is needed".into());
     }
     Ok(())
 }
@@ -99,20 +100,19 @@ pub(crate) fn metadata_xml(idp: &Idp) -> Result<String, SamlError> {
 }
 
 /// `GET /idp/launch/<sp>`: IdP-initiated SSO from the portal (C1 → C4).
-pub(crate) fn launch(idp: &Idp, request: &Request, sp_id: &str) -> Result<Response, Problem> {
+pub(crate) fn launch(idp: &Idp, request: &Request, sp_id: &str) -> Result<Response, IdpRefusal> {
     let sp_id = samlsim_service::http::decode_component(sp_id);
     let sp = idp
         .providers
         .get(&sp_id)
         .map_err(|e| internal(&e))?
         .ok_or_else(|| {
-            Problem::new(
-                StatusCode::NOT_FOUND,
-                "unknown-sp",
-                "Unknown application",
-                format!("No service provider \"{sp_id}\" is configured at this IdP."),
-            )
-            .with_fix("List them with GET /_admin/idp/service-providers.")
+            Refusal::new(IdpRule::UnknownSp)
+                .worded("Unknown application")
+                .because(format!(
+                    "No service provider \"{sp_id}\" is configured at this IdP."
+                ))
+                .at_step("C1")
         })?;
     let Some((session, user)) = idp.signed_in(request)? else {
         return Ok(idp.to_login(&format!(
@@ -138,7 +138,7 @@ pub(crate) fn launch(idp: &Idp, request: &Request, sp_id: &str) -> Result<Respon
 
 /// `GET|POST /idp/sso`: an AuthnRequest from an SP, or the resumption of one
 /// after the user signed in.
-pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, Problem> {
+pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
     if let Some(token) = request
         .query_param("resume")
         .filter(|_| request.method == Method::GET)
@@ -154,12 +154,10 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, P
         .first_sight_of_request(&sp.id, &authn.id, now)
         .map_err(|e| internal(&e))?
     {
-        return Err(Problem::bad_request(
-            "replayed-request",
-            "AuthnRequest replayed",
-            format!("The AuthnRequest with ID \"{}\" from {} was already received.", authn.id, sp.entity_id),
-        )
-        .with_fix("Every AuthnRequest needs a fresh ID (SAML core 1.3.4); start the sign-in at the SP again."));
+        return Err(Refusal::new(IdpRule::ReplayedRequest).because(format!(
+            "The AuthnRequest with ID \"{}\" from {} was already received.",
+            authn.id, sp.entity_id
+        )));
     }
     idp.record(
         request,
@@ -180,12 +178,7 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, P
             Some(&authn.id),
             received.relay_state.as_deref(),
         ),
-        _ if authn.is_passive == Some(true) => Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "no-passive",
-            "Sign-in needed",
-            "The SP asked for passive sign-in (IsPassive), but the user is not signed in.",
-        )),
+        _ if authn.is_passive == Some(true) => Err(Refusal::new(IdpRule::NoPassive)),
         _ => {
             let pending = PendingRequest {
                 token: idp.ids.token(16),
@@ -201,15 +194,8 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, P
 }
 
 /// After the login page: answer the parked request.
-fn resume(idp: &Idp, request: &Request, token: &str) -> Result<Response, Problem> {
-    let expired = || {
-        Problem::bad_request(
-            "no-pending-request",
-            "Sign-in request not found",
-            "This sign-in was already completed, or never started here.",
-        )
-        .with_fix("Start the sign-in again at the application.")
-    };
+fn resume(idp: &Idp, request: &Request, token: &str) -> Result<Response, IdpRefusal> {
+    let expired = || Refusal::new(IdpRule::NoPendingRequest);
     let Some((session, user)) = idp.signed_in(request)? else {
         return Ok(idp.to_login(&format!("/idp/sso?resume={token}")));
     };
@@ -247,21 +233,13 @@ pub(crate) struct Incoming {
 }
 
 /// Decodes the `SAMLRequest` of an HTTP-Redirect GET or an HTTP-POST, bounded.
-pub(crate) fn incoming(request: &Request) -> Result<Incoming, Problem> {
+pub(crate) fn incoming(request: &Request) -> Result<Incoming, IdpRefusal> {
     let limits = Limits::default();
-    let bad = |rule: &'static str, title: &str, message: String| {
-        Problem::bad_request(rule, title, message)
-    };
     if request.method == Method::GET {
-        let query = parse_redirect_query(&request.query).map_err(|e| {
-            bad(
-                "bad-redirect-query",
-                "Malformed HTTP-Redirect request",
-                e.to_string(),
-            )
-        })?;
+        let query = parse_redirect_query(&request.query)
+            .map_err(|e| because(IdpRule::BadRedirectQuery, e))?;
         let xml = binding::decode_redirect(&query.message, &limits)
-            .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
+            .map_err(|e| because(IdpRule::BadEncoding, e))?;
         return Ok(Incoming {
             xml,
             relay_state: query.relay_state.clone(),
@@ -269,15 +247,11 @@ pub(crate) fn incoming(request: &Request) -> Result<Incoming, Problem> {
             redirect_signed: query.signature.is_some(),
         });
     }
-    let value = request.form_value("SAMLRequest").ok_or_else(|| {
-        bad(
-            "missing-saml-request",
-            "No SAMLRequest",
-            "The POST carries no SAMLRequest field (SAML bindings 3.5.4).".into(),
-        )
-    })?;
-    let xml = binding::decode_post(&value, &limits)
-        .map_err(|e| bad("bad-encoding", "Undecodable SAMLRequest", e.to_string()))?;
+    let value = request
+        .form_value("SAMLRequest")
+        .ok_or_else(|| Refusal::new(IdpRule::MissingSamlRequest))?;
+    let xml =
+        binding::decode_post(&value, &limits).map_err(|e| because(IdpRule::BadEncoding, e))?;
     Ok(Incoming {
         xml,
         relay_state: request.form_value("RelayState"),
@@ -294,11 +268,11 @@ struct ReceivedRequest {
     signed: bool,
 }
 
-/// Decodes, parses and checks an AuthnRequest by either binding.
-fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest, Problem> {
-    let bad = |rule: &'static str, title: &str, message: String| {
-        Problem::bad_request(rule, title, message)
-    };
+/// Decodes, parses and checks an AuthnRequest by either binding. The request is
+/// decoded and parsed once; when it is signed, every decision reads the verified
+/// copy only (for HTTP-Redirect the signature covers the query string the XML was
+/// decoded from, so the parse is the verified copy once the query checks).
+fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest, IdpRefusal> {
     let Incoming {
         xml,
         relay_state,
@@ -317,95 +291,88 @@ fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest
             ),
         );
     }
-    let authn = parse_authn_request(&xml).map_err(|e| {
-        bad(
-            "malformed-authn-request",
-            "Malformed AuthnRequest",
-            e.to_string(),
-        )
-    })?;
-    let sp = select_provider(idp, &authn)?;
-
-    let certificate = sp
-        .certificate
-        .as_deref()
-        .and_then(|pem| Certificate::from_pem(pem).ok());
+    let malformed =
+        |e: SamlError| Refusal::new(IdpRule::MalformedAuthnRequest).because(e.to_string());
+    let message = ReceivedAuthnRequest::parse(&xml).map_err(malformed)?;
+    // Read before any signature is checked: only its Issuer is used, to find the
+    // certificates that may have signed it.
+    let claimed = message.unverified().map_err(malformed)?;
     // The HTTP-POST binding carries the signature inside the XML (bindings 3.5.4).
-    let embedded_signature = binding == "HTTP-POST"
-        && samlsim_xml::parse_bytes(&xml)
-            .is_ok_and(|doc| !samlsim_saml::signature::signed_elements(&doc).is_empty());
+    let embedded_signature = binding == "HTTP-POST" && message.carries_signature();
     let signed = redirect_signed || embedded_signature;
-    if signed {
-        let certificate = certificate.ok_or_else(|| {
-            bad(
-                "no-sp-certificate",
-                "Signed request from an SP without a certificate",
-                format!(
-                    "The AuthnRequest from {} is signed, but no certificate is registered for that SP to check it with.",
-                    sp.entity_id
-                ),
-            )
-        })?;
-        let trusted = [certificate];
-        let result = if redirect_signed {
-            verify_redirect_signature(&request.query, &trusted).map(|_| ())
+    let (authn, signer) = if signed {
+        let candidates = idp
+            .providers
+            .by_entity_id(&claimed.issuer)
+            .map_err(|e| internal(&e))?;
+        if candidates.is_empty() {
+            return Err(unknown_sp(&claimed.issuer));
+        }
+        let trusted: Vec<Certificate> = candidates.iter().filter_map(certificate).collect();
+        if trusted.is_empty() {
+            return Err(no_sp_certificate(&claimed.issuer));
+        }
+        let bad_signature =
+            |e: SamlError| Refusal::new(IdpRule::BadRequestSignature).because(e.to_string());
+        if redirect_signed {
+            let verified =
+                verify_redirect_signature(&request.query, &trusted).map_err(bad_signature)?;
+            (claimed, Some(verified.certificate))
         } else {
-            verify_authn_request(&xml, &trusted).map(|_| ())
-        };
-        result.map_err(|e| {
-            bad(
-                "bad-request-signature",
-                "AuthnRequest signature invalid",
-                e.to_string(),
-            )
-        })?;
-    } else if sp.want_authn_requests_signed {
-        return Err(bad(
-            "unsigned-request",
-            "Unsigned AuthnRequest",
-            format!(
+            let (authn, certificate) = message.verify(&trusted).map_err(bad_signature)?;
+            (authn, Some(certificate))
+        }
+    } else {
+        (claimed, None)
+    };
+    let sp = select_provider(idp, &authn)?;
+    match signer {
+        Some(signer) => {
+            // Several SPs may share the entity ID: the one the request addresses
+            // must be the one whose certificate signed it.
+            let Some(own) = certificate(&sp) else {
+                return Err(no_sp_certificate(&sp.entity_id));
+            };
+            if own.der() != signer.der() {
+                return Err(Refusal::new(IdpRule::BadRequestSignature).because(format!(
+                    "The AuthnRequest is signed with the certificate of another SP registered as {}, not that of {} (ACS {}).",
+                    sp.entity_id, sp.id, sp.acs_url
+                )));
+            }
+        }
+        None if sp.want_authn_requests_signed => {
+            return Err(Refusal::new(IdpRule::UnsignedRequest).because(format!(
                 "{} must sign its AuthnRequests (want_authn_requests_signed).",
                 sp.entity_id
-            ),
-        ));
+            )));
+        }
+        None => {}
     }
 
     let sso_url = idp.urls.absolute("/idp/sso");
     if let Some(destination) = &authn.destination
         && destination != &sso_url
     {
-        return Err(bad(
-            "wrong-destination",
-            "AuthnRequest sent to another IdP endpoint",
-            format!(
-                "Destination is \"{destination}\", but this endpoint is {sso_url} (SAML core 3.2.1)."
-            ),
-        ));
+        return Err(Refusal::new(IdpRule::WrongDestination).because(format!(
+            "Destination is \"{destination}\", but this endpoint is {sso_url} (SAML core 3.2.1)."
+        )));
     }
     let now = idp.clock.now();
     let age = now - authn.issue_instant.unix_seconds();
-    if age > REQUEST_MAX_AGE || age < -REQUEST_MAX_FUTURE {
-        return Err(bad(
-            "stale-request",
-            "AuthnRequest out of date",
-            format!(
+    if !(-REQUEST_MAX_FUTURE..=REQUEST_MAX_AGE).contains(&age) {
+        return Err(Refusal::new(IdpRule::StaleRequest).because(format!(
                 "IssueInstant {} is {} from the IdP's clock ({}); requests older than 10 minutes or more than 3 minutes ahead are refused.",
                 authn.issue_instant,
                 samlsim_service::clock::format_duration(age.abs()),
                 DateTime::from_unix(now)
-            ),
-        ));
+        )));
     }
     if let Some(binding) = &authn.protocol_binding
         && binding != bindings::HTTP_POST
     {
-        return Err(bad(
-            "unsupported-binding",
-            "Unsupported response binding",
-            format!(
-                "The SP asked for the response by {binding}; this IdP answers by HTTP-POST only."
-            ),
-        ));
+        return Err(Refusal::new(IdpRule::UnsupportedBinding).because(format!(
+            "The SP asked for the response by {binding}; this IdP answers by HTTP-POST only."
+        )));
     }
     Ok(ReceivedRequest {
         request: authn,
@@ -420,30 +387,23 @@ fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest
 /// (every AWS endpoint is `urn:amazon:webservices`); the requested ACS picks one.
 /// An ACS URL that no SP with that entity ID registered is refused: responses go
 /// only to registered ACS URLs (SAML profiles 4.1.4.1).
-fn select_provider(idp: &Idp, authn: &AuthnRequest) -> Result<ServiceProviderConfig, Problem> {
+fn select_provider(idp: &Idp, authn: &AuthnRequest) -> Result<ServiceProviderConfig, IdpRefusal> {
     let candidates = idp
         .providers
         .by_entity_id(&authn.issuer)
         .map_err(|e| internal(&e))?;
     let Some(first) = candidates.first().cloned() else {
-        return Err(Problem::bad_request(
-            "unknown-sp",
-            "Unknown service provider",
-            format!("No service provider with entity ID \"{}\" is registered at this IdP.", authn.issuer),
-        )
-        .with_fix("Register it: POST /_admin/idp/service-providers, or [[idp.service_providers]] in the config."));
+        return Err(unknown_sp(&authn.issuer));
     };
     if let Some(index) = authn.assertion_consumer_service_index
         && index != 0
     {
-        return Err(Problem::bad_request(
-            "acs-not-registered",
-            "Unknown AssertionConsumerServiceIndex",
-            format!(
+        return Err(Refusal::new(IdpRule::AcsNotRegistered)
+            .worded("Unknown AssertionConsumerServiceIndex")
+            .because(format!(
                 "{} has one registered ACS (index 0); the request asks for index {index}.",
                 authn.issuer
-            ),
-        ));
+            )));
     }
     match &authn.assertion_consumer_service_url {
         None => Ok(first),
@@ -453,18 +413,35 @@ fn select_provider(idp: &Idp, authn: &AuthnRequest) -> Result<ServiceProviderCon
             .cloned()
             .ok_or_else(|| {
                 let registered: Vec<&str> = candidates.iter().map(|sp| sp.acs_url.as_str()).collect();
-                Problem::bad_request(
-                    "acs-not-registered",
-                    "ACS URL not registered",
-                    format!(
-                        "The request asks for the response at \"{acs}\", which is not registered for {}; registered: {}.",
-                        authn.issuer,
-                        registered.join(", ")
-                    ),
-                )
-                .with_fix("The IdP only ever answers to a registered AssertionConsumerService URL.")
+                Refusal::new(IdpRule::AcsNotRegistered).because(format!(
+                    "The request asks for the response at \"{acs}\", which is not registered for {}; registered: {}.",
+                    authn.issuer,
+                    registered.join(", ")
+                ))
             }),
     }
+}
+
+fn because(rule: IdpRule, error: impl std::fmt::Display) -> IdpRefusal {
+    Refusal::new(rule).because(error.to_string())
+}
+
+fn unknown_sp(entity_id: &str) -> IdpRefusal {
+    Refusal::new(IdpRule::UnknownSp).because(format!(
+        "No service provider with entity ID \"{entity_id}\" is registered at this IdP."
+    ))
+}
+
+fn no_sp_certificate(entity_id: &str) -> IdpRefusal {
+    Refusal::new(IdpRule::NoSpCertificate).because(format!(
+        "The AuthnRequest from {entity_id} is signed, but no certificate is registered for that SP to check it with."
+    ))
+}
+
+/// The SP's signing certificate. The PEM was checked when the SP was registered
+/// (`check_provider`), so one that does not read is absent, not an error.
+fn certificate(sp: &ServiceProviderConfig) -> Option<Certificate> {
+    Certificate::from_pem(sp.certificate.as_deref()?).ok()
 }
 
 /// C4: builds, signs and posts the Response for `user` to `sp`'s registered ACS.
@@ -476,18 +453,14 @@ fn respond(
     user: &User,
     in_response_to: Option<&str>,
     relay_state: Option<&str>,
-) -> Result<Response, Problem> {
+) -> Result<Response, IdpRefusal> {
     let now = idp.clock.now();
     let lifetime = parse_duration(&sp.assertion_lifetime).unwrap_or(300);
     let name_id = user.field(&sp.name_id_from).ok_or_else(|| {
-        Problem::bad_request(
-            "no-name-id",
-            "No NameID for this user",
-            format!(
-                "{} is configured to take the NameID from \"{}\", which user {} does not have.",
-                sp.label, sp.name_id_from, user.username
-            ),
-        )
+        Refusal::new(IdpRule::NoNameId).because(format!(
+            "{} is configured to take the NameID from \"{}\", which user {} does not have.",
+            sp.label, sp.name_id_from, user.username
+        ))
     })?;
     let response_id = idp.ids.saml_id();
     let assertion_id = idp.ids.saml_id();
@@ -536,12 +509,10 @@ fn respond(
         &signer,
     )
     .map_err(|e| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "response-not-built",
-            "The IdP could not build the response",
-            format!("Building the SAML Response for {} failed: {e}", sp.label),
-        )
+        Refusal::new(IdpRule::ResponseNotBuilt).because(format!(
+            "Building the SAML Response for {} failed: {e}",
+            sp.label
+        ))
     })?;
 
     idp.sessions

@@ -193,6 +193,85 @@ pub fn verify_authn_request(
     ))
 }
 
+/// A received `samlp:AuthnRequest`, parsed once. Before its signature is checked
+/// it is only good for finding who claims to have sent it (and so which
+/// certificates may have signed it); [`ReceivedAuthnRequest::verify`] gives the
+/// request read from the signed content alone.
+pub struct ReceivedAuthnRequest {
+    doc: Document,
+}
+
+impl ReceivedAuthnRequest {
+    /// Parses the XML once.
+    ///
+    /// # Errors
+    ///
+    /// [`SamlError::Xml`], [`SamlError::UnexpectedRoot`].
+    pub fn parse(xml: &[u8]) -> Result<Self, SamlError> {
+        let doc = parse_bytes(xml)?;
+        Node::root(&doc, PROTOCOL_NS, "AuthnRequest", AUTHN_REQUEST, SECTION)?;
+        Ok(ReceivedAuthnRequest { doc })
+    }
+
+    /// Whether any element of the message carries an enveloped signature.
+    pub fn carries_signature(&self) -> bool {
+        !crate::signature::signed_elements(&self.doc).is_empty()
+    }
+
+    /// The request as it claims to be, nothing verified: for finding the sender's
+    /// certificates, or when there is no enveloped signature to check (unsigned, or
+    /// signed over the HTTP-Redirect query string the XML was decoded from).
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_authn_request`].
+    pub fn unverified(&self) -> Result<AuthnRequest, SamlError> {
+        read(Node::root(
+            &self.doc,
+            PROTOCOL_NS,
+            "AuthnRequest",
+            AUTHN_REQUEST,
+            SECTION,
+        )?)
+    }
+
+    /// Verifies the root's enveloped signature against `trusted` and reads the
+    /// request from the signed content only; with the certificate that verified it.
+    ///
+    /// # Errors
+    ///
+    /// [`SamlError::Signature`] when the root is unsigned or its signature does
+    /// not verify; as [`parse_authn_request`] for the signed content.
+    pub fn verify(
+        &self,
+        trusted: &[Certificate],
+    ) -> Result<(AuthnRequest, Certificate), SamlError> {
+        let root = Node::root(
+            &self.doc,
+            PROTOCOL_NS,
+            "AuthnRequest",
+            AUTHN_REQUEST,
+            SECTION,
+        )?;
+        let verified = samlsim_dsig::verify_enveloped(
+            &self.doc,
+            root.id,
+            trusted,
+            &samlsim_dsig::VerifyOptions::default(),
+        )
+        .map_err(|source| SamlError::Signature {
+            element: AUTHN_REQUEST,
+            source,
+        })?;
+        let request = read(Node::at(
+            &verified.document,
+            verified.element(),
+            AUTHN_REQUEST,
+        ))?;
+        Ok((request, verified.certificate))
+    }
+}
+
 fn read(root: Node<'_>) -> Result<AuthnRequest, SamlError> {
     // Version first: a request of another SAML version may differ in anything else
     // (SAML core 4.1.3: the responder answers VersionMismatch).

@@ -145,6 +145,25 @@ pub fn parse_redirect_query(raw_query: &str) -> Result<RedirectQuery, SamlError>
         }
     };
 
+    // A signed message carries both SigAlg and Signature (SAML bindings 3.4.4.1).
+    // One without the other is neither signed nor unsigned: taking it as unsigned
+    // would let a stripped signature pass where signing is optional.
+    match (raw.sig_alg.is_some(), raw.signature.is_some()) {
+        (true, false) => {
+            return Err(SamlError::MissingQueryParameter {
+                parameter: "Signature",
+                section: SECTION,
+            });
+        }
+        (false, true) => {
+            return Err(SamlError::MissingQueryParameter {
+                parameter: "SigAlg",
+                section: SECTION,
+            });
+        }
+        _ => {}
+    }
+
     // SAML bindings 3.4.4.1: the message, RelayState if present, SigAlg, in
     // that order, each as `name=value` with the value as received.
     let mut signed_octets = format!("{}={message}", param.as_str());

@@ -141,6 +141,20 @@ impl NewEvent {
     }
 }
 
+/// Bounds every string inside a detail value (see [`crate::bounded`]).
+fn bound_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let std::borrow::Cow::Owned(shorter) = crate::bounded(text) {
+                *text = shorter;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(bound_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(bound_strings),
+        _ => {}
+    }
+}
+
 /// Which events to list.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct EventFilter {
@@ -151,14 +165,42 @@ pub struct EventFilter {
     pub limit: Option<u32>,
 }
 
+/// How much of the log is kept. An emulator left running all day (a demo laptop,
+/// a CI worker) must not grow without bound: past `max_events` the oldest events
+/// are dropped, and with `max_age` so is every event older than that by the
+/// virtual clock. Dropped events are counted ([`EventLog::dropped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub max_events: u64,
+    /// In seconds of virtual time.
+    pub max_age: Option<i64>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            max_events: 100_000,
+            max_age: None,
+        }
+    }
+}
+
+/// Pruning runs once per this many recorded events: one indexed DELETE amortised
+/// over them, so the log holds at most `max_events` plus this many.
+const PRUNE_EVERY: u64 = 512;
+
 /// The log, stored in the shared database.
 #[derive(Clone)]
 pub struct EventLog {
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
+    retention: Retention,
+    recorded: Arc<std::sync::atomic::AtomicU64>,
+    dropped: Arc<std::sync::atomic::AtomicU64>,
 }
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE events (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE events (
          id INTEGER PRIMARY KEY AUTOINCREMENT,
          at INTEGER NOT NULL,
          flow TEXT,
@@ -170,18 +212,65 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE events (
          message TEXT NOT NULL,
          detail TEXT NOT NULL
      );
-     CREATE INDEX events_flow ON events (flow, id);"];
+     CREATE INDEX events_flow ON events (flow, id);",
+    // Retention by age deletes by time.
+    "CREATE INDEX events_at ON events (at);",
+];
 
 impl EventLog {
     pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         store.migrate("events", MIGRATIONS)?;
-        Ok(EventLog { store, clock })
+        Ok(EventLog {
+            store,
+            clock,
+            retention: Retention::default(),
+            recorded: Arc::default(),
+            dropped: Arc::default(),
+        })
+    }
+
+    /// The log keeping what `retention` says.
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// How many events retention has dropped since the emulator started.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Drops what the retention no longer keeps; returns how many.
+    fn prune(&self, newest: i64, now: UnixTime) -> Result<u64, StoreError> {
+        let keep_from =
+            newest.saturating_sub(i64::try_from(self.retention.max_events).unwrap_or(i64::MAX));
+        let older_than = self.retention.max_age.map(|age| now.saturating_sub(age));
+        let removed = self.store.with(|c| {
+            let mut removed = c
+                .prepare_cached("DELETE FROM events WHERE id <= ?1")?
+                .execute([keep_from])?;
+            if let Some(older_than) = older_than {
+                removed += c
+                    .prepare_cached("DELETE FROM events WHERE at < ?1")?
+                    .execute([older_than])?;
+            }
+            Ok(removed)
+        })?;
+        let removed = removed as u64;
+        self.dropped
+            .fetch_add(removed, std::sync::atomic::Ordering::Relaxed);
+        Ok(removed)
     }
 
     /// Records `event`; returns it as stored. A failure to record is returned, not
     /// swallowed: a log that silently loses steps would mislead every test.
-    pub fn record(&self, event: NewEvent) -> Result<Event, StoreError> {
+    pub fn record(&self, mut event: NewEvent) -> Result<Event, StoreError> {
         let at = self.clock.now();
+        // Messages and details quote requests; one bound for every service.
+        if let std::borrow::Cow::Owned(message) = crate::bounded(&event.message) {
+            event.message = message;
+        }
+        bound_strings(&mut event.detail);
         let outcome = event.outcome.as_str();
         let id = self.store.with(|c| {
             c.prepare_cached("INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
@@ -200,6 +289,13 @@ impl EventLog {
             )?;
             Ok(c.last_insert_rowid())
         })?;
+        let recorded = self
+            .recorded
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if recorded.is_multiple_of(PRUNE_EVERY) {
+            self.prune(id, at)?;
+        }
         Ok(Event {
             id,
             at,
@@ -267,6 +363,73 @@ impl EventLog {
 mod tests {
     use super::*;
     use crate::clock::VirtualClock;
+
+    #[test]
+    fn retention_drops_the_oldest_events_and_counts_them() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let clock = Arc::new(VirtualClock::frozen(0));
+        let log = EventLog::new(store, clock.clone())
+            .unwrap()
+            .with_retention(Retention {
+                max_events: 1_000,
+                max_age: Some(3_600),
+            });
+        for i in 0..5_000 {
+            log.record(NewEvent::ok("idp", "login", format!("event {i}")))
+                .unwrap();
+        }
+        let kept = log
+            .list(&EventFilter {
+                limit: Some(100_000),
+                ..EventFilter::default()
+            })
+            .unwrap();
+        assert!(kept.len() <= 1_000 + PRUNE_EVERY as usize, "{}", kept.len());
+        assert_eq!(
+            kept.last().unwrap().message,
+            "event 4999",
+            "the newest stay"
+        );
+        assert!(kept[0].message != "event 0", "the oldest go");
+        assert_eq!(log.dropped(), 5_000 - kept.len() as u64);
+        // By age: an hour later, everything before is gone at the next prune.
+        clock.advance(7_200);
+        for i in 0..PRUNE_EVERY {
+            log.record(NewEvent::ok("idp", "login", format!("later {i}")))
+                .unwrap();
+        }
+        let kept = log
+            .list(&EventFilter {
+                limit: Some(100_000),
+                ..EventFilter::default()
+            })
+            .unwrap();
+        assert!(
+            kept.iter().all(|e| e.message.starts_with("later")),
+            "{}",
+            kept.len()
+        );
+    }
+
+    #[test]
+    fn hostile_echo_events_store_bounded_messages_and_details() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let huge = "é".repeat(500_000);
+        let event = log
+            .record(
+                NewEvent::refused("idp", "sso", "unknown-sp", huge.clone())
+                    .detail(serde_json::json!({ "issuer": huge, "list": [huge] })),
+            )
+            .unwrap();
+        assert!(event.message.len() < 2 * crate::MAX_QUOTED_BYTES);
+        assert!(
+            event.message.ends_with("… (1000000 bytes)"),
+            "{}",
+            &event.message[event.message.len() - 40..]
+        );
+        assert!(event.detail.to_string().len() < 6 * crate::MAX_QUOTED_BYTES);
+    }
 
     #[test]
     fn events_round_trip_and_filter() {

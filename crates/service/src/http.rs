@@ -181,12 +181,13 @@ impl Response {
 
     /// `303 See Other` (after a POST) or `302 Found`, to `location`.
     pub fn redirect(status: StatusCode, location: &str) -> Self {
+        let location = encode_location(location);
         let mut response = Response::new(
             status,
             "text/plain; charset=utf-8",
             format!("Redirecting to {location}\n"),
         );
-        if let Ok(v) = HeaderValue::from_str(location) {
+        if let Ok(v) = HeaderValue::from_str(&location) {
             response.headers.insert(header::LOCATION, v);
         }
         response
@@ -271,6 +272,24 @@ impl Cookie {
 }
 
 /// `application/x-www-form-urlencoded` serialisation.
+/// A URL as a `Location` header can carry it (RFC 9110 10.2.2, a URI reference):
+/// non-ASCII (a RelayState in Korean), spaces, controls and the characters URIs
+/// exclude are percent-encoded as UTF-8; what is already an escape stays as it is.
+pub fn encode_location(url: &str) -> String {
+    const OUTSIDE_URI: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    percent_encoding::utf8_percent_encode(url, OUTSIDE_URI).to_string()
+}
+
 pub fn encode_form(pairs: &[(&str, &str)]) -> String {
     let mut serializer = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
@@ -300,6 +319,16 @@ pub fn decode_component(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_web_a_non_ascii_location_is_percent_encoded() {
+        let response =
+            Response::redirect(StatusCode::FOUND, "https://x.example/연결 a%20b?q=<\"é\">");
+        assert_eq!(
+            response.headers[header::LOCATION],
+            "https://x.example/%EC%97%B0%EA%B2%B0%20a%20b?q=%3C%22%C3%A9%22%3E"
+        );
+    }
 
     #[test]
     fn hostile_exposure_loopback_peers_are_recognised_in_every_form() {

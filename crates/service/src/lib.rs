@@ -22,13 +22,31 @@ pub mod rule;
 pub mod store;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
-pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome};
+pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, Retention};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};
 pub use problem::{Problem, render};
 pub use recorder::{Recorder, aws_json_error};
 pub use rule::{Refusal, Rule, RuleSpec};
 pub use store::{Store, StoreError};
+
+/// The most of one request-derived text (a refusal's detail, an event's message,
+/// a page's message) that is quoted back: a 1 MB Issuer must not become a 1 MB
+/// page and a 1 MB event row (a 649x amplification the adversarial pass found).
+pub const MAX_QUOTED_BYTES: usize = 2048;
+
+/// `text`, or its first [`MAX_QUOTED_BYTES`] (at a character boundary) followed by
+/// `… (N bytes)` naming the whole length.
+pub fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_QUOTED_BYTES {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = MAX_QUOTED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len()))
+}
 
 /// An emulated service mounted in the server.
 pub trait Service: Send + Sync {
@@ -64,8 +82,12 @@ pub mod assets {
 /// the hosts it stands in for.
 pub struct UrlMap {
     base: String,
-    rewriters: Vec<Box<dyn Fn(&str, &str) -> Option<String> + Send + Sync>>,
+    rewriters: Vec<Rewriter>,
 }
+
+/// Given the emulator's base URL and a public URL, the local URL if the rewriter
+/// knows the host.
+type Rewriter = Box<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
 
 impl UrlMap {
     /// A map for an emulator reachable at `base` (e.g. `http://127.0.0.1:7575`).

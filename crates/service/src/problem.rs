@@ -51,8 +51,8 @@ impl Problem {
     pub fn page(&self, service: &str) -> Response {
         let page = ProblemPage {
             service,
-            title: &self.title,
-            message: &self.message,
+            title: &crate::bounded(&self.title),
+            message: &crate::bounded(&self.message),
             rule: self.rule,
             status: self.status.as_u16(),
             fix: self.fix.as_deref(),

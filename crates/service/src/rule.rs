@@ -117,6 +117,9 @@ macro_rules! rules {
         }
 
         impl $Rule {
+            // A row may give every field; the `..DEFAULT` the macro adds is then
+            // needless, and harmless.
+            #[allow(clippy::needless_update)]
             const SPECS: &'static [$crate::rule::RuleSpec] = &[
                 $( $crate::rule::RuleSpec { $($field: $value,)* ..$crate::rule::RuleSpec::DEFAULT }, )*
             ];
@@ -167,13 +170,15 @@ impl<R: Rule> Refusal<R> {
 
     /// Adds samlsim's explanation of what exactly was wrong.
     pub fn because(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        let detail = detail.into();
+        self.detail = Some(crate::bounded(&detail).into_owned());
         self
     }
 
     /// Words the refusal as the emulated service does for this request.
     pub fn worded(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+        let message = message.into();
+        self.message = Some(crate::bounded(&message).into_owned());
         self
     }
 
@@ -211,11 +216,11 @@ impl<R: Rule> Refusal<R> {
             line.push_str(": ");
         }
         line.push_str(self.message());
-        if let Some(detail) = &self.detail {
-            if detail != self.message() {
-                line.push_str(" — ");
-                line.push_str(detail);
-            }
+        if let Some(detail) = &self.detail
+            && detail != self.message()
+        {
+            line.push_str(" — ");
+            line.push_str(detail);
         }
         line
     }
@@ -234,9 +239,11 @@ impl<R: Rule> fmt::Display for Refusal<R> {
 }
 
 /// A row of the catalogue of every rule (`samlsim rules`, docs/rules.md).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CatalogueEntry {
     pub service: &'static str,
+    /// The variant's name in its enum (`IssuerMismatch`), as code names it.
+    pub variant: String,
     pub spec: &'static RuleSpec,
 }
 
@@ -244,6 +251,7 @@ pub struct CatalogueEntry {
 pub fn catalogue<R: Rule>() -> impl Iterator<Item = CatalogueEntry> {
     R::ALL.iter().map(|rule| CatalogueEntry {
         service: R::SERVICE,
+        variant: format!("{rule:?}"),
         spec: rule.spec(),
     })
 }
@@ -271,6 +279,20 @@ mod tests {
         assert_eq!(TestRule::named("second"), Some(TestRule::Second));
         assert_eq!(TestRule::named("third"), None);
         assert_eq!(TestRule::First.to_string(), "first");
+    }
+
+    #[test]
+    fn hostile_echo_a_refusal_quotes_at_most_a_bounded_value() {
+        let huge = format!("Issuer {} is unknown", "x".repeat(1_000_000));
+        let refusal = Refusal::new(TestRule::First).because(&huge).worded(&huge);
+        assert!(refusal.summary().len() < 3 * crate::MAX_QUOTED_BYTES);
+        assert!(
+            refusal
+                .detail
+                .as_deref()
+                .unwrap()
+                .ends_with("… (1000018 bytes)")
+        );
     }
 
     #[test]

@@ -88,6 +88,30 @@ fn unsigned_query_parses_but_does_not_verify() {
     );
 }
 
+/// A query with SigAlg but no Signature (or the reverse) is not an unsigned query:
+/// a consumer that took it as one would accept a stripped signature (issue 13, 14).
+#[test]
+fn hostile_binding_a_lone_sig_alg_or_signature_is_refused_at_parse() {
+    let query = signed_query(SignatureAlgorithm::RsaSha256);
+    let without = |name: &str| {
+        query
+            .split('&')
+            .filter(|p| !p.starts_with(&format!("{name}=")))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    for (stripped, missing) in [
+        (without("Signature"), "Signature"),
+        (without("SigAlg"), "SigAlg"),
+    ] {
+        let error = parse_redirect_query(&stripped).unwrap_err();
+        assert!(
+            matches!(error, SamlError::MissingQueryParameter { parameter, .. } if parameter == missing),
+            "{error}"
+        );
+    }
+}
+
 #[test]
 fn tampered_relay_state_fails() {
     let query = signed_query(SignatureAlgorithm::RsaSha256);
