@@ -919,11 +919,13 @@ fn the_api_answers_in_botocores_shapes() {
         (status, &missing["__type"]),
         (StatusCode::BAD_REQUEST, &json!("ResourceNotFoundException"))
     );
+    assert_eq!(last_rule(&emulator).as_deref(), Some("resource-not-found"));
     let (status, bad) = api(&emulator, "Frobnicate", json!({}));
     assert_eq!(
         (status, &bad["__type"]),
         (StatusCode::BAD_REQUEST, &json!("UnknownOperationException"))
     );
+    assert_eq!(last_rule(&emulator).as_deref(), Some("unknown-operation"));
 
     // Build a pool from nothing: pool, domain, provider from metadata, client.
     let (_, created) = api(
@@ -958,12 +960,14 @@ fn the_api_answers_in_botocores_shapes() {
         }),
     );
     assert_eq!(duplicate["__type"], "DuplicateProviderException");
+    assert_eq!(last_rule(&emulator).as_deref(), Some("duplicate-provider"));
     let (_, http) = api(
         &emulator,
         "CreateUserPoolClient",
         json!({"UserPoolId": id, "ClientName": "x", "CallbackURLs": ["http://app.example.com/cb"], "AllowedOAuthFlows": ["code"]}),
     );
     assert_eq!(http["__type"], "InvalidParameterException");
+    assert_eq!(last_rule(&emulator).as_deref(), Some("invalid-parameter"));
     let (status, client) = api(
         &emulator,
         "CreateUserPoolClient",
