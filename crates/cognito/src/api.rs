@@ -54,37 +54,37 @@ pub fn handle(cognito: &Cognito, request: &Request, region: &str) -> Response {
         }
     };
     let input = Input(&body);
-    let result =
-        match operation.as_str() {
-            "CreateUserPool" => create_user_pool(cognito, region, &input),
-            "DescribeUserPool" => pool_of(cognito, region, &input)
-                .map(|p| json!({ "UserPool": pool_json(cognito, &p) })),
-            "ListUserPools" => list_user_pools(cognito, region),
-            "CreateUserPoolDomain" => create_domain(cognito, region, &input),
-            "CreateIdentityProvider" => put_provider(cognito, region, &input, true),
-            "UpdateIdentityProvider" => put_provider(cognito, region, &input, false),
-            "DescribeIdentityProvider" => provider_of(cognito, region, &input)
-                .map(|(_, p)| json!({ "IdentityProvider": provider_json(&p) })),
-            "DeleteIdentityProvider" => delete_provider(cognito, region, &input),
-            "ListIdentityProviders" => list_providers(cognito, region, &input),
-            "CreateUserPoolClient" => put_client(cognito, region, &input, true),
-            "UpdateUserPoolClient" => put_client(cognito, region, &input, false),
-            "DescribeUserPoolClient" => client_of(cognito, region, &input)
-                .map(|c| json!({ "UserPoolClient": client_json(&c) })),
-            "ListUserPoolClients" => list_clients(cognito, region, &input),
-            "ListUsers" => list_users(cognito, region, &input),
-            "AdminGetUser" => user_of(cognito, region, &input).map(|(_, u)| admin_get_user(&u)),
-            "AdminDeleteUser" => admin_delete_user(cognito, request, region, &input),
-            "AdminDisableUser" => set_enabled(cognito, region, &input, false),
-            "AdminEnableUser" => set_enabled(cognito, region, &input, true),
-            "GetSigningCertificate" => pool_of(cognito, region, &input)
-                .map(|_| json!({ "Certificate": cognito.keys.certificate().to_base64() })),
-            _ => Err(Refusal::new(CognitoRule::UnknownOperation)
-                .worded(format!("Unknown operation {target}"))
-                .because(format!(
-                    "X-Amz-Target \"{target}\" is not an operation the mock implements."
-                ))),
-        };
+    let result = match operation.as_str() {
+        "CreateUserPool" => create_user_pool(cognito, region, &input),
+        "DescribeUserPool" => pool_of(cognito, region, &input)
+            .and_then(|p| Ok(json!({ "UserPool": pool_json(cognito, &p)? }))),
+        "ListUserPools" => list_user_pools(cognito, region),
+        "CreateUserPoolDomain" => create_domain(cognito, region, &input),
+        "CreateIdentityProvider" => put_provider(cognito, region, &input, true),
+        "UpdateIdentityProvider" => put_provider(cognito, region, &input, false),
+        "DescribeIdentityProvider" => provider_of(cognito, region, &input)
+            .map(|(_, p)| json!({ "IdentityProvider": provider_json(&p) })),
+        "DeleteIdentityProvider" => delete_provider(cognito, region, &input),
+        "ListIdentityProviders" => list_providers(cognito, region, &input),
+        "CreateUserPoolClient" => put_client(cognito, region, &input, true),
+        "UpdateUserPoolClient" => put_client(cognito, region, &input, false),
+        "DescribeUserPoolClient" => {
+            client_of(cognito, region, &input).map(|c| json!({ "UserPoolClient": client_json(&c) }))
+        }
+        "ListUserPoolClients" => list_clients(cognito, region, &input),
+        "ListUsers" => list_users(cognito, region, &input),
+        "AdminGetUser" => user_of(cognito, region, &input).map(|(_, u)| admin_get_user(&u)),
+        "AdminDeleteUser" => admin_delete_user(cognito, request, region, &input),
+        "AdminDisableUser" => set_enabled(cognito, region, &input, false),
+        "AdminEnableUser" => set_enabled(cognito, region, &input, true),
+        "GetSigningCertificate" => pool_of(cognito, region, &input)
+            .map(|_| json!({ "Certificate": cognito.keys.certificate().to_base64() })),
+        _ => Err(Refusal::new(CognitoRule::UnknownOperation)
+            .worded(format!("Unknown operation {target}"))
+            .because(format!(
+                "X-Amz-Target \"{target}\" is not an operation the mock implements."
+            ))),
+    };
     match result {
         Ok(value) => {
             if !operation.starts_with("Describe")
@@ -207,8 +207,8 @@ fn user_of(
 
 // ---- pools ------------------------------------------------------------------
 
-fn pool_json(cognito: &Cognito, pool: &Pool) -> Value {
-    let users = cognito.model.users(&pool.id).map(|u| u.len()).unwrap_or(0);
+fn pool_json(cognito: &Cognito, pool: &Pool) -> Result<Value, Refusal<CognitoRule>> {
+    let users = cognito.model.users(&pool.id).map_err(internal)?.len();
     let mut schema: Vec<Value> = STANDARD_ATTRIBUTES
         .iter()
         .map(|name| {
@@ -245,7 +245,7 @@ fn pool_json(cognito: &Cognito, pool: &Pool) -> Value {
     if let Some(domain) = &pool.domain {
         value["Domain"] = domain.clone().into();
     }
-    value
+    Ok(value)
 }
 
 fn create_user_pool(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
@@ -312,7 +312,7 @@ fn create_user_pool(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
         .model
         .put(kind::POOL, &id, &pool)
         .map_err(internal)?;
-    Ok(json!({ "UserPool": pool_json(cognito, &pool) }))
+    Ok(json!({ "UserPool": pool_json(cognito, &pool)? }))
 }
 
 fn list_user_pools(cognito: &Cognito, region: &str) -> Outcome {

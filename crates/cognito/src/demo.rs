@@ -43,20 +43,33 @@ fn page(
 }
 
 /// The pool and client whose callback URL is this app's.
-fn registration(cognito: &Cognito) -> Option<(Pool, Client)> {
+fn registration(cognito: &Cognito) -> Result<Option<(Pool, Client)>, samlsim_service::StoreError> {
     let callback = format!("https://{DEMO_HOST}/callback");
-    for pool in cognito.model.pools().ok()? {
-        for client in cognito.model.clients(&pool.id).ok()? {
+    for pool in cognito.model.pools()? {
+        for client in cognito.model.clients(&pool.id)? {
             if client.callback_urls.contains(&callback) {
-                return Some((pool, client));
+                return Ok(Some((pool, client)));
             }
         }
     }
-    None
+    Ok(None)
 }
 
 pub fn handle(cognito: &Cognito, request: &Request, rest: &str) -> Response {
-    let Some((pool, client)) = registration(cognito) else {
+    let registered = match registration(cognito) {
+        Ok(registered) => registered,
+        Err(e) => {
+            return page(
+                "cognito-app-error",
+                "The user pool's state is unreadable",
+                vec![e.to_string()],
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+    };
+    let Some((pool, client)) = registered else {
         return page(
             "cognito-app",
             "Example app (not registered)",
@@ -167,7 +180,23 @@ fn callback(
     let token_request =
         Request::new(Method::POST, &format!("/aws/{host}/oauth2/token")).with_form(&form);
     let answer = crate::hosted::handle(cognito, &token_request, host, "", "/oauth2/token");
-    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    let body: Value = match serde_json::from_slice(&answer.body) {
+        Ok(body) if answer.status.is_success() => body,
+        _ => {
+            return page(
+                "cognito-app-error",
+                "Code exchange failed",
+                vec![format!(
+                    "The token endpoint answered {}: {}",
+                    answer.status,
+                    answer.text_body()
+                )],
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            );
+        }
+    };
     if !answer.status.is_success() {
         return page(
             "cognito-app-error",
@@ -181,18 +210,16 @@ fn callback(
             Vec::new(),
         );
     }
-    let decoded = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .and_then(jwt::decode_unverified)
-            .map(|claims| serde_json::to_string_pretty(&claims).unwrap_or_default())
-            .unwrap_or_default()
+    // What the app shows: each token's claims, or why they could not be read.
+    let claims_of = |name: &str| match body.get(name).and_then(Value::as_str) {
+        Some(token) => jwt::decode_unverified(token),
+        None => Err(format!("no {name} in the answer")),
     };
-    let id_claims = body
-        .get("id_token")
-        .and_then(Value::as_str)
-        .and_then(jwt::decode_unverified)
-        .unwrap_or(Value::Null);
+    let decoded = |name: &str| match claims_of(name) {
+        Ok(claims) => format!("{claims:#}"),
+        Err(why) => format!("({why})"),
+    };
+    let id_claims = claims_of("id_token").unwrap_or(Value::Null);
     let access = body
         .get("access_token")
         .and_then(Value::as_str)

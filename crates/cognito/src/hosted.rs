@@ -1186,6 +1186,20 @@ pub(crate) fn identities_claim(user: &User) -> Value {
 
 // ---- /oauth2/token --------------------------------------------------------------
 
+/// `client_id:client_secret` from HTTP Basic's base64, each part form-decoded
+/// (RFC 6749 2.3.1).
+fn basic_credentials(encoded: &str) -> Result<(String, Option<String>), String> {
+    let bytes = STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| format!("not base64 ({e})"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
+    let (id, secret) = text.split_once(':').ok_or("no ':'")?;
+    Ok((
+        samlsim_service::http::decode_component(id),
+        Some(samlsim_service::http::decode_component(secret)),
+    ))
+}
+
 /// The client, authenticated by HTTP Basic or the form (token-endpoint).
 fn token_client(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Client> {
     let basic = request
@@ -1193,24 +1207,12 @@ fn token_client(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Cl
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .map(|b64| {
-            STANDARD
-                .decode(b64.trim())
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .and_then(|text| {
-                    text.split_once(':').map(|(id, secret)| {
-                        (
-                            samlsim_service::http::decode_component(id),
-                            Some(samlsim_service::http::decode_component(secret)),
-                        )
-                    })
-                })
-                .ok_or_else(|| {
-                    Refusal::new(CognitoRule::InvalidClient).because(
-                        "The Authorization header is not Basic base64(client_id:client_secret).",
-                    )
-                })
+        .map(|encoded| {
+            basic_credentials(encoded).map_err(|why| {
+                Refusal::new(CognitoRule::InvalidClient).because(format!(
+                    "The Authorization header is not Basic base64(client_id:client_secret): {why}."
+                ))
+            })
         })
         .transpose()?;
     let (client_id, secret) = match basic {
@@ -1415,10 +1417,11 @@ pub(crate) fn access_token_user(
 ) -> Outcome<(User, Map<String, Value>)> {
     let invalid = |why: &str| Refusal::new(CognitoRule::AccessTokenInvalid).because(why.to_owned());
     let token = bearer.ok_or_else(|| invalid("No Authorization: Bearer header."))?;
-    let claims = cognito
-        .keys
-        .verify(token)
-        .ok_or_else(|| invalid("The token is not a JWT signed by this user pool's key."))?;
+    let claims = cognito.keys.verify(token).map_err(|why| {
+        invalid(&format!(
+            "The token is not a JWT signed by this user pool's key: {why}."
+        ))
+    })?;
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {
         return Err(invalid(
             "The token is not an access token (token_use is not access).",

@@ -73,28 +73,43 @@ impl Keys {
         Ok(input)
     }
 
-    /// The claims of a token this key signed; `None` for anything else (bad
-    /// shape, other key, altered). Expiry is the caller's to check, by its clock.
-    pub fn verify(&self, token: &str) -> Option<Map<String, Value>> {
-        let mut parts = token.split('.');
-        let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    /// The claims of a token this key signed, or why it is not one (bad shape,
+    /// another key, altered). Expiry is the caller's to check, by its clock.
+    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, String> {
+        let parts: Vec<&str> = token.split('.').collect();
+        let [header, payload, signature] = parts.as_slice() else {
+            return Err(format!(
+                "a JWT has 3 dot-separated parts, this has {}",
+                parts.len()
+            ));
+        };
+        let header = json_part("header", header)?;
         if header["alg"] != "RS256" || header["kid"] != self.kid.as_str() {
-            return None;
+            return Err(format!(
+                "the header names alg {} and kid {}; this pool signs RS256 with kid {}",
+                header["alg"], header["kid"], self.kid
+            ));
         }
-        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|e| format!("the signature is not base64url: {e}"))?;
         let signed = &token[..token.len() - parts_len(token)];
         self.certificate
             .verify(SignatureAlgorithm::RsaSha256, signed.as_bytes(), &signature)
-            .ok()?;
-        match serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()? {
-            Value::Object(map) => Some(map),
-            _ => None,
+            .map_err(|e| format!("the signature does not verify with this pool's key: {e}"))?;
+        match json_part("payload", payload)? {
+            Value::Object(map) => Ok(map),
+            _ => Err("the payload is not a JSON object".into()),
         }
     }
+}
+
+/// One base64url JSON part of a JWT.
+fn json_part(name: &str, text: &str) -> Result<Value, String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|e| format!("the {name} is not base64url: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("the {name} is not JSON: {e}"))
 }
 
 /// The length of `.<signature>` at the end of a token.
@@ -113,8 +128,11 @@ pub fn at_hash(access_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
-/// The claims of a JWT without checking anything (the demo app shows them).
-pub fn decode_unverified(token: &str) -> Option<Value> {
-    let payload = token.split('.').nth(1)?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+/// The claims of a JWT without checking anything (the example app shows them).
+pub fn decode_unverified(token: &str) -> Result<Value, String> {
+    let payload = token
+        .split('.')
+        .nth(1)
+        .ok_or("a JWT has 3 dot-separated parts")?;
+    json_part("payload", payload)
 }

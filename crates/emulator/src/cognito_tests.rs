@@ -259,7 +259,13 @@ fn id_and_access_tokens_carry_cognitos_claims_and_verify_with_the_jwks() {
     assert!(access["jti"].is_string() && access["event_id"].is_string());
     // Signed with the key jwks.json publishes, under its kid.
     let keys = emulator.cognito().keys();
-    assert!(keys.verify(body["id_token"].as_str().unwrap()).is_some());
+    assert!(keys.verify(body["id_token"].as_str().unwrap()).is_ok());
+    let mut altered = body["id_token"].as_str().unwrap().to_owned();
+    altered.insert(altered.find('.').unwrap() + 2, 'x');
+    assert!(
+        keys.verify(&altered).is_err(),
+        "an altered token does not verify"
+    );
     let jwks = emulator.handle(&Request::new(
         Method::GET,
         &format!("/aws/cognito-idp.us-east-1.amazonaws.com/{POOL}/.well-known/jwks.json"),
