@@ -1219,3 +1219,60 @@ fn a_forged_but_well_signed_response_signs_in_and_its_variants_are_refused() {
         "saml-response-too-large",
     );
 }
+
+#[test]
+fn mapped_attributes_are_refreshed_at_each_sign_in() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let (_, body) = exchange(
+        &emulator,
+        &code_of(&sign_in(&mut browser, "carlos", &[])),
+        None,
+    );
+    assert_eq!(claims(&body["id_token"])["custom:department"], "Sales");
+    let changed = emulator.handle(&Request::new(Method::POST, "/_admin/idp/users").with_json(
+        &json!({
+            "username": "carlos", "password": "carlos-pass", "display_name": "Carlos Salazar",
+            "email": "Carlos@example.com", "attributes": {"department": "Marketing"},
+        }),
+    ));
+    assert!(changed.status.is_success(), "{}", changed.text_body());
+    let mut browser = Browser::new(&emulator);
+    let (_, body) = exchange(
+        &emulator,
+        &code_of(&sign_in(&mut browser, "carlos", &[])),
+        None,
+    );
+    let id = claims(&body["id_token"]);
+    assert_eq!(id["custom:department"], "Marketing");
+    assert_eq!(id["cognito:username"], "ExampleCorpIdP_Carlos@example.com");
+}
+
+#[test]
+fn a_data_folder_keeps_the_pools_signing_key_apart_from_the_idps() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        Emulator::start(
+            Config::load(None).unwrap(),
+            Options {
+                data: Some(crate::DataFolder::open(dir.path(), false).unwrap()),
+                clock: Arc::new(VirtualClock::frozen(NOW)),
+                ids: Arc::new(SequentialIds::default()),
+                identity: None,
+            },
+        )
+        .unwrap()
+    };
+    let first = start();
+    let kid = first.cognito().keys().kid().to_owned();
+    let certificate = first.cognito().keys().certificate().to_base64();
+    assert_ne!(certificate, first.idp().identity().certificate.to_base64());
+    drop(first);
+    let again = start();
+    assert_eq!(
+        again.cognito().keys().kid(),
+        kid,
+        "the key survives a restart"
+    );
+    assert!(dir.path().join("cognito-signing-key.pem").exists());
+}
