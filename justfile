@@ -8,6 +8,11 @@ up:
 test:
     cargo test --workspace
 
+# The lints CI runs before the tests.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
 # What CI runs: installs xmlsec1 and makes interop tests mandatory.
 ci:
     bash .ci/run

@@ -358,3 +358,31 @@ fn sign_refuses_a_certificate_that_is_not_the_keys() {
         out.describe()
     );
 }
+
+/// `samlsim clock` and `samlsim connect users` reach a running samlsim through the
+/// emulator's HTTP client (the only client socket code), and say so when none runs.
+#[test]
+fn commands_for_a_running_samlsim_go_through_its_admin_api() {
+    use samlsim_emulator::server::Served;
+    use samlsim_emulator::{Config, Options};
+
+    let served = Served::start(Config::load(None).unwrap(), Options::default()).unwrap();
+    let url = served.url();
+    let out = samlsim(["clock", "advance", "90m", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    let out = samlsim(["clock", "show", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert!(out.stdout.contains('{'), "{}", out.describe());
+    let out = samlsim(["connect", "users", "list", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert!(out.stdout.contains("alice"), "{}", out.describe());
+
+    drop(served);
+    let out = samlsim(["clock", "show", "--url", &url]);
+    assert_ne!(out.code, 0, "{}", out.describe());
+    assert!(
+        out.stderr.contains("cannot reach samlsim at"),
+        "{}",
+        out.describe()
+    );
+}

@@ -10,6 +10,7 @@
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
 //! - [`rules`]: the rule catalogue (docs/rules.md) against the enums, scenarios and tests.
+//! - [`tidy`]: conventions checked mechanically (docs/behaviours.md, swallowed results).
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod aws_sdk;
@@ -20,3 +21,4 @@ mod idp_interop;
 mod interop_xmlsec;
 mod rules;
 mod support;
+mod tidy;

@@ -1,15 +1,16 @@
 //! `samlsim up`: start the emulator and serve until interrupted; and the commands
 //! that talk to a running one (`clock`).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow};
+use samlsim_emulator::http_client::HttpTransport;
 use samlsim_emulator::{Config, DataFolder, Emulator, Options};
+use samlsim_service::Request;
+use samlsim_service::http::{Method, header};
 
 pub struct UpArgs<'a> {
     pub config: Option<&'a Path>,
@@ -45,7 +46,7 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        let listener = samlsim_emulator::server::bind(&config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let emulator = Arc::new(Emulator::start(
@@ -150,51 +151,24 @@ pub fn clock(url: &str, body: Option<serde_json::Value>) -> Result<ExitCode> {
     })
 }
 
-/// One HTTP/1.1 request to the admin API of the emulator at `base` (loopback only,
-/// so plain TCP is all it takes). Returns the status and the body.
+/// One request to the admin API of the emulator at `base` (through the same
+/// client as `samlsim run --against`). Returns the status and the body.
 pub fn admin_request(
     base: &str,
     method: &str,
     path: &str,
     body: Option<(&str, Vec<u8>)>,
 ) -> Result<(u16, String)> {
-    let authority = base
-        .strip_prefix("http://")
-        .with_context(|| format!("{base}: only http:// URLs of a local samlsim"))?
-        .trim_end_matches('/');
-    let mut stream = TcpStream::connect(authority)
-        .with_context(|| format!("cannot reach samlsim at {base} (is `samlsim up` running?)"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n")
-            .into_bytes();
-    match body {
-        Some((content_type, bytes)) => {
-            request.extend_from_slice(
-                format!(
-                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-                    bytes.len()
-                )
-                .as_bytes(),
-            );
-            request.extend_from_slice(&bytes);
-        }
-        None => request.extend_from_slice(b"\r\n"),
+    let transport = HttpTransport::new(base).map_err(|e| anyhow!(e))?;
+    let method =
+        Method::from_bytes(method.as_bytes()).with_context(|| format!("method {method}"))?;
+    let mut request = Request::new(method, path);
+    if let Some((content_type, bytes)) = body {
+        request = request.with_header(header::CONTENT_TYPE, content_type);
+        request.body = bytes.into();
     }
-    stream.write_all(&request)?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .with_context(|| format!("not an HTTP response from {base}"))?;
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        bail!("unexpected chunked response from {base}");
-    }
-    Ok((status, body.to_owned()))
+    let response = transport
+        .exchange(&request)
+        .map_err(|e| anyhow!("cannot reach samlsim at {base} (is `samlsim up` running?): {e}"))?;
+    Ok((response.status.as_u16(), response.text_body()))
 }

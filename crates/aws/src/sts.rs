@@ -337,6 +337,7 @@ fn base32_upper(hex: &str, len: usize) -> String {
 /// dropped).
 fn hex_bytes(hex: &str) -> Vec<u8> {
     (0..hex.len() / 2)
+        // Always hex digits (see above): `.ok()` drops nothing.
         .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
         .collect()
 }

@@ -38,12 +38,12 @@ impl Certificate {
         let blocks = pem::parse(pem)?;
         let block = blocks
             .iter()
-            .find(|b| b.label == "CERTIFICATE")
+            .find(|b| b.label() == "CERTIFICATE")
             .ok_or_else(|| CryptoError::PemBlockNotFound {
                 expected: "CERTIFICATE",
-                found: blocks.iter().map(|b| b.label.to_owned()).collect(),
+                found: blocks.iter().map(|b| b.label().to_owned()).collect(),
             })?;
-        Self::from_der(&block.decode()?)
+        Self::from_der(block.der())
     }
 
     /// Reads the base64 text of a `ds:X509Certificate` element or a metadata

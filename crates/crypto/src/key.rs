@@ -41,20 +41,20 @@ impl SigningKey {
         let blocks = pem::parse(pem)?;
         let Some(block) = blocks
             .iter()
-            .find(|b| matches!(b.label, "PRIVATE KEY" | "RSA PRIVATE KEY"))
+            .find(|b| matches!(b.label(), "PRIVATE KEY" | "RSA PRIVATE KEY"))
         else {
-            if blocks.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY") {
+            if blocks.iter().any(|b| b.label() == "ENCRYPTED PRIVATE KEY") {
                 return Err(CryptoError::EncryptedPrivateKey);
             }
             // Name the block most likely meant as the key ("EC PRIVATE KEY"
             // rather than a certificate sitting next to it).
             let wrong = blocks
                 .iter()
-                .find(|b| b.label.contains("PRIVATE KEY"))
+                .find(|b| b.label().contains("PRIVATE KEY"))
                 .or(blocks.first());
             return Err(match wrong {
                 Some(b) => CryptoError::NotRsaPrivateKeyPem {
-                    label: b.label.to_owned(),
+                    label: b.label().to_owned(),
                 },
                 None => CryptoError::PemBlockNotFound {
                     expected: "PRIVATE KEY",
@@ -65,13 +65,13 @@ impl SigningKey {
         if block.is_encrypted() {
             return Err(CryptoError::EncryptedPrivateKey);
         }
-        let der = block.decode()?;
-        if block.label == "RSA PRIVATE KEY" {
-            let key = RsaPrivateKey::from_pkcs1_der(&der)
+        let der = block.der();
+        if block.label() == "RSA PRIVATE KEY" {
+            let key = RsaPrivateKey::from_pkcs1_der(der)
                 .map_err(|e| CryptoError::InvalidPrivateKey(e.to_string()))?;
             Self::from_rsa(key)
         } else {
-            Self::from_pkcs8_der(&der)
+            Self::from_pkcs8_der(der)
         }
     }
 
@@ -328,9 +328,7 @@ mod tests {
     fn corrupted_pkcs8_never_panics() {
         // The small key keeps the many failed parses cheap.
         let pem = small_identity().key.to_pkcs8_pem();
-        let der = pem::parse(&pem).expect("parses")[0]
-            .decode()
-            .expect("decodes");
+        let der = pem::parse(&pem).expect("parses")[0].der().to_vec();
         for i in 0..der.len() {
             for mask in [0x01, 0x80] {
                 let mut bad = der.clone();

@@ -1,119 +1,83 @@
-//! A small, lenient PEM (RFC 7468) reader and writer.
+//! PEM (RFC 7468) through the `pem` crate, which, unlike `pem-rfc7468`, reads
+//! every block of a file and skips the text around them: real key and certificate
+//! files hold several blocks (key + certificate, a chain) and explanatory text
+//! (`openssl x509 -text` output, "Bag Attributes").
 //!
-//! Hand-rolled rather than taken from the `der`/`pem-rfc7468` crates because
-//! those accept exactly one block with nothing around it, while real key and
-//! certificate files often hold several blocks (key + certificate, a chain)
-//! and explanatory text (`openssl x509 -text` output, "Bag Attributes").
+//! Reading block by block rather than with `pem::parse_many` is what lets an error
+//! name its block, and lets a block with no END line be an error: `parse_many`
+//! stops quietly at the first block it cannot frame.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use pem::{EncodeConfig, LineEnding, Pem, PemError};
 
 use crate::CryptoError;
 
-/// One `-----BEGIN label-----` … `-----END label-----` block, not yet decoded.
+const BEGIN: &str = "-----BEGIN ";
+
+/// One decoded block.
 #[derive(Debug)]
-pub(crate) struct PemBlock<'a> {
-    pub(crate) label: &'a str,
-    /// RFC 1421 headers such as `Proc-Type: 4,ENCRYPTED` (legacy OpenSSL
-    /// encryption of "RSA PRIVATE KEY" blocks).
-    pub(crate) headers: Vec<&'a str>,
-    body: Vec<&'a str>,
-}
+pub(crate) struct PemBlock(Pem);
 
-impl PemBlock<'_> {
-    /// Whether the block uses OpenSSL's legacy header-based encryption.
+impl PemBlock {
+    pub(crate) fn label(&self) -> &str {
+        self.0.tag()
+    }
+
+    /// Whether the block uses OpenSSL's legacy header-based encryption
+    /// (`Proc-Type: 4,ENCRYPTED` in an "RSA PRIVATE KEY" block).
     pub(crate) fn is_encrypted(&self) -> bool {
-        self.headers
-            .iter()
-            .any(|h| h.starts_with("Proc-Type:") && h.contains("ENCRYPTED"))
+        self.0
+            .headers()
+            .get("Proc-Type")
+            .is_some_and(|v| v.contains("ENCRYPTED"))
     }
 
-    /// Decodes the base64 body.
-    pub(crate) fn decode(&self) -> Result<Vec<u8>, CryptoError> {
-        let text: String = self
-            .body
-            .iter()
-            .flat_map(|line| line.chars())
-            .filter(|c| !c.is_ascii_whitespace())
-            .collect();
-        STANDARD.decode(text).map_err(|e| {
-            CryptoError::Pem(format!(
-                "block labelled \"{}\" is not valid base64: {e}",
-                self.label
-            ))
-        })
+    pub(crate) fn der(&self) -> &[u8] {
+        self.0.contents()
     }
 }
 
-/// Splits `text` into its PEM blocks, in order. Text outside blocks is ignored.
-pub(crate) fn parse(text: &str) -> Result<Vec<PemBlock<'_>>, CryptoError> {
+/// Every PEM block of `text`, in order. Text outside blocks is ignored.
+pub(crate) fn parse(text: &str) -> Result<Vec<PemBlock>, CryptoError> {
     let mut blocks = Vec::new();
-    let mut lines = text.lines().map(str::trim);
-    while let Some(line) = lines.next() {
-        let Some(label) = boundary(line, "BEGIN") else {
-            continue;
-        };
-        let mut headers = Vec::new();
-        let mut body = Vec::new();
-        let mut closed = false;
-        for line in lines.by_ref() {
-            if let Some(end_label) = boundary(line, "END") {
-                if end_label != label {
-                    return Err(CryptoError::Pem(format!(
-                        "block \"{label}\" is closed by an END line for \"{end_label}\""
-                    )));
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let block_text = &rest[start..];
+        let label = block_text[BEGIN.len()..]
+            .split("-----")
+            .next()
+            .unwrap_or_default();
+        let pem = pem::parse(block_text).map_err(|e| {
+            CryptoError::Pem(match e {
+                PemError::MalformedFraming | PemError::MissingEndTag => {
+                    format!("block \"{label}\" has no \"-----END {label}-----\" line")
                 }
-                closed = true;
-                break;
-            }
-            if boundary(line, "BEGIN").is_some() {
-                break;
-            }
-            // Base64 never contains ':', so such a line can only be a header.
-            if line.contains(':') {
-                headers.push(line);
-            } else {
-                body.push(line);
-            }
-        }
-        if !closed {
-            return Err(CryptoError::Pem(format!(
-                "block \"{label}\" has no \"-----END {label}-----\" line"
-            )));
-        }
-        blocks.push(PemBlock {
-            label,
-            headers,
-            body,
-        });
+                PemError::MismatchedTags(_, end) => {
+                    format!("block \"{label}\" is closed by an END line for \"{end}\"")
+                }
+                PemError::InvalidData(e) => {
+                    format!("block labelled \"{label}\" is not valid base64: {e}")
+                }
+                other => format!("block \"{label}\": {other}"),
+            })
+        })?;
+        let end = format!("-----END {label}-----");
+        // pem::parse found this END line, so the search cannot fail.
+        let consumed = block_text
+            .find(&end)
+            .map_or(block_text.len(), |i| i + end.len());
+        rest = &block_text[consumed..];
+        blocks.push(PemBlock(pem));
     }
     Ok(blocks)
 }
 
-/// `-----BEGIN LABEL-----` → `Some("LABEL")` when `kind` is "BEGIN".
-fn boundary<'a>(line: &'a str, kind: &str) -> Option<&'a str> {
-    line.strip_prefix("-----")?
-        .strip_prefix(kind)?
-        .strip_prefix(' ')?
-        .strip_suffix("-----")
-}
-
-/// Encodes `der` as one PEM block with 64-character lines, as OpenSSL writes it.
+/// Encodes `der` as one PEM block with 64-character lines and `\n` line ends, as
+/// OpenSSL writes it (the `pem` crate's default is `\r\n`).
 pub(crate) fn encode(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40);
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    // Base64 output is ASCII, so splitting bytes never splits a character.
-    for chunk in b64.as_bytes().chunks(64) {
-        out.extend(chunk.iter().map(|&b| char::from(b)));
-        out.push('\n');
-    }
-    out.push_str("-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    out
+    pem::encode_config(
+        &Pem::new(label, der),
+        EncodeConfig::new().set_line_ending(LineEnding::LF),
+    )
 }
 
 #[cfg(test)]
@@ -125,24 +89,45 @@ mod tests {
         let der: Vec<u8> = (0..=255u8).collect();
         let pem = encode("CERTIFICATE", &der);
         assert!(pem.lines().all(|l| l.len() <= 64));
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert!(pem.ends_with("\n-----END CERTIFICATE-----\n"));
+        assert!(!pem.contains('\r'));
         let text = format!(
             "Bag Attributes\n  friendlyName: x\n{pem}\r\n{}",
             encode("X", b"hi")
         );
         let blocks = parse(&text).expect("parses");
         assert_eq!(blocks.len(), 2);
-        assert_eq!(blocks[0].label, "CERTIFICATE");
-        assert_eq!(blocks[0].decode().expect("decodes"), der);
-        assert_eq!(blocks[1].label, "X");
-        assert_eq!(blocks[1].decode().expect("decodes"), b"hi");
+        assert_eq!(blocks[0].label(), "CERTIFICATE");
+        assert_eq!(blocks[0].der(), der);
+        assert_eq!(blocks[1].label(), "X");
+        assert_eq!(blocks[1].der(), b"hi");
     }
 
     #[test]
     fn malformed_blocks_are_errors() {
-        assert!(parse("-----BEGIN A-----\nAAAA\n").is_err());
-        assert!(parse("-----BEGIN A-----\nAAAA\n-----END B-----\n").is_err());
-        let blocks = parse("-----BEGIN A-----\nA*AA\n-----END A-----\n").expect("parses");
-        assert!(matches!(blocks[0].decode(), Err(CryptoError::Pem(_))));
+        let message = |text: &str| parse(text).expect_err(text).to_string();
+        assert_eq!(
+            message("-----BEGIN A-----\nAAAA\n"),
+            "malformed PEM: block \"A\" has no \"-----END A-----\" line"
+        );
+        assert_eq!(
+            message("-----BEGIN A-----\nAAAA\n-----END B-----\n"),
+            "malformed PEM: block \"A\" is closed by an END line for \"B\""
+        );
+        // A block after a good one is read too, and its faults named.
+        let good = encode("OK", b"fine");
+        assert!(
+            message(&format!("{good}-----BEGIN C-----\nAAAA\n")).contains("block \"C\" has no")
+        );
+        // Bad base64 is a PEM error naming the block.
+        let err = parse("-----BEGIN A-----\nA*AA\n-----END A-----\n").expect_err("not base64");
+        assert!(matches!(err, CryptoError::Pem(_)));
+        assert!(
+            err.to_string()
+                .contains("block labelled \"A\" is not valid base64"),
+            "{err}"
+        );
         assert!(parse("no pem here").expect("parses").is_empty());
     }
 
@@ -151,6 +136,6 @@ mod tests {
         let text = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
         let blocks = parse(text).expect("parses");
         assert!(blocks[0].is_encrypted());
-        assert_eq!(blocks[0].decode().expect("decodes"), [0, 0, 0]);
+        assert_eq!(blocks[0].der(), [0, 0, 0]);
     }
 }

@@ -1,7 +1,8 @@
 //! A blocking HTTP/1.1 [`Transport`] to an emulator already running on this
 //! machine, so the same [`Browser`](crate::browser::Browser) and scenarios drive it
 //! from outside (`samlsim run --against URL`, for demos). One connection per
-//! request, `Connection: close`; loopback only.
+//! request, `Connection: close`; loopback only. With [`crate::server`], the only
+//! socket code: the CLI's commands for a running samlsim come through here too.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -33,7 +34,10 @@ impl HttpTransport {
         })
     }
 
-    fn exchange(&self, request: &Request) -> Result<Response, String> {
+    /// Sends `request` and reads the answer; unlike [`Transport::send`], a samlsim
+    /// that cannot be reached is an error rather than a 502 page, for callers (the
+    /// CLI) that say so in their own words.
+    pub fn exchange(&self, request: &Request) -> Result<Response, String> {
         let mut stream = TcpStream::connect(&self.authority)
             .map_err(|e| format!("cannot reach {}: {e}", self.authority))?;
         stream

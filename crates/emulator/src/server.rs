@@ -1,4 +1,4 @@
-//! HTTP/1.1 on a bound listener: the only socket code. Tests bind `127.0.0.1:0`,
+//! HTTP/1.1 on a bound listener: with [`crate::http_client`], the only socket code. Tests bind `127.0.0.1:0`,
 //! start [`serve`] and speak to it for real (mini-redis's shape).
 //!
 //! Backpressure and limits are part of the design: at most `max_connections`
@@ -104,6 +104,12 @@ impl AcceptBackoff {
     fn succeeded(&mut self) {
         self.failures = 0;
     }
+}
+
+/// Binds `address` (`127.0.0.1:7575`) for [`serve`]; binding before the emulator
+/// starts lets a taken port fail at once.
+pub async fn bind(address: &str) -> std::io::Result<TcpListener> {
+    TcpListener::bind(address).await
 }
 
 /// Serves `emulator` on `listener` until `shutdown` completes.

@@ -1,34 +1,15 @@
 //! The mock AWS end to end, in process: the sign-in SAML endpoints (C5) and STS
 //! AssumeRoleWithSAML, fed by the mock IdP, and every refusal with AWS's code.
 
-use std::sync::Arc;
-
-use samlsim_crypto::Identity;
 use samlsim_emulator::browser::{Browser, Form, Page};
 use samlsim_emulator::{Config, Emulator, Options};
 use samlsim_saml::binding::{Limits, decode_post, encode_post};
+use samlsim_service::Request;
 use samlsim_service::http::{Method, StatusCode};
-use samlsim_service::{Request, SequentialIds, VirtualClock};
 
-const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
-const IDP_KEY: &str = include_str!("../../../certs/test-only-idp-key.pem");
-const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
-const CONNECT_ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
+use crate::fixture::{CONNECT_ROLE, IDP_CERT, IDP_KEY, NOW, PROVIDER, emulator};
+
 const READ_ONLY_ROLE: &str = "arn:aws:iam::123456789012:role/ReadOnly";
-const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP";
-
-fn emulator() -> Emulator {
-    Emulator::start(
-        Config::load(None).unwrap(),
-        Options {
-            data: None,
-            clock: Arc::new(VirtualClock::frozen(NOW)),
-            ids: Arc::new(SequentialIds::default()),
-            identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
-        },
-    )
-    .unwrap()
-}
 
 /// The IdP's POST form for `user` launching `sp`, not yet submitted.
 fn idp_post<'e>(

@@ -1,34 +1,15 @@
 //! The mock Amazon Connect end to end, in process: federation (C6, C10, C14,
 //! C20–C25), 12-hour sessions (C28–C31), GetFederationToken, and bulk import (C26).
 
-use std::sync::Arc;
-
-use samlsim_crypto::Identity;
+use samlsim_emulator::Emulator;
 use samlsim_emulator::browser::{Browser, Page};
-use samlsim_emulator::{Config, Emulator, Options};
+use samlsim_service::Request;
 use samlsim_service::http::{Method, StatusCode, header};
-use samlsim_service::{Request, SequentialIds, VirtualClock};
 
-const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
-const IDP_KEY: &str = include_str!("../../../certs/test-only-idp-key.pem");
-const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
+use crate::fixture::{CONNECT_ROLE as ROLE, NOW, PROVIDER, emulator};
+
 const INSTANCE: &str = "178c75e4-b3de-4839-a6aa-e321ab3f3770";
 const CCP: &str = "/aws/example-corp.my.connect.aws/ccp-v2";
-const ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
-const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP";
-
-fn emulator() -> Emulator {
-    Emulator::start(
-        Config::load(None).unwrap(),
-        Options {
-            data: None,
-            clock: Arc::new(VirtualClock::frozen(NOW)),
-            ids: Arc::new(SequentialIds::default()),
-            identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
-        },
-    )
-    .unwrap()
-}
 
 /// Portal → login → launch `sp`, following everything like a browser.
 fn launch<'e>(emulator: &'e Emulator, sp: &str, user: &str, password: &str) -> (Browser<'e>, Page) {

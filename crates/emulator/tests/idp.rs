@@ -1,9 +1,7 @@
 //! The mock IdP end to end, in process: login (C2, C3), portal (C1), IdP- and
 //! SP-initiated SSO (C4), logout (C31), and its refusals of bad input.
 
-use std::sync::Arc;
-
-use samlsim_crypto::{Certificate, Identity, SignatureAlgorithm, SigningKey};
+use samlsim_crypto::{Certificate, SignatureAlgorithm, SigningKey};
 use samlsim_emulator::browser::{Browser, Page};
 use samlsim_emulator::{Config, DataFolder, Emulator, Options};
 use samlsim_saml::DateTime;
@@ -12,27 +10,13 @@ use samlsim_saml::binding::{Limits, decode_post, encode_redirect};
 use samlsim_saml::metadata::parse_idp_metadata;
 use samlsim_saml::redirect::{RedirectParam, redirect_query};
 use samlsim_saml::response::parse_response;
+use samlsim_service::Request;
 use samlsim_service::http::{Method, StatusCode, header};
-use samlsim_service::{Request, SequentialIds, VirtualClock};
 
-const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
-const IDP_KEY: &str = include_str!("../../../certs/test-only-idp-key.pem");
-const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
+use crate::fixture::{IDP_CERT, NOW, emulator, options};
+
 const SP_KEY: &str = include_str!("../../../certs/test-only-attacker-key.pem");
 const SP_CERT: &str = include_str!("../../../certs/test-only-attacker-cert.pem");
-
-fn options() -> Options {
-    Options {
-        data: None,
-        clock: Arc::new(VirtualClock::frozen(NOW)),
-        ids: Arc::new(SequentialIds::default()),
-        identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
-    }
-}
-
-fn emulator() -> Emulator {
-    Emulator::start(Config::load(None).unwrap(), options()).unwrap()
-}
 
 fn signed_in<'e>(emulator: &'e Emulator, user: &str, password: &str) -> (Browser<'e>, Page) {
     let mut browser = Browser::new(emulator);

@@ -647,6 +647,7 @@ fn percent_decode_form(input: &str) -> Result<String, BindingError> {
                 let byte = input
                     .get(offset + 1..offset + 3)
                     .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                    // Cannot fail: both characters were just checked to be hex digits.
                     .and_then(|hex| u8::from_str_radix(hex, 16).ok())
                     .ok_or(BindingError::InvalidPercentEscape { offset })?;
                 if !byte.is_ascii() {

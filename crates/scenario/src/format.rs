@@ -13,6 +13,8 @@
 //! [[step]]
 //! sign_in = { user = "alice", password = "alice-pass" }
 //! expect = { page = "aws-sign-in-error", status = 403, rule = "trust-policy" }   # ... and what must follow
+//! [[step]]                     # an admin call mid-scenario, made as [[setup]] makes it
+//! admin = { request = "POST /_admin/idp/users/alice/disable", status = 200 }
 //! ```
 
 use std::collections::BTreeMap;
@@ -21,27 +23,37 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// A parsed scenario.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Scenario {
     pub name: String,
     /// Seed behaviour IDs (`C18`, `G6`, ...) this scenario shows.
     pub covers: Vec<String>,
-    #[serde(default)]
     pub summary: Option<String>,
-    #[serde(default)]
-    pub setup: Vec<Spanned<Setup>>,
-    #[serde(default, rename = "step")]
+    pub setup: Vec<Spanned<AdminCall>>,
     pub steps: Vec<Spanned<Step>>,
     /// The file's text, for turning spans into line numbers.
-    #[serde(skip)]
     pub source: String,
 }
 
-/// An admin API call made before the steps.
+/// The file as TOML shapes it; [`Scenario::parse`] turns each step's keys into one
+/// [`Action`] so that the runner never meets a step with none or two.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: String,
+    covers: Vec<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    setup: Vec<Spanned<AdminCall>>,
+    #[serde(default)]
+    step: Vec<Spanned<StepFile>>,
+}
+
+/// An admin API call: a `[[setup]]` entry, or a step's `admin = { ... }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Setup {
+pub struct AdminCall {
     /// `METHOD /_admin/...`.
     pub request: String,
     /// A JSON body, as text.
@@ -55,47 +67,154 @@ pub struct Setup {
     pub status: Option<u16>,
 }
 
-/// One step: exactly one action, then expectations.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One step: one action, then what must hold.
+#[derive(Debug, Clone)]
 pub struct Step {
-    /// Open a URL (local path, or a public AWS URL) and follow it like a browser.
-    #[serde(default)]
-    pub open: Option<String>,
-    /// Sign in on the login page the browser shows.
-    #[serde(default)]
-    pub sign_in: Option<SignIn>,
-    /// Submit the form on the current page, with fields set first.
-    #[serde(default)]
-    pub submit: Option<BTreeMap<String, String>>,
-    /// POST a form to a URL, as another site's form would.
-    #[serde(default)]
-    pub post: Option<Post>,
-    /// Post the last posted form again (a replay), to its own action or, if not
-    /// empty, to this URL (a response sent to the wrong endpoint).
-    #[serde(default)]
-    pub repost: Option<String>,
-    /// Move the virtual clock forward (`12h1s`, `90m`).
-    #[serde(default)]
-    pub advance_clock: Option<String>,
-    /// Change the SAMLResponse in the current page's form (decoded, edited, re-encoded).
-    #[serde(default)]
-    pub tamper: Option<Tamper>,
-    /// Call STS AssumeRoleWithSAML with the last SAMLResponse the browser carried.
-    #[serde(default)]
-    pub sts: Option<Sts>,
-    /// Call Connect GetFederationToken with the credentials of the last STS call.
-    #[serde(default)]
-    pub get_federation_token: Option<String>,
-    /// Stop (false) or go on (true) at auto-submitting SAML forms.
-    #[serde(default)]
-    pub scripts: Option<bool>,
-    /// Forget all cookies: a new browser.
-    #[serde(default)]
-    pub new_browser: Option<bool>,
-    #[serde(default)]
+    pub action: Action,
     pub expect: Option<Expect>,
 }
+
+/// What a step does (`scenarios/README.md`, "Actions").
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Open a URL (local path, or a public AWS URL) and follow it like a browser.
+    Open(String),
+    /// Sign in on the login page the browser shows.
+    SignIn(SignIn),
+    /// Submit the form on the current page (or the tampered one), with fields set first.
+    Submit(BTreeMap<String, String>),
+    /// POST a form to a URL, as another site's form would.
+    Post(Post),
+    /// Post the last posted form again (a replay), to its own action or, if not
+    /// empty, to this URL (a response sent to the wrong endpoint).
+    Repost(String),
+    /// Move the virtual clock forward (`12h1s`, `90m`).
+    AdvanceClock(String),
+    /// Change the SAMLResponse in the current page's form (decoded, edited, re-encoded).
+    Tamper(Tamper),
+    /// Stop (false) or go on (true) at auto-submitting SAML forms.
+    Scripts(bool),
+    /// Call STS AssumeRoleWithSAML with the last SAMLResponse the browser carried.
+    Sts(Sts),
+    /// Call Connect GetFederationToken with the credentials of the last STS call.
+    GetFederationToken(String),
+    /// Forget all cookies: a new browser.
+    NewBrowser,
+    /// An admin API call mid-scenario, made exactly as `[[setup]]` makes it.
+    Admin(AdminCall),
+}
+
+impl Action {
+    /// The action's key in the file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Open(_) => "open",
+            Action::SignIn(_) => "sign_in",
+            Action::Submit(_) => "submit",
+            Action::Post(_) => "post",
+            Action::Repost(_) => "repost",
+            Action::AdvanceClock(_) => "advance_clock",
+            Action::Tamper(_) => "tamper",
+            Action::Scripts(_) => "scripts",
+            Action::Sts(_) => "sts",
+            Action::GetFederationToken(_) => "get_federation_token",
+            Action::NewBrowser => "new_browser",
+            Action::Admin(_) => "admin",
+        }
+    }
+}
+
+/// A step as TOML shapes it: every action optional, so that a step with none or two
+/// gets an error naming them rather than serde's "data did not match any variant".
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    #[serde(default)]
+    open: Option<String>,
+    #[serde(default)]
+    sign_in: Option<SignIn>,
+    #[serde(default)]
+    submit: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    post: Option<Post>,
+    #[serde(default)]
+    repost: Option<String>,
+    #[serde(default)]
+    advance_clock: Option<String>,
+    #[serde(default)]
+    tamper: Option<Tamper>,
+    #[serde(default)]
+    scripts: Option<bool>,
+    #[serde(default)]
+    sts: Option<Sts>,
+    #[serde(default)]
+    get_federation_token: Option<String>,
+    #[serde(default)]
+    new_browser: Option<bool>,
+    #[serde(default)]
+    admin: Option<AdminCall>,
+    #[serde(default)]
+    expect: Option<Expect>,
+}
+
+impl StepFile {
+    fn into_step(self) -> Result<Step, String> {
+        let actions: Vec<Action> = [
+            self.open.map(Action::Open),
+            self.sign_in.map(Action::SignIn),
+            self.submit.map(Action::Submit),
+            self.post.map(Action::Post),
+            self.repost.map(Action::Repost),
+            self.advance_clock.map(Action::AdvanceClock),
+            self.tamper.map(Action::Tamper),
+            self.scripts.map(Action::Scripts),
+            self.sts.map(Action::Sts),
+            self.get_federation_token.map(Action::GetFederationToken),
+            self.new_browser.map(|_| Action::NewBrowser),
+            self.admin.map(Action::Admin),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if self.new_browser == Some(false) {
+            return Err("`new_browser = false` does nothing; write `new_browser = true`".into());
+        }
+        let mut actions = actions.into_iter();
+        match (actions.next(), actions.len()) {
+            (Some(action), 0) => Ok(Step {
+                action,
+                expect: self.expect,
+            }),
+            (None, _) => Err(format!("a step needs one action: {}", ACTIONS.join(", "))),
+            (Some(first), more) => {
+                let names: Vec<&str> = std::iter::once(first.name())
+                    .chain(actions.map(|a| a.name()))
+                    .collect();
+                Err(format!(
+                    "a step has one action, this one has {}: {}",
+                    more + 1,
+                    names.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// Every action's key, in the order errors list them.
+pub const ACTIONS: &[&str] = &[
+    "open",
+    "sign_in",
+    "submit",
+    "post",
+    "repost",
+    "advance_clock",
+    "tamper",
+    "scripts",
+    "sts",
+    "get_federation_token",
+    "new_browser",
+    "admin",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -189,33 +308,6 @@ pub struct ScenarioError {
     pub message: String,
 }
 
-impl Step {
-    /// The name of the step's action, if it has exactly one.
-    pub fn action(&self) -> Result<&'static str, String> {
-        let actions: Vec<&'static str> = [
-            ("open", self.open.is_some()),
-            ("sign_in", self.sign_in.is_some()),
-            ("submit", self.submit.is_some()),
-            ("post", self.post.is_some()),
-            ("repost", self.repost.is_some()),
-            ("advance_clock", self.advance_clock.is_some()),
-            ("tamper", self.tamper.is_some()),
-            ("sts", self.sts.is_some()),
-            ("get_federation_token", self.get_federation_token.is_some()),
-            ("scripts", self.scripts.is_some()),
-            ("new_browser", self.new_browser.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, set)| set.then_some(name))
-        .collect();
-        match actions.as_slice() {
-            [one] => Ok(one),
-            [] => Err("a step needs one action: open, sign_in, submit, post, repost, advance_clock, tamper, sts, get_federation_token, scripts or new_browser".into()),
-            many => Err(format!("a step has one action, this one has {}: {}", many.len(), many.join(", "))),
-        }
-    }
-}
-
 impl Scenario {
     /// The line of byte `offset` of the scenario's text.
     pub fn line_of(&self, offset: usize) -> usize {
@@ -228,52 +320,77 @@ impl Scenario {
     /// Parses `text`; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError {
+        let error = |line: usize, message: String| ScenarioError {
             file: file.to_owned(),
-            line: e.span().map_or(1, |s| line_of(s.start)),
-            message: e.message().to_owned(),
+            line,
+            message,
+        };
+        let parsed: ScenarioFile = toml::from_str(text).map_err(|e| {
+            error(
+                e.span().map_or(1, |s| line_of(s.start)),
+                e.message().to_owned(),
+            )
         })?;
-        scenario.source = text.to_owned();
-        if scenario.covers.is_empty() {
-            return Err(ScenarioError {
-                file: file.to_owned(),
-                line: 1,
-                message: "`covers` must name at least one seed behaviour (e.g. covers = [\"C18\"])"
-                    .into(),
-            });
+        if parsed.covers.is_empty() {
+            return Err(error(
+                1,
+                "`covers` must name at least one seed behaviour (e.g. covers = [\"C18\"])".into(),
+            ));
         }
-        for id in &scenario.covers {
+        for id in &parsed.covers {
             if !is_behaviour_id(id) {
-                return Err(ScenarioError {
-                    file: file.to_owned(),
-                    line: 1,
-                    message: format!(
-                        "`covers` holds \"{id}\", which is not a behaviour ID like C18 or G6"
-                    ),
-                });
+                return Err(error(
+                    1,
+                    format!("`covers` holds \"{id}\", which is not a behaviour ID like C18 or G6"),
+                ));
             }
         }
-        for step in &scenario.steps {
-            step.get_ref().action().map_err(|message| ScenarioError {
-                file: file.to_owned(),
-                line: line_of(step.span().start),
-                message,
-            })?;
+        for setup in &parsed.setup {
+            setup
+                .get_ref()
+                .check_request("setup")
+                .map_err(|message| error(line_of(setup.span().start), message))?;
         }
-        for setup in &scenario.setup {
-            let request = &setup.get_ref().request;
-            let ok = request.split_once(' ').is_some_and(|(m, p)| {
-                matches!(m, "GET" | "POST" | "DELETE" | "PUT") && p.starts_with("/_admin/")
-            });
-            if !ok {
-                return Err(ScenarioError {
-                    file: file.to_owned(),
-                    line: line_of(setup.span().start),
-                    message: format!("setup request \"{request}\" must be \"METHOD /_admin/...\""),
-                });
+        let mut steps = Vec::with_capacity(parsed.step.len());
+        for step in parsed.step {
+            let span = step.span();
+            let step = step
+                .into_inner()
+                .into_step()
+                .map_err(|message| error(line_of(span.start), message))?;
+            if let Action::Admin(call) = &step.action {
+                call.check_request("admin")
+                    .map_err(|message| error(line_of(span.start), message))?;
             }
+            steps.push(Spanned::new(span, step));
         }
-        Ok(scenario)
+        Ok(Scenario {
+            name: parsed.name,
+            covers: parsed.covers,
+            summary: parsed.summary,
+            setup: parsed.setup,
+            steps,
+            source: text.to_owned(),
+        })
+    }
+}
+
+impl AdminCall {
+    /// The request line must be `METHOD /_admin/...`: a scenario shapes the world
+    /// only through the admin API, never by posting to a service behind its back.
+    /// `what` (`setup`, `admin`) says where the call stands in the file.
+    pub fn check_request(&self, what: &str) -> Result<(), String> {
+        let ok = self.request.split_once(' ').is_some_and(|(m, p)| {
+            matches!(m, "GET" | "POST" | "DELETE" | "PUT") && p.starts_with("/_admin/")
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} request \"{}\" must be \"METHOD /_admin/...\"",
+                self.request
+            ))
+        }
     }
 }
 
@@ -307,5 +424,67 @@ mod tests {
         );
         let err = Scenario::parse("name = \"x\"\ncovers = [\"see C1\"]\n", "s.toml").unwrap_err();
         assert!(err.message.contains("not a behaviour ID"), "{err}");
+    }
+
+    #[test]
+    fn each_step_is_one_action() {
+        let scenario = Scenario::parse(
+            "name = \"x\"\ncovers = [\"C3\"]\n[[step]]\nopen = \"/idp/portal\"\n[[step]]\nnew_browser = true\n[[step]]\nadmin = { request = \"POST /_admin/idp/users/alice/disable\", status = 200 }\nexpect = { status = 200 }\n",
+            "s.toml",
+        )
+        .unwrap();
+        let names: Vec<&str> = scenario
+            .steps
+            .iter()
+            .map(|s| s.get_ref().action.name())
+            .collect();
+        assert_eq!(names, ["open", "new_browser", "admin"]);
+        let Action::Admin(call) = &scenario.steps[2].get_ref().action else {
+            panic!("{:?}", scenario.steps[2]);
+        };
+        assert_eq!(call.request, "POST /_admin/idp/users/alice/disable");
+        assert_eq!(call.status, Some(200));
+        assert!(scenario.steps[2].get_ref().expect.is_some());
+        assert_eq!(scenario.line_of(scenario.steps[2].span().start), 7);
+
+        let err = Scenario::parse(
+            "name = \"x\"\ncovers = [\"C1\"]\n[[step]]\nexpect = { status = 200 }\n",
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(
+            err.message
+                .starts_with("a step needs one action: open, sign_in,"),
+            "{err}"
+        );
+        assert!(err.message.ends_with("new_browser, admin"), "{err}");
+    }
+
+    #[test]
+    fn admin_steps_and_setup_only_call_the_admin_api() {
+        let err = Scenario::parse(
+            "name = \"x\"\ncovers = [\"C1\"]\n[[step]]\nopen = \"/\"\n\n[[step]]\nadmin = { request = \"POST /idp/users\" }\n",
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.toml:6: admin request \"POST /idp/users\" must be \"METHOD /_admin/...\""
+        );
+        let err = Scenario::parse(
+            "name = \"x\"\ncovers = [\"C1\"]\n[[setup]]\nrequest = \"PATCH /_admin/idp/users\"\n",
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.message.starts_with("setup request"), "{err}");
+        let err = Scenario::parse(
+            "name = \"x\"\ncovers = [\"C1\"]\n[[step]]\nadmin = { request = \"GET /_admin/clock\", body = \"x\" }\n",
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 4, "{err}");
+        assert!(err.message.contains("unknown field `body`"), "{err}");
     }
 }

@@ -9,7 +9,7 @@ use samlsim_saml::binding::{Limits, decode_post, encode_post};
 use samlsim_service::http::{Method, StatusCode, header};
 use samlsim_service::{Event, Request};
 
-use crate::format::{Expect, Scenario, Step};
+use crate::format::{Action, AdminCall, Expect, Scenario};
 
 /// How a scenario ended.
 #[derive(Debug, Clone)]
@@ -87,38 +87,22 @@ impl Runner<'_> {
     fn run_all(&mut self, scenario: &Scenario) -> Option<Failure> {
         for (i, setup) in scenario.setup.iter().enumerate() {
             let line = scenario.line_of(setup.span().start);
-            if let Err((expected, actual)) = self.setup(setup.get_ref()) {
+            if let Err((expected, actual)) = self.admin(setup.get_ref()) {
                 return Some(self.failure(format!("setup {}", i + 1), line, expected, actual));
             }
         }
         for (i, step) in scenario.steps.iter().enumerate() {
             let line = scenario.line_of(step.span().start);
+            let step = step.get_ref();
+            let at = || format!("step {} ({})", i + 1, step.action.name());
             let events_before = self.last_event_id();
-            if let Err((expected, actual)) = self.step(step.get_ref()) {
-                return Some(self.failure(
-                    format!(
-                        "step {} ({})",
-                        i + 1,
-                        step.get_ref().action().unwrap_or("?")
-                    ),
-                    line,
-                    expected,
-                    actual,
-                ));
+            if let Err((expected, actual)) = self.act(&step.action) {
+                return Some(self.failure(at(), line, expected, actual));
             }
-            if let Some(expect) = &step.get_ref().expect
+            if let Some(expect) = &step.expect
                 && let Err((expected, actual)) = self.check(expect, events_before)
             {
-                return Some(self.failure(
-                    format!(
-                        "step {} ({})",
-                        i + 1,
-                        step.get_ref().action().unwrap_or("?")
-                    ),
-                    line,
-                    expected,
-                    actual,
-                ));
+                return Some(self.failure(at(), line, expected, actual));
             }
         }
         None
@@ -151,17 +135,18 @@ impl Runner<'_> {
         }
     }
 
-    fn setup(&mut self, setup: &crate::format::Setup) -> Result<(), (String, String)> {
-        let (method, path) = setup
+    /// An admin API call, for `[[setup]]` and for a step's `admin` alike.
+    fn admin(&self, call: &AdminCall) -> Result<(), (String, String)> {
+        let (method, path) = call
             .request
             .split_once(' ')
-            .unwrap_or(("GET", &setup.request));
+            .unwrap_or(("GET", &call.request));
         let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
         let mut request = Request::new(method, path);
-        if let Some(json) = &setup.json {
+        if let Some(json) = &call.json {
             request.body = json.clone().into();
             request = request.with_header(header::CONTENT_TYPE, "application/json");
-        } else if let Some(csv) = &setup.csv {
+        } else if let Some(csv) = &call.csv {
             request.body = csv.clone().into();
             request = request.with_header(header::CONTENT_TYPE, "text/csv");
         } else {
@@ -169,7 +154,7 @@ impl Runner<'_> {
             request = request.with_header(header::CONTENT_TYPE, "application/json");
         }
         let response = self.transport.send(request);
-        let ok = match setup.status {
+        let ok = match call.status {
             Some(status) => response.status.as_u16() == status,
             None => response.status.is_success(),
         };
@@ -179,8 +164,8 @@ impl Runner<'_> {
             Err((
                 format!(
                     "{} to answer {}",
-                    setup.request,
-                    setup.status.map_or("2xx".into(), |s| s.to_string())
+                    call.request,
+                    call.status.map_or("2xx".into(), |s| s.to_string())
                 ),
                 format!("{}: {}", response.status, response.text_body()),
             ))
@@ -194,152 +179,168 @@ impl Runner<'_> {
         }
     }
 
-    fn step(&mut self, step: &Step) -> Result<(), (String, String)> {
-        if let Some(url) = &step.open {
-            self.pending_form = None;
-            self.outcome = Outcome::Page(self.browser.open(url));
-        } else if let Some(sign_in) = &step.sign_in {
-            let page = self.current_page()?.clone();
-            if page.role().as_deref() != Some("idp-login") {
-                return Err(("the IdP login page".into(), describe_page(&page)));
+    /// The one place a step's action happens.
+    fn act(&mut self, action: &Action) -> Result<(), (String, String)> {
+        match action {
+            Action::Open(url) => {
+                self.pending_form = None;
+                self.outcome = Outcome::Page(self.browser.open(url));
             }
-            self.outcome = Outcome::Page(self.browser.sign_in(
-                &page,
-                &sign_in.user,
-                &sign_in.password,
-            ));
-        } else if let Some(fields) = &step.submit {
-            let mut form = match self.pending_form.take() {
-                Some(form) => form,
-                None => {
-                    let page = self.current_page()?;
-                    page.form()
-                        .ok_or_else(|| ("a form on the page".to_owned(), describe_page(page)))?
+            Action::SignIn(sign_in) => {
+                let page = self.current_page()?.clone();
+                if page.role().as_deref() != Some("idp-login") {
+                    return Err(("the IdP login page".into(), describe_page(&page)));
                 }
-            };
-            for (name, value) in fields {
-                form.set(name, value);
-            }
-            self.outcome = Outcome::Page(self.browser.submit(&form));
-        } else if let Some(post) = &step.post {
-            let fields: Vec<(&str, &str)> = post
-                .form
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            self.outcome = Outcome::Page(self.browser.post(&post.url, &fields));
-        } else if let Some(url) = &step.repost {
-            let mut form = self.browser.last_posted_form.clone().ok_or_else(|| {
-                (
-                    "a form posted by an earlier step".to_owned(),
-                    "none".to_owned(),
-                )
-            })?;
-            if !url.is_empty() {
-                form.action = url.clone();
-            }
-            self.outcome = Outcome::Page(self.browser.submit(&form));
-        } else if let Some(amount) = &step.advance_clock {
-            let request = Request::new(Method::POST, "/_admin/clock")
-                .with_json(&serde_json::json!({ "advance": amount }));
-            let response = self.transport.send(request);
-            if !response.status.is_success() {
-                return Err((
-                    format!("the clock to advance {amount}"),
-                    response.text_body(),
+                self.outcome = Outcome::Page(self.browser.sign_in(
+                    &page,
+                    &sign_in.user,
+                    &sign_in.password,
                 ));
             }
-        } else if let Some(tamper) = &step.tamper {
-            let mut form = match self.pending_form.take() {
-                Some(form) => form,
-                None => {
-                    let page = self.current_page()?;
-                    page.form().ok_or_else(|| {
-                        (
-                            "a SAML POST form on the page".to_owned(),
-                            describe_page(page),
-                        )
-                    })?
+            Action::Submit(fields) => {
+                let mut form = match self.pending_form.take() {
+                    Some(form) => form,
+                    None => {
+                        let page = self.current_page()?;
+                        page.form()
+                            .ok_or_else(|| ("a form on the page".to_owned(), describe_page(page)))?
+                    }
+                };
+                for (name, value) in fields {
+                    form.set(name, value);
                 }
-            };
-            let encoded = form
-                .get("SAMLResponse")
-                .ok_or_else(|| ("a SAMLResponse in the form".to_owned(), "none".to_owned()))?;
-            let xml = decode_post(encoded, &Limits::default())
-                .map_err(|e| ("a decodable SAMLResponse".to_owned(), e.to_string()))?;
-            let xml = String::from_utf8_lossy(&xml).into_owned();
-            if !xml.contains(&tamper.replace) {
-                return Err((
-                    format!("\"{}\" in the SAMLResponse", tamper.replace),
-                    "not found".into(),
-                ));
+                self.outcome = Outcome::Page(self.browser.submit(&form));
             }
-            let changed = xml.replacen(&tamper.replace, &tamper.with, 1);
-            form.set("SAMLResponse", &encode_post(changed.as_bytes()));
-            self.pending_form = Some(form);
-        } else if let Some(sts) = &step.sts {
-            let assertion = self.last_saml_response().ok_or_else(|| {
-                (
-                    "a SAMLResponse from an earlier step".to_owned(),
-                    "none".to_owned(),
-                )
-            })?;
-            let host = sts
-                .host
-                .clone()
-                .unwrap_or_else(|| "sts.amazonaws.com".into());
-            let duration = sts.duration_seconds.map(|d| d.to_string());
-            let mut fields = vec![
-                ("Action", "AssumeRoleWithSAML"),
-                ("Version", "2011-06-15"),
-                ("RoleArn", sts.role.as_str()),
-                ("PrincipalArn", sts.principal.as_str()),
-                ("SAMLAssertion", assertion.as_str()),
-            ];
-            if let Some(d) = &duration {
-                fields.push(("DurationSeconds", d));
+            Action::Post(post) => {
+                let fields: Vec<(&str, &str)> = post
+                    .form
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                self.outcome = Outcome::Page(self.browser.post(&post.url, &fields));
             }
-            let page = self
-                .browser
-                .request(Request::new(Method::POST, &format!("/aws/{host}/")).with_form(&fields));
-            let body = page.text();
-            self.access_key = element_text(&body, "AccessKeyId");
-            self.session_token = element_text(&body, "SessionToken");
-            self.outcome = Outcome::Api {
-                status: page.status(),
-                code: element_text(&body, "Code"),
-                body,
-            };
-        } else if let Some(instance) = &step.get_federation_token {
-            let key = self.access_key.clone().unwrap_or_default();
-            let mut request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com/user/federate/{instance}"))
+            Action::Repost(url) => {
+                let mut form = self.browser.last_posted_form.clone().ok_or_else(|| {
+                    (
+                        "a form posted by an earlier step".to_owned(),
+                        "none".to_owned(),
+                    )
+                })?;
+                if !url.is_empty() {
+                    form.action = url.clone();
+                }
+                self.outcome = Outcome::Page(self.browser.submit(&form));
+            }
+            Action::AdvanceClock(amount) => {
+                let request = Request::new(Method::POST, "/_admin/clock")
+                    .with_json(&serde_json::json!({ "advance": amount }));
+                let response = self.transport.send(request);
+                if !response.status.is_success() {
+                    return Err((
+                        format!("the clock to advance {amount}"),
+                        response.text_body(),
+                    ));
+                }
+            }
+            Action::Tamper(tamper) => {
+                let mut form = match self.pending_form.take() {
+                    Some(form) => form,
+                    None => {
+                        let page = self.current_page()?;
+                        page.form().ok_or_else(|| {
+                            (
+                                "a SAML POST form on the page".to_owned(),
+                                describe_page(page),
+                            )
+                        })?
+                    }
+                };
+                let encoded = form
+                    .get("SAMLResponse")
+                    .ok_or_else(|| ("a SAMLResponse in the form".to_owned(), "none".to_owned()))?;
+                let xml = decode_post(encoded, &Limits::default())
+                    .map_err(|e| ("a decodable SAMLResponse".to_owned(), e.to_string()))?;
+                let xml = String::from_utf8_lossy(&xml).into_owned();
+                if !xml.contains(&tamper.replace) {
+                    return Err((
+                        format!("\"{}\" in the SAMLResponse", tamper.replace),
+                        "not found".into(),
+                    ));
+                }
+                let changed = xml.replacen(&tamper.replace, &tamper.with, 1);
+                form.set("SAMLResponse", &encode_post(changed.as_bytes()));
+                self.pending_form = Some(form);
+            }
+            Action::Sts(sts) => {
+                let assertion = self.last_saml_response().ok_or_else(|| {
+                    (
+                        "a SAMLResponse from an earlier step".to_owned(),
+                        "none".to_owned(),
+                    )
+                })?;
+                let host = sts
+                    .host
+                    .clone()
+                    .unwrap_or_else(|| "sts.amazonaws.com".into());
+                let duration = sts.duration_seconds.map(|d| d.to_string());
+                let mut fields = vec![
+                    ("Action", "AssumeRoleWithSAML"),
+                    ("Version", "2011-06-15"),
+                    ("RoleArn", sts.role.as_str()),
+                    ("PrincipalArn", sts.principal.as_str()),
+                    ("SAMLAssertion", assertion.as_str()),
+                ];
+                if let Some(d) = &duration {
+                    fields.push(("DurationSeconds", d));
+                }
+                let page = self.browser.request(
+                    Request::new(Method::POST, &format!("/aws/{host}/")).with_form(&fields),
+                );
+                let body = page.text();
+                self.access_key = element_text(&body, "AccessKeyId");
+                self.session_token = element_text(&body, "SessionToken");
+                self.outcome = Outcome::Api {
+                    status: page.status(),
+                    code: element_text(&body, "Code"),
+                    body,
+                };
+            }
+            Action::GetFederationToken(instance) => {
+                let key = self.access_key.clone().unwrap_or_default();
+                let mut request = Request::new(Method::GET, &format!("/aws/connect.us-east-1.amazonaws.com/user/federate/{instance}"))
                 .with_header(
                     header::AUTHORIZATION,
                     &format!("AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/connect/aws4_request, SignedHeaders=host, Signature=0"),
                 );
-            if let Some(token) = &self.session_token {
-                request = request.with_header(
-                    header::HeaderName::from_static("x-amz-security-token"),
-                    token,
-                );
+                if let Some(token) = &self.session_token {
+                    request = request.with_header(
+                        header::HeaderName::from_static("x-amz-security-token"),
+                        token,
+                    );
+                }
+                let page = self.browser.request(request);
+                self.outcome = Outcome::Api {
+                    status: page.status(),
+                    code: page
+                        .response
+                        .headers
+                        .get("x-amzn-errortype")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    body: page.text(),
+                };
             }
-            let page = self.browser.request(request);
-            self.outcome = Outcome::Api {
-                status: page.status(),
-                code: page
-                    .response
-                    .headers
-                    .get("x-amzn-errortype")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
-                body: page.text(),
-            };
-        } else if let Some(scripts) = step.scripts {
-            self.browser.scripts = scripts;
-        } else if step.new_browser == Some(true) {
-            self.browser = Browser::new(self.transport);
-            self.outcome = Outcome::Nothing;
-            self.pending_form = None;
+            Action::Scripts(scripts) => {
+                self.browser.scripts = *scripts;
+            }
+            Action::NewBrowser => {
+                self.browser = Browser::new(self.transport);
+                self.outcome = Outcome::Nothing;
+                self.pending_form = None;
+            }
+            // The browser's page stays: an admin call changes the world under it, and
+            // the next step goes on from that page.
+            Action::Admin(call) => self.admin(call)?,
         }
         Ok(())
     }
@@ -500,6 +501,8 @@ impl Runner<'_> {
         ));
         serde_json::from_slice::<serde_json::Value>(&response.body)
             .ok()
+            // An answer that is not an event list counts as no events: an `event`
+            // expectation then fails saying it saw none.
             .and_then(|v| serde_json::from_value(v["events"].clone()).ok())
             .unwrap_or_default()
     }

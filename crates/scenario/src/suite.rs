@@ -57,8 +57,9 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// Reads a scenario file into a scenario, or a failed report naming the problem.
-pub fn load(file: &Path) -> Result<Scenario, Report> {
+/// Reads a scenario file into a scenario, or a failed report naming the problem
+/// (boxed: a report is large next to the scenario).
+pub fn load(file: &Path) -> Result<Scenario, Box<Report>> {
     let name = file.display().to_string();
     let failed = |line: usize, message: String| Report {
         name: name.clone(),
@@ -73,8 +74,8 @@ pub fn load(file: &Path) -> Result<Scenario, Report> {
             events: Vec::new(),
         }),
     };
-    let text = std::fs::read_to_string(file).map_err(|e| failed(1, e.to_string()))?;
-    Scenario::parse(&text, &name).map_err(|e| failed(e.line, e.message))
+    let text = std::fs::read_to_string(file).map_err(|e| Box::new(failed(1, e.to_string())))?;
+    Scenario::parse(&text, &name).map_err(|e| Box::new(failed(e.line, e.message)))
 }
 
 /// Runs every file; `on_report` sees each report as it finishes.
@@ -90,7 +91,7 @@ pub fn run_suite(
                 .map(|file| {
                     let report = match load(file) {
                         Ok(scenario) => run(&scenario, &file.display().to_string(), &transport),
-                        Err(report) => report,
+                        Err(report) => *report,
                     };
                     on_report(&report);
                     report
@@ -99,7 +100,7 @@ pub fn run_suite(
             Err(message) => files
                 .iter()
                 .map(|file| {
-                    let mut report = load(file).err().unwrap_or_else(|| blank(file));
+                    let mut report = load(file).err().map_or_else(|| blank(file), |r| *r);
                     report.failure = Some(Failure {
                         at: "setup".into(),
                         line: 1,
@@ -129,10 +130,9 @@ pub fn run_suite(
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| {
-                loop {
-                    let Some((index, file)) = queue.lock().ok().and_then(|mut q| q.next()) else {
-                        break;
-                    };
+                // The guard is moved into and dropped by the closure: no lock is
+                // held while a scenario runs.
+                while let Some((index, file)) = queue.lock().ok().and_then(|mut q| q.next()) {
                     let report = match (load(file), &identity) {
                         (Ok(scenario), Ok((key, cert))) => {
                             run_in_process(&scenario, file, key, cert, options.keep.as_deref())
@@ -148,7 +148,7 @@ pub fn run_suite(
                             });
                             report
                         }
-                        (Err(report), _) => report,
+                        (Err(report), _) => *report,
                     };
                     on_report(&report);
                     if let Ok(mut results) = results.lock() {

@@ -102,11 +102,38 @@ fn a_scenario_runs_against_a_served_emulator() {
     // And a wrong expectation fails over HTTP too.
     let bad = std::env::temp_dir().join(format!("samlsim-bad-{}.toml", std::process::id()));
     std::fs::write(&bad, "name = \"bad\"\ncovers = [\"C1\"]\n[[step]]\nopen = \"/idp/portal\"\nexpect = { page = \"idp-portal\" }\n").unwrap();
-    let reports = run_suite(&[bad.clone()], &options, &|_| {});
+    let reports = run_suite(std::slice::from_ref(&bad), &options, &|_| {});
     let _ = std::fs::remove_file(&bad);
     let failure = reports[0]
         .failure
         .as_ref()
         .expect("the login page is not the portal");
     assert!(failure.actual.contains("idp-login"), "{failure:?}");
+}
+
+/// A step's `admin` call is checked as a `[[setup]]` call is: a status other than
+/// the one asked for fails the scenario at that step, naming the answer.
+#[test]
+fn an_admin_step_that_gets_another_status_fails_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("admin.toml");
+    std::fs::write(
+        &file,
+        "name = \"admin mid-scenario\"\ncovers = [\"C3\"]\n\n[[step]]\nopen = \"/idp/portal\"\n\n[[step]]\nadmin = { request = \"POST /_admin/idp/users/alice/disable\", status = 200 }\n\n[[step]]\nadmin = { request = \"POST /_admin/idp/users/nobody/disable\", status = 200 }\n",
+    )
+    .unwrap();
+    let reports = run_suite(&[file], &SuiteOptions::default(), &|_| {});
+    let failure = reports[0]
+        .failure
+        .as_ref()
+        .expect("nobody is not in the directory");
+    assert_eq!(failure.at, "step 3 (admin)", "{failure:?}");
+    assert_eq!(failure.line, 10, "{failure:?}");
+    assert!(
+        failure
+            .expected
+            .contains("/_admin/idp/users/nobody/disable to answer 200"),
+        "{failure:?}"
+    );
+    assert!(failure.actual.starts_with("404"), "{failure:?}");
 }

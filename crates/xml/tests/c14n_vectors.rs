@@ -6,8 +6,11 @@ use std::path::Path;
 
 use samlsim_xml::{Canonicalization, Document, NodeId, XmlError, canonicalize, parse_bytes};
 
+/// Whether an error is the refusal a case expects.
+type IsRefusal = fn(&XmlError) -> bool;
+
 /// Cases whose input our parser refuses on purpose, with the refusal expected.
-const REFUSED_BY_POLICY: &[(&str, fn(&XmlError) -> bool)] = &[
+const REFUSED_BY_POLICY: &[(&str, IsRefusal)] = &[
     // Declares ISO-8859-1 (its bytes are ASCII); samlsim accepts UTF-8 only.
     ("w3c-c14n-3.6-utf8-encoding", |e| {
         matches!(e, XmlError::UnsupportedEncoding { .. })
