@@ -186,7 +186,9 @@ mod table {
             SignInWindowExpired {
                 name: "sign-in-window-expired",
                 code: "invalid_request",
-                headline: "Invalid SAML response received: Sign-in session has expired",
+                // What users report when the RelayState names no sign-in Cognito
+            // still holds (Stack Overflow threads on expired or missing RelayState).
+            headline: "Invalid samlResponse or relayState from identity provider",
                 explanation: "A sign-in not completed within 5 minutes of the authorize request fails (saml-idp-things-to-know); an unknown RelayState is a sign-in Cognito never started.",
                 fix: "Start the sign-in again from the app.",
                 behaviours: &["G1"],
@@ -213,7 +215,8 @@ mod table {
             IdpInitRelayState {
                 name: "idp-init-relay-state",
                 code: "invalid_request",
-                headline: "Invalid SAML response received: RelayState is not valid",
+                // "Invalid relayState" (codegenes.net, IdP-initiated login with OneLogin).
+            headline: "Invalid relayState from identity provider",
                 explanation: "IdP-initiated sign-in needs RelayState=identity_provider=…&client_id=…&redirect_uri=…&response_type=code&scope=… naming an app client of the pool.",
                 fix: "Set the IdP application's default RelayState to the client's parameters.",
                 behaviours: &["G1"],
