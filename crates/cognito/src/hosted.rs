@@ -97,6 +97,10 @@ pub fn handle(
             Ok(response) => response,
             Err(refusal) => cognito.refuse(request, "token", refusal, oauth_error),
         },
+        (&Method::POST, "/oauth2/revoke") => match revoke(cognito, request, &pool) {
+            Ok(response) => response,
+            Err(refusal) => cognito.refuse(request, "revoke", refusal, oauth_error),
+        },
         (&Method::GET | &Method::POST, "/oauth2/userInfo" | "/oauth2/userinfo") => {
             match user_info(cognito, request, &pool) {
                 Ok(response) => response,
@@ -1407,6 +1411,33 @@ fn token(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response>
     );
     Ok(Response::json(StatusCode::OK, &Value::Object(body))
         .with_header(header::CACHE_CONTROL, "no-store"))
+}
+
+/// `/oauth2/revoke`: ends a refresh token (revocation-endpoint). Revoking a
+/// token the client does not own, or one already gone, answers 200 as RFC 7009
+/// asks, and changes nothing.
+fn revoke(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response> {
+    let client = token_client(cognito, request, pool)?;
+    let token = request.form_value("token").ok_or_else(|| {
+        Refusal::new(CognitoRule::TokenMissingParameter).because("token is missing")
+    })?;
+    let grant: Option<RefreshGrant> = cognito.model.get(kind::REFRESH, &token).map_err(internal)?;
+    if grant.is_some_and(|g| g.client_id == client.id && g.pool_id == pool.id) {
+        cognito
+            .model
+            .delete(kind::REFRESH, &token)
+            .map_err(internal)?;
+        cognito.record(
+            request,
+            NewEvent::ok(
+                crate::SERVICE,
+                "revoke",
+                format!("refresh token of client {} revoked", client.id),
+            )
+            .step("G2"),
+        );
+    }
+    Ok(Response::new(StatusCode::OK, "application/json", ""))
 }
 
 /// A bearer access token of this pool, unexpired, whose user still exists.

@@ -1276,3 +1276,28 @@ fn a_data_folder_keeps_the_pools_signing_key_apart_from_the_idps() {
     );
     assert!(dir.path().join("cognito-signing-key.pem").exists());
 }
+
+#[test]
+fn a_revoked_refresh_token_no_longer_works() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let (_, body) = exchange(
+        &emulator,
+        &code_of(&sign_in(&mut browser, "carlos", &[])),
+        None,
+    );
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    let revoked = emulator.handle(
+        &Request::new(Method::POST, &hosted("/oauth2/revoke")).with_form(&[
+            ("token", refresh.as_str()),
+            ("client_id", TEST_CLIENT),
+            ("client_secret", "s3cret"),
+        ]),
+    );
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text_body());
+    let (_, refused) = token(
+        &emulator,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    );
+    assert_eq!(refused["error"], "invalid_grant");
+}
