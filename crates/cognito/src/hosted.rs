@@ -893,6 +893,16 @@ fn check_assertion(
                     )),
                 );
             }
+            // "The app client may then list only SAML providers" (saml-idp-things-to-know).
+            if client.identity_providers.iter().any(|p| p == "COGNITO") {
+                return Err(invalid_saml(
+                    CognitoRule::IdpInitRelayState,
+                    format!(
+                        "App client {} also lists COGNITO; a client used for IdP-initiated sign-in may list only SAML providers.",
+                        client.id
+                    ),
+                ));
+            }
             grant
         }
     };

@@ -1301,3 +1301,61 @@ fn a_revoked_refresh_token_no_longer_works() {
     );
     assert_eq!(refused["error"], "invalid_grant");
 }
+
+#[test]
+fn signed_authn_requests_satisfy_an_idp_that_wants_them() {
+    // The IdP wants signed requests, checked with the pool's certificate.
+    let want_signed = |emulator: &Emulator| {
+        let certificate = emulator.cognito().keys().certificate().to_pem();
+        let mut sp = emulator
+            .config()
+            .idp
+            .service_providers
+            .iter()
+            .find(|s| s.id == "cognito-example-app")
+            .unwrap()
+            .clone();
+        sp.want_authn_requests_signed = true;
+        sp.certificate = Some(certificate);
+        let saved = emulator.handle(
+            &Request::new(Method::POST, "/_admin/idp/service-providers")
+                .with_json(&serde_json::to_value(&sp).unwrap()),
+        );
+        assert!(saved.status.is_success(), "{}", saved.text_body());
+    };
+    let signing = emulator_with(|c| {
+        c.cognito.user_pools[0].identity_providers[0].request_signing = true;
+    });
+    want_signed(&signing);
+    let mut browser = Browser::new(&signing);
+    let login = browser.open(&authorize_url(TEST_CLIENT, CALLBACK, &[]));
+    assert!(
+        login.trail.iter().any(|u| u.contains("Signature=")),
+        "{:?}",
+        login.trail
+    );
+    let page = browser.sign_in(&login, "carlos", "carlos-pass");
+    code_of(&page);
+
+    let unsigned = emulator();
+    want_signed(&unsigned);
+    let mut browser = Browser::new(&unsigned);
+    let refused = browser.open(&authorize_url(TEST_CLIENT, CALLBACK, &[]));
+    assert_ne!(
+        refused.role().as_deref(),
+        Some("idp-login"),
+        "the IdP refuses an unsigned request"
+    );
+}
+
+#[test]
+fn idp_initiated_clients_may_list_only_saml_providers() {
+    let emulator = emulator_with(|c| {
+        c.cognito.user_pools[0].clients[0]
+            .identity_providers
+            .push("COGNITO".into());
+    });
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    assert_rule(&submit(&mut browser, &page), "idp-init-relay-state");
+}
