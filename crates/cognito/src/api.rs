@@ -748,8 +748,15 @@ fn list_users(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
         .get("Limit")
         .and_then(Value::as_u64)
         .unwrap_or(60)
-        .min(60) as usize;
-    let users: Vec<Value> = cognito
+        .clamp(1, 60) as usize;
+    // PaginationToken: the index of the next user, as text (opaque to callers).
+    let start = match input.str("PaginationToken") {
+        Some(token) => token
+            .parse::<usize>()
+            .map_err(|_| invalid(format!("Invalid pagination token: {token}")))?,
+        None => 0,
+    };
+    let matching: Vec<Value> = cognito
         .model
         .users(&pool.id)
         .map_err(internal)?
@@ -775,10 +782,14 @@ fn list_users(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
                 })
             }
         })
-        .take(limit)
         .map(user_json)
         .collect();
-    Ok(json!({ "Users": users }))
+    let page: Vec<&Value> = matching.iter().skip(start).take(limit).collect();
+    let mut answer = json!({ "Users": page });
+    if start + limit < matching.len() {
+        answer["PaginationToken"] = (start + limit).to_string().into();
+    }
+    Ok(answer)
 }
 
 fn admin_delete_user(cognito: &Cognito, request: &Request, region: &str, input: &Input) -> Outcome {

@@ -540,6 +540,24 @@ fn case_sensitive_pool_makes_a_second_user_for_a_nameid_differing_only_in_case()
         json!({"UserPoolId": POOL, "Filter": "username ^= \"ExampleCorpIdP_\""}),
     );
     assert_eq!(users["Users"].as_array().unwrap().len(), 2, "{users}");
+    let (_, first) = api(
+        &emulator,
+        "ListUsers",
+        json!({"UserPoolId": POOL, "Limit": 1}),
+    );
+    assert_eq!(first["Users"].as_array().unwrap().len(), 1);
+    let token = first["PaginationToken"].as_str().unwrap();
+    let (_, second) = api(
+        &emulator,
+        "ListUsers",
+        json!({"UserPoolId": POOL, "Limit": 1, "PaginationToken": token}),
+    );
+    assert_eq!(second["Users"].as_array().unwrap().len(), 1);
+    assert!(second.get("PaginationToken").is_none());
+    assert_ne!(
+        first["Users"][0]["Username"],
+        second["Users"][0]["Username"]
+    );
 }
 
 #[test]
