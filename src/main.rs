@@ -149,6 +149,9 @@ enum ConfigCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Check FILE as `samlsim up` would (parse, every semantic check, an
+    /// in-memory start); exit 0 when it would start, 1 with each cause otherwise.
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -264,6 +267,7 @@ fn main() -> ExitCode {
         Command::Config(ConfigCommand::Print { config }) => {
             commands::config_print(config.as_deref())
         }
+        Command::Config(ConfigCommand::Check { file }) => commands::config_check(&file),
         Command::Run {
             paths,
             junit,
@@ -337,8 +341,26 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("samlsim: {error:#}");
+            eprintln!("samlsim: {}", report(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each once: a wrapper that quotes its source in its
+/// own message (`the IdP could not start: idp.x: …`) must not have the source
+/// printed again after it, as `{:#}` would.
+fn report(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let line = cause.to_string();
+        if text.contains(&line) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(if line.contains('\n') { ":\n" } else { ": " });
+        }
+        text.push_str(&line);
+    }
+    text
 }

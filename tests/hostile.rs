@@ -123,3 +123,97 @@ fn hostile_cli_sigterm_stops_the_server_cleanly() {
     );
     assert!(stderr.contains("samlsim: stopping"), "{stderr}");
 }
+
+/// `config check` refuses what `up` refuses, with file:line per cause and each
+/// cause once; `config print --config` refuses the same files.
+#[test]
+fn hostile_config_check_refuses_what_up_refuses_each_cause_once() {
+    let dir = temp_dir();
+    let default = samlsim(["config", "print"]).stdout;
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, &default).unwrap();
+    let out = samlsim(["config".as_ref(), "check".as_ref(), good.as_os_str()]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+
+    let semantic = dir.path().join("semantic.toml");
+    let text = default
+        .replacen("region = \"us-east-1\"", "region = \"mars-1\"", 1)
+        .replacen("session_lifetime = \"8h\"", "session_lifetime = \"-8h\"", 1);
+    std::fs::write(&semantic, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("mars-1")).unwrap() + 1;
+    let out = samlsim(["config".as_ref(), "check".as_ref(), semantic.as_os_str()]);
+    assert_eq!(out.code, 1, "{}", out.describe());
+    let wanted = format!(
+        "{}:{line}: connect.instances[0].region: \"mars-1\" is not an AWS region",
+        semantic.display()
+    );
+    assert_eq!(out.stderr.matches(&wanted).count(), 1, "{}", out.describe());
+    assert_eq!(
+        out.stderr.matches("session_lifetime").count(),
+        1,
+        "{}",
+        out.describe()
+    );
+    let out = samlsim([
+        "config".as_ref(),
+        "print".as_ref(),
+        "--config".as_ref(),
+        semantic.as_os_str(),
+    ]);
+    assert_ne!(out.code, 0, "{}", out.describe());
+
+    // Only a start finds it: the trust policy does not parse. Said once.
+    let start = dir.path().join("start.toml");
+    std::fs::write(
+        &start,
+        default.replacen("trust_policy = \"\"\"", "trust_policy = \"\"\"{\"x\": ", 1),
+    )
+    .unwrap();
+    let out = samlsim(["config".as_ref(), "check".as_ref(), start.as_os_str()]);
+    assert_eq!(out.code, 1, "{}", out.describe());
+    assert_eq!(
+        out.stderr.matches("is not valid JSON").count(),
+        1,
+        "{}",
+        out.describe()
+    );
+    let out = samlsim([
+        "config".as_ref(),
+        "print".as_ref(),
+        "--config".as_ref(),
+        start.as_os_str(),
+    ]);
+    assert_ne!(out.code, 0, "{}", out.describe());
+    let out = samlsim([
+        "up".as_ref(),
+        "--in-memory".as_ref(),
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--config".as_ref(),
+        start.as_os_str(),
+    ]);
+    assert_ne!(out.code, 0, "{}", out.describe());
+    assert_eq!(
+        out.stderr.matches("is not valid JSON").count(),
+        1,
+        "{}",
+        out.describe()
+    );
+}
+
+/// A server that accepts and never answers: the CLI names it and says it timed out.
+#[test]
+fn hostile_cli_clock_show_against_a_silent_server_names_the_url_and_the_timeout() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let out = samlsim(["clock", "show", "--url", &url]);
+    assert_ne!(out.code, 0, "{}", out.describe());
+    assert!(out.stderr.contains(&url), "{}", out.describe());
+    assert!(out.stderr.contains("timed out"), "{}", out.describe());
+    assert!(
+        !out.stderr.contains("temporarily unavailable"),
+        "{}",
+        out.describe()
+    );
+    drop(silent);
+}

@@ -20,7 +20,7 @@ use samlsim_saml::signature::sign_options;
 use samlsim_xml::{Document, NodeId, parse_bytes, to_pretty_xml, to_xml};
 
 pub use bench::bench;
-pub use up::{UpArgs, clock, config_print, up};
+pub use up::{UpArgs, clock, config_check, config_print, up};
 
 pub fn certs_new(out: &Path, common_name: &str, days: u32, force: bool) -> Result<ExitCode> {
     let key_path = out.join("key.pem");

@@ -49,6 +49,9 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
         let listener = samlsim_emulator::server::bind(&config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        // Before seeding: a Ctrl-C during a first start waits for the seeding
+        // transaction to finish rather than killing it half-way.
+        let stop = stop_signal()?;
         let emulator = Arc::new(Emulator::start(
             config,
             Options {
@@ -56,7 +59,6 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
                 ..Options::default()
             },
         )?);
-        let stop = stop_signal()?;
         print_banner(&emulator, data_path.as_deref(), started);
         let shutdown = async {
             stop.await;
@@ -126,10 +128,45 @@ fn print_banner(emulator: &Emulator, data: Option<&str>, started: Instant) {
     println!("Open {base}/idp/portal in a browser. Ctrl-C stops.");
 }
 
+/// `samlsim config print`: refuses exactly what `up` (and `config check`) refuse.
 pub fn config_print(config: Option<&Path>) -> Result<ExitCode> {
-    let config = Config::load(config)?;
+    let config = checked_config(config)?;
     print!("{}", config.to_toml());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `samlsim config check FILE`: every check `up` makes before it serves.
+pub fn config_check(file: &Path) -> Result<ExitCode> {
+    match checked_config(Some(file)) {
+        Ok(_) => {
+            println!("{}: ok", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("{}", crate::report(&error));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The configuration, checked by the code `up` runs: parse and semantic checks
+/// (`Config::load`), the server limits, the event retention, and a start of an
+/// in-memory emulator from it (policies, metadata files and URLs, seeding).
+fn checked_config(path: Option<&Path>) -> Result<Config> {
+    let config = Config::load(path)?;
+    let name = path.map_or_else(
+        || "<embedded default config>".into(),
+        |p| p.display().to_string(),
+    );
+    samlsim_emulator::server::Limits::from_config(&config.server)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    config
+        .events
+        .retention()
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Emulator::start(config.clone(), Options::default())
+        .with_context(|| format!("{name}: samlsim up would not start"))?;
+    Ok(config)
 }
 
 /// `samlsim clock ...`: reads or moves the virtual clock of a running emulator.
@@ -159,7 +196,10 @@ pub fn admin_request(
     path: &str,
     body: Option<(&str, Vec<u8>)>,
 ) -> Result<(u16, String)> {
-    let transport = HttpTransport::new(base).map_err(|e| anyhow!(e))?;
+    // A samlsim answers its admin API in milliseconds; ten seconds is a dead one.
+    let transport = HttpTransport::new(base)
+        .map_err(|e| anyhow!(e))?
+        .with_timeout(std::time::Duration::from_secs(10));
     let method =
         Method::from_bytes(method.as_bytes()).with_context(|| format!("method {method}"))?;
     let mut request = Request::new(method, path);
@@ -167,8 +207,6 @@ pub fn admin_request(
         request = request.with_header(header::CONTENT_TYPE, content_type);
         request.body = bytes.into();
     }
-    let response = transport
-        .exchange(&request)
-        .map_err(|e| anyhow!("cannot reach samlsim at {base} (is `samlsim up` running?): {e}"))?;
+    let response = transport.exchange(&request)?;
     Ok((response.status.as_u16(), response.text_body()))
 }

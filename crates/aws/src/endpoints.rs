@@ -107,6 +107,56 @@ pub fn is_sign_in_endpoint(url: &str) -> bool {
         .is_some_and(|host| sign_in_region(host).is_some())
 }
 
+/// The AWS regions (commercial, GovCloud, China, European Sovereign Cloud), for
+/// configuration: a host only has to look like one (`is_region`), but a region
+/// configured for an instance or an account must exist (`mars-1` does not).
+pub const REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// Whether `region` is one of [`REGIONS`].
+pub fn is_known_region(region: &str) -> bool {
+    REGIONS.contains(&region)
+}
+
 /// `us-east-1`, `eu-west-2`, `us-gov-west-1`, `ap-southeast-3`...: letters and
 /// dashes ending in a number.
 pub fn is_region(text: &str) -> bool {

@@ -193,35 +193,46 @@ impl Iam {
                 source,
             })?;
         }
+        // Fetched before the transaction: a slow metadata URL must not hold the
+        // store (and every other request) for its whole deadline.
+        let metadata = account
+            .saml_providers
+            .iter()
+            .map(|provider| self.resolve_metadata(provider, sources))
+            .collect::<Result<Vec<_>, _>>()?;
         let regions = to_json("aws_accounts", &account.id, &account.sts_disabled_regions)?;
         let scps = to_json(
             "aws_accounts",
             &account.id,
             &account.service_control_policies,
         )?;
-        self.store.with(|c| {
-            c.prepare_cached("INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET alias = excluded.alias,
-                   sts_disabled_regions = excluded.sts_disabled_regions,
-                   service_control_policies = excluded.service_control_policies,
-                   partition = excluded.partition")?.execute(
-                rusqlite::params![
-                    account.id,
-                    account.alias,
-                    regions,
-                    scps,
-                    account.partition
-                ],
-            )
-        })?;
-        for provider in &account.saml_providers {
-            self.put_provider(&account.id, provider, sources)?;
-        }
-        for role in &account.roles {
-            self.put_role(&account.id, role)?;
-        }
-        Ok(())
+        // The account and everything in it, or nothing: a role refused half-way
+        // must not leave the account and its providers behind.
+        self.store.transaction(|| {
+            self.store.with(|c| {
+                c.prepare_cached("INSERT INTO aws_accounts (id, alias, sts_disabled_regions, service_control_policies, partition)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(id) DO UPDATE SET alias = excluded.alias,
+                       sts_disabled_regions = excluded.sts_disabled_regions,
+                       service_control_policies = excluded.service_control_policies,
+                       partition = excluded.partition")?.execute(
+                    rusqlite::params![
+                        account.id,
+                        account.alias,
+                        regions,
+                        scps,
+                        account.partition
+                    ],
+                )
+            })?;
+            for (provider, metadata) in account.saml_providers.iter().zip(&metadata) {
+                self.store_provider(&account.id, &provider.name, metadata)?;
+            }
+            for role in &account.roles {
+                self.put_role(&account.id, role)?;
+            }
+            Ok(())
+        })
     }
 
     /// Creates or replaces a SAML provider from metadata (CreateSAMLProvider).
@@ -231,10 +242,27 @@ impl Iam {
         provider: &SamlProviderConfig,
         sources: &MetadataSources<'_>,
     ) -> Result<String, IamError> {
+        let metadata = self.resolve_metadata(provider, sources)?;
+        self.store_provider(account, &provider.name, &metadata)
+    }
+
+    /// The metadata XML a provider names (this IdP's, inline, a URL or a file), read.
+    fn resolve_metadata(
+        &self,
+        provider: &SamlProviderConfig,
+        sources: &MetadataSources<'_>,
+    ) -> Result<String, IamError> {
         let metadata = match provider.metadata.as_str() {
             "idp" => sources.idp.to_owned(),
             text if text.trim_start().starts_with('<') => text.to_owned(),
-            url if url.starts_with("http://") || url.starts_with("https://") => {
+            // Anything with a scheme is a URL, checked as every configured URL is
+            // (an `ftp://` or `javascript:` is refused as such, not read as a path).
+            url if has_scheme(url) => {
+                samlsim_service::check_url(url, samlsim_service::UrlUse::Absolute).map_err(
+                    |e| IamError::Metadata {
+                        reason: format!("metadata URL {e}"),
+                    },
+                )?;
                 (sources.fetch)(url).map_err(|reason| IamError::Metadata {
                     reason: format!("fetching {url}: {reason}"),
                 })?
@@ -244,11 +272,20 @@ impl Iam {
             })?,
         };
         read_metadata(&metadata)?;
-        let arn = provider_arn(&self.partition(account)?, account, &provider.name);
+        Ok(metadata)
+    }
+
+    fn store_provider(
+        &self,
+        account: &str,
+        name: &str,
+        metadata: &str,
+    ) -> Result<String, IamError> {
+        let arn = provider_arn(&self.partition(account)?, account, name);
         self.store.with(|c| {
             c.prepare_cached("INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(arn) DO UPDATE SET metadata = excluded.metadata")?.execute(
-                rusqlite::params![arn, account, provider.name, metadata],
+                rusqlite::params![arn, account, name, metadata],
             )
         })?;
         Ok(arn)
@@ -475,4 +512,16 @@ fn read_metadata(xml: &str) -> Result<(String, Vec<Certificate>), IamError> {
         });
     }
     Ok((metadata.entity_id, metadata.signing_certificates))
+}
+
+/// Whether `text` starts with a URL scheme (`https:`, `javascript:`, `data:`), not
+/// a path (a single letter before `:` is a Windows drive).
+fn has_scheme(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }

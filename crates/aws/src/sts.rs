@@ -86,9 +86,49 @@ fn assume_role_with_saml<'p>(
     request_id: &str,
     param: &dyn Fn(&str) -> Option<&'p str>,
 ) -> Result<String, Refusal> {
-    let role_arn = required(param, "RoleArn", "roleArn", 20, 2048)?;
-    let principal_arn = required(param, "PrincipalArn", "principalArn", 20, 2048)?;
-    let assertion = required(param, "SAMLAssertion", "sAMLAssertion", 4, 100_000)?;
+    // Every constraint is checked before any is reported: AWS lists them all
+    // ("2 validation errors detected: …; …").
+    let mut violations = Violations::default();
+    let role_arn = violations.required(param, "RoleArn", "roleArn", 20, 2048);
+    let principal_arn = violations.required(param, "PrincipalArn", "principalArn", 20, 2048);
+    let assertion = violations.required(param, "SAMLAssertion", "sAMLAssertion", 4, 100_000);
+    let duration_seconds = match param("DurationSeconds") {
+        None => None,
+        Some(text) => match text.parse::<i64>() {
+            Err(_) => {
+                violations.add("durationSeconds", Some(text), "Member must be an integer");
+                None
+            }
+            Ok(value) if value < 900 => {
+                violations.add(
+                    "durationSeconds",
+                    Some(text),
+                    "Member must have value greater than or equal to 900",
+                );
+                None
+            }
+            Ok(value) if value > 43_200 => {
+                violations.add(
+                    "durationSeconds",
+                    Some(text),
+                    "Member must have value less than or equal to 43200",
+                );
+                None
+            }
+            // Within 900..=43200, so it always fits.
+            Ok(value) => u32::try_from(value).ok(),
+        },
+    };
+    let arns = policy_arns(param, &mut violations);
+    if let Some(policy) = param("Policy") {
+        violations.length("policy", policy, 1, 2048);
+    }
+    violations.finish()?;
+    let (Some(role_arn), Some(principal_arn), Some(assertion)) =
+        (role_arn, principal_arn, assertion)
+    else {
+        return Err(validation("1 validation error detected".into()));
+    };
     // AWS's words when the two ARNs are swapped or mistyped (as users report them).
     if !(role_arn.starts_with("arn:aws") && role_arn.contains(":role/")) {
         return Err(validation("Request ARN is invalid".into()));
@@ -96,25 +136,7 @@ fn assume_role_with_saml<'p>(
     if !(principal_arn.starts_with("arn:aws") && principal_arn.contains(":saml-provider/")) {
         return Err(validation("Principal ARN is invalid".into()));
     }
-    let duration_seconds = match param("DurationSeconds") {
-        None => None,
-        Some(text) => {
-            let value: i64 = text.parse().map_err(|_| validation(format!("Value '{text}' at 'durationSeconds' failed to satisfy constraint: Member must be an integer")))?;
-            if value < 900 {
-                return Err(validation(format!(
-                    "Value '{value}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
-                )));
-            }
-            if value > 43_200 {
-                return Err(validation(format!(
-                    "Value '{value}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"
-                )));
-            }
-            // Within 900..=43200, so it always fits.
-            u32::try_from(value).ok()
-        }
-    };
-    let packed_policy_size = session_policy_size(param)?;
+    let packed_policy_size = session_policy_size(param, &arns)?;
 
     let now = aws.clock.now();
     let facts = RequestFacts {
@@ -198,51 +220,134 @@ fn assume_role_with_saml<'p>(
     Ok(to_xml(&doc, doc.document_node()))
 }
 
-/// A required string parameter within its length bounds, in AWS's validation words.
-fn required<'p>(
+/// Parameter constraint violations, reported together in AWS's words
+/// (`1 validation error detected: Value 'x' at 'member' failed to satisfy
+/// constraint: …`, several joined by `; `).
+#[derive(Default)]
+struct Violations(Vec<String>);
+
+impl Violations {
+    fn add(&mut self, member: &str, value: Option<&str>, constraint: &str) {
+        let value = match value {
+            Some(value) => format!("'{}'", samlsim_service::bounded(value)),
+            None => "null".to_owned(),
+        };
+        self.0.push(format!(
+            "Value {value} at '{member}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    fn length(&mut self, member: &str, value: &str, min: usize, max: usize) -> bool {
+        let len = value.chars().count();
+        if len < min {
+            self.add(
+                member,
+                Some(value),
+                &format!("Member must have length greater than or equal to {min}"),
+            );
+        } else if len > max {
+            // Not quoted: the value is the problem, and may be 100,000 characters.
+            self.0.push(format!(
+                "Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {max}"
+            ));
+        } else {
+            return true;
+        }
+        false
+    }
+
+    /// A required string parameter within its length bounds.
+    fn required<'p>(
+        &mut self,
+        param: &dyn Fn(&str) -> Option<&'p str>,
+        name: &str,
+        member: &str,
+        min: usize,
+        max: usize,
+    ) -> Option<&'p str> {
+        let Some(value) = param(name) else {
+            self.add(member, None, "Member must not be null");
+            return None;
+        };
+        self.length(member, value, min, max).then_some(value)
+    }
+
+    fn finish(self) -> Result<(), Refusal> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(validation(format!(
+                "1 validation error detected: {}",
+                self.0[0]
+            ))),
+            n => Err(validation(format!(
+                "{n} validation errors detected: {}",
+                self.0.join("; ")
+            ))),
+        }
+    }
+}
+
+/// `PolicyArns.member.N.arn`, in member order: at most 10, each 20–2048
+/// characters and an IAM managed policy ARN (`arn:aws:iam::aws:policy/…` or
+/// `arn:aws:iam::<account>:policy/…`, PolicyDescriptorType).
+fn policy_arns<'p>(
     param: &dyn Fn(&str) -> Option<&'p str>,
-    name: &str,
-    member: &str,
-    min: usize,
-    max: usize,
-) -> Result<&'p str, Refusal> {
-    let value = param(name).ok_or_else(|| {
-        validation(format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-        ))
-    })?;
-    if value.len() < min {
-        return Err(validation(format!(
-            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length greater than or equal to {min}"
-        )));
+    violations: &mut Violations,
+) -> Vec<&'p str> {
+    let mut arns = Vec::new();
+    // Members are numbered from 1 without gaps in what SDKs send; a gap ends
+    // the list as botocore's parser would see it.
+    for i in 1.. {
+        let Some(arn) = param(&format!("PolicyArns.member.{i}.arn")) else {
+            break;
+        };
+        let member = format!("policyArns.{i}.member.arn");
+        if violations.length(&member, arn, 20, 2048) && !is_policy_arn(arn) {
+            violations.add(
+                &member,
+                Some(arn),
+                "Member must be an IAM policy ARN (arn:aws:iam::aws:policy/… or arn:aws:iam::<account>:policy/…)",
+            );
+        }
+        arns.push(arn);
+        if i > 10 {
+            break;
+        }
     }
-    if value.len() > max {
-        return Err(validation(format!(
-            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {max}"
-        )));
+    if arns.len() > 10 {
+        violations.add(
+            "policyArns",
+            None,
+            "Member must have length less than or equal to 10",
+        );
     }
-    Ok(value)
+    arns
+}
+
+fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_prefix, partition, service, region, account, resource] = parts.as_slice() else {
+        return false;
+    };
+    *arn_prefix == "arn"
+        && (*partition == "aws" || partition.starts_with("aws-"))
+        && *service == "iam"
+        && region.is_empty()
+        && (*account == "aws"
+            || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+        && resource
+            .strip_prefix("policy/")
+            .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
 }
 
 /// `Policy` and `PolicyArns.member.N.arn`: parsed (MalformedPolicyDocument) and
 /// sized (PackedPolicyTooLarge). The mock does not narrow the session by them.
 fn session_policy_size<'p>(
     param: &dyn Fn(&str) -> Option<&'p str>,
+    arns: &[&str],
 ) -> Result<Option<usize>, Refusal> {
-    let arns: Vec<&str> = (1..=11)
-        .filter_map(|i| param(&format!("PolicyArns.member.{i}.arn")))
-        .collect();
-    if arns.len() > 10 {
-        return Err(validation("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10".into()));
-    }
     let policy = param("Policy");
     if let Some(policy) = policy {
-        if policy.is_empty() || policy.len() > 2048 {
-            return Err(validation(format!(
-                "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048 (it has {})",
-                policy.len()
-            )));
-        }
         Policy::parse(policy).map_err(|e| {
             Refusal::new(AwsRule::SessionPolicyMalformed)
                 .worded(e.to_string())

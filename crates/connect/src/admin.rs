@@ -15,7 +15,7 @@ use samlsim_service::{NewEvent, Refusal, Request, Response, StoreError};
 use crate::Connect;
 use crate::config::{InstanceConfig, UserConfig};
 use crate::csv_import::{self, ImportContext, ImportError};
-use crate::model::{ROUTING_PROFILES, SECURITY_PROFILES};
+use crate::model::{Inserted, ROUTING_PROFILES, SECURITY_PROFILES};
 use crate::rules::{ConnectRefusal, ConnectRule, internal};
 
 pub fn handle(connect: &Connect, request: &Request, path: &str) -> Response {
@@ -48,13 +48,24 @@ fn route(connect: &Connect, request: &Request, path: &str) -> Result<Response, C
         }
         (&Method::POST, ["instances"]) => {
             let instance: InstanceConfig = request.json().map_err(|e| invalid(e.to_string()))?;
-            connect.model.put_instance(&instance).map_err(store)?;
-            for user in &instance.users {
-                connect
-                    .model
-                    .put_user(&instance.id, user, &connect.ids.token(16))
-                    .map_err(store)?;
+            let causes = crate::config::check_instance(&instance);
+            if !causes.is_empty() {
+                return Err(invalid(causes.join("; ")));
             }
+            // The instance and its users together, or nothing.
+            connect
+                .model
+                .store()
+                .transaction(|| {
+                    connect.model.put_instance(&instance)?;
+                    for user in &instance.users {
+                        connect
+                            .model
+                            .put_user(&instance.id, user, &connect.ids.token(16))?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .map_err(store)?;
             changed(connect, request, format!("instance {} saved", instance.id));
             Response::json(StatusCode::CREATED, &instance)
         }
@@ -171,10 +182,19 @@ fn import(connect: &Connect, request: &Request, id: &str) -> Result<Response, Co
             )
         })
         .collect();
-    connect
+    if let Inserted::Exist(names) = connect
         .model
         .put_users(id, &rows)
-        .map_err(|e| internal(&e))?;
+        .map_err(|e| internal(&e))?
+    {
+        // Another import added them since the file was checked.
+        return Err(Refusal::new(ConnectRule::CsvImportInvalid)
+            .because(format!(
+                "user `{}` already exists in this instance (added by another import since this file was checked); nothing was imported.",
+                names.join(", ")
+            ))
+            .context(serde_json::json!({ "instance": id, "existing": names })));
+    }
     changed(
         connect,
         request,

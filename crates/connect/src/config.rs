@@ -50,3 +50,50 @@ pub struct UserConfig {
 fn default_routing_profile() -> String {
     "Basic Routing Profile".into()
 }
+
+/// What can be checked of one instance's configuration alone, for the
+/// configuration file and the admin API alike: each cause, once.
+pub fn check_instance(instance: &InstanceConfig) -> Vec<String> {
+    let mut causes = Vec::new();
+    if !crate::is_valid_alias(&instance.alias) {
+        causes.push(format!(
+            "alias: \"{}\" is not a Connect alias (1-45 letters, digits and hyphens, not starting with d-)",
+            samlsim_service::bounded(&instance.alias)
+        ));
+    }
+    if !samlsim_aws::endpoints::is_known_region(&instance.region) {
+        causes.push(format!(
+            "region: \"{}\" is not an AWS region",
+            samlsim_service::bounded(&instance.region)
+        ));
+    }
+    for (i, origin) in instance.approved_origins.iter().enumerate() {
+        if let Err(e) = samlsim_service::check_url(origin, samlsim_service::UrlUse::Absolute) {
+            causes.push(format!("approved_origins[{i}]: {e}"));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, user) in instance.users.iter().enumerate() {
+        if let Err(message) = crate::csv_import::validate_username(&user.username) {
+            causes.push(format!("users[{i}]: user \"{}\" {message}", user.username));
+        }
+        if let Some(unknown) = user
+            .security_profiles
+            .iter()
+            .find(|p| !crate::model::SECURITY_PROFILES.contains(&p.as_str()))
+        {
+            causes.push(format!(
+                "users[{i}]: user \"{}\": Security profile is not found: {unknown}",
+                user.username
+            ));
+        }
+        // The later row would silently replace the earlier (or the admin).
+        if !seen.insert(user.username.as_str()) {
+            causes.push(format!(
+                "users[{i}]: user \"{}\" is named twice in this instance",
+                user.username
+            ));
+        }
+    }
+    causes
+}

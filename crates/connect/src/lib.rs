@@ -35,7 +35,8 @@ use std::sync::Arc;
 use samlsim_aws::Aws;
 use samlsim_aws::endpoints::{console_region, split_local_path};
 use samlsim_service::{
-    Clock, EventLog, Ids, NewEvent, Recorder, Request, Response, Service, Store, StoreError, UrlMap,
+    Clock, EventLog, Ids, NewEvent, Recorder, Refusal, Request, Response, Service, Store,
+    StoreError, UrlMap,
 };
 
 use crate::config::ConnectConfig;
@@ -83,26 +84,8 @@ impl Connect {
     pub fn new(parts: ConnectParts) -> Result<Connect, ConnectError> {
         let model = Model::new(parts.store.clone())?;
         for (index, instance) in parts.config.instances.iter().enumerate() {
-            for user in &instance.users {
-                csv_import::validate_username(&user.username).map_err(|message| {
-                    ConnectError::Config {
-                        index,
-                        message: format!("user \"{}\": {message}", user.username),
-                    }
-                })?;
-                if let Some(unknown) = user
-                    .security_profiles
-                    .iter()
-                    .find(|p| !model::SECURITY_PROFILES.contains(&p.as_str()))
-                {
-                    return Err(ConnectError::Config {
-                        index,
-                        message: format!(
-                            "user \"{}\": Security profile is not found: {unknown}",
-                            user.username
-                        ),
-                    });
-                }
+            if let Some(message) = config::check_instance(instance).into_iter().next() {
+                return Err(ConnectError::Config { index, message });
             }
         }
         if model.is_empty()? {
@@ -200,6 +183,61 @@ impl Connect {
     }
 }
 
+impl Connect {
+    /// "If anyone tries to access a URL with the old domain, they will be
+    /// redirected automatically to the new one" (update-your-connect-domain).
+    /// The target is built from parts that cannot move its host: a valid alias,
+    /// and a path that starts with `/` after `/connect` (else
+    /// `/connect@evil.example/` would make `https://x.my.connect.aws@evil.example/`).
+    fn old_domain(&self, request: &Request, alias: &str, rest: &str) -> Response {
+        let path = match rest.strip_prefix("/connect") {
+            Some("") => "/",
+            Some(path) => path,
+            None => rest,
+        };
+        // After the authority `//x` and `\x` are path to a URL parser, but
+        // browsers read `\` as `/` and proxies collapse `//`: refused, not argued.
+        let safe_path = path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.contains('\\')
+            && !path.contains('@');
+        if !is_valid_alias(alias) || !safe_path {
+            return self.recorder.refuse(
+                request,
+                "old-domain",
+                Refusal::new(ConnectRule::PageNotFound).because(format!(
+                    "/aws/{alias}.awsapps.com{rest} does not name an instance page: the alias must be a Connect alias and the path start with /connect/.",
+                    alias = samlsim_service::bounded(alias),
+                    rest = samlsim_service::bounded(rest),
+                )),
+                |r| r.page("Amazon Connect"),
+            );
+        }
+        let query = if request.query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", request.query)
+        };
+        let target = self
+            .urls
+            .local(&format!("https://{alias}.my.connect.aws{path}{query}"));
+        Response::redirect(samlsim_service::http::StatusCode::FOUND, &target)
+    }
+}
+
+/// An instance alias as CreateInstance takes it: 1–45 letters, digits and
+/// hyphens, starting and ending with a letter or digit, not starting with `d-`
+/// (API_CreateInstance, InstanceAlias).
+pub fn is_valid_alias(alias: &str) -> bool {
+    (1..=45).contains(&alias.len())
+        && alias
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && alias.as_bytes()[0].is_ascii_alphanumeric()
+        && alias.as_bytes()[alias.len() - 1].is_ascii_alphanumeric()
+        && !alias.starts_with("d-")
+}
+
 impl Service for Connect {
     fn handle(&self, request: &Request) -> Option<Response> {
         let (host, rest) = split_local_path(&request.path)?;
@@ -211,21 +249,7 @@ impl Service for Connect {
             return Some(instance::handle(self, request, alias, rest));
         }
         if let Some(alias) = host.strip_suffix(".awsapps.com") {
-            // "If anyone tries to access a URL with the old domain, they will be
-            // redirected automatically to the new one" (update-your-connect-domain).
-            let rest = rest.strip_prefix("/connect").unwrap_or(rest);
-            let query = if request.query.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", request.query)
-            };
-            let target = self
-                .urls
-                .local(&format!("https://{alias}.my.connect.aws{rest}{query}"));
-            return Some(Response::redirect(
-                samlsim_service::http::StatusCode::FOUND,
-                &target,
-            ));
+            return Some(self.old_domain(request, alias, rest));
         }
         let region = host
             .strip_prefix("connect.")?

@@ -185,10 +185,23 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE connect_instances (
          expires_at INTEGER NOT NULL
      );"];
 
+/// What [`Model::put_users`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    All,
+    /// Nothing: these users exist already.
+    Exist(Vec<String>),
+}
+
 impl Model {
     pub fn new(store: Arc<Store>) -> Result<Self, StoreError> {
         store.migrate("connect", MIGRATIONS)?;
         Ok(Model { store })
+    }
+
+    /// The store, for a [`Store::transaction`] around several calls.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
     }
 
     pub fn is_empty(&self) -> Result<bool, StoreError> {
@@ -251,6 +264,18 @@ impl Model {
         user: &UserConfig,
         id: &str,
     ) -> Result<User, StoreError> {
+        // Read and write in one transaction: two concurrent creates of one user
+        // must agree on its ID.
+        self.store
+            .transaction(|| self.put_user_now(instance, user, id))
+    }
+
+    fn put_user_now(
+        &self,
+        instance: &str,
+        user: &UserConfig,
+        id: &str,
+    ) -> Result<User, StoreError> {
         let existing = self.user(instance, &user.username)?;
         let stored = User {
             id: existing.map_or_else(|| id.to_owned(), |u| u.id),
@@ -272,12 +297,14 @@ impl Model {
         Ok(stored)
     }
 
-    /// Adds several users in one transaction: all or none.
+    /// Adds several new users in one transaction: all, or none when any of them
+    /// exists already (checked inside the transaction, so a concurrent import of
+    /// the same user is a conflict, not a UNIQUE failure).
     pub fn put_users(
         &self,
         instance: &str,
         users: &[(UserConfig, String)],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Inserted, StoreError> {
         let rows = users
             .iter()
             .map(|(user, id)| {
@@ -294,14 +321,29 @@ impl Model {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.store.with(|c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
+            let mut existing = Vec::new();
+            for (username, _) in &rows {
+                let taken: i64 = tx
+                    .prepare_cached(
+                        "SELECT count(*) FROM connect_users WHERE instance = ?1 AND username = ?2",
+                    )?
+                    .query_row(rusqlite::params![instance, username], |r| r.get(0))?;
+                if taken > 0 {
+                    existing.push(username.clone());
+                }
+            }
+            if !existing.is_empty() {
+                return Ok(Inserted::Exist(existing));
+            }
             for (username, json) in &rows {
                 tx.prepare_cached("INSERT INTO connect_users (instance, username, user, position)
                      VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), 0) + 1 FROM connect_users))")?.execute(
                     rusqlite::params![instance, username, json],
                 )?;
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(Inserted::All)
         })
     }
 

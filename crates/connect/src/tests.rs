@@ -301,3 +301,116 @@ fn the_api_words_a_missing_user_as_user_not_found() {
         event.message
     );
 }
+
+#[test]
+fn hostile_redirect_the_old_domain_cannot_send_the_browser_to_another_host() {
+    let world = world();
+    let get = |path: &str| world.connect.handle(&Request::new(Method::GET, path));
+    for hostile in [
+        "/aws/x.awsapps.com/connect@evil.example/",
+        "/aws/x.awsapps.com/connect\\evil.example/",
+        "/aws/x.awsapps.com/connect//evil.example/",
+        "/aws/x.awsapps.com/connect.evil.example/",
+        "/aws/evil.example@x.awsapps.com/connect/",
+        "/aws/x:1@evil.awsapps.com/connect/",
+    ] {
+        // A host the emulator does not stand in for is no one's to redirect.
+        let Some(answer) = get(hostile) else {
+            continue;
+        };
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{hostile}");
+        assert!(answer.headers.get(header::LOCATION).is_none(), "{hostile}");
+        assert_eq!(world.last_event().rule.as_deref(), Some("page-not-found"));
+    }
+    let answer = get("/aws/x.awsapps.com/connect/ccp-v2").unwrap();
+    assert_eq!(answer.status, StatusCode::FOUND);
+    assert_eq!(
+        answer.headers[header::LOCATION],
+        "https://x.my.connect.aws/ccp-v2"
+    );
+}
+
+#[test]
+fn hostile_url_an_instance_with_a_script_origin_bad_alias_or_region_is_refused() {
+    let world = world();
+    let answer = world.connect.admin(
+        &Request::new(Method::POST, "/_admin/connect/instances").with_json(&serde_json::json!({
+            "id": "00000000-0000-0000-0000-000000000001", "alias": "x@evil.example",
+            "region": "mars-1", "account": ACCOUNT, "admin": "admin",
+            "approved_origins": ["javascript:alert(1)"],
+        })),
+        "/instances",
+    );
+    let body = answer.text_body();
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+    for cause in ["approved_origins[0]", "alias", "region"] {
+        assert!(body.contains(cause), "{cause}: {body}");
+    }
+    assert!(world.connect.model().instances().unwrap().len() == 1);
+}
+
+#[test]
+fn hostile_store_concurrent_imports_of_one_user_give_a_4xx_and_change_nothing_else() {
+    let world = Arc::new(world());
+    let header = crate::csv_import::SAML_TEMPLATE_HEADER;
+    for round in 0..20 {
+        let csv =
+            format!("{header}\nBo,Chen,racer{round},Basic Routing Profile,Agent,soft,,yes,0\n");
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let world = world.clone();
+                let csv = csv.clone();
+                std::thread::spawn(move || {
+                    let mut request = Request::new(
+                        Method::POST,
+                        &format!("/_admin/connect/instances/{INSTANCE}/users/import"),
+                    )
+                    .with_header(header::CONTENT_TYPE, "text/csv");
+                    request.body = csv.into();
+                    let path = format!("/instances/{INSTANCE}/users/import");
+                    world.connect.admin(&request, &path).status
+                })
+            })
+            .collect();
+        let mut statuses: Vec<u16> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().as_u16())
+            .collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses[0], 201, "round {round}: {statuses:?}");
+        assert_eq!(statuses[1], 400, "round {round}: {statuses:?}");
+        assert_eq!(
+            world.last_event().rule.as_deref(),
+            Some("csv-import-invalid")
+        );
+    }
+
+    // The race itself, without threads: the user appears between the check of
+    // the file and the write.
+    let user = UserConfig {
+        username: "late".into(),
+        first_name: None,
+        last_name: None,
+        security_profiles: vec!["Agent".into()],
+        routing_profile: "Basic Routing Profile".into(),
+    };
+    let model = world.connect.model();
+    let fresh = UserConfig {
+        username: "fresh".into(),
+        ..user.clone()
+    };
+    assert_eq!(
+        model
+            .put_users(INSTANCE, &[(user.clone(), "id-1".into())])
+            .unwrap(),
+        crate::model::Inserted::All
+    );
+    let before = model.users(INSTANCE).unwrap().len();
+    assert_eq!(
+        model
+            .put_users(INSTANCE, &[(fresh, "id-2".into()), (user, "id-3".into())])
+            .unwrap(),
+        crate::model::Inserted::Exist(vec!["late".into()])
+    );
+    assert_eq!(model.users(INSTANCE).unwrap().len(), before);
+}

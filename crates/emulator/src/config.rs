@@ -184,6 +184,19 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    /// Values that read but do not make a world: every cause, once, each on its
+    /// own line as `file:line: key: message`.
+    #[error("{}", causes.iter().map(|c| format!("{file}:{}: {}: {}", c.line, c.key, c.message)).collect::<Vec<_>>().join("\n"))]
+    Semantic { file: String, causes: Vec<Cause> },
+}
+
+/// One reason a configuration that parses is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub line: usize,
+    /// The key path, e.g. `connect.instances[0].region`.
+    pub key: String,
+    pub message: String,
 }
 
 impl Config {
@@ -215,7 +228,7 @@ impl Config {
         };
         let deserializer = toml::Deserializer::parse(text)
             .map_err(|e| invalid(e.span(), String::new(), e.message().to_owned()))?;
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let path = e.path().to_string();
             let key = if path == "." {
                 String::new()
@@ -224,7 +237,110 @@ impl Config {
             };
             let inner = e.into_inner();
             invalid(inner.span(), key, inner.message().to_owned())
+        })?;
+        let causes = config.check();
+        if causes.is_empty() {
+            return Ok(config);
+        }
+        let spans = toml::de::DeTable::parse(text).ok();
+        let causes = causes
+            .into_iter()
+            .map(|(key, message)| Cause {
+                line: spans
+                    .as_ref()
+                    .and_then(|root| span_of(root, &key))
+                    .map_or(1, |at| text[..at.min(text.len())].matches('\n').count() + 1),
+                key,
+                message,
+            })
+            .collect();
+        Err(ConfigError::Semantic {
+            file: file.to_owned(),
+            causes,
         })
+    }
+
+    /// Every semantic cause to refuse this configuration, once each, as (key
+    /// path, message): what `samlsim up` and `samlsim config check` refuse.
+    pub fn check(&self) -> Vec<(String, String)> {
+        let mut causes = Vec::new();
+        // `section.key: message` from the checks that word their own key.
+        let mut keyed = |text: String| match text.split_once(": ") {
+            Some((key, message)) => causes.push((key.to_owned(), message.to_owned())),
+            None => causes.push((String::new(), text)),
+        };
+        let server = &self.server;
+        if let Some(url) = &server.public_url
+            && let Err(e) = samlsim_service::check_url(url, samlsim_service::UrlUse::Absolute)
+        {
+            keyed(format!("server.public_url: {e}"));
+        }
+        if server.max_body_bytes == 0 {
+            keyed("server.max_body_bytes: must be at least 1 (SAML messages need a body)".into());
+        }
+        if server.max_connections == 0 {
+            keyed("server.max_connections: must be at least 1".into());
+        }
+        for (key, text) in [
+            ("header_read_timeout", &server.header_read_timeout),
+            ("body_timeout", &server.body_timeout),
+            ("metadata_fetch_timeout", &server.metadata_fetch_timeout),
+        ] {
+            if let Err(e) = server.positive_duration(key, text) {
+                keyed(e);
+            }
+        }
+        if let Err(e) = self.events.retention() {
+            keyed(e);
+        }
+        for (key, message) in samlsim_idp::check_config(&self.idp) {
+            causes.push((format!("idp.{key}"), message));
+        }
+        let mut accounts = std::collections::HashSet::new();
+        for (i, account) in self.aws.accounts.iter().enumerate() {
+            if !accounts.insert(account.id.as_str()) {
+                causes.push((
+                    format!("aws.accounts[{i}].id"),
+                    format!("account {} is defined twice", account.id),
+                ));
+            }
+            for (j, region) in account.sts_disabled_regions.iter().enumerate() {
+                if !samlsim_aws::endpoints::is_known_region(region) {
+                    causes.push((
+                        format!("aws.accounts[{i}].sts_disabled_regions[{j}]"),
+                        format!("\"{region}\" is not an AWS region"),
+                    ));
+                }
+            }
+        }
+        let mut instances = std::collections::HashSet::new();
+        for (i, instance) in self.connect.instances.iter().enumerate() {
+            let at = format!("connect.instances[{i}]");
+            if !instances.insert(instance.id.as_str()) {
+                causes.push((
+                    format!("{at}.id"),
+                    format!("instance {} is defined twice", instance.id),
+                ));
+            }
+            if !accounts.contains(instance.account.as_str()) {
+                causes.push((
+                    format!("{at}.account"),
+                    format!(
+                        "account {} is not one of [[aws.accounts]]",
+                        instance.account
+                    ),
+                ));
+            }
+            for cause in samlsim_connect::config::check_instance(instance) {
+                match cause.split_once(": ") {
+                    Some((key, message)) => {
+                        causes.push((format!("{at}.{key}"), message.to_owned()))
+                    }
+                    None => causes.push((at.clone(), cause)),
+                }
+            }
+        }
+        causes
     }
 
     /// The configuration as TOML.
@@ -258,9 +374,101 @@ impl Config {
     }
 }
 
+/// Where the value at `key` (`connect.instances[0].region`) starts in the text,
+/// or the nearest enclosing value that is there.
+fn span_of(root: &toml::Spanned<toml::de::DeTable<'_>>, key: &str) -> Option<usize> {
+    use toml::de::DeValue;
+    let mut at = root.span().start;
+    let mut table = root.get_ref();
+    for segment in key.split('.') {
+        let (name, indexes) = segment.split_at(segment.find('[').unwrap_or(segment.len()));
+        let Some(mut value) = table
+            .iter()
+            .find(|(k, _)| k.get_ref() == name)
+            .map(|(_, v)| v)
+        else {
+            return Some(at);
+        };
+        at = value.span().start;
+        for index in indexes
+            .split(['[', ']'])
+            .filter_map(|s| s.parse::<usize>().ok())
+        {
+            match value.get_ref() {
+                DeValue::Array(items) if index < items.len() => value = &items[index],
+                _ => return Some(at),
+            }
+            at = value.span().start;
+        }
+        match value.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => return Some(at),
+        }
+    }
+    Some(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `up` took before and `config check` must refuse, each cause once
+    /// with its file and line.
+    #[test]
+    fn hostile_config_semantic_errors_name_file_line_and_key_once_each() {
+        let text = DEFAULT_CONFIG
+            .replace(
+                "listen = \"127.0.0.1:7575\"",
+                "listen = \"127.0.0.1:7575\"\npublic_url = \"not a url\"\nmax_body_bytes = 0",
+            )
+            .replace("session_lifetime = \"8h\"", "session_lifetime = \"-8h\"")
+            .replace("username = \"carol\"", "username = \"alice\"")
+            .replace("id = \"aws-console\"", "id = \"connect-us-east-1\"")
+            .replace(
+                "region = \"us-east-1\"\naccount = \"123456789012\"",
+                "region = \"mars-1\"\naccount = \"999999999999\"",
+            );
+        let error = Config::parse(&text, "world.toml").unwrap_err();
+        let ConfigError::Semantic { causes, .. } = &error else {
+            panic!("{error}");
+        };
+        let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        let second = |needle: &str| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains(needle))
+                .nth(1)
+                .unwrap()
+                .0
+                + 1
+        };
+        let expected = [
+            ("server.public_url", line_of("public_url")),
+            ("server.max_body_bytes", line_of("max_body_bytes")),
+            ("idp.session_lifetime", line_of("session_lifetime")),
+            ("idp.users[5].username", second("username = \"alice\"")),
+            (
+                "idp.service_providers[2].id",
+                second("id = \"connect-us-east-1\""),
+            ),
+            ("connect.instances[0].account", line_of("999999999999")),
+            ("connect.instances[0].region", line_of("mars-1")),
+        ];
+        for (key, line) in expected {
+            let matching: Vec<&Cause> = causes.iter().filter(|c| c.key == key).collect();
+            assert_eq!(matching.len(), 1, "{key}: {error}");
+            assert_eq!(matching[0].line, line, "{key}: {error}");
+        }
+        let shown = error.to_string();
+        assert!(
+            shown.contains(&format!(
+                "world.toml:{}: connect.instances[0].region: \"mars-1\" is not an AWS region",
+                line_of("mars-1")
+            )),
+            "{shown}"
+        );
+        assert_eq!(shown.lines().count(), causes.len(), "{shown}");
+    }
 
     #[test]
     fn the_embedded_default_is_valid() {

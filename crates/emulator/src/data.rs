@@ -81,6 +81,11 @@ impl DataFolder {
         })
     }
 
+    /// The database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.path.join(DATABASE)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

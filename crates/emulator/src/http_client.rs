@@ -18,6 +18,33 @@ use crate::browser::Transport;
 pub struct HttpTransport {
     urls: UrlMap,
     authority: String,
+    timeout: Duration,
+}
+
+/// Why an exchange with a running samlsim failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExchangeError {
+    #[error("cannot reach samlsim at http://{authority} (is `samlsim up` running?): {source}")]
+    Unreachable {
+        authority: String,
+        source: std::io::Error,
+    },
+    /// A server that accepts and stays silent shows as `WouldBlock` on Unix and
+    /// `TimedOut` on Windows: both are said as what they are.
+    #[error("samlsim at http://{authority} did not answer {what} within {} s (timed out)", .after.as_secs())]
+    TimedOut {
+        authority: String,
+        what: String,
+        after: Duration,
+    },
+    #[error("talking to samlsim at http://{authority}: {source}")]
+    Io {
+        authority: String,
+        source: std::io::Error,
+    },
+    #[error("samlsim at http://{authority} answered something that is not HTTP: {why}")]
+    Malformed { authority: String, why: String },
 }
 
 impl HttpTransport {
@@ -31,23 +58,50 @@ impl HttpTransport {
         Ok(HttpTransport {
             urls: UrlMap::new(base).with_rewriter(samlsim_aws::endpoints::public_to_local),
             authority,
+            timeout: Duration::from_secs(30),
         })
+    }
+
+    /// The longest connecting, sending or waiting for a read may take.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Sends `request` and reads the answer; unlike [`Transport::send`], a samlsim
     /// that cannot be reached is an error rather than a 502 page, for callers (the
     /// CLI) that say so in their own words.
-    pub fn exchange(&self, request: &Request) -> Result<Response, String> {
-        let mut stream = TcpStream::connect(&self.authority)
-            .map_err(|e| format!("cannot reach {}: {e}", self.authority))?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .map_err(|e| e.to_string())?;
+    pub fn exchange(&self, request: &Request) -> Result<Response, ExchangeError> {
+        let authority = || self.authority.clone();
+        let unreachable = |source| ExchangeError::Unreachable {
+            authority: authority(),
+            source,
+        };
+        let address = std::net::ToSocketAddrs::to_socket_addrs(self.authority.as_str())
+            .map_err(unreachable)?
+            .next()
+            .ok_or_else(|| unreachable(std::io::ErrorKind::AddrNotAvailable.into()))?;
+        let mut stream = TcpStream::connect_timeout(&address, self.timeout).map_err(unreachable)?;
         let target = if request.query.is_empty() {
             request.path.clone()
         } else {
             format!("{}?{}", request.path, request.query)
         };
+        let io = |source: std::io::Error| match source.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                ExchangeError::TimedOut {
+                    authority: authority(),
+                    what: format!("{} {}", request.method, request.path),
+                    after: self.timeout,
+                }
+            }
+            _ => ExchangeError::Io {
+                authority: authority(),
+                source,
+            },
+        };
+        stream.set_read_timeout(Some(self.timeout)).map_err(io)?;
+        stream.set_write_timeout(Some(self.timeout)).map_err(io)?;
         let mut head = format!(
             "{} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
             request.method, self.authority
@@ -58,13 +112,14 @@ impl HttpTransport {
             }
         }
         head.push_str(&format!("Content-Length: {}\r\n\r\n", request.body.len()));
-        stream
-            .write_all(head.as_bytes())
-            .map_err(|e| e.to_string())?;
-        stream.write_all(&request.body).map_err(|e| e.to_string())?;
+        stream.write_all(head.as_bytes()).map_err(io)?;
+        stream.write_all(&request.body).map_err(io)?;
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-        parse_response(&raw)
+        stream.read_to_end(&mut raw).map_err(io)?;
+        parse_response(&raw).map_err(|why| ExchangeError::Malformed {
+            authority: authority(),
+            why,
+        })
     }
 }
 

@@ -61,7 +61,14 @@ pub enum StartError {
     Connect(#[from] samlsim_connect::ConnectError),
     #[error("the mock Cognito could not start: {0}")]
     Cognito(#[from] samlsim_cognito::CognitoError),
+    #[error(
+        "the database {database} was left half set up by an interrupted first start (it has tables but no `seeded` marker, or was made by a samlsim that wrote none); `samlsim up --fresh` rebuilds it from the configuration"
+    )]
+    HalfSeeded { database: String },
 }
+
+/// The marker written last in the first start's seeding transaction.
+const SEEDED: &str = "seeded";
 
 /// What an emulator is built on besides its configuration.
 pub struct Options {
@@ -137,65 +144,82 @@ impl Emulator {
             }
         };
         let store = Arc::new(store);
-        let events = EventLog::new(store.clone(), clock.clone())?
-            .with_retention(config.events.retention().map_err(StartError::Config)?);
-        let urls = Arc::new(
-            UrlMap::new(&config.public_url())
-                .with_rewriter(samlsim_aws::endpoints::public_to_local)
-                .with_rewriter(samlsim_cognito::public_to_local),
-        );
-        let idp = Idp::new(IdpParts {
-            config: config.idp.clone(),
-            store: store.clone(),
-            clock: clock.clone(),
-            ids: options.ids.clone(),
-            events: events.clone(),
-            urls: urls.clone(),
-            identity,
-        })?;
-        let fetch_limits = fetch::FetchLimits {
-            deadline: config
-                .server
-                .positive_duration(
-                    "metadata_fetch_timeout",
-                    &config.server.metadata_fetch_timeout,
-                )
-                .map_err(StartError::Config)?,
-            ..fetch::FetchLimits::default()
-        };
-        let aws = Arc::new(Aws::new(AwsParts {
-            config: config.aws.clone(),
-            idp_metadata: idp.metadata_xml()?,
-            fetch_metadata: Box::new(move |url: &str| {
-                fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
-            }),
-            store: store.clone(),
-            clock: clock.clone(),
-            ids: options.ids.clone(),
-            events: events.clone(),
-            urls: urls.clone(),
-        })?);
-        let connect = Connect::new(ConnectParts {
-            config: config.connect.clone(),
-            aws: aws.clone(),
-            store: store.clone(),
-            clock: clock.clone(),
-            ids: options.ids.clone(),
-            events: events.clone(),
-            urls: urls.clone(),
-        })?;
-        let cognito = Cognito::new(CognitoParts {
-            config: config.cognito.clone(),
-            idp_metadata: idp.metadata_xml()?,
-            fetch_metadata: Box::new(move |url: &str| {
-                fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
-            }),
-            store: store.clone(),
-            clock: clock.clone(),
-            ids: options.ids.clone(),
-            events: events.clone(),
-            urls: urls.clone(),
-            key: cognito_identity,
+        // Every service migrates and seeds from the configuration in one
+        // transaction, with the `seeded` marker written last: a kill during a
+        // first start leaves an empty database, never a partial world that later
+        // starts (which seed only an empty service) would not repair.
+        let seeded_before = store.has_marker(SEEDED)?;
+        if !seeded_before && store.has_migrated_anything()? {
+            return Err(StartError::HalfSeeded {
+                database: options.data.as_ref().map_or_else(
+                    || ":memory:".into(),
+                    |d| d.database_path().display().to_string(),
+                ),
+            });
+        }
+        let (events, urls, idp, aws, connect, cognito) = store.transaction(|| {
+            let events = EventLog::new(store.clone(), clock.clone())?
+                .with_retention(config.events.retention().map_err(StartError::Config)?);
+            let urls = Arc::new(
+                UrlMap::new(&config.public_url())
+                    .with_rewriter(samlsim_aws::endpoints::public_to_local)
+                    .with_rewriter(samlsim_cognito::public_to_local),
+            );
+            let idp = Idp::new(IdpParts {
+                config: config.idp.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+                identity,
+            })?;
+            let fetch_limits = fetch::FetchLimits {
+                deadline: config
+                    .server
+                    .positive_duration(
+                        "metadata_fetch_timeout",
+                        &config.server.metadata_fetch_timeout,
+                    )
+                    .map_err(StartError::Config)?,
+                ..fetch::FetchLimits::default()
+            };
+            let aws = Arc::new(Aws::new(AwsParts {
+                config: config.aws.clone(),
+                idp_metadata: idp.metadata_xml()?,
+                fetch_metadata: Box::new(move |url: &str| {
+                    fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+                }),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+            })?);
+            let connect = Connect::new(ConnectParts {
+                config: config.connect.clone(),
+                aws: aws.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+            })?;
+            let cognito = Cognito::new(CognitoParts {
+                config: config.cognito.clone(),
+                idp_metadata: idp.metadata_xml()?,
+                fetch_metadata: Box::new(move |url: &str| {
+                    fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+                }),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+                key: cognito_identity,
+            })?;
+            store.set_marker(SEEDED)?;
+            Ok::<_, StartError>((events, urls, idp, aws, connect, cognito))
         })?;
         Ok(Emulator {
             config,
@@ -360,5 +384,59 @@ mod tests {
             "{}",
             event.message.len()
         );
+    }
+}
+
+#[cfg(test)]
+mod seeding_tests {
+    use super::*;
+
+    fn start_in(dir: &std::path::Path, config: Config) -> Result<Emulator, StartError> {
+        Emulator::start(
+            config,
+            Options {
+                data: Some(DataFolder::open(dir, false).unwrap()),
+                ..Options::default()
+            },
+        )
+    }
+
+    #[test]
+    fn hostile_seeding_a_first_start_that_fails_half_way_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut broken = Config::load(None).unwrap();
+        // The IdP and AWS seed, then Connect refuses its part: as if killed there.
+        broken.connect.instances[0].users[0].security_profiles = vec!["Nobody".into()];
+        assert!(start_in(dir.path(), broken).is_err());
+        {
+            let store = Store::open(&dir.path().join("samlsim.db")).unwrap();
+            assert!(
+                !store.has_migrated_anything().unwrap(),
+                "the failed first start left tables (and so a partial world) behind"
+            );
+        }
+        let emulator = start_in(dir.path(), Config::load(None).unwrap()).unwrap();
+        assert!(!emulator.connect().model().instances().unwrap().is_empty());
+        assert!(!emulator.idp().directory().is_empty().unwrap());
+    }
+
+    #[test]
+    fn hostile_seeding_a_half_seeded_database_is_refused_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(&dir.path().join("samlsim.db")).unwrap();
+            store
+                .migrate("idp-directory", &["CREATE TABLE leftover (x INTEGER);"])
+                .unwrap();
+        }
+        let error = start_in(dir.path(), Config::load(None).unwrap())
+            .err()
+            .expect("refused");
+        let text = error.to_string();
+        assert!(
+            text.contains("seeded") && text.contains("--fresh"),
+            "{text}"
+        );
+        assert!(text.contains("samlsim.db"), "{text}");
     }
 }

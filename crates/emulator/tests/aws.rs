@@ -601,3 +601,110 @@ fn every_audience_restriction_must_name_aws() {
     );
     assert_eq!(rule_of(&page), "audience-mismatch", "{}", page.text());
 }
+
+/// An account refused half-way (its second role's trust policy does not parse)
+/// leaves nothing: not the account, not its provider, not its first role.
+#[test]
+fn hostile_store_a_refused_account_changes_nothing() {
+    let emulator = emulator();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::210987654321:saml-provider/Idp"},"Action":"sts:AssumeRoleWithSAML"}]}"#;
+    let account = serde_json::json!({
+        "id": "210987654321",
+        "saml_providers": [{"name": "Idp", "metadata": "idp"}],
+        "roles": [
+            {"name": "Fine", "trust_policy": trust},
+            {"name": "Broken", "trust_policy": "{not json"},
+        ],
+    });
+    let response =
+        emulator.handle(&Request::new(Method::POST, "/_admin/aws/accounts").with_json(&account));
+    assert_eq!(
+        response.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        response.text_body()
+    );
+    let iam = emulator.aws().iam();
+    assert!(iam.account("210987654321").unwrap().is_none());
+    assert!(
+        iam.provider("arn:aws:iam::210987654321:saml-provider/Idp")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !iam.roles()
+            .unwrap()
+            .iter()
+            .any(|r| r.arn.contains("210987654321"))
+    );
+}
+
+/// API_AssumeRoleWithSAML's constraints, worded as AWS words them.
+#[test]
+fn hostile_sts_parameters_are_validated_as_aws_documents_them() {
+    let emulator = emulator();
+    let assertion = assertion_for(&emulator, "connect-us-east-1");
+    let call = |extra: &[(&str, &str)]| {
+        let mut fields = vec![
+            ("Action", "AssumeRoleWithSAML"),
+            ("Version", "2011-06-15"),
+            ("RoleArn", CONNECT_ROLE),
+            ("PrincipalArn", PROVIDER),
+            ("SAMLAssertion", assertion.as_str()),
+        ];
+        fields.extend_from_slice(extra);
+        sts(&emulator, "sts.amazonaws.com", &fields)
+    };
+    let (status, xml) = call(&[("PolicyArns.member.1.arn", "garbage")]);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{xml}");
+    assert!(xml.contains("<Code>ValidationError</Code>"), "{xml}");
+    assert!(
+        xml.contains("1 validation error detected: Value 'garbage' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"),
+        "{xml}"
+    );
+    let event = emulator
+        .events()
+        .list(&samlsim_service::EventFilter::default())
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(event.rule.as_deref(), Some("sts-validation"));
+    let (status, xml) = call(&[(
+        "PolicyArns.member.1.arn",
+        "arn:aws:iam::123456789012:role/NotAPolicy",
+    )]);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{xml}");
+    assert!(xml.contains("at 'policyArns.1.member.arn'"), "{xml}");
+
+    let eleven: Vec<String> = (1..=11)
+        .map(|i| format!("PolicyArns.member.{i}.arn"))
+        .collect();
+    let fields: Vec<(&str, &str)> = eleven
+        .iter()
+        .map(|k| (k.as_str(), "arn:aws:iam::aws:policy/ReadOnlyAccess"))
+        .collect();
+    let (_, xml) = call(&fields);
+    assert!(
+        xml.contains("at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10"),
+        "{xml}"
+    );
+
+    let (_, xml) = call(&[("DurationSeconds", "60"), ("Policy", &"x".repeat(2049))]);
+    assert!(
+        xml.contains("2 validation errors detected: Value '60' at 'durationSeconds'"),
+        "{xml}"
+    );
+    assert!(xml.contains("at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048"), "{xml}");
+
+    let (status, xml) = call(&[
+        (
+            "PolicyArns.member.1.arn",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ),
+        (
+            "PolicyArns.member.2.arn",
+            "arn:aws:iam::123456789012:policy/team/Mine",
+        ),
+    ]);
+    assert_eq!(status, StatusCode::OK, "{xml}");
+}

@@ -25,6 +25,7 @@
 pub mod admin;
 pub mod config;
 pub mod directory;
+mod inbound;
 mod pages;
 pub mod providers;
 mod rules;
@@ -93,21 +94,55 @@ pub struct Idp {
     identity: Identity,
 }
 
+/// Every cause the `[idp]` section is refused for, once each, as (key under
+/// `idp`, message): what `Idp::new` and `samlsim config check` refuse alike.
+pub fn check_config(config: &config::IdpConfig) -> Vec<(String, String)> {
+    let mut causes = Vec::new();
+    match parse_duration(&config.session_lifetime) {
+        Ok(seconds) if seconds > 0 => {}
+        Ok(_) => causes.push((
+            "session_lifetime".into(),
+            format!("{:?} must be longer than 0s", config.session_lifetime),
+        )),
+        Err(e) => causes.push(("session_lifetime".into(), e.to_string())),
+    }
+    let mut users = std::collections::HashSet::new();
+    for (i, user) in config.users.iter().enumerate() {
+        // The later row would silently replace the earlier one.
+        if !users.insert(user.username.as_str()) {
+            causes.push((
+                format!("users[{i}].username"),
+                format!("\"{}\" is named twice", user.username),
+            ));
+        }
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (i, sp) in config.service_providers.iter().enumerate() {
+        if !ids.insert(sp.id.as_str()) {
+            causes.push((
+                format!("service_providers[{i}].id"),
+                format!("\"{}\" is named twice", sp.id),
+            ));
+        }
+        if let Err(message) = sso::check_provider(sp) {
+            causes.push((format!("service_providers[{i}]"), message));
+        }
+    }
+    causes
+}
+
 impl Idp {
     /// Builds the IdP; on a new database, seeds users and SPs from the config.
     pub fn new(parts: IdpParts) -> Result<Idp, IdpError> {
         let config = parts.config;
+        if let Some((key, message)) = check_config(&config).into_iter().next() {
+            return Err(IdpError::Config { key, message });
+        }
         let session_lifetime =
             parse_duration(&config.session_lifetime).map_err(|e| IdpError::Config {
                 key: "session_lifetime".into(),
                 message: e.to_string(),
             })?;
-        for (i, sp) in config.service_providers.iter().enumerate() {
-            sso::check_provider(sp).map_err(|message| IdpError::Config {
-                key: format!("service_providers[{i}]"),
-                message,
-            })?;
-        }
         let directory = Directory::new(parts.store.clone())?;
         let providers = Providers::new(parts.store.clone())?;
         let sessions = Sessions::new(parts.store.clone())?;

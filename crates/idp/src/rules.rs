@@ -132,6 +132,39 @@ samlsim_service::rules! {
             behaviours: &["C31"],
             outcome: Outcome::Invalid,
         },
+        /// An SP with a registered certificate sent an unsigned LogoutRequest:
+        /// any page could otherwise sign the user out with one `<img>` GET.
+        UnsignedLogoutRequest {
+            name: "unsigned-logout-request",
+            headline: "Unsigned LogoutRequest",
+            explanation: "The SP has a registered certificate, so its LogoutRequests must be signed (by the query string for HTTP-Redirect, enveloped for HTTP-POST); this one carries no signature.",
+            fix: "Sign the LogoutRequest with the SP's registered key (SAML bindings 3.4.4.1, 3.5.4).",
+            behaviours: &["C31"],
+        },
+        /// SAML core 3.2.1: the LogoutRequest names another endpoint.
+        LogoutWrongDestination {
+            name: "logout-wrong-destination",
+            headline: "LogoutRequest sent to another IdP endpoint",
+            explanation: "The LogoutRequest's Destination is not this IdP's SLO endpoint (SAML core 3.2.1).",
+            fix: "Take the SingleLogoutService endpoint from the IdP's metadata (GET /idp/metadata).",
+            behaviours: &["C31"],
+        },
+        /// The LogoutRequest's IssueInstant is outside the window AuthnRequests get.
+        StaleLogoutRequest {
+            name: "stale-logout-request",
+            headline: "LogoutRequest out of date",
+            explanation: "LogoutRequests older than 10 minutes or more than 3 minutes ahead of the IdP's clock are refused, as AuthnRequests are.",
+            fix: "Send a fresh LogoutRequest; check the SP's clock.",
+            behaviours: &["C31"],
+        },
+        /// SAML core 1.3.4: a LogoutRequest ID seen before.
+        ReplayedLogoutRequest {
+            name: "replayed-logout-request",
+            headline: "LogoutRequest replayed",
+            explanation: "A LogoutRequest with this ID from this SP was already received.",
+            fix: "Every LogoutRequest needs a fresh ID (SAML core 1.3.4).",
+            behaviours: &["C31"],
+        },
         /// SAML core 3.2.1: the request names another endpoint.
         WrongDestination {
             name: "wrong-destination",

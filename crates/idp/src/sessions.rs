@@ -209,14 +209,21 @@ impl Sessions {
 
     /// Records that `request_id` from `sp` was received; false if it already was
     /// (a replayed AuthnRequest).
+    /// Records request `request_id` from `sp` as seen; false when it was seen
+    /// already. Records older than `memory` seconds are swept first: a request
+    /// that old is refused by its IssueInstant, and the table must not grow
+    /// with every request ever made.
     pub fn first_sight_of_request(
         &self,
         sp: &str,
         request_id: &str,
         now: UnixTime,
+        memory: i64,
     ) -> Result<bool, StoreError> {
         self.store
             .with(|c| {
+                c.prepare_cached("DELETE FROM idp_answered_requests WHERE received_at < ?1")?
+                    .execute([now.saturating_sub(memory)])?;
                 c.prepare_cached("INSERT OR IGNORE INTO idp_answered_requests (sp, request_id, received_at) VALUES (?1, ?2, ?3)")?.execute(
                     rusqlite::params![sp, request_id, now],
                 )

@@ -2,19 +2,15 @@
 //! user's own sign-out (C31: the IdP session ends, but an SP's own session —
 //! Connect's 12 hours — does not; the page says so).
 
-use samlsim_crypto::Certificate;
 use samlsim_saml::binding;
-use samlsim_saml::logout::{
-    LogoutRequest, LogoutResponse, build_logout_response, parse_logout_request,
-    verify_logout_request,
-};
-use samlsim_saml::redirect::verify_redirect_signature;
+use samlsim_saml::logout::{LogoutRequest, LogoutResponse, build_logout_response};
 use samlsim_saml::signature::Signer;
 use samlsim_saml::{DateTime, Status};
-use samlsim_service::http::{Cookie, Method, StatusCode};
-use samlsim_service::{NewEvent, Refusal, Request, Response};
+use samlsim_service::http::{Cookie, StatusCode};
+use samlsim_service::{NewEvent, Request, Response};
 
-use crate::rules::{IdpRefusal, IdpRule, internal};
+use crate::inbound::{self, Received};
+use crate::rules::{IdpRefusal, internal};
 use crate::{Idp, SERVICE, SESSION_COOKIE, pages};
 
 /// `GET /idp/logout`: asks before signing out.
@@ -70,56 +66,8 @@ fn end_browser_session(idp: &Idp, request: &Request) -> Result<bool, IdpRefusal>
 
 /// `GET|POST /idp/slo`: a LogoutRequest from an SP.
 pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
-    let crate::sso::Incoming {
-        xml,
-        relay_state,
-        redirect_signed,
-        ..
-    } = crate::sso::incoming(request)?;
-    let logout: LogoutRequest = parse_logout_request(&xml)
-        .map_err(|e| Refusal::new(IdpRule::MalformedLogoutRequest).because(e.to_string()))?;
-    let sp = idp
-        .providers
-        .by_entity_id(&logout.issuer)
-        .map_err(|e| internal(&e))?
-        .into_iter()
-        .max_by_key(|sp| sp.slo_url.is_some())
-        .ok_or_else(|| {
-            Refusal::new(IdpRule::UnknownSp)
-                .because(format!(
-                    "No service provider with entity ID \"{}\" is registered.",
-                    logout.issuer
-                ))
-                .at_step("C31")
-        })?;
-    // Checked when the SP was registered (check_provider): a PEM that does not
-    // read is no certificate.
-    let certificate = sp
-        .certificate
-        .as_deref()
-        .and_then(|pem| Certificate::from_pem(pem).ok());
-    // With a certificate, what follows reads the verified copy: the query string's
-    // signature covers the XML it was decoded from; a POST's is enveloped.
-    let logout = match certificate {
-        Some(certificate) => {
-            let trusted = [certificate];
-            let checked = if redirect_signed {
-                verify_redirect_signature(&request.query, &trusted).map(|_| logout)
-            } else if request.method == Method::POST {
-                verify_logout_request(&xml, &trusted)
-            } else {
-                Ok(logout)
-            };
-            checked.map_err(|e| {
-                Refusal::new(IdpRule::BadRequestSignature)
-                    .worded("LogoutRequest signature invalid")
-                    .because(e.to_string())
-                    .at_step("C31")
-            })?
-        }
-        None => logout,
-    };
-
+    let received: Received<LogoutRequest> = inbound::receive(idp, request)?;
+    let (logout, sp, relay_state) = (received.message, received.sp, received.relay_state);
     let now = idp.clock.now();
     let mut ended = end_browser_session(idp, request)?;
     for index in &logout.session_indexes {

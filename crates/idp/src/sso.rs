@@ -3,10 +3,9 @@
 //! SSO) and bindings §3.4, §3.5.
 
 use samlsim_crypto::{Certificate, SignatureAlgorithm};
-use samlsim_saml::authn_request::{AuthnRequest, ReceivedAuthnRequest};
-use samlsim_saml::binding::{self, Limits};
+use samlsim_saml::authn_request::AuthnRequest;
+use samlsim_saml::binding;
 use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
-use samlsim_saml::redirect::{parse_redirect_query, verify_redirect_signature};
 use samlsim_saml::response::{
     AssertionSpec, Attribute, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec,
     ResponseSigning, ResponseSpec, build_response,
@@ -16,10 +15,11 @@ use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format};
 use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{Method, StatusCode};
-use samlsim_service::{NewEvent, Refusal, Request, Response};
+use samlsim_service::{NewEvent, Refusal, Request, Response, UrlUse, check_url};
 
 use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
+use crate::inbound::{self, REQUEST_MAX_AGE, Received, unknown_sp};
 use crate::rules::{IdpRefusal, IdpRule, internal};
 use crate::sessions::{Issued, PendingRequest, Session};
 use crate::{Idp, SERVICE, pages};
@@ -30,22 +30,36 @@ const AWS_ROLE_SESSION_NAME: &str = "https://aws.amazon.com/SAML/Attributes/Role
 const AWS_SESSION_DURATION: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 const AWS_SOURCE_IDENTITY: &str = "https://aws.amazon.com/SAML/Attributes/SourceIdentity";
 
-/// How far an AuthnRequest's IssueInstant may be from our clock.
-const REQUEST_MAX_AGE: i64 = 10 * 60;
-const REQUEST_MAX_FUTURE: i64 = 3 * 60;
-
 /// Checks what can be checked of an SP's configuration before it is used.
 pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
-    parse_duration(&sp.assertion_lifetime).map_err(|e| format!("assertion_lifetime: {e}"))?;
+    match parse_duration(&sp.assertion_lifetime) {
+        Ok(seconds) if seconds > 0 => {}
+        Ok(_) => {
+            return Err(format!(
+                "assertion_lifetime: {:?} must be longer than 0s",
+                sp.assertion_lifetime
+            ));
+        }
+        Err(e) => return Err(format!("assertion_lifetime: {e}")),
+    }
     signature_algorithm(sp).map_err(|e| format!("signature_algorithm: {e}"))?;
-    if !(sp.acs_url.starts_with("https://")
-        || sp.acs_url.starts_with("http://")
-        || sp.acs_url.starts_with('/'))
-    {
-        return Err(format!(
-            "acs_url \"{}\" is not an absolute URL or a local path",
-            sp.acs_url
-        ));
+    // Each becomes a form action or a redirect in the emulator's origin. A
+    // RelayState is opaque to SAML and may be no URL at all: Cognito's
+    // IdP-initiated one is `identity_provider=…&client_id=…` (saml-idp-things-to-know);
+    // only one that could be read as a URL (a scheme or a path) is checked as one.
+    let relay_state_url = sp
+        .relay_state
+        .as_ref()
+        .filter(|r| r.contains(':') || r.starts_with('/') || r.starts_with('\\'));
+    let urls = [
+        ("acs_url", Some(&sp.acs_url)),
+        ("slo_url", sp.slo_url.as_ref()),
+        ("relay_state", relay_state_url),
+    ];
+    for (key, url) in urls {
+        if let Some(url) = url {
+            check_url(url, UrlUse::AbsoluteOrLocalPath).map_err(|e| format!("{key}: {e}"))?;
+        }
     }
     if let Some(pem) = &sp.certificate {
         Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
@@ -145,20 +159,10 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, I
     {
         return resume(idp, request, &token);
     }
-    let received = receive_authn_request(idp, request)?;
+    let received: Received<AuthnRequest> = inbound::receive(idp, request)?;
     let sp = received.sp;
-    let authn = received.request;
+    let authn = received.message;
     let now = idp.clock.now();
-    if !idp
-        .sessions
-        .first_sight_of_request(&sp.id, &authn.id, now)
-        .map_err(|e| internal(&e))?
-    {
-        return Err(Refusal::new(IdpRule::ReplayedRequest).because(format!(
-            "The AuthnRequest with ID \"{}\" from {} was already received.",
-            authn.id, sp.entity_id
-        )));
-    }
     idp.record(
         request,
         NewEvent::ok(SERVICE, "authn-request", format!("AuthnRequest {} from {}", authn.id, sp.entity_id))
@@ -223,150 +227,8 @@ fn resume(idp: &Idp, request: &Request, token: &str) -> Result<Response, IdpRefu
     )
 }
 
-/// A SAMLRequest as it came in, by either binding.
-pub(crate) struct Incoming {
-    pub xml: Vec<u8>,
-    pub relay_state: Option<String>,
-    pub binding: &'static str,
-    /// Whether the HTTP-Redirect query carries a signature (bindings 3.4.4.1).
-    pub redirect_signed: bool,
-}
-
-/// Decodes the `SAMLRequest` of an HTTP-Redirect GET or an HTTP-POST, bounded.
-pub(crate) fn incoming(request: &Request) -> Result<Incoming, IdpRefusal> {
-    let limits = Limits::default();
-    if request.method == Method::GET {
-        let query = parse_redirect_query(&request.query)
-            .map_err(|e| because(IdpRule::BadRedirectQuery, e))?;
-        let xml = binding::decode_redirect(&query.message, &limits)
-            .map_err(|e| because(IdpRule::BadEncoding, e))?;
-        return Ok(Incoming {
-            xml,
-            relay_state: query.relay_state.clone(),
-            binding: "HTTP-Redirect",
-            redirect_signed: query.signature.is_some(),
-        });
-    }
-    let value = request
-        .form_value("SAMLRequest")
-        .ok_or_else(|| Refusal::new(IdpRule::MissingSamlRequest))?;
-    let xml =
-        binding::decode_post(&value, &limits).map_err(|e| because(IdpRule::BadEncoding, e))?;
-    Ok(Incoming {
-        xml,
-        relay_state: request.form_value("RelayState"),
-        binding: "HTTP-POST",
-        redirect_signed: false,
-    })
-}
-
-struct ReceivedRequest {
-    request: AuthnRequest,
-    sp: ServiceProviderConfig,
-    relay_state: Option<String>,
-    binding: &'static str,
-    signed: bool,
-}
-
-/// Decodes, parses and checks an AuthnRequest by either binding. The request is
-/// decoded and parsed once; when it is signed, every decision reads the verified
-/// copy only (for HTTP-Redirect the signature covers the query string the XML was
-/// decoded from, so the parse is the verified copy once the query checks).
-fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest, IdpRefusal> {
-    let Incoming {
-        xml,
-        relay_state,
-        binding,
-        redirect_signed,
-    } = incoming(request)?;
-    if relay_state.as_ref().is_some_and(|r| r.len() > 80) {
-        // SAML bindings 3.4.3 / 3.5.3 cap RelayState at 80 bytes; AWS's own RelayState
-        // URLs are longer and everyone accepts them, so this is a note, not a refusal.
-        idp.record(
-            request,
-            NewEvent::ok(
-                SERVICE,
-                "authn-request",
-                "RelayState is over the 80 bytes SAML bindings 3.4.3 allow",
-            ),
-        );
-    }
-    let malformed =
-        |e: SamlError| Refusal::new(IdpRule::MalformedAuthnRequest).because(e.to_string());
-    let message = ReceivedAuthnRequest::parse(&xml).map_err(malformed)?;
-    // Read before any signature is checked: only its Issuer is used, to find the
-    // certificates that may have signed it.
-    let claimed = message.unverified().map_err(malformed)?;
-    // The HTTP-POST binding carries the signature inside the XML (bindings 3.5.4).
-    let embedded_signature = binding == "HTTP-POST" && message.carries_signature();
-    let signed = redirect_signed || embedded_signature;
-    let (authn, signer) = if signed {
-        let candidates = idp
-            .providers
-            .by_entity_id(&claimed.issuer)
-            .map_err(|e| internal(&e))?;
-        if candidates.is_empty() {
-            return Err(unknown_sp(&claimed.issuer));
-        }
-        let trusted: Vec<Certificate> = candidates.iter().filter_map(certificate).collect();
-        if trusted.is_empty() {
-            return Err(no_sp_certificate(&claimed.issuer));
-        }
-        let bad_signature =
-            |e: SamlError| Refusal::new(IdpRule::BadRequestSignature).because(e.to_string());
-        if redirect_signed {
-            let verified =
-                verify_redirect_signature(&request.query, &trusted).map_err(bad_signature)?;
-            (claimed, Some(verified.certificate))
-        } else {
-            let (authn, certificate) = message.verify(&trusted).map_err(bad_signature)?;
-            (authn, Some(certificate))
-        }
-    } else {
-        (claimed, None)
-    };
-    let sp = select_provider(idp, &authn)?;
-    match signer {
-        Some(signer) => {
-            // Several SPs may share the entity ID: the one the request addresses
-            // must be the one whose certificate signed it.
-            let Some(own) = certificate(&sp) else {
-                return Err(no_sp_certificate(&sp.entity_id));
-            };
-            if own.der() != signer.der() {
-                return Err(Refusal::new(IdpRule::BadRequestSignature).because(format!(
-                    "The AuthnRequest is signed with the certificate of another SP registered as {}, not that of {} (ACS {}).",
-                    sp.entity_id, sp.id, sp.acs_url
-                )));
-            }
-        }
-        None if sp.want_authn_requests_signed => {
-            return Err(Refusal::new(IdpRule::UnsignedRequest).because(format!(
-                "{} must sign its AuthnRequests (want_authn_requests_signed).",
-                sp.entity_id
-            )));
-        }
-        None => {}
-    }
-
-    let sso_url = idp.urls.absolute("/idp/sso");
-    if let Some(destination) = &authn.destination
-        && destination != &sso_url
-    {
-        return Err(Refusal::new(IdpRule::WrongDestination).because(format!(
-            "Destination is \"{destination}\", but this endpoint is {sso_url} (SAML core 3.2.1)."
-        )));
-    }
-    let now = idp.clock.now();
-    let age = now - authn.issue_instant.unix_seconds();
-    if !(-REQUEST_MAX_FUTURE..=REQUEST_MAX_AGE).contains(&age) {
-        return Err(Refusal::new(IdpRule::StaleRequest).because(format!(
-                "IssueInstant {} is {} from the IdP's clock ({}); requests older than 10 minutes or more than 3 minutes ahead are refused.",
-                authn.issue_instant,
-                samlsim_service::clock::format_duration(age.abs()),
-                DateTime::from_unix(now)
-        )));
-    }
+/// AuthnRequest only: the response binding it asks for.
+pub(crate) fn check_binding(authn: &AuthnRequest) -> Result<(), IdpRefusal> {
     if let Some(binding) = &authn.protocol_binding
         && binding != bindings::HTTP_POST
     {
@@ -374,20 +236,17 @@ fn receive_authn_request(idp: &Idp, request: &Request) -> Result<ReceivedRequest
             "The SP asked for the response by {binding}; this IdP answers by HTTP-POST only."
         )));
     }
-    Ok(ReceivedRequest {
-        request: authn,
-        sp,
-        relay_state,
-        binding,
-        signed,
-    })
+    Ok(())
 }
 
 /// The registered SP the request comes from. Several SPs may share an entity ID
 /// (every AWS endpoint is `urn:amazon:webservices`); the requested ACS picks one.
 /// An ACS URL that no SP with that entity ID registered is refused: responses go
 /// only to registered ACS URLs (SAML profiles 4.1.4.1).
-fn select_provider(idp: &Idp, authn: &AuthnRequest) -> Result<ServiceProviderConfig, IdpRefusal> {
+pub(crate) fn select_provider(
+    idp: &Idp,
+    authn: &AuthnRequest,
+) -> Result<ServiceProviderConfig, IdpRefusal> {
     let candidates = idp
         .providers
         .by_entity_id(&authn.issuer)
@@ -420,28 +279,6 @@ fn select_provider(idp: &Idp, authn: &AuthnRequest) -> Result<ServiceProviderCon
                 ))
             }),
     }
-}
-
-fn because(rule: IdpRule, error: impl std::fmt::Display) -> IdpRefusal {
-    Refusal::new(rule).because(error.to_string())
-}
-
-fn unknown_sp(entity_id: &str) -> IdpRefusal {
-    Refusal::new(IdpRule::UnknownSp).because(format!(
-        "No service provider with entity ID \"{entity_id}\" is registered at this IdP."
-    ))
-}
-
-fn no_sp_certificate(entity_id: &str) -> IdpRefusal {
-    Refusal::new(IdpRule::NoSpCertificate).because(format!(
-        "The AuthnRequest from {entity_id} is signed, but no certificate is registered for that SP to check it with."
-    ))
-}
-
-/// The SP's signing certificate. The PEM was checked when the SP was registered
-/// (`check_provider`), so one that does not read is absent, not an error.
-fn certificate(sp: &ServiceProviderConfig) -> Option<Certificate> {
-    Certificate::from_pem(sp.certificate.as_deref()?).ok()
 }
 
 /// C4: builds, signs and posts the Response for `user` to `sp`'s registered ACS.

@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
-use samlsim_crypto::{Certificate, Identity, SigningKey};
+use samlsim_crypto::{Certificate, Identity, SignatureAlgorithm, SigningKey};
 use samlsim_saml::DateTime;
+use samlsim_saml::NameId;
 use samlsim_saml::authn_request::{AuthnRequest, build_authn_request};
 use samlsim_saml::binding::encode_post;
+use samlsim_saml::logout::{LogoutRequest, build_logout_request};
+use samlsim_saml::redirect::{RedirectParam, redirect_query};
 use samlsim_saml::signature::Signer;
 use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{
@@ -33,6 +36,11 @@ fn idp() -> (Idp, EventLog) {
 }
 
 fn idp_and_store() -> (Idp, EventLog, Arc<Store>) {
+    let (idp, events, store, _) = idp_store_and_clock();
+    (idp, events, store)
+}
+
+fn idp_store_and_clock() -> (Idp, EventLog, Arc<Store>, Arc<VirtualClock>) {
     let store = Arc::new(Store::in_memory().unwrap());
     let clock = Arc::new(VirtualClock::frozen(NOW));
     let events = EventLog::new(store.clone(), clock.clone()).unwrap();
@@ -49,14 +57,14 @@ fn idp_and_store() -> (Idp, EventLog, Arc<Store>) {
     let idp = Idp::new(IdpParts {
         config,
         store: store.clone(),
-        clock,
+        clock: clock.clone(),
         ids: Arc::new(SequentialIds::default()),
         events: events.clone(),
         urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
         identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
     })
     .unwrap();
-    (idp, events, store)
+    (idp, events, store, clock)
 }
 
 fn signed_request(id: &str, acs: &str) -> String {
@@ -146,4 +154,177 @@ fn a_service_provider_row_that_no_longer_reads_is_a_damaged_row_not_an_unknown_s
     );
     assert_eq!(listing.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(listing.text_body().contains("idp_service_providers"));
+}
+
+fn logout_request(id: &str, issued: i64, destination: &str) -> LogoutRequest {
+    LogoutRequest {
+        id: id.into(),
+        issue_instant: DateTime::from_unix(issued),
+        destination: Some(destination.into()),
+        issuer: SP.into(),
+        name_id: NameId::new(
+            "alice",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+        ),
+        session_indexes: Vec::new(),
+        not_on_or_after: None,
+        reason: None,
+    }
+}
+
+/// `GET /idp/slo?SAMLRequest=…`, signed over the query string when `signed`.
+fn slo_redirect(idp: &Idp, request: &LogoutRequest, signed: bool) -> Response {
+    let xml = build_logout_request(request, None).unwrap().xml;
+    let key = SigningKey::from_pem(SP_KEY).unwrap();
+    let query = redirect_query(
+        RedirectParam::Request,
+        &xml,
+        None,
+        signed.then_some((&key, SignatureAlgorithm::RsaSha256)),
+    )
+    .unwrap();
+    idp.handle(&Request::new(Method::GET, &format!("/idp/slo?{query}")))
+        .unwrap()
+}
+
+const SLO: &str = "http://127.0.0.1:7575/idp/slo";
+
+#[test]
+fn hostile_slo_an_unsigned_redirect_logout_request_from_an_sp_with_a_certificate_is_refused() {
+    let (idp, events) = idp();
+    let page = slo_redirect(&idp, &logout_request("_img", NOW, SLO), false);
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text_body());
+    assert_eq!(rule_of(&page), "unsigned-logout-request");
+    let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+    assert_eq!(event.rule.as_deref(), Some("unsigned-logout-request"));
+    assert_eq!(event.step.as_deref(), Some("C31"));
+    // The same request signed is taken.
+    let page = slo_redirect(&idp, &logout_request("_signed", NOW, SLO), true);
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text_body());
+}
+
+#[test]
+fn hostile_slo_a_logout_request_for_another_endpoint_is_refused() {
+    let (idp, _) = idp();
+    let page = slo_redirect(
+        &idp,
+        &logout_request("_elsewhere", NOW, "https://other-idp.example.test/slo"),
+        true,
+    );
+    assert_eq!(
+        rule_of(&page),
+        "logout-wrong-destination",
+        "{}",
+        page.text_body()
+    );
+}
+
+#[test]
+fn hostile_slo_a_logout_request_from_2001_or_the_future_is_refused() {
+    let (idp, _) = idp();
+    let page = slo_redirect(&idp, &logout_request("_old", 978_307_200, SLO), true);
+    assert_eq!(
+        rule_of(&page),
+        "stale-logout-request",
+        "{}",
+        page.text_body()
+    );
+    let page = slo_redirect(&idp, &logout_request("_ahead", NOW + 3600, SLO), true);
+    assert_eq!(
+        rule_of(&page),
+        "stale-logout-request",
+        "{}",
+        page.text_body()
+    );
+    let page = idp
+        .handle(
+            &Request::new(Method::POST, "/idp/slo")
+                .with_form(&[("SAMLRequest", &encode_post(b"<not-a-logout-request/>"))]),
+        )
+        .unwrap();
+    assert_eq!(
+        rule_of(&page),
+        "malformed-logout-request",
+        "{}",
+        page.text_body()
+    );
+}
+
+#[test]
+fn hostile_slo_a_replayed_logout_request_is_refused_and_the_record_is_swept() {
+    let (idp, _, store, clock) = idp_store_and_clock();
+    let request = logout_request("_once", NOW, SLO);
+    assert_eq!(slo_redirect(&idp, &request, true).status, StatusCode::OK);
+    let page = slo_redirect(&idp, &request, true);
+    assert_eq!(
+        rule_of(&page),
+        "replayed-logout-request",
+        "{}",
+        page.text_body()
+    );
+
+    let seen = || {
+        store
+            .with(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM idp_answered_requests WHERE request_id = '_once'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(seen(), 1);
+    clock.advance(3600);
+    let later = logout_request("_later", NOW + 3600, SLO);
+    assert_eq!(slo_redirect(&idp, &later, true).status, StatusCode::OK);
+    assert_eq!(seen(), 0, "records past the IssueInstant window are swept");
+}
+
+#[test]
+fn hostile_url_a_javascript_slo_url_is_refused_by_the_config_and_the_admin_api() {
+    let store = Arc::new(Store::in_memory().unwrap());
+    let clock = Arc::new(VirtualClock::frozen(NOW));
+    let events = EventLog::new(store.clone(), clock.clone()).unwrap();
+    let sp = |key: &str, url: &str| {
+        let mut sp =
+            serde_json::json!({ "id": "x", "label": "X", "entity_id": SP, "acs_url": ACS });
+        sp[key] = url.into();
+        sp
+    };
+    for (key, url) in [
+        ("slo_url", "javascript:alert(document.domain)"),
+        ("relay_state", "data:text/html,<script>alert(1)</script>"),
+        ("acs_url", "//evil.example/acs"),
+    ] {
+        let config: IdpConfig = serde_json::from_value(serde_json::json!({
+            "name": "Test IdP", "service_providers": [sp(key, url)],
+        }))
+        .unwrap();
+        let error = Idp::new(IdpParts {
+            config,
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: Arc::new(SequentialIds::default()),
+            events: events.clone(),
+            urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
+            identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
+        })
+        .err()
+        .expect("refused");
+        assert!(error.to_string().contains(key), "{error}");
+    }
+    let (idp, _) = idp();
+    let answer = idp.admin(
+        &Request::new(Method::POST, "/_admin/idp/service-providers")
+            .with_json(&sp("slo_url", "javascript:alert(1)")),
+        "/service-providers",
+    );
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
+    assert!(answer.text_body().contains("slo_url"));
 }

@@ -133,6 +133,80 @@ pub fn verify_logout_request(
     ))
 }
 
+/// A received `samlp:LogoutRequest`, parsed once: like
+/// [`ReceivedAuthnRequest`](crate::authn_request::ReceivedAuthnRequest), good only
+/// for finding the claimed sender until [`ReceivedLogoutRequest::verify`] reads
+/// the signed content.
+pub struct ReceivedLogoutRequest {
+    doc: Document,
+}
+
+impl ReceivedLogoutRequest {
+    /// Parses the XML once.
+    ///
+    /// # Errors
+    ///
+    /// [`SamlError::Xml`], [`SamlError::UnexpectedRoot`].
+    pub fn parse(xml: &[u8]) -> Result<Self, SamlError> {
+        let doc = parse_bytes(xml)?;
+        Self::root(&doc)?;
+        Ok(ReceivedLogoutRequest { doc })
+    }
+
+    fn root(doc: &Document) -> Result<Node<'_>, SamlError> {
+        Node::root(
+            doc,
+            PROTOCOL_NS,
+            "LogoutRequest",
+            LOGOUT_REQUEST,
+            "SAML core 3.7.1",
+        )
+    }
+
+    /// Whether any element of the message carries an enveloped signature.
+    pub fn carries_signature(&self) -> bool {
+        !crate::signature::signed_elements(&self.doc).is_empty()
+    }
+
+    /// The request as it claims to be, nothing verified.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_logout_request`].
+    pub fn unverified(&self) -> Result<LogoutRequest, SamlError> {
+        read_request(Self::root(&self.doc)?)
+    }
+
+    /// Verifies the root's enveloped signature against `trusted` and reads the
+    /// request from the signed content only; with the certificate that verified it.
+    ///
+    /// # Errors
+    ///
+    /// [`SamlError::Signature`]; as [`parse_logout_request`] for the signed content.
+    pub fn verify(
+        &self,
+        trusted: &[Certificate],
+    ) -> Result<(LogoutRequest, Certificate), SamlError> {
+        let root = Self::root(&self.doc)?;
+        let verified = samlsim_dsig::verify_enveloped(
+            &self.doc,
+            root.id,
+            trusted,
+            &samlsim_dsig::VerifyOptions::default(),
+        )
+        .map_err(|source| SamlError::Signature {
+            element: LOGOUT_REQUEST,
+            source,
+        })?;
+        let request = read_request(Node::at(
+            &verified.document,
+            verified.element(),
+            LOGOUT_REQUEST,
+        ))?;
+        Ok((request, verified.certificate))
+    }
+}
+
 /// Builds a `samlp:LogoutResponse`, signed (enveloped) when `signer` is given.
 ///
 /// # Errors

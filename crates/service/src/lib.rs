@@ -9,6 +9,7 @@
 //! - [`rule`]: every refusal a typed rule ([`rules!`]), answered through
 //!   [`Recorder::refuse`] which records the event and renders the answer;
 //! - [`problem`]: refusals rendered as pages that name the rule;
+//! - [`url`]: [`check_url`], the one check of every configured URL;
 //! - [`UrlMap`]: from the public URLs messages name to the local ones that serve them;
 //! - [`assets`]: the shared stylesheet, embedded at build time.
 
@@ -20,6 +21,7 @@ pub mod problem;
 pub mod recorder;
 pub mod rule;
 pub mod store;
+pub mod url;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
 pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, Retention};
@@ -29,6 +31,7 @@ pub use problem::{Problem, render};
 pub use recorder::{Recorder, aws_json_error};
 pub use rule::{Refusal, Rule, RuleSpec};
 pub use store::{Store, StoreError};
+pub use url::{UrlError, UrlUse, check_url};
 
 /// The most of one request-derived text (a refusal's detail, an event's message,
 /// a page's message) that is quoted back: a 1 MB Issuer must not become a 1 MB

@@ -5,9 +5,16 @@
 //! [`Store::migrate`] under its own name and reads and writes them through
 //! [`Store::with`]. One connection behind a mutex is plenty for a local emulator:
 //! statements take microseconds, and it keeps transactions trivially serialised.
+//!
+//! Several calls that must happen together (first-start seeding across every
+//! service; an admin create that checks, then writes) run in
+//! [`Store::transaction`]: the calling thread owns the connection until it
+//! ends, so another request's statements cannot land in the middle of it, and
+//! a failure or a kill leaves nothing of it behind.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread::ThreadId;
 
 use rusqlite::Connection;
 
@@ -74,6 +81,37 @@ pub fn to_json<T: serde::Serialize>(
 #[derive(Debug)]
 pub struct Store {
     connection: Mutex<Connection>,
+    /// Which thread holds the connection, how many times over: [`Store::with`]
+    /// inside [`Store::transaction`] on the same thread must not wait for itself.
+    owner: Mutex<Owner>,
+    released: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Owner {
+    thread: Option<ThreadId>,
+    depth: usize,
+}
+
+/// The calling thread's hold on the store; released on drop (also on panic).
+struct Hold<'a> {
+    store: &'a Store,
+    outermost: bool,
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        let mut owner = self
+            .store
+            .owner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        owner.depth -= 1;
+        if owner.depth == 0 {
+            owner.thread = None;
+            self.store.released.notify_all();
+        }
+    }
 }
 
 impl Store {
@@ -114,16 +152,20 @@ impl Store {
             "CREATE TABLE IF NOT EXISTS schema_versions (
                  component TEXT PRIMARY KEY,
                  version INTEGER NOT NULL
-             );",
+             );
+             CREATE TABLE IF NOT EXISTS markers (name TEXT PRIMARY KEY);",
         )?;
         Ok(Store {
             connection: Mutex::new(connection),
+            owner: Mutex::new(Owner::default()),
+            released: Condvar::new(),
         })
     }
 
     /// Brings `component`'s tables up to date: runs the steps of `migrations` it
     /// has not run yet, each in a transaction. Steps are only ever appended.
     pub fn migrate(&self, component: &str, migrations: &[&str]) -> Result<(), StoreError> {
+        let _hold = self.hold();
         let mut connection = self.lock();
         let done: usize = connection
             .query_row(
@@ -143,7 +185,8 @@ impl Store {
                 version,
                 source,
             };
-            let tx = connection.transaction().map_err(fail)?;
+            // A savepoint: a migration may run inside a `Store::transaction`.
+            let tx = connection.savepoint().map_err(fail)?;
             tx.execute_batch(sql).map_err(fail)?;
             tx.prepare_cached(
                 "INSERT INTO schema_versions (component, version) VALUES (?1, ?2)
@@ -156,12 +199,99 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f` with the connection.
+    /// Runs `f` with the connection. Inside `f`, use `savepoint()` rather than
+    /// `transaction()` for several statements: it nests in a [`Store::transaction`].
     pub fn with<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
+        let _hold = self.hold();
         Ok(f(&mut self.lock())?)
+    }
+
+    /// Runs `f`, and every [`Store::with`] it makes on this thread, as one
+    /// transaction: committed when `f` returns `Ok`, rolled back when it returns
+    /// `Err` or panics. Other threads wait until it ends. Nested calls join the
+    /// outermost transaction.
+    ///
+    /// # Errors
+    ///
+    /// `f`'s error, or the store's when the transaction cannot begin or commit.
+    pub fn transaction<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let hold = self.hold();
+        if !hold.outermost {
+            return f();
+        }
+        self.lock()
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(StoreError::from)?;
+        struct Rollback<'a>(&'a Store, bool);
+        impl Drop for Rollback<'_> {
+            fn drop(&mut self) {
+                if self.1
+                    && let Err(error) = self.0.lock().execute_batch("ROLLBACK")
+                {
+                    tracing::error!(%error, "rolling back a store transaction failed");
+                }
+            }
+        }
+        let mut rollback = Rollback(self, true);
+        let value = f()?;
+        self.lock()
+            .execute_batch("COMMIT")
+            .map_err(StoreError::from)?;
+        rollback.1 = false;
+        Ok(value)
+    }
+
+    /// Whether `marker` was set (see [`Store::set_marker`]).
+    pub fn has_marker(&self, marker: &str) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.prepare_cached("SELECT count(*) FROM markers WHERE name = ?1")?
+                .query_row([marker], |r| r.get::<_, i64>(0))
+        })
+        .map(|n| n > 0)
+    }
+
+    /// Records `marker` (e.g. `seeded`, written last in the seeding transaction).
+    pub fn set_marker(&self, marker: &str) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.prepare_cached("INSERT OR IGNORE INTO markers (name) VALUES (?1)")?
+                .execute([marker])
+        })?;
+        Ok(())
+    }
+
+    /// Whether any component has created its tables yet.
+    pub fn has_migrated_anything(&self) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.prepare_cached("SELECT count(*) FROM schema_versions")?
+                .query_row([], |r| r.get::<_, i64>(0))
+        })
+        .map(|n| n > 0)
+    }
+
+    fn hold(&self) -> Hold<'_> {
+        let me = std::thread::current().id();
+        let mut owner = self
+            .owner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        while owner.thread.is_some_and(|t| t != me) {
+            owner = self
+                .released
+                .wait(owner)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        owner.thread = Some(me);
+        owner.depth += 1;
+        Hold {
+            store: self,
+            outermost: owner.depth == 1,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -176,6 +306,68 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_store_a_failed_transaction_leaves_nothing_and_excludes_other_threads() {
+        let store = std::sync::Arc::new(Store::in_memory().unwrap());
+        store
+            .migrate("t", &["CREATE TABLE a (x INTEGER);"])
+            .unwrap();
+        let count = |store: &Store| {
+            store
+                .with(|c| c.query_row("SELECT count(*) FROM a", [], |r| r.get::<_, i64>(0)))
+                .unwrap()
+        };
+        let failed: Result<(), StoreError> = store.transaction(|| {
+            store.with(|c| c.execute("INSERT INTO a (x) VALUES (1)", []))?;
+            // Nested: joins the outer transaction, savepoints included.
+            store.transaction(|| store.with(|c| c.execute("INSERT INTO a (x) VALUES (2)", [])))?;
+            store.migrate("u", &["CREATE TABLE b (y INTEGER);"])?;
+            Err(StoreError::Corrupt {
+                table: "a",
+                key: "1".into(),
+                why: "test".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&store), 0);
+        assert!(store.with(|c| c.execute("SELECT * FROM b", [])).is_err());
+
+        // Another thread's statement waits for the transaction to end, so it
+        // never lands inside it.
+        let (started, wait) = std::sync::mpsc::channel();
+        let other = store.clone();
+        let writer = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let writer2 = writer.clone();
+        let handle = std::thread::spawn(move || {
+            writer2.wait();
+            started.send(()).unwrap();
+            other
+                .with(|c| c.execute("INSERT INTO a (x) VALUES (3)", []))
+                .unwrap();
+        });
+        let rolled_back: Result<(), StoreError> = store.transaction(|| {
+            writer.wait();
+            wait.recv().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            store.with(|c| c.execute("INSERT INTO a (x) VALUES (4)", []))?;
+            Err(StoreError::Corrupt {
+                table: "a",
+                key: "4".into(),
+                why: "test".into(),
+            })
+        });
+        assert!(rolled_back.is_err());
+        handle.join().unwrap();
+        let rows: Vec<i64> = store
+            .with(|c| {
+                c.prepare("SELECT x FROM a")?
+                    .query_map([], |r| r.get(0))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(rows, vec![3]);
+    }
 
     #[test]
     fn migrations_run_once_and_in_order() {
