@@ -10,8 +10,7 @@
 //! | `/_admin/idp/...` | users and service providers of the IdP (see `samlsim_idp::admin`) |
 //! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
 //! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
-//! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
-//! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
+//! | `/_admin/cognito/...` | user pools and their users (see `samlsim_cognito::admin`) |
 
 use askama::Template;
 use samlsim_saml::time::DateTime;
@@ -49,9 +48,12 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         (_, p) if p.starts_with("/connect/") || p == "/connect" => {
             emulator.connect().admin(request, &p["/connect".len()..])
         }
+        (_, p) if p.starts_with("/cognito/") || p == "/cognito" => {
+            emulator.cognito().admin(request, &p["/cognito".len()..])
+        }
         (_, "" | "/") => Response::json(
             StatusCode::OK,
-            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles", "/_admin/connect/instances"]}),
+            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles", "/_admin/connect/instances", "/_admin/cognito/pools"]}),
         ),
         _ => Response::json_error(
             StatusCode::NOT_FOUND,

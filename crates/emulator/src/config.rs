@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use samlsim_aws::config::AwsConfig;
+use samlsim_cognito::config::CognitoConfig;
 use samlsim_connect::config::ConnectConfig;
 use samlsim_idp::config::IdpConfig;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,8 @@ pub struct Config {
     pub aws: AwsConfig,
     #[serde(default)]
     pub connect: ConnectConfig,
+    #[serde(default)]
+    pub cognito: CognitoConfig,
     #[serde(default)]
     pub events: EventsConfig,
 }

@@ -9,6 +9,8 @@ use samlsim_service::{Clock, Store, StoreError};
 const DATABASE: &str = "samlsim.db";
 const KEY: &str = "idp-signing-key.pem";
 const CERTIFICATE: &str = "idp-signing-cert.pem";
+const COGNITO_KEY: &str = "cognito-signing-key.pem";
+const COGNITO_CERTIFICATE: &str = "cognito-signing-cert.pem";
 
 /// Why the data folder could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,8 @@ impl DataFolder {
                 "samlsim.db-shm",
                 KEY,
                 CERTIFICATE,
+                COGNITO_KEY,
+                COGNITO_CERTIFICATE,
             ] {
                 match std::fs::remove_file(path.join(name)) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
@@ -97,8 +101,29 @@ impl DataFolder {
 
     /// The IdP's signing key and certificate, generated on first use.
     pub fn signing_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
-        let key_path = self.path.join(KEY);
-        let cert_path = self.path.join(CERTIFICATE);
+        self.identity(clock, KEY, CERTIFICATE, generate_identity)
+    }
+
+    /// The Cognito user pools' token signing key (the `jwks.json` key) and its
+    /// certificate (GetSigningCertificate), generated on first use.
+    pub fn cognito_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
+        self.identity(
+            clock,
+            COGNITO_KEY,
+            COGNITO_CERTIFICATE,
+            generate_cognito_identity,
+        )
+    }
+
+    fn identity(
+        &self,
+        clock: &dyn Clock,
+        key: &str,
+        certificate: &str,
+        generate_identity: fn(&dyn Clock) -> Result<Identity, DataError>,
+    ) -> Result<Identity, DataError> {
+        let key_path = self.path.join(key);
+        let cert_path = self.path.join(certificate);
         if key_path.exists() && cert_path.exists() {
             let read = |p: &Path| {
                 std::fs::read_to_string(p).map_err(|source| DataError::Io {
@@ -169,11 +194,26 @@ fn lock(folder: &Path) -> Result<std::fs::File, DataError> {
 /// A fresh RSA-2048 identity valid from a day before `clock`'s now for ten years
 /// (the day's slack keeps a clock set slightly back from failing validity checks).
 pub fn generate_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
+    generate_named(clock, "samlsim IdP signing", 86_400)
+}
+
+/// The same for the Cognito user pools' token signing key. Nothing checks this
+/// certificate's dates (GetSigningCertificate hands it out), and an in-memory key
+/// is shared by emulators whose clocks differ by years, so its window is wide.
+pub fn generate_cognito_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
+    generate_named(
+        clock,
+        "samlsim Cognito user pool signing",
+        30 * 365 * 86_400,
+    )
+}
+
+fn generate_named(clock: &dyn Clock, common_name: &str, slack: i64) -> Result<Identity, DataError> {
     let now = clock.now();
     generate(&IdentityParams {
-        common_name: "samlsim IdP signing",
-        not_before: now - 86_400,
-        not_after: now + 10 * 365 * 86_400,
+        common_name,
+        not_before: now - slack,
+        not_after: now + slack.max(10 * 365 * 86_400),
         key_bits: 2048,
     })
     .map_err(DataError::Generate)

@@ -16,6 +16,8 @@
 
 pub mod admin;
 pub mod browser;
+#[cfg(test)]
+mod cognito_tests;
 pub mod config;
 pub mod data;
 pub mod fetch;
@@ -26,6 +28,7 @@ pub mod server;
 use std::sync::Arc;
 
 use samlsim_aws::{Aws, AwsParts};
+use samlsim_cognito::{Cognito, CognitoParts};
 use samlsim_connect::{Connect, ConnectParts};
 use samlsim_crypto::Identity;
 use samlsim_idp::{Idp, IdpParts};
@@ -56,6 +59,8 @@ pub enum StartError {
     Aws(#[from] samlsim_aws::AwsError),
     #[error("the mock Connect could not start: {0}")]
     Connect(#[from] samlsim_connect::ConnectError),
+    #[error("the mock Cognito could not start: {0}")]
+    Cognito(#[from] samlsim_cognito::CognitoError),
     #[error(
         "the database {database} was left half set up by an interrupted first start (it has tables but no `seeded` marker, or was made by a samlsim that wrote none); `samlsim up --fresh` rebuilds it from the configuration"
     )]
@@ -87,6 +92,23 @@ impl Default for Options {
     }
 }
 
+/// The user pools' signing identity for in-memory emulators: their own key, not
+/// the IdP's (a check made with the wrong key must not pass by accident), made once
+/// per process so a test suite or a scenario run pays for one key, not one each.
+fn in_memory_cognito_identity(
+    clock: &dyn samlsim_service::Clock,
+) -> Result<Identity, data::DataError> {
+    static PEMS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (key, certificate) = match PEMS.get() {
+        Some(pems) => pems,
+        None => {
+            let identity = data::generate_cognito_identity(clock)?;
+            PEMS.get_or_init(|| (identity.key.to_pkcs8_pem(), identity.certificate.to_pem()))
+        }
+    };
+    Identity::from_pem(key, certificate).map_err(data::DataError::Generate)
+}
+
 /// The emulated services, wired together.
 pub struct Emulator {
     config: Config,
@@ -97,6 +119,7 @@ pub struct Emulator {
     idp: Idp,
     aws: Arc<Aws>,
     connect: Connect,
+    cognito: Cognito,
     /// Kept so the data folder stays locked while the emulator lives.
     _data: Option<DataFolder>,
 }
@@ -105,17 +128,19 @@ impl Emulator {
     /// Opens the state (seeding it from `config` when new) and builds every service.
     pub fn start(config: Config, options: Options) -> Result<Emulator, StartError> {
         let clock = options.clock;
-        let (store, identity) = match &options.data {
+        let (store, identity, cognito_identity) = match &options.data {
             Some(folder) => (
                 folder.open_store()?,
                 folder.signing_identity(clock.as_ref())?,
+                folder.cognito_identity(clock.as_ref())?,
             ),
             None => {
                 let identity = match options.identity {
                     Some(identity) => identity,
                     None => data::generate_identity(clock.as_ref())?,
                 };
-                (Store::in_memory()?, identity)
+                let cognito_identity = in_memory_cognito_identity(clock.as_ref())?;
+                (Store::in_memory()?, identity, cognito_identity)
             }
         };
         let store = Arc::new(store);
@@ -132,12 +157,13 @@ impl Emulator {
                 ),
             });
         }
-        let (events, urls, idp, aws, connect) = store.transaction(|| {
+        let (events, urls, idp, aws, connect, cognito) = store.transaction(|| {
             let events = EventLog::new(store.clone(), clock.clone())?
                 .with_retention(config.events.retention().map_err(StartError::Config)?);
             let urls = Arc::new(
                 UrlMap::new(&config.public_url())
-                    .with_rewriter(samlsim_aws::endpoints::public_to_local),
+                    .with_rewriter(samlsim_aws::endpoints::public_to_local)
+                    .with_rewriter(samlsim_cognito::public_to_local),
             );
             let idp = Idp::new(IdpParts {
                 config: config.idp.clone(),
@@ -148,24 +174,22 @@ impl Emulator {
                 urls: urls.clone(),
                 identity,
             })?;
+            let fetch_limits = fetch::FetchLimits {
+                deadline: config
+                    .server
+                    .positive_duration(
+                        "metadata_fetch_timeout",
+                        &config.server.metadata_fetch_timeout,
+                    )
+                    .map_err(StartError::Config)?,
+                ..fetch::FetchLimits::default()
+            };
             let aws = Arc::new(Aws::new(AwsParts {
                 config: config.aws.clone(),
                 idp_metadata: idp.metadata_xml()?,
-                fetch_metadata: {
-                    let limits = fetch::FetchLimits {
-                        deadline: config
-                            .server
-                            .positive_duration(
-                                "metadata_fetch_timeout",
-                                &config.server.metadata_fetch_timeout,
-                            )
-                            .map_err(StartError::Config)?,
-                        ..fetch::FetchLimits::default()
-                    };
-                    Box::new(move |url: &str| {
-                        fetch::fetch_text(url, limits).map_err(|e| e.to_string())
-                    })
-                },
+                fetch_metadata: Box::new(move |url: &str| {
+                    fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+                }),
                 store: store.clone(),
                 clock: clock.clone(),
                 ids: options.ids.clone(),
@@ -181,8 +205,21 @@ impl Emulator {
                 events: events.clone(),
                 urls: urls.clone(),
             })?;
+            let cognito = Cognito::new(CognitoParts {
+                config: config.cognito.clone(),
+                idp_metadata: idp.metadata_xml()?,
+                fetch_metadata: Box::new(move |url: &str| {
+                    fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+                }),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+                key: cognito_identity,
+            })?;
             store.set_marker(SEEDED)?;
-            Ok::<_, StartError>((events, urls, idp, aws, connect))
+            Ok::<_, StartError>((events, urls, idp, aws, connect, cognito))
         })?;
         Ok(Emulator {
             config,
@@ -193,6 +230,7 @@ impl Emulator {
             idp,
             aws,
             connect,
+            cognito,
             _data: options.data,
         })
     }
@@ -221,6 +259,10 @@ impl Emulator {
         &self.connect
     }
 
+    pub fn cognito(&self) -> &Cognito {
+        &self.cognito
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -231,6 +273,7 @@ impl Emulator {
         rows.extend(self.idp.endpoints());
         rows.extend(self.aws.endpoints());
         rows.extend(self.connect.endpoints());
+        rows.extend(self.cognito.endpoints());
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),
@@ -267,6 +310,10 @@ impl Emulator {
             return admin::start_page(self, request);
         }
         if let Some(response) = self.idp.handle(request) {
+            return response;
+        }
+        // Before the AWS hosts: cognito-idp.<region>.amazonaws.com is one of them.
+        if let Some(response) = self.cognito.handle(request) {
             return response;
         }
         if let Some(response) = self.aws.handle(request) {

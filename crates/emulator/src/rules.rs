@@ -5,10 +5,11 @@ use samlsim_service::rule::{CatalogueEntry, catalogue as of};
 
 /// Every rule of every service, service by service in declaration order.
 pub fn catalogue() -> Vec<CatalogueEntry> {
-    let services: [Vec<CatalogueEntry>; 3] = [
+    let services: [Vec<CatalogueEntry>; 4] = [
         of::<samlsim_idp::IdpRule>().collect(),
         of::<samlsim_aws::AwsRule>().collect(),
         of::<samlsim_connect::ConnectRule>().collect(),
+        of::<samlsim_cognito::CognitoRule>().collect(),
     ];
     services.into_iter().flatten().collect()
 }

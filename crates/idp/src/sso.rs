@@ -43,11 +43,18 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
         Err(e) => return Err(format!("assertion_lifetime: {e}")),
     }
     signature_algorithm(sp).map_err(|e| format!("signature_algorithm: {e}"))?;
-    // Each becomes a form action or a redirect in the emulator's origin.
+    // Each becomes a form action or a redirect in the emulator's origin. A
+    // RelayState is opaque to SAML and may be no URL at all: Cognito's
+    // IdP-initiated one is `identity_provider=…&client_id=…` (saml-idp-things-to-know);
+    // only one that could be read as a URL (a scheme or a path) is checked as one.
+    let relay_state_url = sp
+        .relay_state
+        .as_ref()
+        .filter(|r| r.contains(':') || r.starts_with('/') || r.starts_with('\\'));
     let urls = [
         ("acs_url", Some(&sp.acs_url)),
         ("slo_url", sp.slo_url.as_ref()),
-        ("relay_state", sp.relay_state.as_ref()),
+        ("relay_state", relay_state_url),
     ];
     for (key, url) in urls {
         if let Some(url) = url {
