@@ -18,7 +18,7 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
 const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP";
 
 /// A Python with boto3 (the CI virtualenv), or None with the usual note.
-fn python_with_boto3() -> Option<PathBuf> {
+pub(crate) fn python_with_boto3() -> Option<PathBuf> {
     let python = std::env::var("SAMLSIM_PYTHON").unwrap_or_else(|_| "python3".into());
     let ok = Command::new(&python)
         .args(["-c", "import boto3"])
@@ -75,7 +75,7 @@ impl Served {
 }
 
 /// Environment that keeps the SDK on loopback and away from real credentials.
-fn isolated(command: &mut Command) -> &mut Command {
+pub(crate) fn isolated(command: &mut Command) -> &mut Command {
     command
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
