@@ -38,6 +38,10 @@ enum Command {
         /// Keep all state in memory; nothing is written.
         #[arg(long, conflicts_with = "fresh")]
         in_memory: bool,
+        /// Mean it when --listen names a non-loopback address: no warning, and the
+        /// start page shows the demo passwords to other machines too.
+        #[arg(long)]
+        expose: bool,
     },
     /// Run scenarios (default: the scenarios/ folder); ends with "N passed, N failed".
     Run {
@@ -110,15 +114,32 @@ enum Command {
         /// The encoded value (or a pasted query string), or - for standard input.
         file: PathBuf,
     },
+    /// The catalogue of every rule samlsim's services enforce, as Markdown (docs/rules.md).
+    Rules,
     /// Measure signing and verifying a typical AWS SAML Response, whole and in parts.
     Bench {
-        /// Seconds to run each measurement.
-        #[arg(long, default_value_t = 3.0)]
+        /// Seconds to run each measurement (more than 0, at most 3600).
+        #[arg(long, default_value_t = 3.0, value_parser = parse_bench_seconds)]
         seconds: f64,
         /// Only the measurements whose name contains this text.
         #[arg(long)]
         only: Option<String>,
     },
+}
+
+/// A measurement's length: finite, positive, and at most an hour (`inf` once made
+/// the duration arithmetic panic).
+fn parse_bench_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "{text:?}: give more than 0 and at most 3600 seconds"
+        ))
+    }
 }
 
 #[derive(Subcommand)]
@@ -186,6 +207,8 @@ enum ClockCommand {
     Advance { duration: String },
     /// Set the clock (e.g. 2026-01-01T00:00:00Z).
     Set { time: String },
+    /// Back to wall time (undo every advance and set).
+    Reset,
 }
 
 #[derive(Subcommand)]
@@ -216,6 +239,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in a piped or saved log.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         Command::Up {
@@ -224,6 +249,7 @@ fn main() -> ExitCode {
             listen,
             fresh,
             in_memory,
+            expose,
         } => commands::up(
             commands::UpArgs {
                 config: config.as_deref(),
@@ -231,6 +257,7 @@ fn main() -> ExitCode {
                 listen: listen.as_deref(),
                 fresh,
                 in_memory,
+                expose,
             },
             started,
         ),
@@ -282,6 +309,7 @@ fn main() -> ExitCode {
                     Some(serde_json::json!({ "advance": duration }))
                 }
                 ClockCommand::Set { time } => Some(serde_json::json!({ "set": time })),
+                ClockCommand::Reset => Some(serde_json::json!({ "reset": true })),
             },
         ),
         Command::Certs(CertsCommand::New {
@@ -299,6 +327,11 @@ fn main() -> ExitCode {
         } => commands::sign(&key, &cert, id.as_deref(), sha1, &file),
         Command::Verify { certs, show, file } => commands::verify(&certs, show, &file),
         Command::Decode { file } => commands::decode(&file),
+        Command::Rules => {
+            let catalogue = samlsim_emulator::rules::catalogue();
+            print!("{}", samlsim_emulator::rules::markdown(&catalogue));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { seconds, only } => commands::bench(seconds, only.as_deref()),
     };
     match result {

@@ -12,8 +12,10 @@
 //! - [`cognito_browser`]: Chromium through the demo app, hosted UI and IdP, and the
 //!   NameID case change (G8) and its fix (G9).
 //! - [`cognito_support`]: what the Cognito tests share.
+//! - [`hostile`]: the command-line findings of the adversarial test pass.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
+//! - [`rules`]: the rule catalogue (docs/rules.md) against the enums, scenarios and tests.
 //! - [`support`]: fixtures, running programs, and the gate for external tools.
 
 mod aws_sdk;
@@ -23,6 +25,8 @@ mod cognito_browser;
 mod cognito_oidc;
 mod cognito_sdk;
 mod cognito_support;
+mod hostile;
 mod idp_interop;
 mod interop_xmlsec;
+mod rules;
 mod support;

@@ -139,7 +139,13 @@ pub fn decode(file: &Path) -> Result<ExitCode> {
 /// Whatever a user pastes: raw XML, a POST value, a Redirect value or query string.
 fn decode_document(file: &Path) -> Result<Document> {
     let input = read_input(file)?;
-    let text = String::from_utf8_lossy(&input);
+    let text = std::str::from_utf8(&input).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (invalid byte at offset {}): SAML messages, their base64 and query strings are UTF-8",
+            file.display(),
+            e.valid_up_to()
+        )
+    })?;
     let (encoding, xml) = binding::decode_any(&text, &Limits::default())
         .with_context(|| format!("decoding {}", file.display()))?;
     parse_bytes(&xml)
@@ -171,15 +177,30 @@ fn read_text(path: &Path) -> Result<String> {
         .with_context(|| format!("{} is not UTF-8 text", path.display()))
 }
 
+/// The most any input file is read: far above a SAML message (the emulator takes
+/// bodies of 1 MiB), far below what would exhaust memory (`verify /dev/zero`).
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
 fn read_input(path: &Path) -> Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-        return Ok(buf);
+    let (name, reader): (String, Box<dyn Read>) = if path.as_os_str() == "-" {
+        ("standard input".into(), Box::new(std::io::stdin()))
+    } else {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+        (path.display().to_string(), Box::new(file))
+    };
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("reading {name}"))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        bail!(
+            "{name} is larger than {} MiB: not a SAML message (is it the right file?)",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        );
     }
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    Ok(buf)
 }
 
 /// The wall clock, read here at the edge and passed into the libraries.

@@ -17,6 +17,7 @@ pub struct UpArgs<'a> {
     pub listen: Option<&'a str>,
     pub fresh: bool,
     pub in_memory: bool,
+    pub expose: bool,
 }
 
 pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
@@ -24,11 +25,20 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
     if let Some(listen) = args.listen {
         config.server.listen = listen.to_owned();
     }
+    config.server.expose |= args.expose;
+    if !config.listens_on_loopback() && !config.server.expose {
+        eprintln!(
+            "samlsim: WARNING: listening on {} puts this emulator on a network. Anyone who can reach it can sign in as the demo users, move the clock and read the event log through pages (the admin API still answers this machine only). Demo passwords are hidden from other machines; pass --expose if this is what you want.",
+            config.server.listen
+        );
+    }
     let data = if args.in_memory {
         None
     } else {
         Some(DataFolder::open(args.data, args.fresh)?)
     };
+    let limits = samlsim_emulator::server::Limits::from_config(&config.server)
+        .map_err(anyhow::Error::msg)?;
     let data_path = data.as_ref().map(|d| d.path().display().to_string());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -45,13 +55,38 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
                 ..Options::default()
             },
         )?);
+        let stop = stop_signal()?;
         print_banner(&emulator, data_path.as_deref(), started);
         let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
+            stop.await;
             eprintln!("\nsamlsim: stopping");
         };
-        samlsim_emulator::server::serve(listener, emulator, shutdown).await;
+        samlsim_emulator::server::serve(listener, emulator, limits, shutdown).await;
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Ctrl-C, or SIGTERM (what `kill`, systemd and container runtimes send), both
+/// stop the server the same clean way. The handlers are installed when this is
+/// called, before the banner says samlsim is up, so no signal can arrive unhandled.
+#[cfg(unix)]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("handling Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        // Without a handler there is nothing to wait for but the process's end.
+        let _ = tokio::signal::ctrl_c().await;
     })
 }
 

@@ -123,6 +123,12 @@ impl SigningKey {
         pem::encode("PRIVATE KEY", self.pkcs8.as_bytes())
     }
 
+    /// The public modulus and exponent as unsigned big-endian bytes, for a JSON
+    /// Web Key (`n`, `e`) such as a user pool's `jwks.json` publishes.
+    pub fn public_components(&self) -> (Vec<u8>, Vec<u8>) {
+        (self.rsa.n().to_bytes_be(), self.rsa.e().to_bytes_be())
+    }
+
     /// The length of the RSA modulus in bits, e.g. 2048.
     pub fn modulus_bits(&self) -> usize {
         self.rsa.n().bits()

@@ -4,14 +4,13 @@
 //! | method and path | what |
 //! |---|---|
 //! | `GET /_admin/clock` | the virtual time |
-//! | `POST /_admin/clock` | `{"advance": "12h1s"}` or `{"set": "2026-01-01T00:00:00Z"}` |
+//! | `POST /_admin/clock` | `{"advance": "12h1s"}`, `{"set": "2026-01-01T00:00:00Z"}` or `{"reset": true}` (back to wall time) |
 //! | `GET /_admin/events?flow=&service=&after=&limit=` | the event log |
 //! | `GET /_admin/config` | the effective configuration |
 //! | `/_admin/idp/...` | users and service providers of the IdP (see `samlsim_idp::admin`) |
 //! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
 //! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
-//! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
-//! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
+//! | `/_admin/cognito/...` | user pools and their users (see `samlsim_cognito::admin`) |
 
 use askama::Template;
 use samlsim_saml::time::DateTime;
@@ -49,9 +48,12 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         (_, p) if p.starts_with("/connect/") || p == "/connect" => {
             emulator.connect().admin(request, &p["/connect".len()..])
         }
+        (_, p) if p.starts_with("/cognito/") || p == "/cognito" => {
+            emulator.cognito().admin(request, &p["/cognito".len()..])
+        }
         (_, "" | "/") => Response::json(
             StatusCode::OK,
-            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles", "/_admin/connect/instances"]}),
+            &serde_json::json!({"endpoints": ["/_admin/clock", "/_admin/events", "/_admin/config", "/_admin/idp/users", "/_admin/idp/service-providers", "/_admin/idp/issued", "/_admin/aws/accounts", "/_admin/aws/saml-providers", "/_admin/aws/roles", "/_admin/connect/instances", "/_admin/cognito/pools"]}),
         ),
         _ => Response::json_error(
             StatusCode::NOT_FOUND,
@@ -144,6 +146,8 @@ fn clock_state(emulator: &Emulator) -> Response {
 struct ClockChange {
     advance: Option<String>,
     set: Option<String>,
+    #[serde(default)]
+    reset: bool,
 }
 
 fn move_clock(emulator: &Emulator, request: &Request) -> Response {
@@ -154,15 +158,15 @@ fn move_clock(emulator: &Emulator, request: &Request) -> Response {
                 StatusCode::BAD_REQUEST,
                 "InvalidClockChange",
                 format!(
-                    "expected {{\"advance\": \"12h1s\"}} or {{\"set\": \"2026-01-01T00:00:00Z\"}}: {e}"
+                    "expected {{\"advance\": \"12h1s\"}}, {{\"set\": \"2026-01-01T00:00:00Z\"}} or {{\"reset\": true}}: {e}"
                 ),
             );
         }
     };
     let clock = emulator.clock();
-    match (change.advance, change.set) {
-        (Some(amount), None) => match parse_duration(&amount) {
-            Ok(seconds) => clock.advance(seconds),
+    let moved = match (change.advance, change.set, change.reset) {
+        (Some(amount), None, false) => match parse_duration(&amount) {
+            Ok(seconds) => clock.try_advance(seconds),
             Err(e) => {
                 return Response::json_error(
                     StatusCode::BAD_REQUEST,
@@ -171,19 +175,26 @@ fn move_clock(emulator: &Emulator, request: &Request) -> Response {
                 );
             }
         },
-        (None, Some(at)) => match DateTime::parse(&at) {
-            Ok(at) => clock.set(at.unix_seconds()),
+        (None, Some(at), false) => match DateTime::parse(&at) {
+            Ok(at) => clock.try_set(at.unix_seconds()),
             Err(e) => {
                 return Response::json_error(StatusCode::BAD_REQUEST, "InvalidTime", e.to_string());
             }
         },
+        (None, None, true) => {
+            clock.reset();
+            Ok(())
+        }
         _ => {
             return Response::json_error(
                 StatusCode::BAD_REQUEST,
                 "InvalidClockChange",
-                "give exactly one of \"advance\" and \"set\"",
+                "give exactly one of \"advance\", \"set\" and \"reset\"",
             );
         }
+    };
+    if let Err(e) = moved {
+        return Response::json_error(StatusCode::BAD_REQUEST, "ClockOutOfRange", e.to_string());
     }
     clock_state(emulator)
 }
@@ -211,14 +222,18 @@ struct StartPage {
     portal: String,
     endpoints: Vec<(String, String)>,
     users: Vec<(String, String, String)>,
+    passwords_hidden: bool,
     now: String,
     offset: i64,
     offset_text: String,
 }
 
 /// `/`: what is running, where, and who can sign in.
-pub fn start_page(emulator: &Emulator) -> Response {
+pub fn start_page(emulator: &Emulator, request: &Request) -> Response {
     let clock = emulator.clock();
+    // The demo passwords are for the person at this machine; a browser elsewhere
+    // on a network sees them only when the emulator was exposed on purpose.
+    let passwords_hidden = !request.is_loopback() && !emulator.config().server.expose;
     let page = StartPage {
         portal: emulator.urls().absolute("/idp/portal"),
         endpoints: emulator.endpoints(),
@@ -230,11 +245,16 @@ pub fn start_page(emulator: &Emulator) -> Response {
             .map(|u| {
                 (
                     u.username.clone(),
-                    u.password.clone(),
+                    if passwords_hidden {
+                        "(hidden)".to_owned()
+                    } else {
+                        u.password.clone()
+                    },
                     u.note.clone().unwrap_or_default(),
                 )
             })
             .collect(),
+        passwords_hidden,
         now: DateTime::from_unix(clock.now()).to_string(),
         offset: clock.offset(),
         offset_text: format_duration(clock.offset()),
@@ -245,5 +265,69 @@ pub fn start_page(emulator: &Emulator) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the start page failed to render: {e}"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use samlsim_service::http::Method;
+    use samlsim_service::{Clock, Request, VirtualClock};
+
+    use crate::{Config, Emulator, Options};
+
+    fn clock_change(emulator: &Emulator, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let request = Request::new(Method::POST, "/_admin/clock").with_json(&body);
+        let response = emulator.handle(&request);
+        let body = serde_json::from_str(&response.text_body()).unwrap();
+        (response.status.as_u16(), body)
+    }
+
+    #[test]
+    fn hostile_exposure_demo_passwords_show_only_to_this_machine_unless_exposed() {
+        let page = |expose: bool, peer: &str| {
+            let mut config = Config::load(None).unwrap();
+            config.server.expose = expose;
+            let emulator = Emulator::start(config, Options::default()).unwrap();
+            let mut request = Request::new(Method::GET, "/");
+            request.peer = Some(peer.parse().unwrap());
+            emulator.handle(&request).text_body()
+        };
+        assert!(page(false, "127.0.0.1").contains("alice-pass"));
+        let remote = page(false, "192.0.2.7");
+        assert!(!remote.contains("alice-pass"), "{remote}");
+        assert!(remote.contains("--expose"), "{remote}");
+        assert!(page(true, "192.0.2.7").contains("alice-pass"));
+    }
+
+    #[test]
+    fn hostile_clock_moves_within_range_and_resets_to_wall_time() {
+        let clock = std::sync::Arc::new(VirtualClock::frozen(1_768_467_600));
+        let emulator = Emulator::start(
+            Config::load(None).unwrap(),
+            Options {
+                clock: clock.clone(),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let (status, body) = clock_change(
+            &emulator,
+            serde_json::json!({ "advance": "9223372036854775807" }),
+        );
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"]["code"], "ClockOutOfRange", "{body}");
+        assert_eq!(clock.now(), 1_768_467_600);
+        let (status, body) = clock_change(
+            &emulator,
+            serde_json::json!({ "set": "9999-12-31T23:59:59Z" }),
+        );
+        assert_eq!(status, 400, "{body}");
+        let (status, _) = clock_change(&emulator, serde_json::json!({ "advance": "12h1s" }));
+        assert_eq!(status, 200);
+        assert_eq!(clock.now(), 1_768_467_600 + 43_201);
+        let (status, body) = clock_change(&emulator, serde_json::json!({ "reset": true }));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["offset_seconds"], 0);
+        assert_eq!(clock.now(), 1_768_467_600);
     }
 }

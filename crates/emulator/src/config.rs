@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use samlsim_aws::config::AwsConfig;
+use samlsim_cognito::config::CognitoConfig;
 use samlsim_connect::config::ConnectConfig;
 use samlsim_idp::config::IdpConfig;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,8 @@ pub struct Config {
     pub aws: AwsConfig,
     #[serde(default)]
     pub connect: ConnectConfig,
+    #[serde(default)]
+    pub cognito: CognitoConfig,
 }
 
 /// `[server]`.
@@ -35,9 +38,29 @@ pub struct ServerConfig {
     /// The URL browsers reach the emulator at, when it differs from `http://<listen>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// Acknowledges that a non-loopback `listen` address is meant: no warning, and
+    /// the start page shows the demo passwords to every client (`up --expose`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expose: bool,
     /// Largest request body accepted, in bytes.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// How long a client has to send a whole request head once the connection is
+    /// ready for one; hyper's timer, so it is also how long an idle keep-alive
+    /// connection is kept (a duration: `10s`, `1m`).
+    #[serde(default = "default_header_read_timeout")]
+    pub header_read_timeout: String,
+    /// How long a client has to send a request body once its head is in.
+    #[serde(default = "default_body_timeout")]
+    pub body_timeout: String,
+    /// How long fetching a metadata URL may take in all (IAM or Cognito providers
+    /// created from a URL).
+    #[serde(default = "default_metadata_fetch_timeout")]
+    pub metadata_fetch_timeout: String,
+    /// Connections served at once; more wait in the kernel's backlog, so a flood
+    /// of idle sockets cannot take every file descriptor.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -45,9 +68,46 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: default_listen(),
             public_url: None,
+            expose: false,
             max_body_bytes: default_max_body(),
+            header_read_timeout: default_header_read_timeout(),
+            body_timeout: default_body_timeout(),
+            max_connections: default_max_connections(),
+            metadata_fetch_timeout: default_metadata_fetch_timeout(),
         }
     }
+}
+
+impl ServerConfig {
+    /// The duration `[server] key = text`, which must be longer than zero; the
+    /// message names the key.
+    pub fn positive_duration(&self, key: &str, text: &str) -> Result<std::time::Duration, String> {
+        match samlsim_service::clock::parse_duration(text) {
+            Ok(seconds) if seconds > 0 => {
+                Ok(std::time::Duration::from_secs(seconds.unsigned_abs()))
+            }
+            Ok(_) => Err(format!("server.{key}: {text:?} must be longer than 0s")),
+            Err(e) => Err(format!("server.{key}: {e}")),
+        }
+    }
+}
+
+fn default_metadata_fetch_timeout() -> String {
+    "10s".into()
+}
+
+fn default_header_read_timeout() -> String {
+    "10s".into()
+}
+
+fn default_body_timeout() -> String {
+    "30s".into()
+}
+
+/// Below the 1,024 file descriptors most systems give a process by default, with
+/// room for the database and the log.
+fn default_max_connections() -> usize {
+    768
 }
 
 fn default_listen() -> String {
@@ -125,6 +185,20 @@ impl Config {
             .unwrap_or_else(|e| format!("# cannot render the configuration: {e}\n"))
     }
 
+    /// Whether `listen` is a loopback address (`127.0.0.1:7575`, `[::1]:7575`,
+    /// `localhost:7575`): anything else puts the emulator on a network.
+    pub fn listens_on_loopback(&self) -> bool {
+        let host = match self.server.listen.rsplit_once(':') {
+            Some((host, _)) => host,
+            None => self.server.listen.as_str(),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.to_canonical().is_loopback())
+    }
+
     /// The base URL browsers use.
     pub fn public_url(&self) -> String {
         self.server
@@ -146,6 +220,22 @@ mod tests {
         assert!(!config.idp.users.is_empty());
         let again = Config::parse(&config.to_toml(), "printed").unwrap();
         assert_eq!(again, config, "config print round-trips");
+    }
+
+    #[test]
+    fn hostile_exposure_loopback_listen_addresses_are_recognised() {
+        let mut config = Config::load(None).unwrap();
+        for (listen, loopback) in [
+            ("127.0.0.1:7575", true),
+            ("[::1]:7575", true),
+            ("localhost:7575", true),
+            ("0.0.0.0:7575", false),
+            ("[::]:7575", false),
+            ("192.168.1.2:7575", false),
+        ] {
+            config.server.listen = listen.into();
+            assert_eq!(config.listens_on_loopback(), loopback, "{listen}");
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ use samlsim_service::{Clock, Store, StoreError};
 const DATABASE: &str = "samlsim.db";
 const KEY: &str = "idp-signing-key.pem";
 const CERTIFICATE: &str = "idp-signing-cert.pem";
+const COGNITO_KEY: &str = "cognito-signing-key.pem";
+const COGNITO_CERTIFICATE: &str = "cognito-signing-cert.pem";
 
 /// Why the data folder could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -26,25 +28,37 @@ pub enum DataError {
     },
     #[error("generating the IdP signing key failed: {0}")]
     Generate(samlsim_crypto::CryptoError),
+    #[error(
+        "the data folder {path} is in use by another samlsim (process {holder}); stop it first, or give this one another --data folder"
+    )]
+    InUse { path: PathBuf, holder: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// A data folder.
+/// The lock file: held exclusively by the process using the folder, and holding
+/// its PID so the next one can say who.
+const LOCK: &str = "samlsim.lock";
+
+/// A data folder, locked for as long as this value (or a clone) lives.
 #[derive(Debug, Clone)]
 pub struct DataFolder {
     path: PathBuf,
+    /// Held, not read: dropping the last clone releases the lock.
+    _lock: std::sync::Arc<std::fs::File>,
 }
 
 impl DataFolder {
-    /// Uses (creating) `path`. With `fresh`, what samlsim keeps there is removed
-    /// first; other files are left alone.
+    /// Uses (creating) `path`, locked against every other samlsim. With `fresh`,
+    /// what samlsim keeps there is removed first (only once the lock is ours, so
+    /// never under a running emulator); other files are left alone.
     pub fn open(path: &Path, fresh: bool) -> Result<DataFolder, DataError> {
         let io = |source| DataError::Io {
             path: path.to_owned(),
             source,
         };
         std::fs::create_dir_all(path).map_err(io)?;
+        let lock = lock(path)?;
         if fresh {
             for name in [
                 DATABASE,
@@ -52,6 +66,8 @@ impl DataFolder {
                 "samlsim.db-shm",
                 KEY,
                 CERTIFICATE,
+                COGNITO_KEY,
+                COGNITO_CERTIFICATE,
             ] {
                 match std::fs::remove_file(path.join(name)) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
@@ -61,6 +77,7 @@ impl DataFolder {
         }
         Ok(DataFolder {
             path: path.to_owned(),
+            _lock: std::sync::Arc::new(lock),
         })
     }
 
@@ -79,8 +96,24 @@ impl DataFolder {
 
     /// The IdP's signing key and certificate, generated on first use.
     pub fn signing_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
-        let key_path = self.path.join(KEY);
-        let cert_path = self.path.join(CERTIFICATE);
+        self.identity(clock, KEY, CERTIFICATE, generate_identity)
+    }
+
+    /// The Cognito user pools' token signing key (the `jwks.json` key) and its
+    /// certificate (GetSigningCertificate), generated on first use.
+    pub fn cognito_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
+        self.identity(clock, COGNITO_KEY, COGNITO_CERTIFICATE, generate_cognito_identity)
+    }
+
+    fn identity(
+        &self,
+        clock: &dyn Clock,
+        key: &str,
+        certificate: &str,
+        generate_identity: fn(&dyn Clock) -> Result<Identity, DataError>,
+    ) -> Result<Identity, DataError> {
+        let key_path = self.path.join(key);
+        let cert_path = self.path.join(certificate);
         if key_path.exists() && cert_path.exists() {
             let read = |p: &Path| {
                 std::fs::read_to_string(p).map_err(|source| DataError::Io {
@@ -107,12 +140,62 @@ impl DataFolder {
     }
 }
 
+/// Takes the folder's lock, or says which process holds it. The lock is the
+/// operating system's (released when the process ends, however it ends), so a
+/// crashed samlsim leaves nothing to clean up.
+fn lock(folder: &Path) -> Result<std::fs::File, DataError> {
+    use std::io::{Read, Seek, Write};
+    let path = folder.join(LOCK);
+    let io = |source| DataError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            // The PID is for the message only; an unreadable one still refuses.
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            return Err(DataError::InUse {
+                path: folder.to_owned(),
+                holder: if holder.is_empty() {
+                    "unknown".into()
+                } else {
+                    holder.to_owned()
+                },
+            });
+        }
+        Err(std::fs::TryLockError::Error(source)) => return Err(io(source)),
+    }
+    file.set_len(0).map_err(io)?;
+    file.rewind().map_err(io)?;
+    write!(file, "{}", std::process::id()).map_err(io)?;
+    Ok(file)
+}
+
 /// A fresh RSA-2048 identity valid from a day before `clock`'s now for ten years
 /// (the day's slack keeps a clock set slightly back from failing validity checks).
 pub fn generate_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
+    generate_named(clock, "samlsim IdP signing")
+}
+
+/// The same for the Cognito user pools' token signing key.
+pub fn generate_cognito_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
+    generate_named(clock, "samlsim Cognito user pool signing")
+}
+
+fn generate_named(clock: &dyn Clock, common_name: &str) -> Result<Identity, DataError> {
     let now = clock.now();
     generate(&IdentityParams {
-        common_name: "samlsim IdP signing",
+        common_name,
         not_before: now - 86_400,
         not_after: now + 10 * 365 * 86_400,
         key_bits: 2048,
@@ -138,4 +221,35 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), DataError> {
     file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .map_err(io)?;
     file.write_all(contents.as_bytes()).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_data_folder_is_locked_against_a_second_samlsim() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DataFolder::open(dir.path(), false).unwrap();
+        std::fs::write(dir.path().join(DATABASE), b"live").unwrap();
+        let err = DataFolder::open(dir.path(), true).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!(
+                "in use by another samlsim (process {})",
+                std::process::id()
+            )),
+            "{text}"
+        );
+        assert!(
+            dir.path().join(DATABASE).exists(),
+            "--fresh deleted under a live holder"
+        );
+        drop(first);
+        let _again = DataFolder::open(dir.path(), true).unwrap();
+        assert!(
+            !dir.path().join(DATABASE).exists(),
+            "--fresh starts over once the folder is free"
+        );
+    }
 }

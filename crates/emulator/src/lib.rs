@@ -6,8 +6,10 @@
 //! - [`data`]: the data folder (database file, signing keys made on first start);
 //! - [`Emulator`]: the services wired together over one store, clock and event
 //!   log, and the routing of a [`Request`] to the service that owns its path;
+//! - [`fetch`]: the one outbound client, for metadata URLs (deadline, size cap);
 //! - [`admin`]: the loopback-only JSON API that test suites drive;
 //! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
+//! - [`rules`]: the catalogue of every rule the services enforce;
 //! - [`server`]: HTTP/1.1 on a bound listener;
 //! - [`http_client`]: the same requests sent to an emulator running elsewhere
 //!   (with the server, the only socket code).
@@ -16,12 +18,15 @@ pub mod admin;
 pub mod browser;
 pub mod config;
 pub mod data;
+pub mod fetch;
 pub mod http_client;
+pub mod rules;
 pub mod server;
 
 use std::sync::Arc;
 
 use samlsim_aws::{Aws, AwsParts};
+use samlsim_cognito::{Cognito, CognitoParts};
 use samlsim_connect::{Connect, ConnectParts};
 use samlsim_crypto::Identity;
 use samlsim_idp::{Idp, IdpParts};
@@ -38,6 +43,8 @@ pub use data::DataFolder;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
+    #[error("{0}")]
+    Config(String),
     #[error(transparent)]
     Data(#[from] data::DataError),
     #[error(transparent)]
@@ -50,6 +57,8 @@ pub enum StartError {
     Aws(#[from] samlsim_aws::AwsError),
     #[error("the mock Connect could not start: {0}")]
     Connect(#[from] samlsim_connect::ConnectError),
+    #[error("the mock Cognito could not start: {0}")]
+    Cognito(#[from] samlsim_cognito::CognitoError),
 }
 
 /// What an emulator is built on besides its configuration.
@@ -74,27 +83,6 @@ impl Default for Options {
     }
 }
 
-/// Fetches IdP metadata from a URL, once, when an IAM provider is created from it.
-/// Plain HTTP only: the emulator reaches no network but the machine it runs on.
-fn fetch_metadata(url: &str) -> Result<String, String> {
-    if url.starts_with("https://") {
-        return Err(
-            "https metadata URLs cannot be fetched here; download the metadata and give its path"
-                .into(),
-        );
-    }
-    let (base, path) = match url["http://".len()..].find('/') {
-        Some(i) => url.split_at("http://".len() + i),
-        None => (url, "/"),
-    };
-    let transport = http_client::HttpTransport::new(base)?;
-    let response = browser::Transport::send(&transport, Request::new(Method::GET, path));
-    if !response.status.is_success() {
-        return Err(format!("HTTP {}", response.status));
-    }
-    String::from_utf8(response.body.to_vec()).map_err(|_| "the metadata is not UTF-8".into())
-}
-
 /// The emulated services, wired together.
 pub struct Emulator {
     config: Config,
@@ -105,30 +93,43 @@ pub struct Emulator {
     idp: Idp,
     aws: Arc<Aws>,
     connect: Connect,
+    cognito: Cognito,
+    /// Kept so the data folder stays locked while the emulator lives.
+    _data: Option<DataFolder>,
 }
 
 impl Emulator {
     /// Opens the state (seeding it from `config` when new) and builds every service.
     pub fn start(config: Config, options: Options) -> Result<Emulator, StartError> {
         let clock = options.clock;
-        let (store, identity) = match &options.data {
+        let (store, identity, cognito_identity) = match &options.data {
             Some(folder) => (
                 folder.open_store()?,
                 folder.signing_identity(clock.as_ref())?,
+                folder.cognito_identity(clock.as_ref())?,
             ),
             None => {
                 let identity = match options.identity {
                     Some(identity) => identity,
                     None => data::generate_identity(clock.as_ref())?,
                 };
-                (Store::in_memory()?, identity)
+                // In memory the user pools sign with the IdP's key pair: a
+                // throw-away emulator (a test, a scenario) then makes one RSA key,
+                // not two. A data folder keeps a key of their own.
+                let cognito_identity = Identity::from_pem(
+                    &identity.key.to_pkcs8_pem(),
+                    &identity.certificate.to_pem(),
+                )
+                .map_err(data::DataError::Generate)?;
+                (Store::in_memory()?, identity, cognito_identity)
             }
         };
         let store = Arc::new(store);
         let events = EventLog::new(store.clone(), clock.clone())?;
         let urls = Arc::new(
             UrlMap::new(&config.public_url())
-                .with_rewriter(samlsim_aws::endpoints::public_to_local),
+                .with_rewriter(samlsim_aws::endpoints::public_to_local)
+                .with_rewriter(samlsim_cognito::public_to_local),
         );
         let idp = Idp::new(IdpParts {
             config: config.idp.clone(),
@@ -139,10 +140,22 @@ impl Emulator {
             urls: urls.clone(),
             identity,
         })?;
+        let fetch_limits = fetch::FetchLimits {
+            deadline: config
+                .server
+                .positive_duration(
+                    "metadata_fetch_timeout",
+                    &config.server.metadata_fetch_timeout,
+                )
+                .map_err(StartError::Config)?,
+            ..fetch::FetchLimits::default()
+        };
         let aws = Arc::new(Aws::new(AwsParts {
             config: config.aws.clone(),
             idp_metadata: idp.metadata_xml()?,
-            fetch_metadata: Box::new(fetch_metadata),
+            fetch_metadata: Box::new(move |url: &str| {
+                fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+            }),
             store: store.clone(),
             clock: clock.clone(),
             ids: options.ids.clone(),
@@ -158,6 +171,19 @@ impl Emulator {
             events: events.clone(),
             urls: urls.clone(),
         })?;
+        let cognito = Cognito::new(CognitoParts {
+            config: config.cognito.clone(),
+            idp_metadata: idp.metadata_xml()?,
+            fetch_metadata: Box::new(move |url: &str| {
+                fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+            }),
+            store: store.clone(),
+            clock: clock.clone(),
+            ids: options.ids.clone(),
+            events: events.clone(),
+            urls: urls.clone(),
+            key: cognito_identity,
+        })?;
         Ok(Emulator {
             config,
             clock,
@@ -167,6 +193,8 @@ impl Emulator {
             idp,
             aws,
             connect,
+            cognito,
+            _data: options.data,
         })
     }
 
@@ -194,6 +222,10 @@ impl Emulator {
         &self.connect
     }
 
+    pub fn cognito(&self) -> &Cognito {
+        &self.cognito
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -204,6 +236,7 @@ impl Emulator {
         rows.extend(self.idp.endpoints());
         rows.extend(self.aws.endpoints());
         rows.extend(self.connect.endpoints());
+        rows.extend(self.cognito.endpoints());
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),
@@ -237,9 +270,13 @@ impl Emulator {
             return admin::handle(self, request);
         }
         if request.path == "/" && request.method == Method::GET {
-            return admin::start_page(self);
+            return admin::start_page(self, &request);
         }
         if let Some(response) = self.idp.handle(request) {
+            return response;
+        }
+        // Before the AWS hosts: cognito-idp.<region>.amazonaws.com is one of them.
+        if let Some(response) = self.cognito.handle(request) {
             return response;
         }
         if let Some(response) = self.aws.handle(request) {

@@ -18,6 +18,26 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> UnixTime;
 }
 
+/// The earliest time the clock can be moved to: the Unix epoch.
+pub const EARLIEST: UnixTime = 0;
+
+/// The latest time the clock can be moved to: 9990-01-01T00:00:00Z. SAML and JWT
+/// times are `xs:dateTime` with four-digit years, so nothing after
+/// 9999-12-31T23:59:59Z can be written; the ten years left over are the longest
+/// lifetime anything here issues (a Cognito refresh token), so every expiry the
+/// emulator computes is still a date every party accepts.
+pub const LATEST: UnixTime = 253_086_768_000;
+
+/// Why the clock refused to move.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the virtual clock stays between 1970-01-01T00:00:00Z and 9990-01-01T00:00:00Z (Unix {EARLIEST}..={LATEST}); moving it to Unix {target} is outside"
+)]
+pub struct ClockRangeError {
+    /// Where the move would have put the clock (saturated at the `i64` range).
+    pub target: i128,
+}
+
 /// Real time shifted by an adjustable offset, or frozen time.
 #[derive(Debug)]
 pub struct VirtualClock {
@@ -43,14 +63,48 @@ impl VirtualClock {
         }
     }
 
-    /// Moves time forward (or back, with a negative amount) by `seconds`.
+    /// Moves time forward (or back, with a negative amount) by `seconds`: for
+    /// tests, which move it by amounts they know to be in range (an amount that
+    /// is not leaves the clock where it was). Input from outside goes through
+    /// [`VirtualClock::try_advance`].
     pub fn advance(&self, seconds: i64) {
-        self.offset.fetch_add(seconds, Ordering::SeqCst);
+        // Ignoring the range error is the documented contract of this method.
+        let _ = self.try_advance(seconds);
     }
 
-    /// Makes `now()` return `at`, then go on from there.
+    /// Moves time by `seconds`, unless that leaves [`EARLIEST`]..=[`LATEST`].
+    pub fn try_advance(&self, seconds: i64) -> Result<(), ClockRangeError> {
+        let target = i128::from(self.now()) + i128::from(seconds);
+        Self::check(target)?;
+        self.offset.fetch_add(seconds, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Makes `now()` return `at`, then go on from there (tests; see
+    /// [`VirtualClock::try_set`]).
     pub fn set(&self, at: UnixTime) {
+        // As for `advance`: out-of-range moves are documented to do nothing.
+        let _ = self.try_set(at);
+    }
+
+    /// Makes `now()` return `at`, unless it is outside [`EARLIEST`]..=[`LATEST`].
+    pub fn try_set(&self, at: UnixTime) -> Result<(), ClockRangeError> {
+        Self::check(i128::from(at))?;
         self.offset.store(at - self.base(), Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Back to the time the clock follows (wall time, or the frozen instant).
+    pub fn reset(&self) {
+        self.offset.store(0, Ordering::SeqCst);
+    }
+
+    fn check(target: i128) -> Result<(), ClockRangeError> {
+        if (i128::from(EARLIEST)..=i128::from(LATEST)).contains(&target) {
+            Ok(())
+        } else {
+            Err(ClockRangeError { target })
+        }
     }
 
     /// Whether the clock stands still.
@@ -174,6 +228,22 @@ mod tests {
         assert_eq!(clock.now(), 44_201);
         clock.set(5);
         assert_eq!(clock.now(), 5);
+    }
+
+    #[test]
+    fn hostile_clock_stays_within_years_1970_to_9990() {
+        let clock = VirtualClock::frozen(1_000);
+        let err = clock.try_advance(i64::MAX).unwrap_err();
+        assert!(err.to_string().contains("stays between 1970"), "{err}");
+        assert_eq!(clock.now(), 1_000, "a refused move leaves the clock");
+        assert!(clock.try_advance(-1_001).is_err());
+        assert!(clock.try_set(LATEST + 1).is_err());
+        clock.try_set(LATEST).unwrap();
+        assert_eq!(clock.now(), LATEST);
+        clock.advance(i64::MAX);
+        assert_eq!(clock.now(), LATEST, "no wrap to year -292277022601");
+        clock.reset();
+        assert_eq!(clock.now(), 1_000);
     }
 
     #[test]

@@ -41,9 +41,14 @@ impl Outcome {
     }
 
     fn parse(text: &str) -> Option<Self> {
-        [Outcome::Ok, Outcome::Refused, Outcome::Invalid, Outcome::Failed]
-            .into_iter()
-            .find(|o| o.as_str() == text)
+        [
+            Outcome::Ok,
+            Outcome::Refused,
+            Outcome::Invalid,
+            Outcome::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
     }
 }
 

@@ -122,7 +122,8 @@ impl Request {
 
     /// Whether the client is on this machine.
     pub fn is_loopback(&self) -> bool {
-        self.peer.is_none_or(|ip| ip.is_loopback())
+        // A dual-stack listener (`[::]`) sees IPv4 peers as `::ffff:127.0.0.1`.
+        self.peer.is_none_or(|ip| ip.to_canonical().is_loopback())
     }
 
     /// The path without `prefix`, if it starts with it (on a segment boundary).
@@ -299,6 +300,21 @@ pub fn decode_component(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_exposure_loopback_peers_are_recognised_in_every_form() {
+        let mut request = Request::new(Method::GET, "/_admin/clock");
+        for (peer, loopback) in [
+            ("127.0.0.1", true),
+            ("::1", true),
+            ("::ffff:127.0.0.1", true),
+            ("::ffff:10.0.0.1", false),
+            ("192.168.1.5", false),
+        ] {
+            request.peer = Some(peer.parse().unwrap());
+            assert_eq!(request.is_loopback(), loopback, "{peer}");
+        }
+    }
 
     #[test]
     fn requests_read_their_parts() {

@@ -21,7 +21,7 @@ pub mod recorder;
 pub mod rule;
 pub mod store;
 
-pub use clock::{Clock, UnixTime, VirtualClock};
+pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
 pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};

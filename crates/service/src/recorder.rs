@@ -43,9 +43,7 @@ impl Recorder {
         answer: impl FnOnce(&Refusal<R>) -> Response,
     ) -> Response {
         let spec = refusal.spec();
-        let step = refusal
-            .step
-            .or_else(|| spec.behaviours.first().copied());
+        let step = refusal.step.or_else(|| spec.behaviours.first().copied());
         let mut detail = match &refusal.context {
             serde_json::Value::Object(map) => map.clone(),
             serde_json::Value::Null => serde_json::Map::new(),
@@ -124,9 +122,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::events::Outcome;
     use crate::clock::VirtualClock;
     use crate::events::EventFilter;
+    use crate::events::Outcome;
     use crate::store::Store;
 
     crate::rules! {

@@ -15,7 +15,9 @@ use rusqlite::Connection;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}")]
+    #[error(
+        "cannot open the database {path}: {source} (a damaged data folder? `samlsim up --fresh` starts over)"
+    )]
     Open {
         path: String,
         source: rusqlite::Error,
@@ -77,14 +79,20 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database file at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let connection = Connection::open(path).map_err(|source| StoreError::Open {
+        let opened = |source| StoreError::Open {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let connection = Connection::open(path).map_err(opened)?;
         // WAL keeps readers (a second `samlsim` process, sqlite3 in a shell) from
-        // blocking the server.
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // blocking the server. This is also the first read of the file, where a
+        // file that is not a database shows: report it with its path.
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(opened)?;
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(opened)?;
         Self::with_connection(connection)
     }
 
@@ -200,10 +208,23 @@ mod tests {
     }
 
     #[test]
+    fn hostile_store_a_damaged_database_file_is_named_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("samlsim.db");
+        std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains("--fresh"), "{err}");
+    }
+
+    #[test]
     fn a_corrupt_json_value_names_its_table_and_key() {
         let err = from_json::<Vec<String>>("connect_users", "alice", "{not json").unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("connect_users row \"alice\" is damaged"), "{text}");
+        assert!(
+            text.contains("connect_users row \"alice\" is damaged"),
+            "{text}"
+        );
         assert!(text.contains("--fresh"), "{text}");
         assert_eq!(from_json::<Vec<u8>>("t", "k", "[1]").unwrap(), vec![1]);
     }
