@@ -274,7 +274,6 @@ fn aws_jwt_verify_accepts_the_pools_tokens_with_the_aws_issuer() {
         ("access_as_id", "CognitoJwtInvalidTokenUseError"),
         ("other_client", "CognitoJwtInvalidClientIdError"),
         ("tampered_id", "JwtInvalidSignatureError"),
-        ("other_pool", "JwtInvalidIssuerError"),
     ] {
         assert_eq!(
             result[check]["error"]["name"], error,
@@ -282,4 +281,15 @@ fn aws_jwt_verify_accepts_the_pools_tokens_with_the_aws_issuer() {
             result[check]
         );
     }
+    // A verifier for another pool knows no issuer but that pool's, and says so.
+    assert_eq!(
+        result["other_pool"]["error"]["name"], "ParameterValidationError",
+        "{report}"
+    );
+    assert!(
+        result["other_pool"]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("issuer not configured") && m.contains(&aws_issuer)),
+        "{report}"
+    );
 }
