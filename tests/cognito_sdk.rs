@@ -513,3 +513,210 @@ fn the_aws_cli_sets_up_a_pool_and_manages_the_federated_user() {
     assert!(!success);
     assert!(stderr.contains("(InvalidParameterException)"), "{stderr}");
 }
+
+/// A new pool with samlsim's IdP as `SamlsimIdP` and an app client, by boto3.
+fn boto3_pool(python: &Path, served: &Served, tag: &str) -> (String, String, String) {
+    let metadata_url = format!("{}/idp/metadata", served.url());
+    let domain = domain_prefix(tag);
+    let setup = boto3(
+        python,
+        served,
+        "setup",
+        &[&metadata_url, &domain, CALLBACK],
+    );
+    let pool_id = setup["pool_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no pool: {setup:#}"))
+        .to_owned();
+    let client_id = setup["client_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no client: {setup:#}"))
+        .to_owned();
+    (pool_id, client_id, domain)
+}
+
+#[test]
+fn boto3_manages_saml_providers_from_a_metadata_file() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let served = serve();
+    let (pool_id, _, _) = boto3_pool(&python, &served, "providers");
+    let metadata_url = format!("{}/idp/metadata", served.url());
+    let record = boto3(&python, &served, "providers", &[&pool_id, &metadata_url]);
+
+    let from_file = &ok(&record, "describe_from_file")["IdentityProvider"];
+    assert_eq!(from_file["ProviderType"], "SAML", "{from_file:#}");
+    assert!(
+        from_file["ProviderDetails"]["MetadataFile"]
+            .as_str()
+            .is_some_and(|m| m.contains("EntityDescriptor")
+                && m.contains(&format!("entityID=\"{metadata_url}\""))),
+        "DescribeIdentityProvider returns the uploaded MetadataFile: {from_file:#}"
+    );
+    assert_raised(&record, "create_duplicate", "DuplicateProviderException");
+    assert_raised(&record, "create_bad_metadata", "InvalidParameterException");
+    assert_eq!(
+        ok(&record, "describe_updated")["IdentityProvider"]["AttributeMapping"],
+        serde_json::json!({"email": "email", "name": "name"}),
+        "{record:#}"
+    );
+    let names = |call: &str| -> Vec<String> {
+        ok(&record, call)["Providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["ProviderName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("list_before_delete"), [PROVIDER, "SecondIdP"]);
+    ok(&record, "delete");
+    assert_eq!(names("list_after_delete"), [PROVIDER]);
+    assert_raised(&record, "describe_deleted", "ResourceNotFoundException");
+}
+
+#[test]
+fn boto3_reads_the_pools_own_signing_certificate() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let Some(openssl) = require_tool("openssl") else {
+        return;
+    };
+    let served = serve();
+    let (pool_id, _, _) = boto3_pool(&python, &served, "cert");
+    let metadata_url = format!("{}/idp/metadata", served.url());
+    let record = boto3(&python, &served, "providers", &[&pool_id, &metadata_url]);
+    let certificate = ok(&record, "signing_certificate")["Certificate"]
+        .as_str()
+        .expect("GetSigningCertificate returns Certificate")
+        .to_owned();
+    // openssl reads it as an X.509 certificate.
+    let dir = temp_dir();
+    let pem = write_file(
+        &dir,
+        "pool.pem",
+        format!("-----BEGIN CERTIFICATE-----\n{certificate}\n-----END CERTIFICATE-----\n"),
+    );
+    let parsed = run(
+        &openssl,
+        [
+            "x509".as_ref(),
+            "-noout".as_ref(),
+            "-subject".as_ref(),
+            "-in".as_ref(),
+            pem.as_os_str(),
+        ],
+    );
+    assert_eq!(parsed.code, 0, "{}", parsed.describe());
+    // It is the user pool's certificate (the one it signs AuthnRequests with), not
+    // the IdP's: a pool and the IdP it trusts never share a key, and a shared key
+    // would hide a check made with the wrong one.
+    let idp_metadata = served
+        .emulator()
+        .handle(&samlsim_service::Request::new(
+            samlsim_service::http::Method::GET,
+            "/idp/metadata",
+        ))
+        .text_body();
+    let idp_certificate: String = text_of(&idp_metadata, "ds:X509Certificate")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert_ne!(
+        certificate,
+        idp_certificate,
+        "GetSigningCertificate returns the IdP's own signing certificate ({})",
+        parsed.stdout.trim()
+    );
+}
+
+#[test]
+fn boto3_updates_app_clients_as_aws_does() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let served = serve();
+    let (pool_id, _, _) = boto3_pool(&python, &served, "clients");
+    let record = boto3(&python, &served, "clients", &[&pool_id]);
+    let created = &ok(&record, "create")["UserPoolClient"];
+    assert!(
+        created["ClientSecret"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "GenerateSecret=True gives a secret: {created:#}"
+    );
+    let full = &ok(&record, "describe_full")["UserPoolClient"];
+    assert_eq!(full["ClientName"], "updated", "{full:#}");
+    assert_eq!(
+        full["CallbackURLs"],
+        serde_json::json!(["https://app.example.com/callback", "http://localhost:3000/cb"])
+    );
+    assert_eq!(full["LogoutURLs"][0], "https://app.example.com/bye");
+    assert_eq!(full["AllowedOAuthScopes"], serde_json::json!(["openid", "email"]));
+    assert_eq!(full["ClientSecret"], created["ClientSecret"], "the secret stays");
+    // UpdateUserPoolClient API reference: "If you don't provide a value for an
+    // attribute, Amazon Cognito sets it to its default value."
+    let partial = &ok(&record, "describe_partial")["UserPoolClient"];
+    assert_eq!(partial["ClientName"], "partial", "{partial:#}");
+    let empty = |v: &Value| v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+    for list in [
+        "CallbackURLs",
+        "LogoutURLs",
+        "SupportedIdentityProviders",
+        "AllowedOAuthFlows",
+        "AllowedOAuthScopes",
+    ] {
+        assert!(
+            empty(&partial[list]),
+            "{list} left out of UpdateUserPoolClient should be reset: {partial:#}"
+        );
+    }
+    assert!(
+        partial["AllowedOAuthFlowsUserPoolClient"].is_null()
+            || partial["AllowedOAuthFlowsUserPoolClient"] == false,
+        "AllowedOAuthFlowsUserPoolClient left out of UpdateUserPoolClient should be reset to \
+         its default (false): {partial:#}"
+    );
+    assert_raised(&record, "update_bad_callback", "InvalidParameterException");
+    assert_raised(
+        &record,
+        "describe_unknown_client",
+        "ResourceNotFoundException",
+    );
+}
+
+#[test]
+fn boto3_disables_a_federated_user_and_the_hosted_ui_refuses_it() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let served = serve();
+    let (pool_id, client_id, domain) = boto3_pool(&python, &served, "disable");
+    sign_in_alice(&served, &pool_id, &client_id, &domain);
+    let username = format!("{PROVIDER}_alice@example.com");
+    let record = boto3(&python, &served, "disable", &[&pool_id, &username]);
+    ok(&record, "admin_disable_user");
+    assert_eq!(
+        ok(&record, "admin_get_user")["Enabled"],
+        false,
+        "{record:#}"
+    );
+    // The next sign-in of that user gets no code.
+    let mut browser = Browser::new(&**served.emulator());
+    let authorize = authorize_url(&domain, &client_id, CALLBACK, PROVIDER, "st-2");
+    let page = federated_sign_in(&mut browser, &authorize, "alice", "alice-pass");
+    assert!(
+        query_param(&page.url, "code").is_none(),
+        "a disabled user got a code: {}",
+        page.url
+    );
+    let text = format!("{} {}", page.url, page.text());
+    assert!(
+        text.contains("User is disabled") || text.contains("User+is+disabled"),
+        "expected Cognito's \"User is disabled.\"; ended on {} {}:\n{}",
+        page.status(),
+        page.url,
+        excerpt(&page.text())
+    );
+}

@@ -124,7 +124,7 @@ try {
       return route.fulfill({
         status: 200,
         contentType: "text/html",
-        body: `<!doctype html><title>RP callback</title><h1 id="rp-callback">openid-client callback</h1><p>${callbackUrl.replace(/[<>&]/g, "")}</p>`,
+        body: `<!doctype html><title>RP callback</title><h1 id="rp-callback">openid-client callback</h1><p>${callbackUrl.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</p>`,
       });
     },
   );

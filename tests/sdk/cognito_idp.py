@@ -6,6 +6,9 @@ Usage:
   cognito_idp.py users  ENDPOINT_URL POOL_ID
   cognito_idp.py delete ENDPOINT_URL POOL_ID USERNAME
   cognito_idp.py errors ENDPOINT_URL POOL_ID
+  cognito_idp.py providers ENDPOINT_URL POOL_ID METADATA_URL
+  cognito_idp.py clients ENDPOINT_URL POOL_ID
+  cognito_idp.py disable ENDPOINT_URL POOL_ID USERNAME
 
 Prints one JSON object. Every call's outcome is recorded as {"ok": response} or
 {"error": {"class", "modeled", "code", "message", "status"}}, where `class` is the
@@ -18,6 +21,7 @@ loopback endpoint it is given.
 
 import json
 import sys
+import urllib.request
 
 import boto3
 import botocore.exceptions
@@ -170,9 +174,131 @@ def errors(endpoint, pool_id):
     }
 
 
+def providers(endpoint, pool_id, metadata_url):
+    cognito = client(endpoint)
+    # The IdP's metadata as a file, as the console's upload does (G5).
+    with urllib.request.urlopen(metadata_url, timeout=10) as response:
+        metadata = response.read().decode("utf-8")
+    return {
+        "metadata_length": len(metadata),
+        "create_from_file": attempt(
+            cognito,
+            "create_identity_provider",
+            UserPoolId=pool_id,
+            ProviderName="SecondIdP",
+            ProviderType="SAML",
+            ProviderDetails={"MetadataFile": metadata},
+            AttributeMapping={"email": "email"},
+        ),
+        "describe_from_file": attempt(
+            cognito, "describe_identity_provider", UserPoolId=pool_id, ProviderName="SecondIdP"
+        ),
+        "create_duplicate": attempt(
+            cognito,
+            "create_identity_provider",
+            UserPoolId=pool_id,
+            ProviderName="SecondIdP",
+            ProviderType="SAML",
+            ProviderDetails={"MetadataFile": metadata},
+        ),
+        "create_bad_metadata": attempt(
+            cognito,
+            "create_identity_provider",
+            UserPoolId=pool_id,
+            ProviderName="BrokenIdP",
+            ProviderType="SAML",
+            ProviderDetails={"MetadataFile": "<not-metadata/>"},
+        ),
+        "update_mapping": attempt(
+            cognito,
+            "update_identity_provider",
+            UserPoolId=pool_id,
+            ProviderName=PROVIDER,
+            AttributeMapping={"email": "email", "name": "name"},
+        ),
+        "describe_updated": attempt(
+            cognito, "describe_identity_provider", UserPoolId=pool_id, ProviderName=PROVIDER
+        ),
+        "list_before_delete": attempt(cognito, "list_identity_providers", UserPoolId=pool_id),
+        "delete": attempt(cognito, "delete_identity_provider", UserPoolId=pool_id, ProviderName="SecondIdP"),
+        "list_after_delete": attempt(cognito, "list_identity_providers", UserPoolId=pool_id),
+        "describe_deleted": attempt(
+            cognito, "describe_identity_provider", UserPoolId=pool_id, ProviderName="SecondIdP"
+        ),
+        "signing_certificate": attempt(cognito, "get_signing_certificate", UserPoolId=pool_id),
+    }
+
+
+def clients(endpoint, pool_id):
+    cognito = client(endpoint)
+    created = attempt(
+        cognito,
+        "create_user_pool_client",
+        UserPoolId=pool_id,
+        ClientName="to-update",
+        GenerateSecret=True,
+        SupportedIdentityProviders=[PROVIDER],
+        CallbackURLs=["https://app.example.com/callback"],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        AllowedOAuthFlowsUserPoolClient=True,
+    )
+    client_id = created.get("ok", {}).get("UserPoolClient", {}).get("ClientId")
+    out = {"create": created}
+    if not client_id:
+        return out
+    out["update_full"] = attempt(
+        cognito,
+        "update_user_pool_client",
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        ClientName="updated",
+        SupportedIdentityProviders=[PROVIDER],
+        CallbackURLs=["https://app.example.com/callback", "http://localhost:3000/cb"],
+        LogoutURLs=["https://app.example.com/bye"],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        AllowedOAuthFlowsUserPoolClient=True,
+    )
+    out["describe_full"] = attempt(cognito, "describe_user_pool_client", UserPoolId=pool_id, ClientId=client_id)
+    # UpdateUserPoolClient: "If you don't provide a value for an attribute, Amazon
+    # Cognito sets it to its default value" (API reference).
+    out["update_partial"] = attempt(
+        cognito, "update_user_pool_client", UserPoolId=pool_id, ClientId=client_id, ClientName="partial"
+    )
+    out["describe_partial"] = attempt(cognito, "describe_user_pool_client", UserPoolId=pool_id, ClientId=client_id)
+    out["update_bad_callback"] = attempt(
+        cognito,
+        "update_user_pool_client",
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        CallbackURLs=["http://app.example.com/callback"],
+    )
+    out["describe_unknown_client"] = attempt(
+        cognito, "describe_user_pool_client", UserPoolId=pool_id, ClientId="nosuchclient0000000000000a"
+    )
+    return out
+
+
+def disable(endpoint, pool_id, username):
+    cognito = client(endpoint)
+    return {
+        "admin_disable_user": attempt(cognito, "admin_disable_user", UserPoolId=pool_id, Username=username),
+        "admin_get_user": attempt(cognito, "admin_get_user", UserPoolId=pool_id, Username=username),
+    }
+
+
 def main():
     command, endpoint, *rest = sys.argv[1:]
-    result = {"setup": setup, "users": users, "delete": delete, "errors": errors}[command](endpoint, *rest)
+    result = {
+        "setup": setup,
+        "users": users,
+        "delete": delete,
+        "errors": errors,
+        "providers": providers,
+        "clients": clients,
+        "disable": disable,
+    }[command](endpoint, *rest)
     print(json.dumps(result, default=str))
 
 
