@@ -4,7 +4,8 @@
 //! page → back to the app showing the tokens; then the NameID of the same person
 //! changes only in case at the IdP (G8: the pool is case-insensitive, the sign-in
 //! fails with Cognito's error), and after the old profile is deleted through the
-//! admin API the next sign-in succeeds (G9).
+//! admin API the next sign-in succeeds (G9); last, the IdP portal's link to the app
+//! signs in IdP-initiated.
 //!
 //! Screenshots go to `target/browser-artifacts/cognito-e2e/`. Needs `node` with
 //! playwright-core and Chromium; skipped with a note without them, unless
@@ -101,6 +102,9 @@ fn chromium_signs_in_to_the_example_app_and_meets_the_nameid_case_change() {
                 encode_component(&expected_user)
             )},
             "collisionText": COLLISION,
+            "portalUrl": format!("{base}/idp/portal"),
+            "portalApp": pool.sp_id,
+            "portalLabel": pool.sp_label,
         })
         .to_string(),
     );
@@ -114,7 +118,12 @@ fn chromium_signs_in_to_the_example_app_and_meets_the_nameid_case_change() {
     );
     let report = run.report("cognito_e2e.mjs");
     let result = run.result("cognito_e2e.mjs");
-    for step in ["signed-in", "case-changed", "after-delete"] {
+    for step in [
+        "signed-in",
+        "case-changed",
+        "after-delete",
+        "portal-idp-initiated",
+    ] {
         assert!(
             run.stdout
                 .lines()

@@ -35,6 +35,17 @@ const JWT_CLIENT: &str = "jwtverifyinteroptestclient";
 
 #[test]
 fn openid_client_discovers_and_runs_the_code_flow_with_pkce_through_chromium() {
+    openid_client_code_flow("basic");
+}
+
+/// The same with the client secret in the token request's form (client_secret_post).
+#[test]
+fn openid_client_authenticates_with_client_secret_post() {
+    openid_client_code_flow("post");
+}
+
+/// The openid-client relying party with `client_auth` `basic` or `post`.
+fn openid_client_code_flow(client_auth: &str) {
     let Some(node) = node_with_packages() else {
         return;
     };
@@ -63,6 +74,7 @@ fn openid_client_discovers_and_runs_the_code_flow_with_pkce_through_chromium() {
             "issuer": issuer,
             "clientId": OIDC_CLIENT,
             "clientSecret": OIDC_SECRET,
+            "clientAuth": client_auth,
             "redirectUri": TEST_CALLBACK,
             "identityProvider": pool.provider,
             "username": "alice",
@@ -71,7 +83,7 @@ fn openid_client_discovers_and_runs_the_code_flow_with_pkce_through_chromium() {
         })
         .to_string(),
     );
-    let artifacts = artifacts_dir("cognito-oidc");
+    let artifacts = artifacts_dir(&format!("cognito-oidc-{client_auth}"));
     let run = run_node(
         &node,
         "cognito_oidc.mjs",
@@ -163,6 +175,9 @@ fn openid_client_discovers_and_runs_the_code_flow_with_pkce_through_chromium() {
     );
     assert_eq!(result["replay"]["accepted"], false, "{report}");
     assert_eq!(result["replay"]["error"], "invalid_grant", "{report}");
+    // A code redeemed with a verifier that does not match its S256 challenge.
+    assert_eq!(result["pkceMismatch"]["accepted"], false, "{report}");
+    assert_eq!(result["pkceMismatch"]["error"], "invalid_grant", "{report}");
 
     for shot in ["oidc-idp-login.png", "oidc-callback.png"] {
         assert!(artifacts.join(shot).is_file(), "no {shot}\n{report}");

@@ -518,12 +518,7 @@ fn the_aws_cli_sets_up_a_pool_and_manages_the_federated_user() {
 fn boto3_pool(python: &Path, served: &Served, tag: &str) -> (String, String, String) {
     let metadata_url = format!("{}/idp/metadata", served.url());
     let domain = domain_prefix(tag);
-    let setup = boto3(
-        python,
-        served,
-        "setup",
-        &[&metadata_url, &domain, CALLBACK],
-    );
+    let setup = boto3(python, served, "setup", &[&metadata_url, &domain, CALLBACK]);
     let pool_id = setup["pool_id"]
         .as_str()
         .unwrap_or_else(|| panic!("no pool: {setup:#}"))
@@ -650,11 +645,20 @@ fn boto3_updates_app_clients_as_aws_does() {
     assert_eq!(full["ClientName"], "updated", "{full:#}");
     assert_eq!(
         full["CallbackURLs"],
-        serde_json::json!(["https://app.example.com/callback", "http://localhost:3000/cb"])
+        serde_json::json!([
+            "https://app.example.com/callback",
+            "http://localhost:3000/cb"
+        ])
     );
     assert_eq!(full["LogoutURLs"][0], "https://app.example.com/bye");
-    assert_eq!(full["AllowedOAuthScopes"], serde_json::json!(["openid", "email"]));
-    assert_eq!(full["ClientSecret"], created["ClientSecret"], "the secret stays");
+    assert_eq!(
+        full["AllowedOAuthScopes"],
+        serde_json::json!(["openid", "email"])
+    );
+    assert_eq!(
+        full["ClientSecret"], created["ClientSecret"],
+        "the secret stays"
+    );
     // UpdateUserPoolClient API reference: "If you don't provide a value for an
     // attribute, Amazon Cognito sets it to its default value."
     let partial = &ok(&record, "describe_partial")["UserPoolClient"];

@@ -176,6 +176,10 @@ pub struct PoolInfo {
     pub provider: String,
     /// The IdP user field the IdP takes this pool's NameID from.
     pub name_id_from: String,
+    /// The IdP's service provider for the pool: its ID (`#app-<id>` on the portal)
+    /// and label.
+    pub sp_id: String,
+    pub sp_label: String,
 }
 
 /// The first pool of `config` (JSON), its domain and SAML provider, and how the
@@ -205,6 +209,8 @@ pub fn first_pool(config: &serde_json::Value) -> PoolInfo {
         domain,
         provider,
         name_id_from,
+        sp_id: sp["id"].as_str().unwrap_or_default().to_owned(),
+        sp_label: sp["label"].as_str().unwrap_or_default().to_owned(),
     }
 }
 

@@ -10,13 +10,15 @@
 //                     the pool is case-insensitive, so signing in again fails with
 //                     Cognito's "Invalid ProviderName/Username combination." (G8);
 //   3. after-delete   the old profile is deleted through the admin API; signing in
-//                     again succeeds and creates <Provider>_<new NameID> (G9).
+//                     again succeeds and creates <Provider>_<new NameID> (G9);
+//   4. portal-idp-initiated  the IdP portal's "Example app (Cognito)" link signs in
+//                     IdP-initiated, back to the app as the same user.
 //
 //   node tests/browser/cognito_e2e.mjs <config.json> <artifacts-dir>
 //
 // config.json (written by tests/cognito_browser.rs): {"base", "appUrl", "username",
 // "password", "expectedUser", "changeNameId": {"url", "body"}, "expectedUserAfter",
-// "deleteProfile": {"url"}, "collisionText"}. Prints `ok <step> (<ms> ms)` or
+// "deleteProfile": {"url"}, "collisionText", "portalUrl", "portalApp", "portalLabel"}. Prints `ok <step> (<ms> ms)` or
 // `FAIL <step>: <reason>` per step, then `RESULT <json>`, and exits 1 on failure.
 // Screenshots: cognito-<step>.png (cognito-<step>-failed.png on failure).
 
@@ -151,6 +153,25 @@ const steps = [
       await startSignIn(page);
       await finishSignIn(page, { expectLogin: false });
       return expectTokens(page, cfg.expectedUserAfter);
+    },
+  },
+  {
+    name: "portal-idp-initiated",
+    async run(page) {
+      // The IdP portal lists the app; its link signs in IdP-initiated (no
+      // AuthnRequest, RelayState names the client), back to the app as the same user.
+      await page.goto(cfg.portalUrl);
+      const link = page.locator(`#app-${cfg.portalApp}`);
+      try {
+        await link.waitFor({ state: "visible" });
+      } catch {
+        fail(`the IdP portal has no #app-${cfg.portalApp}; ${await whereIs(page)}`);
+      }
+      const label = ((await link.textContent()) ?? "").trim();
+      if (label !== cfg.portalLabel) fail(`#app-${cfg.portalApp} says "${label}", expected "${cfg.portalLabel}"`);
+      await link.click();
+      await finishSignIn(page, { expectLogin: false });
+      return { ...(await expectTokens(page, cfg.expectedUserAfter)), label };
     },
   },
 ];

@@ -55,11 +55,23 @@ function describe(e) {
   return parts.join(" ");
 }
 
+/** Rejects after `ms` (the timer does not keep node alive). */
+function noCallbackWithin(ms, page) {
+  return new Promise((_, reject) => {
+    setTimeout(() => reject(new Error(`no callback within ${ms} ms; at ${page.url()}`)), ms).unref();
+  });
+}
+
 let browser;
 let page;
 try {
   step = "discovery";
-  const auth = cfg.clientSecret ? client.ClientSecretBasic(cfg.clientSecret) : client.None();
+  // client_secret_basic (an Authorization header) or client_secret_post (form fields).
+  const auth = !cfg.clientSecret
+    ? client.None()
+    : cfg.clientAuth === "post"
+      ? client.ClientSecretPost(cfg.clientSecret)
+      : client.ClientSecretBasic(cfg.clientSecret);
   const config = await client.discovery(new URL(cfg.issuer), cfg.clientId, undefined, auth, {
     execute: [client.allowInsecureRequests],
   });
@@ -140,10 +152,7 @@ try {
   await page.fill("#username", cfg.username);
   await page.fill("#password", cfg.password);
   await page.click("#sign-in");
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error(`no callback within ${2 * STEP_MS} ms; at ${page.url()}`)), 2 * STEP_MS),
-  );
-  await Promise.race([callback, timeout]);
+  await Promise.race([callback, noCallbackWithin(2 * STEP_MS, page)]);
   await page.locator("#rp-callback").waitFor({ state: "visible" });
   await page.screenshot({ path: join(artifacts, "oidc-callback.png"), fullPage: true });
   if (offLoopback.length) throw new Error(`the browser tried to leave loopback: ${offLoopback.join(", ")}`);
@@ -188,6 +197,44 @@ try {
     result.replay = { accepted: true };
   } catch (e) {
     result.replay = { accepted: false, error: e?.error ?? null, name: e?.constructor?.name, message: e?.message };
+  }
+
+  step = "second sign-in with the wrong PKCE verifier";
+  {
+    // The same browser (the IdP remembers alice): a new authorization request, whose
+    // code is then redeemed with a verifier that does not match its challenge.
+    const verifier = client.randomPKCECodeVerifier();
+    const state2 = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: cfg.redirectUri,
+      scope: cfg.scope,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state: state2,
+      identity_provider: cfg.identityProvider,
+    });
+    const again = new Promise((r) => (arrived = r));
+    await page.goto(url.href);
+    const login = page.locator("#username");
+    const shown = await Promise.race([
+      again.then(() => "callback"),
+      login.waitFor({ state: "visible", timeout: 2 * STEP_MS }).then(() => "login"),
+    ]).catch(() => "neither");
+    if (shown === "login") {
+      await page.fill("#username", cfg.username);
+      await page.fill("#password", cfg.password);
+      await page.click("#sign-in");
+    }
+    const second = await Promise.race([again, noCallbackWithin(2 * STEP_MS, page)]);
+    try {
+      await client.authorizationCodeGrant(config, new URL(second), {
+        pkceCodeVerifier: client.randomPKCECodeVerifier(),
+        expectedState: state2,
+      });
+      result.pkceMismatch = { accepted: true };
+    } catch (e) {
+      result.pkceMismatch = { accepted: false, error: e?.error ?? null, name: e?.constructor?.name, message: e?.message };
+    }
   }
 
   console.log(`RESULT ${JSON.stringify(result)}`);
