@@ -6,6 +6,7 @@
 //! | `GET /pools/<pool>/users` | the pool's users |
 //! | `DELETE /pools/<pool>/users/<username>` | delete a user (G9: the next sign-in creates it anew) |
 //! | `POST /pools/<pool>/users/<username>/disable`, `/enable` | AdminDisableUser / AdminEnableUser |
+//! | `POST /pools/<pool>/clients` | create or replace an app client (the `[[cognito.user_pools.clients]]` fields) |
 
 use samlsim_service::http::{Method, StatusCode, decode_component};
 use samlsim_service::{Request, Response};
@@ -13,6 +14,8 @@ use serde_json::json;
 
 use crate::Cognito;
 
+// The closures' error is the finished answer, built once per request.
+#[allow(clippy::result_large_err)]
 pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
     let segments: Vec<String> = path
         .trim_matches('/')
@@ -22,7 +25,11 @@ pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let store_error = |e: samlsim_service::StoreError| {
-        Response::json_error(StatusCode::INTERNAL_SERVER_ERROR, "StoreError", e.to_string())
+        Response::json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "StoreError",
+            e.to_string(),
+        )
     };
     let pool = |id: &str| match cognito.model.pool(id) {
         Ok(Some(pool)) => Ok(pool),
@@ -86,6 +93,49 @@ pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
             },
             Err(response) => response,
         },
+        (&Method::POST, ["pools", id, "clients"]) => match pool(id) {
+            Ok(p) => {
+                let config: crate::config::AppClientConfig = match request.json() {
+                    Ok(config) => config,
+                    Err(e) => {
+                        return Response::json_error(
+                            StatusCode::BAD_REQUEST,
+                            "InvalidParameterException",
+                            e.to_string(),
+                        );
+                    }
+                };
+                let built =
+                    crate::build_client(&p, &config, cognito.clock.now()).and_then(|client| {
+                        for name in &client.identity_providers {
+                            match cognito.model.provider(&p.id, name) {
+                                Ok(Some(_)) => {}
+                                Ok(None) if name == "COGNITO" => {}
+                                Ok(None) => {
+                                    return Err(format!(
+                                        "The provider {name} does not exist for User Pool {}",
+                                        p.id
+                                    ));
+                                }
+                                Err(e) => return Err(e.to_string()),
+                            }
+                        }
+                        Ok(client)
+                    });
+                match built {
+                    Ok(client) => match cognito.model.put_client(&client) {
+                        Ok(()) => Response::json(StatusCode::CREATED, &client),
+                        Err(e) => store_error(e),
+                    },
+                    Err(message) => Response::json_error(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidParameterException",
+                        message,
+                    ),
+                }
+            }
+            Err(response) => response,
+        },
         (&Method::POST, ["pools", id, "users", name, action @ ("disable" | "enable")]) => {
             match pool(id) {
                 Ok(p) => match cognito.model.user(&p, name) {
@@ -110,7 +160,10 @@ pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
         _ => Response::json_error(
             StatusCode::NOT_FOUND,
             "NoSuchAdminEndpoint",
-            format!("no Cognito admin endpoint {} /_admin/cognito{path}", request.method),
+            format!(
+                "no Cognito admin endpoint {} /_admin/cognito{path}",
+                request.method
+            ),
         ),
     }
 }

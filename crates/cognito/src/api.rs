@@ -54,37 +54,43 @@ pub fn handle(cognito: &Cognito, request: &Request, region: &str) -> Response {
         }
     };
     let input = Input(&body);
-    let result = match operation.as_str() {
-        "CreateUserPool" => create_user_pool(cognito, region, &input),
-        "DescribeUserPool" => pool_of(cognito, region, &input).map(|p| json!({ "UserPool": pool_json(cognito, &p) })),
-        "ListUserPools" => list_user_pools(cognito, region),
-        "CreateUserPoolDomain" => create_domain(cognito, region, &input),
-        "CreateIdentityProvider" => put_provider(cognito, region, &input, true),
-        "UpdateIdentityProvider" => put_provider(cognito, region, &input, false),
-        "DescribeIdentityProvider" => provider_of(cognito, region, &input)
-            .map(|(_, p)| json!({ "IdentityProvider": provider_json(&p) })),
-        "DeleteIdentityProvider" => delete_provider(cognito, region, &input),
-        "ListIdentityProviders" => list_providers(cognito, region, &input),
-        "CreateUserPoolClient" => put_client(cognito, region, &input, true),
-        "UpdateUserPoolClient" => put_client(cognito, region, &input, false),
-        "DescribeUserPoolClient" => client_of(cognito, region, &input)
-            .map(|c| json!({ "UserPoolClient": client_json(&c) })),
-        "ListUserPoolClients" => list_clients(cognito, region, &input),
-        "ListUsers" => list_users(cognito, region, &input),
-        "AdminGetUser" => user_of(cognito, region, &input).map(|(_, u)| admin_get_user(&u)),
-        "AdminDeleteUser" => admin_delete_user(cognito, request, region, &input),
-        "AdminDisableUser" => set_enabled(cognito, region, &input, false),
-        "AdminEnableUser" => set_enabled(cognito, region, &input, true),
-        "GetSigningCertificate" => pool_of(cognito, region, &input).map(|_| {
-            json!({ "Certificate": cognito.keys.certificate().to_base64() })
-        }),
-        _ => Err(Refusal::new(CognitoRule::UnknownOperation)
-            .worded(format!("Unknown operation {target}"))
-            .because(format!("X-Amz-Target \"{target}\" is not an operation the mock implements."))),
-    };
+    let result =
+        match operation.as_str() {
+            "CreateUserPool" => create_user_pool(cognito, region, &input),
+            "DescribeUserPool" => pool_of(cognito, region, &input)
+                .map(|p| json!({ "UserPool": pool_json(cognito, &p) })),
+            "ListUserPools" => list_user_pools(cognito, region),
+            "CreateUserPoolDomain" => create_domain(cognito, region, &input),
+            "CreateIdentityProvider" => put_provider(cognito, region, &input, true),
+            "UpdateIdentityProvider" => put_provider(cognito, region, &input, false),
+            "DescribeIdentityProvider" => provider_of(cognito, region, &input)
+                .map(|(_, p)| json!({ "IdentityProvider": provider_json(&p) })),
+            "DeleteIdentityProvider" => delete_provider(cognito, region, &input),
+            "ListIdentityProviders" => list_providers(cognito, region, &input),
+            "CreateUserPoolClient" => put_client(cognito, region, &input, true),
+            "UpdateUserPoolClient" => put_client(cognito, region, &input, false),
+            "DescribeUserPoolClient" => client_of(cognito, region, &input)
+                .map(|c| json!({ "UserPoolClient": client_json(&c) })),
+            "ListUserPoolClients" => list_clients(cognito, region, &input),
+            "ListUsers" => list_users(cognito, region, &input),
+            "AdminGetUser" => user_of(cognito, region, &input).map(|(_, u)| admin_get_user(&u)),
+            "AdminDeleteUser" => admin_delete_user(cognito, request, region, &input),
+            "AdminDisableUser" => set_enabled(cognito, region, &input, false),
+            "AdminEnableUser" => set_enabled(cognito, region, &input, true),
+            "GetSigningCertificate" => pool_of(cognito, region, &input)
+                .map(|_| json!({ "Certificate": cognito.keys.certificate().to_base64() })),
+            _ => Err(Refusal::new(CognitoRule::UnknownOperation)
+                .worded(format!("Unknown operation {target}"))
+                .because(format!(
+                    "X-Amz-Target \"{target}\" is not an operation the mock implements."
+                ))),
+        };
     match result {
         Ok(value) => {
-            if !operation.starts_with("Describe") && !operation.starts_with("List") && !operation.starts_with("Get") {
+            if !operation.starts_with("Describe")
+                && !operation.starts_with("List")
+                && !operation.starts_with("Get")
+            {
                 cognito.record(
                     request,
                     NewEvent::ok(crate::SERVICE, "api", format!("{operation} done")).step("G5"),
@@ -115,7 +121,10 @@ impl Input<'_> {
 
     fn strings(&self, name: &str) -> Option<Vec<String>> {
         self.0.get(name).and_then(Value::as_array).map(|a| {
-            a.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
         })
     }
 }
@@ -130,11 +139,15 @@ fn lower_first(name: &str) -> String {
 
 fn invalid(message: impl Into<String>) -> Refusal<CognitoRule> {
     let message = message.into();
-    Refusal::new(CognitoRule::InvalidParameter).worded(message.clone()).because(message)
+    Refusal::new(CognitoRule::InvalidParameter)
+        .worded(message.clone())
+        .because(message)
 }
 
 fn not_found(message: String) -> Refusal<CognitoRule> {
-    Refusal::new(CognitoRule::ResourceNotFound).worded(message.clone()).because(message)
+    Refusal::new(CognitoRule::ResourceNotFound)
+        .worded(message.clone())
+        .because(message)
 }
 
 fn pool_of(cognito: &Cognito, region: &str, input: &Input) -> Result<Pool, Refusal<CognitoRule>> {
@@ -145,7 +158,11 @@ fn pool_of(cognito: &Cognito, region: &str, input: &Input) -> Result<Pool, Refus
     }
 }
 
-fn provider_of(cognito: &Cognito, region: &str, input: &Input) -> Result<(Pool, Provider), Refusal<CognitoRule>> {
+fn provider_of(
+    cognito: &Cognito,
+    region: &str,
+    input: &Input,
+) -> Result<(Pool, Provider), Refusal<CognitoRule>> {
     let pool = pool_of(cognito, region, input)?;
     let name = input.required("ProviderName")?;
     let provider = cognito
@@ -156,7 +173,11 @@ fn provider_of(cognito: &Cognito, region: &str, input: &Input) -> Result<(Pool, 
     Ok((pool, provider))
 }
 
-fn client_of(cognito: &Cognito, region: &str, input: &Input) -> Result<Client, Refusal<CognitoRule>> {
+fn client_of(
+    cognito: &Cognito,
+    region: &str,
+    input: &Input,
+) -> Result<Client, Refusal<CognitoRule>> {
     let pool = pool_of(cognito, region, input)?;
     let id = input.required("ClientId")?;
     cognito
@@ -166,7 +187,11 @@ fn client_of(cognito: &Cognito, region: &str, input: &Input) -> Result<Client, R
         .ok_or_else(|| not_found(format!("User pool client {id} does not exist.")))
 }
 
-fn user_of(cognito: &Cognito, region: &str, input: &Input) -> Result<(Pool, User), Refusal<CognitoRule>> {
+fn user_of(
+    cognito: &Cognito,
+    region: &str,
+    input: &Input,
+) -> Result<(Pool, User), Refusal<CognitoRule>> {
     let pool = pool_of(cognito, region, input)?;
     let username = input.required("Username")?;
     let user = cognito
@@ -231,7 +256,13 @@ fn create_user_pool(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
         .chars()
         .take(9)
         .enumerate()
-        .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
+        .map(|(i, c)| {
+            if i % 2 == 0 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
         .collect();
     let id = format!("{region}_{suffix}");
     let case_sensitive = input
@@ -242,8 +273,16 @@ fn create_user_pool(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
         .unwrap_or(true);
     let mut required = Vec::new();
     let mut custom = Vec::new();
-    for attribute in input.0.get("Schema").and_then(Value::as_array).into_iter().flatten() {
-        let Some(name) = attribute.get("Name").and_then(Value::as_str) else { continue };
+    for attribute in input
+        .0
+        .get("Schema")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = attribute.get("Name").and_then(Value::as_str) else {
+            continue;
+        };
         if let Some(c) = name.strip_prefix("custom:") {
             custom.push(c.to_owned());
         } else if STANDARD_ATTRIBUTES.contains(&name) {
@@ -269,7 +308,10 @@ fn create_user_pool(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
         modified: now,
     };
     debug_assert!(pool_region(&id).is_some());
-    cognito.model.put(kind::POOL, &id, &pool).map_err(internal)?;
+    cognito
+        .model
+        .put(kind::POOL, &id, &pool)
+        .map_err(internal)?;
     Ok(json!({ "UserPool": pool_json(cognito, &pool) }))
 }
 
@@ -294,14 +336,20 @@ fn create_domain(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
         )));
     }
     for other in cognito.model.pools().map_err(internal)? {
-        if other.id != pool.id && other.domain.as_deref() == Some(domain) && other.region == region {
-            return Err(invalid(format!("Domain already associated with another user pool.")));
+        if other.id != pool.id && other.domain.as_deref() == Some(domain) && other.region == region
+        {
+            return Err(invalid("Domain already associated with another user pool."));
         }
     }
     pool.domain = Some(domain.to_owned());
     pool.modified = cognito.clock.now();
-    cognito.model.put(kind::POOL, &pool.id, &pool).map_err(internal)?;
-    Ok(json!({ "CloudFrontDomain": format!("{}.cloudfront.net", cognito.ids.token(7)), "ManagedLoginVersion": 1 }))
+    cognito
+        .model
+        .put(kind::POOL, &pool.id, &pool)
+        .map_err(internal)?;
+    Ok(
+        json!({ "CloudFrontDomain": format!("{}.cloudfront.net", cognito.ids.token(7)), "ManagedLoginVersion": 1 }),
+    )
 }
 
 // ---- identity providers -------------------------------------------------------
@@ -314,7 +362,10 @@ fn provider_json(provider: &Provider) -> Value {
     };
     details.insert("IDPSignout".into(), provider.idp_signout.to_string().into());
     details.insert("IDPInit".into(), provider.idp_init.to_string().into());
-    details.insert("SSORedirectBindingURI".into(), provider.sso_url.clone().into());
+    details.insert(
+        "SSORedirectBindingURI".into(),
+        provider.sso_url.clone().into(),
+    );
     if let Some(slo) = &provider.slo_url {
         details.insert("SLORedirectBindingURI".into(), slo.clone().into());
     }
@@ -340,10 +391,16 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
     match (&existing, create) {
         (Some(_), true) => {
             return Err(Refusal::new(CognitoRule::DuplicateProvider)
-                .worded(format!("A provider with the name {name} already exists in this user pool."))
+                .worded(format!(
+                    "A provider with the name {name} already exists in this user pool."
+                ))
                 .because(format!("Pool {} already has provider {name}.", pool.id)));
         }
-        (None, false) => return Err(not_found(format!("Identity provider {name} does not exist."))),
+        (None, false) => {
+            return Err(not_found(format!(
+                "Identity provider {name} does not exist."
+            )));
+        }
         _ => {}
     }
     if create {
@@ -354,7 +411,9 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
             )));
         }
         if name.len() < 3 || name.len() > 32 {
-            return Err(invalid("ProviderName must be 3 to 32 characters (SAML providers)."));
+            return Err(invalid(
+                "ProviderName must be 3 to 32 characters (SAML providers).",
+            ));
         }
     }
     let details: BTreeMap<String, String> = input
@@ -376,7 +435,9 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
             Some((xml, Some(url.clone())))
         }
         (None, None) if create => {
-            return Err(invalid("ProviderDetails needs MetadataFile or MetadataURL."));
+            return Err(invalid(
+                "ProviderDetails needs MetadataFile or MetadataURL.",
+            ));
         }
         (None, None) => None,
     };
@@ -395,7 +456,11 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
             fresh
         }
         (None, Some(previous)) => previous,
-        (None, None) => return Err(not_found(format!("Identity provider {name} does not exist."))),
+        (None, None) => {
+            return Err(not_found(format!(
+                "Identity provider {name} does not exist."
+            )));
+        }
     };
     if let Some(v) = details.get("IDPSignout") {
         provider.idp_signout = v == "true";
@@ -426,7 +491,10 @@ fn delete_provider(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
     let (pool, provider) = provider_of(cognito, region, input)?;
     cognito
         .model
-        .delete(kind::PROVIDER, &crate::model::pool_key(&pool.id, &provider.name))
+        .delete(
+            kind::PROVIDER,
+            &crate::model::pool_key(&pool.id, &provider.name),
+        )
         .map_err(internal)?;
     Ok(json!({}))
 }
@@ -480,12 +548,15 @@ fn validity(input: &Input, field: &str, unit_field: &str, default_unit: &str) ->
         .pointer(&format!("/TokenValidityUnits/{unit_field}"))
         .and_then(Value::as_str)
         .unwrap_or(default_unit);
-    Some(value * match unit {
-        "seconds" => 1,
-        "minutes" => 60,
-        "hours" => 3600,
-        _ => 86_400,
-    })
+    Some(
+        value
+            * match unit {
+                "seconds" => 1,
+                "minutes" => 60,
+                "hours" => 3600,
+                _ => 86_400,
+            },
+    )
 }
 
 fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> Outcome {
@@ -539,7 +610,9 @@ fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> O
     }
     if let Some(flows) = input.strings("AllowedOAuthFlows") {
         if let Some(bad) = flows.iter().find(|f| *f != "code" && *f != "implicit") {
-            return Err(invalid(format!("AllowedOAuthFlows: {bad} is not implemented by the mock (code, implicit).")));
+            return Err(invalid(format!(
+                "AllowedOAuthFlows: {bad} is not implemented by the mock (code, implicit)."
+            )));
         }
         client.flows = flows;
     }
@@ -548,8 +621,17 @@ fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> O
     }
     if let Some(providers) = input.strings("SupportedIdentityProviders") {
         for name in &providers {
-            if name != "COGNITO" && cognito.model.provider(&pool.id, name).map_err(internal)?.is_none() {
-                return Err(invalid(format!("The provider {name} does not exist for User Pool {}", pool.id)));
+            if name != "COGNITO"
+                && cognito
+                    .model
+                    .provider(&pool.id, name)
+                    .map_err(internal)?
+                    .is_none()
+            {
+                return Err(invalid(format!(
+                    "The provider {name} does not exist for User Pool {}",
+                    pool.id
+                )));
             }
         }
         client.identity_providers = providers;
@@ -564,7 +646,9 @@ fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> O
         client.refresh_token_validity = seconds;
     }
     if !client.flows.is_empty() && client.callback_urls.is_empty() {
-        return Err(invalid("CallbackURLs are required when AllowedOAuthFlows are set."));
+        return Err(invalid(
+            "CallbackURLs are required when AllowedOAuthFlows are set.",
+        ));
     }
     client.modified = now;
     cognito.model.put_client(&client).map_err(internal)?;
@@ -592,7 +676,9 @@ fn attributes_json(user: &User) -> Vec<Value> {
             .iter()
             .map(|(k, v)| json!({ "Name": k, "Value": v })),
     );
-    list.push(json!({ "Name": "identities", "Value": crate::hosted::identities_claim(user).to_string() }));
+    list.push(
+        json!({ "Name": "identities", "Value": crate::hosted::identities_claim(user).to_string() }),
+    );
     list
 }
 
@@ -643,8 +729,17 @@ fn parse_filter(filter: &str) -> Result<(String, bool, String), Refusal<CognitoR
 
 fn list_users(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
     let pool = pool_of(cognito, region, input)?;
-    let filter = input.str("Filter").filter(|f| !f.trim().is_empty()).map(parse_filter).transpose()?;
-    let limit = input.0.get("Limit").and_then(Value::as_u64).unwrap_or(60).min(60) as usize;
+    let filter = input
+        .str("Filter")
+        .filter(|f| !f.trim().is_empty())
+        .map(parse_filter)
+        .transpose()?;
+    let limit = input
+        .0
+        .get("Limit")
+        .and_then(Value::as_u64)
+        .unwrap_or(60)
+        .min(60) as usize;
     let users: Vec<Value> = cognito
         .model
         .users(&pool.id)

@@ -17,11 +17,28 @@ use crate::{Cognito, DEMO_HOST, jwt};
 
 const APP: &str = "Example app (Cognito)";
 const PKCE_COOKIE: &str = "samlsim_demo_pkce";
+/// The app's own session: the access token it got (a real app keeps it server-side).
+const ACCESS_COOKIE: &str = "samlsim_demo_access";
 
-fn page(page: &str, title: &str, intro: Vec<String>, facts: Vec<(String, String)>, links: Vec<(String, String)>, blocks: Vec<(String, String)>) -> Response {
+fn page(
+    page: &str,
+    title: &str,
+    intro: Vec<String>,
+    facts: Vec<(String, String)>,
+    links: Vec<(String, String)>,
+    blocks: Vec<(String, String)>,
+) -> Response {
     samlsim_service::render(
         StatusCode::OK,
-        &Page { service: APP, page, title, intro, facts, links, blocks },
+        &Page {
+            service: APP,
+            page,
+            title,
+            intro,
+            facts,
+            links,
+            blocks,
+        },
     )
 }
 
@@ -43,14 +60,23 @@ pub fn handle(cognito: &Cognito, request: &Request, rest: &str) -> Response {
         return page(
             "cognito-app",
             "Example app (not registered)",
-            vec![format!("No app client of any user pool has the callback URL https://{DEMO_HOST}/callback, so this app has no user pool to sign in with.")],
+            vec![format!(
+                "No app client of any user pool has the callback URL https://{DEMO_HOST}/callback, so this app has no user pool to sign in with."
+            )],
             Vec::new(),
             Vec::new(),
             Vec::new(),
         );
     };
     let Some(host) = pool.host() else {
-        return page("cognito-app", "Example app", vec![format!("User pool {} has no domain.", pool.id)], Vec::new(), Vec::new(), Vec::new());
+        return page(
+            "cognito-app",
+            "Example app",
+            vec![format!("User pool {} has no domain.", pool.id)],
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
     };
     let cookie_path = format!("/aws/{DEMO_HOST}/");
     match (&request.method, rest) {
@@ -89,17 +115,27 @@ pub fn handle(cognito: &Cognito, request: &Request, rest: &str) -> Response {
                 .with_cookie(&Cookie::session(PKCE_COOKIE, &format!("{state}.{verifier}"), &cookie_path))
         }
         (&Method::GET, "/callback") => callback(cognito, request, &pool, &client, &host),
+        (&Method::GET, "/me") => me(cognito, request, &host),
         (&Method::GET, "/signed-out") => page("cognito-app-signed-out", "Signed out", vec!["You signed out of the example app and the user pool.".into()], Vec::new(), vec![("Sign in again".into(), cognito.urls.local(&format!("https://{DEMO_HOST}/login")))], Vec::new()),
         _ => page("cognito-app", "Not found", vec![format!("The example app has no page {rest}.")], Vec::new(), Vec::new(), Vec::new()),
     }
 }
 
-fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, host: &str) -> Response {
+fn callback(
+    cognito: &Cognito,
+    request: &Request,
+    pool: &Pool,
+    client: &Client,
+    host: &str,
+) -> Response {
     if let Some(error) = request.query_param("error") {
         return page(
             "cognito-app-error",
             "Sign-in failed",
-            vec![format!("The user pool answered error={error}."), request.query_param("error_description").unwrap_or_default()],
+            vec![
+                format!("The user pool answered error={error}."),
+                request.query_param("error_description").unwrap_or_default(),
+            ],
             Vec::new(),
             Vec::new(),
             Vec::new(),
@@ -128,14 +164,18 @@ fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, 
     if let Some(secret) = &client.secret {
         form.push(("client_secret", secret.as_str()));
     }
-    let token_request = Request::new(Method::POST, &format!("/aws/{host}/oauth2/token")).with_form(&form);
+    let token_request =
+        Request::new(Method::POST, &format!("/aws/{host}/oauth2/token")).with_form(&form);
     let answer = crate::hosted::handle(cognito, &token_request, host, "", "/oauth2/token");
     let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
     if !answer.status.is_success() {
         return page(
             "cognito-app-error",
             "Code exchange failed",
-            vec![format!("The token endpoint answered {}: {body}", answer.status)],
+            vec![format!(
+                "The token endpoint answered {}: {body}",
+                answer.status
+            )],
             Vec::new(),
             Vec::new(),
             Vec::new(),
@@ -148,24 +188,54 @@ fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, 
             .map(|claims| serde_json::to_string_pretty(&claims).unwrap_or_default())
             .unwrap_or_default()
     };
-    let id_claims = body.get("id_token").and_then(Value::as_str).and_then(jwt::decode_unverified).unwrap_or(Value::Null);
-    let access = body.get("access_token").and_then(Value::as_str).unwrap_or_default();
+    let id_claims = body
+        .get("id_token")
+        .and_then(Value::as_str)
+        .and_then(jwt::decode_unverified)
+        .unwrap_or(Value::Null);
+    let access = body
+        .get("access_token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let user_info_request = Request::new(Method::GET, &format!("/aws/{host}/oauth2/userInfo"))
         .with_header(header::AUTHORIZATION, &format!("Bearer {access}"));
-    let user_info = crate::hosted::handle(cognito, &user_info_request, host, "", "/oauth2/userInfo");
+    let user_info =
+        crate::hosted::handle(cognito, &user_info_request, host, "", "/oauth2/userInfo");
     let mut links = Vec::new();
     let signed_out = format!("https://{DEMO_HOST}/signed-out");
     if client.logout_urls.contains(&signed_out) {
-        let query = encode_form(&[("client_id", client.id.as_str()), ("logout_uri", signed_out.as_str())]);
-        links.push(("Sign out".to_owned(), cognito.urls.local(&format!("https://{host}/logout?{query}"))));
+        let query = encode_form(&[
+            ("client_id", client.id.as_str()),
+            ("logout_uri", signed_out.as_str()),
+        ]);
+        links.push((
+            "Sign out".to_owned(),
+            cognito
+                .urls
+                .local(&format!("https://{host}/logout?{query}")),
+        ));
     }
-    let claim = |name: &str| id_claims.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
-    page(
+    let claim = |name: &str| {
+        id_claims
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    links.push((
+        "Who am I? (userInfo now)".to_owned(),
+        cognito.urls.local(&format!("https://{DEMO_HOST}/me")),
+    ));
+    let response = page(
         "cognito-app-tokens",
         &format!("Signed in as {}", claim("cognito:username")),
         vec![format!(
             "The code was exchanged at the user pool's token endpoint{}; these are the tokens, decoded.",
-            if verifier.is_some() { " with the PKCE verifier" } else { " (IdP-initiated: no PKCE)" }
+            if verifier.is_some() {
+                " with the PKCE verifier"
+            } else {
+                " (IdP-initiated: no PKCE)"
+            }
         )],
         vec![
             ("cognito:username".into(), claim("cognito:username")),
@@ -180,5 +250,52 @@ fn callback(cognito: &Cognito, request: &Request, pool: &Pool, client: &Client, 
             ("Access token".into(), decoded("access_token")),
             ("userInfo".into(), user_info.text_body()),
         ],
-    )
+    );
+    response.with_cookie(&Cookie::session(
+        ACCESS_COOKIE,
+        access,
+        &format!("/aws/{DEMO_HOST}/"),
+    ))
+}
+
+/// `/me`: the pool's userInfo with the access token the app keeps, asked now
+/// (after `advance_clock`, the token's expiry shows here).
+fn me(cognito: &Cognito, request: &Request, host: &str) -> Response {
+    let access = request.cookie(ACCESS_COOKIE).unwrap_or_default();
+    let mut user_info_request = Request::new(Method::GET, &format!("/aws/{host}/oauth2/userInfo"))
+        .with_header(header::AUTHORIZATION, &format!("Bearer {access}"));
+    // The same browser flow, so the pool's refusal lands in this flow's events.
+    if let Some(flow) = request.cookie(samlsim_service::events::FLOW_COOKIE) {
+        user_info_request = user_info_request.with_header(
+            header::COOKIE,
+            &format!("{}={flow}", samlsim_service::events::FLOW_COOKIE),
+        );
+    }
+    let answer = crate::hosted::handle(cognito, &user_info_request, host, "", "/oauth2/userInfo");
+    if answer.status.is_success() {
+        page(
+            "cognito-app-me",
+            "Who am I",
+            vec!["The user pool's userInfo endpoint answered:".into()],
+            Vec::new(),
+            Vec::new(),
+            vec![("userInfo".into(), answer.text_body())],
+        )
+    } else {
+        page(
+            "cognito-app-error",
+            "The access token was refused",
+            vec![format!(
+                "userInfo answered {}: {}",
+                answer.status,
+                answer.text_body()
+            )],
+            Vec::new(),
+            vec![(
+                "Sign in again".into(),
+                cognito.urls.local(&format!("https://{DEMO_HOST}/login")),
+            )],
+            Vec::new(),
+        )
+    }
 }

@@ -54,7 +54,13 @@ pub(crate) struct Page<'a> {
     pub blocks: Vec<(String, String)>,
 }
 
-pub fn handle(cognito: &Cognito, request: &Request, host: &str, _prefix_region: &str, rest: &str) -> Response {
+pub fn handle(
+    cognito: &Cognito,
+    request: &Request,
+    host: &str,
+    _prefix_region: &str,
+    rest: &str,
+) -> Response {
     let pool = match cognito.model.pool_by_domain(host) {
         Ok(Some(pool)) => pool,
         Ok(None) => {
@@ -69,9 +75,24 @@ pub fn handle(cognito: &Cognito, request: &Request, host: &str, _prefix_region: 
         Err(e) => return cognito.refuse(request, "hosted-ui", internal(e), |r| r.page(TITLE)),
     };
     match (&request.method, rest) {
-        (&Method::GET, "/oauth2/authorize") => page_or_refusal(cognito, request, "authorize", authorize(cognito, request, &pool, false)),
-        (&Method::GET, "/login") => page_or_refusal(cognito, request, "login", authorize(cognito, request, &pool, true)),
-        (&Method::POST, "/saml2/idpresponse") => page_or_refusal(cognito, request, "idpresponse", idp_response(cognito, request, &pool)),
+        (&Method::GET, "/oauth2/authorize") => page_or_refusal(
+            cognito,
+            request,
+            "authorize",
+            authorize(cognito, request, &pool, false),
+        ),
+        (&Method::GET, "/login") => page_or_refusal(
+            cognito,
+            request,
+            "login",
+            authorize(cognito, request, &pool, true),
+        ),
+        (&Method::POST, "/saml2/idpresponse") => page_or_refusal(
+            cognito,
+            request,
+            "idpresponse",
+            idp_response(cognito, request, &pool),
+        ),
         (&Method::POST, "/oauth2/token") => match token(cognito, request, &pool) {
             Ok(response) => response,
             Err(refusal) => cognito.refuse(request, "token", refusal, oauth_error),
@@ -80,14 +101,14 @@ pub fn handle(cognito: &Cognito, request: &Request, host: &str, _prefix_region: 
             match user_info(cognito, request, &pool) {
                 Ok(response) => response,
                 Err(refusal) => cognito.refuse(request, "userinfo", refusal, |r| {
-                    oauth_error(r).with_header(
-                        header::WWW_AUTHENTICATE,
-                        "Bearer error=\"invalid_token\"",
-                    )
+                    oauth_error(r)
+                        .with_header(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")
                 }),
             }
         }
-        (&Method::GET, "/logout") => page_or_refusal(cognito, request, "logout", logout(cognito, request, &pool)),
+        (&Method::GET, "/logout") => {
+            page_or_refusal(cognito, request, "logout", logout(cognito, request, &pool))
+        }
         (&Method::GET | &Method::POST, "/saml2/logout") => saml_logout(cognito, request),
         _ => Problem404::page(request),
     }
@@ -100,7 +121,10 @@ impl Problem404 {
             StatusCode::NOT_FOUND,
             "no-such-endpoint",
             "Nothing here",
-            format!("The hosted UI serves nothing at {} {}.", request.method, request.path),
+            format!(
+                "The hosted UI serves nothing at {} {}.",
+                request.method, request.path
+            ),
         )
         .page(TITLE)
     }
@@ -170,19 +194,28 @@ fn grant_request(
         "code" => "code",
         "token" => "implicit",
         other => {
-            return Err(Refusal::new(CognitoRule::UnauthorizedClient)
-                .because(format!("response_type \"{other}\" is neither code nor token")));
+            return Err(
+                Refusal::new(CognitoRule::UnauthorizedClient).because(format!(
+                    "response_type \"{other}\" is neither code nor token"
+                )),
+            );
         }
     };
     if !client.flows.iter().any(|f| f == flow) {
-        return Err(Refusal::new(CognitoRule::UnauthorizedClient).because(format!(
-            "Client {} does not allow the {flow} flow (allows: {}).",
-            client.id,
-            client.flows.join(", ")
-        )));
+        return Err(
+            Refusal::new(CognitoRule::UnauthorizedClient).because(format!(
+                "Client {} does not allow the {flow} flow (allows: {}).",
+                client.id,
+                client.flows.join(", ")
+            )),
+        );
     }
     let scopes: Vec<String> = match get("scope") {
-        Some(scope) => scope.split([' ', '+']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        Some(scope) => scope
+            .split([' ', '+'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         None => client.scopes.clone(),
     };
     if let Some(bad) = scopes.iter().find(|s| !client.scopes.contains(s)) {
@@ -196,8 +229,9 @@ fn grant_request(
     let code_challenge_method = get("code_challenge_method");
     match (&code_challenge, code_challenge_method.as_deref()) {
         (_, Some(m)) if m != "S256" && m != "plain" => {
-            return Err(Refusal::new(CognitoRule::PkceInvalid)
-                .because(format!("code_challenge_method \"{m}\" is neither S256 nor plain")));
+            return Err(Refusal::new(CognitoRule::PkceInvalid).because(format!(
+                "code_challenge_method \"{m}\" is neither S256 nor plain"
+            )));
         }
         (None, Some(_)) => {
             return Err(Refusal::new(CognitoRule::PkceInvalid)
@@ -234,13 +268,22 @@ fn chosen_provider(
 ) -> Outcome<Option<Provider>> {
     let providers = cognito.model.providers(&pool.id).map_err(internal)?;
     let provider = match (name, identifier) {
-        (Some(name), _) => providers.into_iter().find(|p| p.name == name).ok_or_else(|| {
-            Refusal::new(CognitoRule::ProviderNotFound)
-                .because(format!("Pool {} has no identity provider \"{name}\".", pool.id))
-        })?,
+        (Some(name), _) => providers
+            .into_iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                Refusal::new(CognitoRule::ProviderNotFound).because(format!(
+                    "Pool {} has no identity provider \"{name}\".",
+                    pool.id
+                ))
+            })?,
         (None, Some(identifier)) => providers
             .into_iter()
-            .find(|p| p.identifiers.iter().any(|i| i.eq_ignore_ascii_case(identifier)))
+            .find(|p| {
+                p.identifiers
+                    .iter()
+                    .any(|i| i.eq_ignore_ascii_case(identifier))
+            })
             .ok_or_else(|| {
                 Refusal::new(CognitoRule::ProviderNotFound).because(format!(
                     "No identity provider of pool {} has the identifier \"{identifier}\".",
@@ -250,29 +293,42 @@ fn chosen_provider(
         (None, None) => return Ok(None),
     };
     if !client.identity_providers.contains(&provider.name) {
-        return Err(Refusal::new(CognitoRule::ProviderNotEnabledForClient).because(format!(
-            "App client {} does not list \"{}\" in its supported identity providers ({}).",
-            client.id,
-            provider.name,
-            if client.identity_providers.is_empty() {
-                "none".to_owned()
-            } else {
-                client.identity_providers.join(", ")
-            }
-        )));
+        return Err(
+            Refusal::new(CognitoRule::ProviderNotEnabledForClient).because(format!(
+                "App client {} does not list \"{}\" in its supported identity providers ({}).",
+                client.id,
+                provider.name,
+                if client.identity_providers.is_empty() {
+                    "none".to_owned()
+                } else {
+                    client.identity_providers.join(", ")
+                }
+            )),
+        );
     }
     Ok(Some(provider))
 }
 
-fn authorize(cognito: &Cognito, request: &Request, pool: &Pool, login_page: bool) -> Outcome<Response> {
+fn authorize(
+    cognito: &Cognito,
+    request: &Request,
+    pool: &Pool,
+    login_page: bool,
+) -> Outcome<Response> {
     let pairs = request.query_pairs();
     let (client, grant) = grant_request(cognito, pool, &pairs)?;
     let provider = chosen_provider(
         cognito,
         pool,
         &client,
-        request.query_param("identity_provider").filter(|s| !s.is_empty()).as_deref(),
-        request.query_param("idp_identifier").filter(|s| !s.is_empty()).as_deref(),
+        request
+            .query_param("identity_provider")
+            .filter(|s| !s.is_empty())
+            .as_deref(),
+        request
+            .query_param("idp_identifier")
+            .filter(|s| !s.is_empty())
+            .as_deref(),
     )?;
     let Some(provider) = provider else {
         return Ok(login_page_for(cognito, pool, &client, &pairs, login_page));
@@ -298,7 +354,9 @@ fn login_page_for(
     if !is_login {
         return Response::redirect(
             StatusCode::FOUND,
-            &cognito.urls.absolute(&format!("{base}/login?{}", encode_form(&query))),
+            &cognito
+                .urls
+                .absolute(&format!("{base}/login?{}", encode_form(&query))),
         );
     }
     let links = client
@@ -380,12 +438,19 @@ fn start_sign_in(
         NewEvent::ok(
             crate::SERVICE,
             "authorize",
-            format!("AuthnRequest {request_id} to {} for pool {}", provider.name, pool.id),
+            format!(
+                "AuthnRequest {request_id} to {} for pool {}",
+                provider.name, pool.id
+            ),
         )
         .step("G1")
         .detail(json!({ "pool": pool.id, "provider": provider.name, "request_id": request_id })),
     );
-    let separator = if provider.sso_url.contains('?') { '&' } else { '?' };
+    let separator = if provider.sso_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     Ok(Response::redirect(
         StatusCode::FOUND,
         &cognito
@@ -471,7 +536,11 @@ fn idp_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Re
             .ok_or_else(|| Refusal::new(CognitoRule::ClientNotFound))?;
         let tokens = issue_tokens(cognito, pool, &client, &signed_in.user, grant, now, false)?;
         let expires = client.access_token_validity.to_string();
-        let mut fragment = vec![("access_token", tokens.access.as_str()), ("token_type", "Bearer"), ("expires_in", expires.as_str())];
+        let mut fragment = vec![
+            ("access_token", tokens.access.as_str()),
+            ("token_type", "Bearer"),
+            ("expires_in", expires.as_str()),
+        ];
         if let Some(id) = &tokens.id {
             fragment.insert(0, ("id_token", id.as_str()));
         }
@@ -481,8 +550,11 @@ fn idp_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Re
         format!("{}#{}", grant.redirect_uri, encode_form(&fragment))
     };
     let cookie_path = format!("/aws/{}/", pool.host().unwrap_or_default());
-    Ok(Response::redirect(StatusCode::FOUND, &cognito.urls.local(&location))
-        .with_cookie(&Cookie::session(SESSION_COOKIE, &session_token, &cookie_path)))
+    Ok(
+        Response::redirect(StatusCode::FOUND, &cognito.urls.local(&location)).with_cookie(
+            &Cookie::session(SESSION_COOKIE, &session_token, &cookie_path),
+        ),
+    )
 }
 
 fn append_query(url: &str, query: &str) -> String {
@@ -513,25 +585,42 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
     let saml = request
         .form_value("SAMLResponse")
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| invalid_saml(CognitoRule::SamlMalformed, "The POST has no SAMLResponse field."))?;
+        .ok_or_else(|| {
+            invalid_saml(
+                CognitoRule::SamlMalformed,
+                "The POST has no SAMLResponse field.",
+            )
+        })?;
     if saml.len() > MAX_SAML_RESPONSE {
         return Err(invalid_saml(
             CognitoRule::ResponseTooLarge,
-            format!("The SAMLResponse has {} characters; Cognito takes at most {MAX_SAML_RESPONSE}.", saml.len()),
+            format!(
+                "The SAMLResponse has {} characters; Cognito takes at most {MAX_SAML_RESPONSE}.",
+                saml.len()
+            ),
         ));
     }
     let relay_state = request.form_value("RelayState").filter(|s| !s.is_empty());
     let xml = decode_post(&saml, &Limits::default()).map_err(|e| {
-        invalid_saml(CognitoRule::SamlMalformed, format!("SAMLResponse is not base64 of an XML document: {e}"))
+        invalid_saml(
+            CognitoRule::SamlMalformed,
+            format!("SAMLResponse is not base64 of an XML document: {e}"),
+        )
     })?;
     let received = parse_response(&xml).map_err(|e| {
-        invalid_saml(CognitoRule::SamlMalformed, format!("Not a readable samlp:Response: {e}"))
-            .worded(format!("{INVALID_SAML}: {e}"))
+        invalid_saml(
+            CognitoRule::SamlMalformed,
+            format!("Not a readable samlp:Response: {e}"),
+        )
+        .worded(format!("{INVALID_SAML}: {e}"))
     })?;
     if received.envelope.status.code != status::SUCCESS {
         return Err(invalid_saml(
             CognitoRule::SamlStatusNotSuccess,
-            format!("The IdP answered with status {}.", received.envelope.status.code),
+            format!(
+                "The IdP answered with status {}.",
+                received.envelope.status.code
+            ),
         ));
     }
     let now = cognito.clock.now();
@@ -540,7 +629,7 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
     // the app's parameters (IdP-initiated).
     let relay_pairs: Vec<(String, String)> = relay_state
         .as_deref()
-        .map(|r| form_urlencoded_pairs(r))
+        .map(form_urlencoded_pairs)
         .unwrap_or_default();
     let idp_initiated = relay_pairs.iter().any(|(k, _)| k == "client_id");
     let (provider_name, pending) = if idp_initiated {
@@ -551,7 +640,10 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
         (name, None)
     } else {
         let pending = match &relay_state {
-            Some(token) => cognito.model.get::<Pending>(kind::PENDING, token).map_err(internal)?,
+            Some(token) => cognito
+                .model
+                .get::<Pending>(kind::PENDING, token)
+                .map_err(internal)?,
             None => None,
         };
         let Some(pending) = pending.filter(|p| p.pool_id == pool.id) else {
@@ -562,7 +654,10 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
         };
         if now - pending.created > SIGN_IN_WINDOW {
             if let Some(token) = &relay_state {
-                cognito.model.delete(kind::PENDING, token).map_err(internal)?;
+                cognito
+                    .model
+                    .delete(kind::PENDING, token)
+                    .map_err(internal)?;
             }
             return Err(invalid_saml(
                 CognitoRule::SignInWindowExpired,
@@ -611,7 +706,16 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
         other => invalid_saml(CognitoRule::SamlMalformed, other.to_string()),
     })?;
     // From here on only the verified assertion is read.
-    check_assertion(cognito, pool, &provider, &assertion, pending, &relay_pairs, relay_state.as_deref(), now)
+    check_assertion(
+        cognito,
+        pool,
+        &provider,
+        &assertion,
+        pending,
+        &relay_pairs,
+        relay_state.as_deref(),
+        now,
+    )
 }
 
 fn form_urlencoded_pairs(text: &str) -> Vec<(String, String)> {
@@ -632,7 +736,10 @@ fn check_assertion(
     if assertion.issuer != provider.entity_id {
         return Err(invalid_saml(
             CognitoRule::IssuerMismatch,
-            format!("Issuer is \"{}\"; provider {} has entity ID \"{}\".", assertion.issuer, provider.name, provider.entity_id),
+            format!(
+                "Issuer is \"{}\"; provider {} has entity ID \"{}\".",
+                assertion.issuer, provider.name, provider.entity_id
+            ),
         ));
     }
     let audience = pool.sp_entity_id();
@@ -646,7 +753,11 @@ fn check_assertion(
             CognitoRule::AudienceMismatch,
             format!(
                 "The assertion is addressed to {}; this pool's SP entity ID is {audience}.",
-                if restrictions.is_empty() { "no audience".to_owned() } else { restrictions.concat().join(", ") }
+                if restrictions.is_empty() {
+                    "no audience".to_owned()
+                } else {
+                    restrictions.concat().join(", ")
+                }
             ),
         ));
     }
@@ -658,7 +769,10 @@ fn check_assertion(
         .iter()
         .find(|c| c.method == samlsim_saml::uri::confirmation_method::BEARER)
     else {
-        return Err(invalid_saml(CognitoRule::RecipientMismatch, "The assertion has no bearer SubjectConfirmation."));
+        return Err(invalid_saml(
+            CognitoRule::RecipientMismatch,
+            "The assertion has no bearer SubjectConfirmation.",
+        ));
     };
     let recipient = confirmation.recipient.clone().unwrap_or_default();
     if !is_acs(&recipient) {
@@ -667,26 +781,44 @@ fn check_assertion(
             format!("Recipient is \"{recipient}\"; this pool's ACS is {acs}."),
         ));
     }
-    if let Some(destination) = assertion.signed_envelope.as_ref().and_then(|e| e.destination.clone())
+    if let Some(destination) = assertion
+        .signed_envelope
+        .as_ref()
+        .and_then(|e| e.destination.clone())
         && !is_acs(&destination)
     {
         return Err(invalid_saml(
             CognitoRule::RecipientMismatch,
-            format!("The signed Response's Destination is \"{destination}\"; this pool's ACS is {acs}."),
+            format!(
+                "The signed Response's Destination is \"{destination}\"; this pool's ACS is {acs}."
+            ),
         ));
     }
     let expiries = [
         confirmation.not_on_or_after,
-        assertion.conditions.as_ref().and_then(|c| c.not_on_or_after),
+        assertion
+            .conditions
+            .as_ref()
+            .and_then(|c| c.not_on_or_after),
     ];
-    if let Some(expired) = expiries.into_iter().flatten().find(|t| t.unix_seconds() <= now) {
+    if let Some(expired) = expiries
+        .into_iter()
+        .flatten()
+        .find(|t| t.unix_seconds() <= now)
+    {
         return Err(invalid_saml(
             CognitoRule::AssertionExpired,
-            format!("NotOnOrAfter {expired} has passed (now {}).", DateTime::from_unix(now)),
+            format!(
+                "NotOnOrAfter {expired} has passed (now {}).",
+                DateTime::from_unix(now)
+            ),
         ));
     }
     let in_response_to = confirmation.in_response_to.clone().or_else(|| {
-        assertion.signed_envelope.as_ref().and_then(|e| e.in_response_to.clone())
+        assertion
+            .signed_envelope
+            .as_ref()
+            .and_then(|e| e.in_response_to.clone())
     });
     let grant = match &pending {
         Some(pending) => {
@@ -695,7 +827,9 @@ fn check_assertion(
                     CognitoRule::InResponseToMismatch,
                     format!(
                         "InResponseTo is {}; the pending AuthnRequest's ID is {}.",
-                        in_response_to.as_deref().map_or("absent".to_owned(), |v| format!("\"{v}\"")),
+                        in_response_to
+                            .as_deref()
+                            .map_or("absent".to_owned(), |v| format!("\"{v}\"")),
                         pending.request_id
                     ),
                 ));
@@ -712,7 +846,10 @@ fn check_assertion(
             if !provider.idp_init {
                 return Err(invalid_saml(
                     CognitoRule::IdpInitNotEnabled,
-                    format!("Provider {} does not accept IdP-initiated sign-in (IDPInit is off).", provider.name),
+                    format!(
+                        "Provider {} does not accept IdP-initiated sign-in (IDPInit is off).",
+                        provider.name
+                    ),
                 ));
             }
             let age = now - assertion.issue_instant.unix_seconds();
@@ -730,14 +867,19 @@ fn check_assertion(
                     r
                 } else {
                     let why = r.detail.clone().unwrap_or_else(|| r.message().to_owned());
-                    invalid_saml(CognitoRule::IdpInitRelayState, format!("{} ({why})", r.rule))
+                    invalid_saml(
+                        CognitoRule::IdpInitRelayState,
+                        format!("{} ({why})", r.rule),
+                    )
                 }
             })?;
             if !client.identity_providers.contains(&provider.name) {
-                return Err(Refusal::new(CognitoRule::ProviderNotEnabledForClient).because(format!(
-                    "App client {} does not list \"{}\" in its supported identity providers.",
-                    client.id, provider.name
-                )));
+                return Err(
+                    Refusal::new(CognitoRule::ProviderNotEnabledForClient).because(format!(
+                        "App client {} does not list \"{}\" in its supported identity providers.",
+                        client.id, provider.name
+                    )),
+                );
             }
             grant
         }
@@ -746,7 +888,12 @@ fn check_assertion(
         .name_id
         .clone()
         .filter(|n| !n.value.is_empty())
-        .ok_or_else(|| invalid_saml(CognitoRule::NameIdMissing, "The assertion's Subject has no NameID."))?;
+        .ok_or_else(|| {
+            invalid_saml(
+                CognitoRule::NameIdMissing,
+                "The assertion's Subject has no NameID.",
+            )
+        })?;
 
     let mut mapped = BTreeMap::new();
     for (pool_attribute, saml_name) in &provider.attribute_mapping {
@@ -755,14 +902,25 @@ fn check_assertion(
             mapped.insert(pool_attribute.clone(), values.join(","));
         }
     }
-    if let Some(missing) = pool.required_attributes.iter().find(|a| !mapped.contains_key(*a)) {
+    if let Some(missing) = pool
+        .required_attributes
+        .iter()
+        .find(|a| !mapped.contains_key(*a))
+    {
         let how = match provider.attribute_mapping.get(missing) {
-            Some(saml_name) => format!("it is mapped from \"{saml_name}\", which the assertion does not carry"),
+            Some(saml_name) => {
+                format!("it is mapped from \"{saml_name}\", which the assertion does not carry")
+            }
             None => format!("provider {} has no mapping for it", provider.name),
         };
         return Err(Refusal::new(CognitoRule::RequiredAttributeMissing)
-            .worded(format!("{INVALID_SAML}: Invalid user attributes: {missing}: The attribute is required"))
-            .because(format!("{missing} is required by pool {}, and {how}.", pool.id)));
+            .worded(format!(
+                "{INVALID_SAML}: Invalid user attributes: {missing}: The attribute is required"
+            ))
+            .because(format!(
+                "{missing} is required by pool {}, and {how}.",
+                pool.id
+            )));
     }
 
     if !cognito
@@ -776,7 +934,10 @@ fn check_assertion(
         ));
     }
     if let Some(token) = relay_state.filter(|_| pending.is_some()) {
-        cognito.model.delete(kind::PENDING, token).map_err(internal)?;
+        cognito
+            .model
+            .delete(kind::PENDING, token)
+            .map_err(internal)?;
     }
 
     let user = federated_user(cognito, pool, provider, &name_id.value, mapped, now)?;
@@ -840,7 +1001,9 @@ fn federated_user(
                     .context(json!({ "pool": pool.id, "username": username, "existing": other.username })));
             }
             let mut attributes = mapped;
-            attributes.entry("email_verified".into()).or_insert_with(|| "false".into());
+            attributes
+                .entry("email_verified".into())
+                .or_insert_with(|| "false".into());
             User {
                 pool_id: pool.id.clone(),
                 username: username.clone(),
@@ -886,7 +1049,17 @@ pub(crate) fn issue_tokens(
     auth_time: i64,
     with_refresh: bool,
 ) -> Outcome<Tokens> {
-    issue(cognito, pool, client, user, &grant.scopes, grant.nonce.as_deref(), auth_time, None, with_refresh)
+    issue(
+        cognito,
+        pool,
+        client,
+        user,
+        &grant.scopes,
+        grant.nonce.as_deref(),
+        auth_time,
+        None,
+        with_refresh,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -906,10 +1079,9 @@ fn issue(
     let origin_jti = origin_jti.unwrap_or_else(|| uuid(cognito));
     let event_id = uuid(cognito);
     let sign = |claims: &Map<String, Value>| {
-        cognito
-            .keys
-            .sign(claims)
-            .map_err(|e| Refusal::new(CognitoRule::Internal).because(format!("signing a token failed: {e}")))
+        cognito.keys.sign(claims).map_err(|e| {
+            Refusal::new(CognitoRule::Internal).because(format!("signing a token failed: {e}"))
+        })
     };
     let mut access = Map::new();
     access.insert("sub".into(), user.sub.clone().into());
@@ -979,7 +1151,11 @@ fn issue(
     } else {
         None
     };
-    Ok(Tokens { id, access, refresh })
+    Ok(Tokens {
+        id,
+        access,
+        refresh,
+    })
 }
 
 pub(crate) fn identities_claim(user: &User) -> Value {
@@ -1023,8 +1199,9 @@ fn token_client(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Cl
                     })
                 })
                 .ok_or_else(|| {
-                    Refusal::new(CognitoRule::InvalidClient)
-                        .because("The Authorization header is not Basic base64(client_id:client_secret).")
+                    Refusal::new(CognitoRule::InvalidClient).because(
+                        "The Authorization header is not Basic base64(client_id:client_secret).",
+                    )
                 })
         })
         .transpose()?;
@@ -1040,8 +1217,10 @@ fn token_client(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Cl
         .client(&pool.id, &client_id)
         .map_err(internal)?
         .ok_or_else(|| {
-            Refusal::new(CognitoRule::InvalidClient)
-                .because(format!("No app client \"{client_id}\" in pool {}.", pool.id))
+            Refusal::new(CognitoRule::InvalidClient).because(format!(
+                "No app client \"{client_id}\" in pool {}.",
+                pool.id
+            ))
         })?;
     if let Some(expected) = &client.secret
         && secret.as_deref() != Some(expected.as_str())
@@ -1049,7 +1228,11 @@ fn token_client(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Cl
         return Err(Refusal::new(CognitoRule::InvalidClient).because(format!(
             "Client {} has a secret; the request {}.",
             client.id,
-            if secret.is_some() { "sent a different one" } else { "sent none" }
+            if secret.is_some() {
+                "sent a different one"
+            } else {
+                "sent none"
+            }
         )));
     }
     Ok(client)
@@ -1060,7 +1243,9 @@ fn token(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response>
     let missing = |name: &str| {
         Refusal::new(CognitoRule::TokenMissingParameter).because(format!("{name} is missing"))
     };
-    let grant_type = request.form_value("grant_type").ok_or_else(|| missing("grant_type"))?;
+    let grant_type = request
+        .form_value("grant_type")
+        .ok_or_else(|| missing("grant_type"))?;
     let now = cognito.clock.now();
     let (tokens, validity) = match grant_type.as_str() {
         "authorization_code" => {
@@ -1075,8 +1260,10 @@ fn token(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response>
                 })?;
             let grant = &code.grant;
             if code.pool_id != pool.id || grant.client_id != client.id {
-                return Err(Refusal::new(CognitoRule::InvalidGrant)
-                    .because(format!("The code was issued to client {}, not {}.", grant.client_id, client.id)));
+                return Err(Refusal::new(CognitoRule::InvalidGrant).because(format!(
+                    "The code was issued to client {}, not {}.",
+                    grant.client_id, client.id
+                )));
             }
             if now - code.created > CODE_LIFETIME {
                 return Err(Refusal::new(CognitoRule::InvalidGrant)
@@ -1107,35 +1294,55 @@ fn token(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response>
             }
             let user = cognito
                 .model
-                .get::<User>(kind::USER, &crate::model::pool_key(&pool.id, &code.username))
+                .get::<User>(
+                    kind::USER,
+                    &crate::model::pool_key(&pool.id, &code.username),
+                )
                 .map_err(internal)?
                 .filter(|u| u.enabled)
                 .ok_or_else(|| {
-                    Refusal::new(CognitoRule::InvalidGrant)
-                        .because(format!("User {} no longer exists or is disabled.", code.username))
+                    Refusal::new(CognitoRule::InvalidGrant).because(format!(
+                        "User {} no longer exists or is disabled.",
+                        code.username
+                    ))
                 })?;
-            (issue_tokens(cognito, pool, &client, &user, grant, code.auth_time, true)?, client.access_token_validity)
+            (
+                issue_tokens(cognito, pool, &client, &user, grant, code.auth_time, true)?,
+                client.access_token_validity,
+            )
         }
         "refresh_token" => {
-            let token = request.form_value("refresh_token").ok_or_else(|| missing("refresh_token"))?;
+            let token = request
+                .form_value("refresh_token")
+                .ok_or_else(|| missing("refresh_token"))?;
             let grant: RefreshGrant = cognito
                 .model
                 .get(kind::REFRESH, &token)
                 .map_err(internal)?
                 .ok_or_else(|| {
-                    Refusal::new(CognitoRule::RefreshTokenRevoked).because("This pool never issued that refresh token.")
+                    Refusal::new(CognitoRule::RefreshTokenRevoked)
+                        .because("This pool never issued that refresh token.")
                 })?;
             if grant.pool_id != pool.id || grant.client_id != client.id {
-                return Err(Refusal::new(CognitoRule::InvalidGrant)
-                    .because(format!("The refresh token belongs to client {}.", grant.client_id)));
+                return Err(Refusal::new(CognitoRule::InvalidGrant).because(format!(
+                    "The refresh token belongs to client {}.",
+                    grant.client_id
+                )));
             }
             if grant.expires <= now {
-                return Err(Refusal::new(CognitoRule::RefreshTokenRevoked)
-                    .because(format!("The refresh token expired at {}.", DateTime::from_unix(grant.expires))));
+                return Err(
+                    Refusal::new(CognitoRule::RefreshTokenRevoked).because(format!(
+                        "The refresh token expired at {}.",
+                        DateTime::from_unix(grant.expires)
+                    )),
+                );
             }
             let user = cognito
                 .model
-                .get::<User>(kind::USER, &crate::model::pool_key(&pool.id, &grant.username))
+                .get::<User>(
+                    kind::USER,
+                    &crate::model::pool_key(&pool.id, &grant.username),
+                )
                 .map_err(internal)?
                 // A user deleted and created again has a new sub: the old token
                 // stays dead (G9).
@@ -1150,7 +1357,17 @@ fn token(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response>
                     .because(format!("User {} is disabled.", user.username)));
             }
             (
-                issue(cognito, pool, &client, &user, &grant.scopes, None, grant.auth_time, Some(grant.origin_jti.clone()), false)?,
+                issue(
+                    cognito,
+                    pool,
+                    &client,
+                    &user,
+                    &grant.scopes,
+                    None,
+                    grant.auth_time,
+                    Some(grant.origin_jti.clone()),
+                    false,
+                )?,
                 client.access_token_validity,
             )
         }
@@ -1171,14 +1388,23 @@ fn token(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response>
     body.insert("token_type".into(), "Bearer".into());
     cognito.record(
         request,
-        NewEvent::ok(crate::SERVICE, "token", format!("tokens issued to client {} ({grant_type})", client.id)).step("G2"),
+        NewEvent::ok(
+            crate::SERVICE,
+            "token",
+            format!("tokens issued to client {} ({grant_type})", client.id),
+        )
+        .step("G2"),
     );
     Ok(Response::json(StatusCode::OK, &Value::Object(body))
         .with_header(header::CACHE_CONTROL, "no-store"))
 }
 
 /// A bearer access token of this pool, unexpired, whose user still exists.
-pub(crate) fn access_token_user(cognito: &Cognito, pool: &Pool, bearer: Option<&str>) -> Outcome<(User, Map<String, Value>)> {
+pub(crate) fn access_token_user(
+    cognito: &Cognito,
+    pool: &Pool,
+    bearer: Option<&str>,
+) -> Outcome<(User, Map<String, Value>)> {
     let invalid = |why: &str| Refusal::new(CognitoRule::AccessTokenInvalid).because(why.to_owned());
     let token = bearer.ok_or_else(|| invalid("No Authorization: Bearer header."))?;
     let claims = cognito
@@ -1186,7 +1412,9 @@ pub(crate) fn access_token_user(cognito: &Cognito, pool: &Pool, bearer: Option<&
         .verify(token)
         .ok_or_else(|| invalid("The token is not a JWT signed by this user pool's key."))?;
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {
-        return Err(invalid("The token is not an access token (token_use is not access)."));
+        return Err(invalid(
+            "The token is not an access token (token_use is not access).",
+        ));
     }
     if claims.get("iss").and_then(Value::as_str) != Some(cognito.issuer(pool).as_str()) {
         return Err(invalid("The token was issued by another user pool."));
@@ -1195,10 +1423,19 @@ pub(crate) fn access_token_user(cognito: &Cognito, pool: &Pool, bearer: Option<&
     if exp <= cognito.clock.now() {
         return Err(Refusal::new(CognitoRule::AccessTokenInvalid)
             .worded("Access token has expired")
-            .because(format!("The token expired at {}.", DateTime::from_unix(exp))));
+            .because(format!(
+                "The token expired at {}.",
+                DateTime::from_unix(exp)
+            )));
     }
-    let username = claims.get("username").and_then(Value::as_str).unwrap_or_default();
-    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+    let username = claims
+        .get("username")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let sub = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let user = cognito
         .model
         .get::<User>(kind::USER, &crate::model::pool_key(&pool.id, username))
@@ -1213,7 +1450,10 @@ fn bearer(request: &Request) -> Option<String> {
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|v| v.trim().to_owned())
 }
 
@@ -1225,7 +1465,10 @@ fn user_info(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Respo
         body.insert(name.clone(), value.clone().into());
     }
     // userInfo gives identities as a JSON string, unlike the ID token.
-    body.insert("identities".into(), identities_claim(&user).to_string().into());
+    body.insert(
+        "identities".into(),
+        identities_claim(&user).to_string().into(),
+    );
     body.insert("username".into(), user.username.clone().into());
     Ok(Response::json(StatusCode::OK, &Value::Object(body)))
 }
@@ -1239,25 +1482,39 @@ fn logout(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response
         .client(&pool.id, &client_id)
         .map_err(internal)?
         .ok_or_else(|| {
-            Refusal::new(CognitoRule::ClientNotFound)
-                .because(format!("No app client \"{client_id}\" in pool {}.", pool.id))
+            Refusal::new(CognitoRule::ClientNotFound).because(format!(
+                "No app client \"{client_id}\" in pool {}.",
+                pool.id
+            ))
         })?;
     let logout_uri = request.query_param("logout_uri").unwrap_or_default();
     if !client.logout_urls.contains(&logout_uri) {
-        return Err(Refusal::new(CognitoRule::LogoutUriMismatch).because(format!(
-            "logout_uri \"{logout_uri}\" is not a sign-out URL of client {} (registered: {}).",
-            client.id,
-            if client.logout_urls.is_empty() { "none".to_owned() } else { client.logout_urls.join(", ") }
-        )));
+        return Err(
+            Refusal::new(CognitoRule::LogoutUriMismatch).because(format!(
+                "logout_uri \"{logout_uri}\" is not a sign-out URL of client {} (registered: {}).",
+                client.id,
+                if client.logout_urls.is_empty() {
+                    "none".to_owned()
+                } else {
+                    client.logout_urls.join(", ")
+                }
+            )),
+        );
     }
     let cookie_path = format!("/aws/{}/", pool.host().unwrap_or_default());
     let session = match request.cookie(SESSION_COOKIE) {
-        Some(token) => cognito.model.take::<SignOnSession>(kind::SESSION, &token).map_err(internal)?,
+        Some(token) => cognito
+            .model
+            .take::<SignOnSession>(kind::SESSION, &token)
+            .map_err(internal)?,
         None => None,
     };
     let clear = Cookie::removal(SESSION_COOKIE, &cookie_path);
     let provider = match &session {
-        Some(s) => cognito.model.provider(&pool.id, &s.provider).map_err(internal)?,
+        Some(s) => cognito
+            .model
+            .provider(&pool.id, &s.provider)
+            .map_err(internal)?,
         None => None,
     };
     let state = request.query_param("state");
@@ -1281,23 +1538,45 @@ fn logout(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response
             not_on_or_after: None,
             reason: None,
         };
-        let xml = build_logout_request(&logout_request, None).map_err(|e| internal_saml(&e))?.xml;
+        let xml = build_logout_request(&logout_request, None)
+            .map_err(|e| internal_saml(&e))?
+            .xml;
         let relay = cognito.ids.token(16);
         cognito
             .model
-            .put(kind::LOGOUT, &relay, &PendingLogout { logout_uri: logout_uri.clone(), state })
+            .put(
+                kind::LOGOUT,
+                &relay,
+                &PendingLogout {
+                    logout_uri: logout_uri.clone(),
+                    state,
+                },
+            )
             .map_err(internal)?;
         let signer = provider
             .request_signing
             .then(|| (cognito.keys.key(), SignatureAlgorithm::RsaSha256));
-        let query = redirect_query(RedirectParam::Request, &xml, Some(&relay), signer).map_err(|e| internal_saml(&e))?;
+        let query = redirect_query(RedirectParam::Request, &xml, Some(&relay), signer)
+            .map_err(|e| internal_saml(&e))?;
         cognito.record(
             request,
-            NewEvent::ok(crate::SERVICE, "logout", format!("LogoutRequest {id} to {} (IDPSignout)", provider.name)).step("G2"),
+            NewEvent::ok(
+                crate::SERVICE,
+                "logout",
+                format!("LogoutRequest {id} to {} (IDPSignout)", provider.name),
+            )
+            .step("G2"),
         );
-        return Ok(Response::redirect(StatusCode::FOUND, &cognito.urls.local(&append_query(slo_url, &query))).with_cookie(&clear));
+        return Ok(Response::redirect(
+            StatusCode::FOUND,
+            &cognito.urls.local(&append_query(slo_url, &query)),
+        )
+        .with_cookie(&clear));
     }
-    cognito.record(request, NewEvent::ok(crate::SERVICE, "logout", "signed out of the hosted UI").step("G2"));
+    cognito.record(
+        request,
+        NewEvent::ok(crate::SERVICE, "logout", "signed out of the hosted UI").step("G2"),
+    );
     Ok(Response::redirect(StatusCode::FOUND, &cognito.urls.local(&logout_uri)).with_cookie(&clear))
 }
 

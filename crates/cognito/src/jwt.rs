@@ -65,7 +65,9 @@ impl Keys {
         let mut input = URL_SAFE_NO_PAD.encode(header.to_string());
         input.push('.');
         input.push_str(&URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string()));
-        let signature = self.key.sign(SignatureAlgorithm::RsaSha256, input.as_bytes())?;
+        let signature = self
+            .key
+            .sign(SignatureAlgorithm::RsaSha256, input.as_bytes())?;
         input.push('.');
         input.push_str(&URL_SAFE_NO_PAD.encode(signature));
         Ok(input)

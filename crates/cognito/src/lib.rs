@@ -1,10 +1,10 @@
 //! The mock Amazon Cognito user pool as a SAML service provider (G1–G9).
 //!
 //! # Layout
-//! - [`config`]: `[[cognito.user_pools]]` of the configuration file;
-//! - [`rules`]: every refusal, a [`CognitoRule`];
-//! - [`model`]: pools, identity providers, app clients, users, sign-in state;
-//! - [`jwt`]: RS256 tokens and the pool's JWKS;
+//! - [`config`] — `[[cognito.user_pools]]` of the configuration file;
+//! - [`rules`] — every refusal, a [`CognitoRule`];
+//! - [`model`] — pools, identity providers, app clients, users, sign-in state;
+//! - [`jwt`] — RS256 tokens and the pool's JWKS;
 //! - `hosted`: the hosted UI on `<domain>.auth.<region>.amazoncognito.com`
 //!   (`/oauth2/authorize`, `/login`, `/saml2/idpresponse`, `/oauth2/token`,
 //!   `/oauth2/userInfo`, `/logout`, `/saml2/logout`) and Cognito's checks on the
@@ -12,7 +12,7 @@
 //! - `oidc`: `/<pool-id>/.well-known/{openid-configuration,jwks.json}` on
 //!   `cognito-idp.<region>.amazonaws.com`;
 //! - `api`: the cognito-idp JSON 1.1 API (`POST /` with `X-Amz-Target`);
-//! - [`admin`]: `/_admin/cognito`;
+//! - [`admin`] — `/_admin/cognito`;
 //! - `demo`: the built-in example app at `https://example-app.samlsim.test/`.
 //!
 //! Hosts are mapped under `/aws/<host>` like every AWS host ([`public_to_local`]).
@@ -35,14 +35,13 @@ use samlsim_saml::metadata::parse_idp_metadata;
 use samlsim_saml::uri::binding as bindings;
 use samlsim_service::clock::parse_duration;
 use samlsim_service::{
-    Clock, EventLog, Ids, Recorder, Refusal, Request, Response, Service, Store, StoreError,
-    UrlMap,
+    Clock, EventLog, Ids, Recorder, Refusal, Request, Response, Service, Store, StoreError, UrlMap,
 };
 
-pub use crate::rules::CognitoRule;
 use crate::config::{AppClientConfig, CognitoConfig, SamlProviderConfig, UserPoolConfig};
 use crate::jwt::Keys;
 use crate::model::{Client, Model, Pool, Provider};
+pub use crate::rules::CognitoRule;
 
 const SERVICE: &str = "cognito";
 /// The hosted UI's memory of a federated sign-in, on the domain's path.
@@ -187,7 +186,8 @@ impl Cognito {
 
     fn build_provider(&self, pool: &Pool, config: &SamlProviderConfig) -> Result<Provider, String> {
         let (xml, url) = self.resolve_metadata(&config.metadata)?;
-        let mut provider = provider_from_metadata(&pool.id, &config.name, &xml, url, self.clock.now())?;
+        let mut provider =
+            provider_from_metadata(&pool.id, &config.name, &xml, url, self.clock.now())?;
         check_mapping(pool, &config.attribute_mapping)?;
         provider.attribute_mapping = config.attribute_mapping.clone();
         provider.idp_init = config.idp_init;
@@ -207,8 +207,8 @@ impl Cognito {
             return Ok((source.to_owned(), None));
         }
         if source.starts_with("http://") || source.starts_with("https://") {
-            let xml = (self.fetch_metadata)(source)
-                .map_err(|e| format!("metadata URL {source}: {e}"))?;
+            let xml =
+                (self.fetch_metadata)(source).map_err(|e| format!("metadata URL {source}: {e}"))?;
             return Ok((xml, Some(source.to_owned())));
         }
         std::fs::read_to_string(source)
@@ -239,7 +239,8 @@ impl Cognito {
                 ));
                 rows.push((
                     format!("Cognito ACS, {} (G4)", pool.id),
-                    self.urls.local(&format!("https://{host}/saml2/idpresponse")),
+                    self.urls
+                        .local(&format!("https://{host}/saml2/idpresponse")),
                 ));
             }
             rows.push((
@@ -253,7 +254,8 @@ impl Cognito {
         }
         rows.push((
             "Cognito API (cognito-idp)".into(),
-            self.urls.local("https://cognito-idp.us-east-1.amazonaws.com/"),
+            self.urls
+                .local("https://cognito-idp.us-east-1.amazonaws.com/"),
         ));
         rows.push((
             "Example app (Cognito)".into(),
@@ -424,7 +426,11 @@ pub const STANDARD_ATTRIBUTES: &[&str] = &[
     "zoneinfo",
 ];
 
-fn build_client(pool: &Pool, config: &AppClientConfig, now: i64) -> Result<Client, String> {
+pub(crate) fn build_client(
+    pool: &Pool,
+    config: &AppClientConfig,
+    now: i64,
+) -> Result<Client, String> {
     if config.id.is_empty()
         || config.id.len() > 128
         || !config.id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -439,9 +445,8 @@ fn build_client(pool: &Pool, config: &AppClientConfig, now: i64) -> Result<Clien
             return Err(format!("flows: \"{flow}\" is not code or implicit"));
         }
     }
-    let seconds = |field: &str, text: &str| {
-        parse_duration(text).map_err(|e| format!("{field}: {e}"))
-    };
+    let seconds =
+        |field: &str, text: &str| parse_duration(text).map_err(|e| format!("{field}: {e}"));
     Ok(Client {
         pool_id: pool.id.clone(),
         id: config.id.clone(),

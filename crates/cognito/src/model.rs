@@ -70,7 +70,8 @@ impl Pool {
 
     /// The ACS, `https://<domain>/saml2/idpresponse` (G4).
     pub fn acs_url(&self) -> Option<String> {
-        self.host().map(|h| format!("https://{h}/saml2/idpresponse"))
+        self.host()
+            .map(|h| format!("https://{h}/saml2/idpresponse"))
     }
 
     /// The pool's API host, under which its OIDC documents live.

@@ -21,7 +21,11 @@ pub fn handle(cognito: &Cognito, request: &Request, region: &str, rest: &str) ->
             ));
         }
         Err(e) => {
-            return Some(Response::json_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalErrorException", e.to_string()));
+            return Some(Response::json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalErrorException",
+                e.to_string(),
+            ));
         }
     };
     match document {

@@ -356,8 +356,8 @@ fn attribute_value(html: &str, name_eq_quote: &str) -> Option<String> {
     Some(unescape_html(&html[start..end]))
 }
 
-/// The entities askama writes (`&amp;` `&lt;` `&gt;` `&#34;` `&#39;`) and their
-/// common spellings.
+/// The entities askama writes (`&#38;` `&lt;` `&gt;` `&#34;` `&#39;`) and their
+/// common spellings; ampersands last, so `&#38;lt;` stays `&lt;`.
 fn unescape_html(text: &str) -> String {
     text.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -365,5 +365,6 @@ fn unescape_html(text: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
+        .replace("&#38;", "&")
         .replace("&amp;", "&")
 }

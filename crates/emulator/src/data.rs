@@ -102,7 +102,12 @@ impl DataFolder {
     /// The Cognito user pools' token signing key (the `jwks.json` key) and its
     /// certificate (GetSigningCertificate), generated on first use.
     pub fn cognito_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
-        self.identity(clock, COGNITO_KEY, COGNITO_CERTIFICATE, generate_cognito_identity)
+        self.identity(
+            clock,
+            COGNITO_KEY,
+            COGNITO_CERTIFICATE,
+            generate_cognito_identity,
+        )
     }
 
     fn identity(

@@ -16,6 +16,8 @@
 
 pub mod admin;
 pub mod browser;
+#[cfg(test)]
+mod cognito_tests;
 pub mod config;
 pub mod data;
 pub mod fetch;

@@ -5,7 +5,8 @@ use samlsim_service::rule::CatalogueEntry;
 
 /// Every rule of every service, service by service in declaration order.
 pub fn catalogue() -> Vec<CatalogueEntry> {
-    let services: [Vec<CatalogueEntry>; 0] = [];
+    let services: [Vec<CatalogueEntry>; 1] =
+        [samlsim_service::rule::catalogue::<samlsim_cognito::CognitoRule>().collect()];
     services.into_iter().flatten().collect()
 }
 

@@ -1,0 +1,1020 @@
+//! The mock Cognito user pool end to end, in process, with the emulator's own
+//! IdP: the sign-in flows, Cognito's checks on the assertion (one test per rule,
+//! each failing without its check), tokens, PKCE, refresh, the case-sensitivity
+//! matrix (G6–G9) and the cognito-idp API.
+
+use std::sync::Arc;
+
+use samlsim_cognito::CognitoRule;
+use samlsim_crypto::Identity;
+use samlsim_service::http::{Method, StatusCode, encode_form, header};
+use samlsim_service::{Request, Rule, SequentialIds, VirtualClock};
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, Page};
+use crate::{Config, Emulator, Options};
+
+const NOW: i64 = 1_795_435_200; // 2026-11-23T12:00:00Z
+const IDP_KEY: &str = include_str!("../../../certs/test-only-idp-key.pem");
+const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
+const POOL: &str = "us-east-1_SamlSim01";
+const HOST: &str = "samlsim-demo.auth.us-east-1.amazoncognito.com";
+/// A client added by the tests whose callback the browser cannot follow, so the
+/// test sees the code.
+const TEST_CLIENT: &str = "testclient0000000000000001";
+const CALLBACK: &str = "http://localhost:8080/cb";
+
+fn emulator_with(change: impl FnOnce(&mut Config)) -> Emulator {
+    let mut config = Config::load(None).unwrap();
+    let pool = &mut config.cognito.user_pools[0];
+    pool.clients.push(samlsim_cognito::config::AppClientConfig {
+        id: TEST_CLIENT.into(),
+        name: "test".into(),
+        secret: Some("s3cret".into()),
+        callback_urls: vec![CALLBACK.into()],
+        logout_urls: vec!["http://localhost:8080/bye".into()],
+        flows: vec!["code".into(), "implicit".into()],
+        scopes: vec!["openid".into(), "email".into(), "profile".into()],
+        identity_providers: vec!["ExampleCorpIdP".into()],
+        id_token_validity: "1h".into(),
+        access_token_validity: "1h".into(),
+        refresh_token_validity: "30d".into(),
+    });
+    change(&mut config);
+    Emulator::start(
+        config,
+        Options {
+            data: None,
+            clock: Arc::new(VirtualClock::frozen(NOW)),
+            ids: Arc::new(SequentialIds::default()),
+            identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
+        },
+    )
+    .unwrap()
+}
+
+fn emulator() -> Emulator {
+    emulator_with(|_| {})
+}
+
+fn hosted(path: &str) -> String {
+    format!("/aws/{HOST}{path}")
+}
+
+fn authorize_url(client: &str, redirect: &str, extra: &[(&str, &str)]) -> String {
+    let mut query = vec![
+        ("response_type", "code"),
+        ("client_id", client),
+        ("redirect_uri", redirect),
+        ("identity_provider", "ExampleCorpIdP"),
+        ("scope", "openid email profile"),
+        ("state", "st"),
+        ("nonce", "n0"),
+    ];
+    for (k, v) in extra {
+        query.retain(|(q, _)| q != k);
+        query.push((k, v));
+    }
+    hosted(&format!("/oauth2/authorize?{}", encode_form(&query)))
+}
+
+/// Signs `user` in through the test client; the final page is the callback
+/// the browser did not follow (its URL carries the code) or a refusal.
+fn sign_in(browser: &mut Browser, user: &str, extra: &[(&str, &str)]) -> Page {
+    let login = browser.open(&authorize_url(TEST_CLIENT, CALLBACK, extra));
+    if login.role().as_deref() != Some("idp-login") {
+        // Already signed in at the IdP: it answered at once.
+        return login;
+    }
+    browser.sign_in(&login, user, "carlos-pass")
+}
+
+fn code_of(page: &Page) -> String {
+    assert!(
+        page.url.starts_with(CALLBACK),
+        "ended at {} {}",
+        page.url,
+        page.text()
+    );
+    let query = page.url.split_once('?').unwrap().1;
+    Request::new(Method::GET, &format!("/?{query}"))
+        .query_param("code")
+        .expect("a code")
+}
+
+fn token(emulator: &Emulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let mut fields = vec![("client_id", TEST_CLIENT), ("client_secret", "s3cret")];
+    fields.extend_from_slice(form);
+    let response =
+        emulator.handle(&Request::new(Method::POST, &hosted("/oauth2/token")).with_form(&fields));
+    (
+        response.status,
+        serde_json::from_slice(&response.body).unwrap(),
+    )
+}
+
+fn exchange(emulator: &Emulator, code: &str, verifier: Option<&str>) -> (StatusCode, Value) {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CALLBACK),
+    ];
+    if let Some(v) = verifier {
+        form.push(("code_verifier", v));
+    }
+    token(emulator, &form)
+}
+
+fn claims(token: &Value) -> Value {
+    samlsim_cognito::jwt::decode_unverified(token.as_str().unwrap()).unwrap()
+}
+
+fn api(emulator: &Emulator, operation: &str, body: Value) -> (StatusCode, Value) {
+    let request = Request::new(Method::POST, "/aws/cognito-idp.us-east-1.amazonaws.com/")
+        .with_header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
+        .with_header(
+            header::HeaderName::from_static("x-amz-target"),
+            &format!("AWSCognitoIdentityProviderService.{operation}"),
+        )
+        .with_header(header::AUTHORIZATION, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0")
+        .with_json(&body);
+    let response = emulator.handle(&request);
+    (
+        response.status,
+        serde_json::from_slice(&response.body).unwrap(),
+    )
+}
+
+fn delete_user(emulator: &Emulator, username: &str) {
+    let (status, body) = api(
+        emulator,
+        "AdminDeleteUser",
+        json!({"UserPoolId": POOL, "Username": username}),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// Rules by name, as pages carry them (and as the rule catalogue's check finds them).
+fn assert_rule(page: &Page, rule: &str) {
+    assert!(CognitoRule::named(rule).is_some(), "no rule {rule}");
+    assert_eq!(
+        page.rule().as_deref(),
+        Some(rule),
+        "{} {}",
+        page.url,
+        page.text()
+    );
+}
+
+// ---- the happy paths ------------------------------------------------------------
+
+#[test]
+fn the_example_app_signs_in_sp_initiated_with_pkce_and_shows_the_tokens() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let login = browser.open("https://example-app.samlsim.test/login");
+    assert_eq!(
+        login.role().as_deref(),
+        Some("idp-login"),
+        "{}",
+        login.text()
+    );
+    let page = browser.sign_in(&login, "carlos", "carlos-pass");
+    assert_eq!(
+        page.role().as_deref(),
+        Some("cognito-app-tokens"),
+        "{}",
+        page.text()
+    );
+    let text = page.text();
+    assert!(text.contains("ExampleCorpIdP_Carlos@example.com"), "{text}");
+    assert!(text.contains("with the PKCE verifier"), "{text}");
+    assert!(
+        text.contains("&quot;token_use&quot;: &quot;id&quot;") || text.contains("token_use"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_portal_link_signs_in_idp_initiated_to_the_example_app() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let login = browser.open("/idp/launch/cognito-example-app");
+    let page = browser.sign_in(&login, "carlos", "carlos-pass");
+    assert_eq!(
+        page.role().as_deref(),
+        Some("cognito-app-tokens"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("IdP-initiated"));
+}
+
+#[test]
+fn id_and_access_tokens_carry_cognitos_claims_and_verify_with_the_jwks() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let code = code_of(&sign_in(&mut browser, "carlos", &[]));
+    let (status, body) = exchange(&emulator, &code, None);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 3600);
+    let id = claims(&body["id_token"]);
+    assert_eq!(id["token_use"], "id");
+    assert_eq!(id["aud"], TEST_CLIENT);
+    assert_eq!(
+        id["iss"],
+        format!("https://cognito-idp.us-east-1.amazonaws.com/{POOL}")
+    );
+    assert_eq!(id["cognito:username"], "ExampleCorpIdP_Carlos@example.com");
+    assert_eq!(id["email"], "Carlos@example.com");
+    assert_eq!(id["custom:department"], "Sales");
+    assert_eq!(id["nonce"], "n0");
+    assert_eq!(id["email_verified"], false);
+    assert_eq!(id["auth_time"], NOW);
+    assert_eq!(id["exp"], NOW + 3600);
+    assert_eq!(id["identities"][0]["providerName"], "ExampleCorpIdP");
+    assert_eq!(id["identities"][0]["providerType"], "SAML");
+    assert_eq!(id["identities"][0]["userId"], "Carlos@example.com");
+    assert_eq!(id["sub"].as_str().unwrap().len(), 36);
+    let access = claims(&body["access_token"]);
+    assert_eq!(access["token_use"], "access");
+    assert_eq!(access["client_id"], TEST_CLIENT);
+    assert_eq!(access["scope"], "openid email profile");
+    assert_eq!(access["username"], "ExampleCorpIdP_Carlos@example.com");
+    assert_eq!(access["sub"], id["sub"]);
+    assert_eq!(access["origin_jti"], id["origin_jti"]);
+    assert!(access["jti"].is_string() && access["event_id"].is_string());
+    // Signed with the key jwks.json publishes, under its kid.
+    let keys = emulator.cognito().keys();
+    assert!(keys.verify(body["id_token"].as_str().unwrap()).is_some());
+    let jwks = emulator.handle(&Request::new(
+        Method::GET,
+        &format!("/aws/cognito-idp.us-east-1.amazonaws.com/{POOL}/.well-known/jwks.json"),
+    ));
+    let jwks: Value = serde_json::from_slice(&jwks.body).unwrap();
+    assert_eq!(jwks["keys"][0]["kid"], keys.kid());
+    assert_eq!(jwks["keys"][0]["alg"], "RS256");
+    // userInfo with the access token.
+    let info = emulator.handle(
+        &Request::new(Method::GET, &hosted("/oauth2/userInfo")).with_header(
+            header::AUTHORIZATION,
+            &format!("Bearer {}", body["access_token"].as_str().unwrap()),
+        ),
+    );
+    assert_eq!(info.status, StatusCode::OK, "{}", info.text_body());
+    let info: Value = serde_json::from_slice(&info.body).unwrap();
+    assert_eq!(info["username"], "ExampleCorpIdP_Carlos@example.com");
+    assert_eq!(info["email"], "Carlos@example.com");
+}
+
+#[test]
+fn the_access_token_expires_by_the_virtual_clock() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let code = code_of(&sign_in(&mut browser, "carlos", &[]));
+    let (_, body) = exchange(&emulator, &code, None);
+    let bearer = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    emulator.clock().advance(3600);
+    let info = emulator.handle(
+        &Request::new(Method::GET, &hosted("/oauth2/userInfo"))
+            .with_header(header::AUTHORIZATION, &bearer),
+    );
+    assert_eq!(info.status, StatusCode::UNAUTHORIZED);
+    let body: Value = serde_json::from_slice(&info.body).unwrap();
+    assert_eq!(body["error"], "invalid_token");
+}
+
+#[test]
+fn the_implicit_flow_puts_the_tokens_in_the_fragment() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = sign_in(&mut browser, "carlos", &[("response_type", "token")]);
+    assert!(
+        page.url.starts_with(&format!("{CALLBACK}#id_token=")),
+        "{}",
+        page.url
+    );
+    assert!(page.url.contains("access_token=") && page.url.contains("state=st"));
+}
+
+#[test]
+fn pkce_s256_and_plain_work_and_a_wrong_verifier_is_refused() {
+    let emulator = emulator();
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = samlsim_cognito::jwt::s256(verifier);
+    assert_eq!(
+        challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "RFC 7636 appendix B"
+    );
+    for (method, challenge) in [("S256", challenge.as_str()), ("plain", verifier)] {
+        let mut browser = Browser::new(&emulator);
+        let extra = [
+            ("code_challenge", challenge),
+            ("code_challenge_method", method),
+        ];
+        let code = code_of(&sign_in(&mut browser, "carlos", &extra));
+        let (status, body) = exchange(&emulator, &code, Some(verifier));
+        assert_eq!(status, StatusCode::OK, "{method}: {body}");
+        let code = code_of(&sign_in(&mut browser, "carlos", &extra));
+        let (status, body) = exchange(
+            &emulator,
+            &code,
+            Some("wrong-verifier-wrong-verifier-wrong-verifier"),
+        );
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
+            "{method}"
+        );
+        let code = code_of(&sign_in(&mut browser, "carlos", &extra));
+        let (status, _) = exchange(&emulator, &code, None);
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{method}: a missing verifier"
+        );
+    }
+    let mut browser = Browser::new(&emulator);
+    let page = browser.open(&authorize_url(
+        TEST_CLIENT,
+        CALLBACK,
+        &[("code_challenge", "x"), ("code_challenge_method", "S512")],
+    ));
+    assert_rule(&page, "pkce-invalid");
+}
+
+#[test]
+fn a_code_works_once_for_its_client_and_redirect_uri() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let code = code_of(&sign_in(&mut browser, "carlos", &[]));
+    let (status, body) = token(
+        &emulator,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:8080/other"),
+        ],
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let code = code_of(&sign_in(&mut browser, "carlos", &[]));
+    assert_eq!(exchange(&emulator, &code, None).0, StatusCode::OK);
+    assert_eq!(exchange(&emulator, &code, None).1["error"], "invalid_grant");
+    let response = emulator.handle(
+        &Request::new(Method::POST, &hosted("/oauth2/token")).with_form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", CALLBACK),
+            ("client_id", TEST_CLIENT),
+            ("client_secret", "nope"),
+        ]),
+    );
+    assert_eq!(
+        serde_json::from_slice::<Value>(&response.body).unwrap()["error"],
+        "invalid_client"
+    );
+    let (_, body) = token(&emulator, &[("grant_type", "password")]);
+    assert_eq!(body["error"], "unsupported_grant_type");
+}
+
+#[test]
+fn a_refresh_token_stops_working_when_its_user_is_deleted_or_disabled() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let code = code_of(&sign_in(&mut browser, "carlos", &[]));
+    let (_, body) = exchange(&emulator, &code, None);
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    let (status, again) = token(
+        &emulator,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    );
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert!(again.get("refresh_token").is_none());
+    assert_eq!(
+        claims(&again["access_token"])["origin_jti"],
+        claims(&body["access_token"])["origin_jti"]
+    );
+
+    let (status, _) = api(
+        &emulator,
+        "AdminDisableUser",
+        json!({"UserPoolId": POOL, "Username": "ExampleCorpIdP_Carlos@example.com"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let (_, refused) = token(
+        &emulator,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    );
+    assert_eq!(refused["error"], "invalid_grant");
+    api(
+        &emulator,
+        "AdminEnableUser",
+        json!({"UserPoolId": POOL, "Username": "ExampleCorpIdP_Carlos@example.com"}),
+    );
+
+    delete_user(&emulator, "ExampleCorpIdP_Carlos@example.com");
+    let (status, refused) = token(
+        &emulator,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    );
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    // Signing in again creates the profile anew (G9), with a new sub; the old
+    // refresh token stays dead.
+    let code = code_of(&sign_in(&mut browser, "carlos", &[]));
+    let (_, fresh) = exchange(&emulator, &code, None);
+    assert_ne!(
+        claims(&fresh["id_token"])["sub"],
+        claims(&body["id_token"])["sub"]
+    );
+    let (_, refused) = token(
+        &emulator,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+    );
+    assert_eq!(refused["error"], "invalid_grant");
+}
+
+// ---- G6–G9: the case-sensitivity matrix -------------------------------------------
+
+fn username_of(emulator: &Emulator, page: &Page) -> String {
+    let (_, body) = exchange(emulator, &code_of(page), None);
+    claims(&body["id_token"])["cognito:username"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn case_insensitive_pool_refuses_a_nameid_differing_only_in_case_until_the_profile_is_deleted() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let first = sign_in(&mut browser, "carlos", &[]);
+    assert_eq!(
+        username_of(&emulator, &first),
+        "ExampleCorpIdP_Carlos@example.com"
+    );
+    // The same NameID again: the same user (attributes refreshed).
+    let mut browser = Browser::new(&emulator);
+    assert_eq!(
+        username_of(&emulator, &sign_in(&mut browser, "carlos", &[])),
+        "ExampleCorpIdP_Carlos@example.com"
+    );
+    // G8: carlos@example.com finds no linked identity; its username collides.
+    let mut browser = Browser::new(&emulator);
+    let refused = sign_in(&mut browser, "carlos.lower", &[]);
+    assert_rule(&refused, "username-case-collision");
+    assert!(
+        refused
+            .text()
+            .contains("Invalid ProviderName/Username combination")
+    );
+    // G9: delete the profile; the next sign-in creates it anew.
+    delete_user(&emulator, "exampleCorpIdP_carlos@EXAMPLE.com");
+    let mut browser = Browser::new(&emulator);
+    assert_eq!(
+        username_of(&emulator, &sign_in(&mut browser, "carlos.lower", &[])),
+        "ExampleCorpIdP_carlos@example.com"
+    );
+    let (_, users) = api(&emulator, "ListUsers", json!({"UserPoolId": POOL}));
+    assert_eq!(users["Users"].as_array().unwrap().len(), 1, "{users}");
+    assert_eq!(users["Users"][0]["UserStatus"], "EXTERNAL_PROVIDER");
+}
+
+#[test]
+fn case_sensitive_pool_makes_a_second_user_for_a_nameid_differing_only_in_case() {
+    let emulator = emulator_with(|c| c.cognito.user_pools[0].case_sensitive = true);
+    let mut browser = Browser::new(&emulator);
+    assert_eq!(
+        username_of(&emulator, &sign_in(&mut browser, "carlos", &[])),
+        "ExampleCorpIdP_Carlos@example.com"
+    );
+    let mut browser = Browser::new(&emulator);
+    assert_eq!(
+        username_of(&emulator, &sign_in(&mut browser, "carlos.lower", &[])),
+        "ExampleCorpIdP_carlos@example.com"
+    );
+    let (_, users) = api(
+        &emulator,
+        "ListUsers",
+        json!({"UserPoolId": POOL, "Filter": "username ^= \"ExampleCorpIdP_\""}),
+    );
+    assert_eq!(users["Users"].as_array().unwrap().len(), 2, "{users}");
+}
+
+#[test]
+fn a_changed_nameid_reaches_a_different_user() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let before = username_of(&emulator, &sign_in(&mut browser, "carlos", &[]));
+    let mut browser = Browser::new(&emulator);
+    let after = username_of(&emulator, &sign_in(&mut browser, "carlos.new", &[]));
+    assert_ne!(before, after);
+    assert_eq!(after, "ExampleCorpIdP_carlos.salazar@example.com");
+}
+
+// ---- Cognito's checks on the assertion: one test per rule ------------------------
+
+/// Signs in with scripts off and returns the IdP's auto-post page.
+fn idp_post(browser: &mut Browser, user: &str, url: &str) -> Page {
+    browser.scripts = false;
+    let login = browser.open(url);
+    let page = if login.role().as_deref() == Some("idp-login") {
+        browser.sign_in(&login, user, "carlos-pass")
+    } else {
+        login
+    };
+    assert!(
+        page.form().is_some_and(|f| f.get("SAMLResponse").is_some()),
+        "{}",
+        page.text()
+    );
+    page
+}
+
+fn submit(browser: &mut Browser, page: &Page) -> Page {
+    browser.scripts = true;
+    let form = page.form().unwrap();
+    browser.submit(&form)
+}
+
+#[test]
+fn an_altered_assertion_fails_the_signature_check() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(
+        &mut browser,
+        "carlos",
+        &authorize_url(TEST_CLIENT, CALLBACK, &[]),
+    );
+    let mut form = page.form().unwrap();
+    let xml =
+        samlsim_saml::binding::decode_post(form.get("SAMLResponse").unwrap(), &Default::default())
+            .unwrap();
+    let altered = String::from_utf8(xml)
+        .unwrap()
+        .replace("Carlos@example.com", "admin@example.com");
+    form.set(
+        "SAMLResponse",
+        &samlsim_saml::binding::encode_post(altered.as_bytes()),
+    );
+    assert_rule(&browser.submit(&form), "signature-invalid");
+}
+
+#[test]
+fn a_replayed_assertion_is_refused() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    let first = submit(&mut browser, &page);
+    assert_eq!(
+        first.role().as_deref(),
+        Some("cognito-app-tokens"),
+        "{}",
+        first.text()
+    );
+    assert_rule(&submit(&mut browser, &page), "assertion-replayed");
+}
+
+#[test]
+fn idp_initiated_needs_idp_init_and_an_assertion_under_six_minutes_old() {
+    let emulator = emulator_with(|c| {
+        for sp in &mut c.idp.service_providers {
+            sp.assertion_lifetime = "10m".into();
+        }
+    });
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    emulator.clock().advance(6 * 60 + 1);
+    assert_rule(&submit(&mut browser, &page), "idp-init-too-old");
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    emulator.clock().advance(6 * 60);
+    assert_eq!(
+        submit(&mut browser, &page).role().as_deref(),
+        Some("cognito-app-tokens")
+    );
+
+    let emulator =
+        emulator_with(|c| c.cognito.user_pools[0].identity_providers[0].idp_init = false);
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    assert_rule(&submit(&mut browser, &page), "idp-init-not-enabled");
+}
+
+#[test]
+fn an_expired_assertion_is_refused() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    emulator.clock().advance(5 * 60);
+    assert_rule(&submit(&mut browser, &page), "assertion-expired");
+}
+
+#[test]
+fn the_sign_in_must_complete_within_five_minutes() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let login = browser.open(&authorize_url(TEST_CLIENT, CALLBACK, &[]));
+    emulator.clock().advance(5 * 60 + 1);
+    let page = browser.sign_in(&login, "carlos", "carlos-pass");
+    assert_rule(&page, "sign-in-window-expired");
+}
+
+#[test]
+fn a_response_to_another_request_fails_in_response_to() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let first = idp_post(
+        &mut browser,
+        "carlos",
+        &authorize_url(TEST_CLIENT, CALLBACK, &[]),
+    );
+    // A second sign-in in the same browser (the IdP session answers at once).
+    browser.scripts = false;
+    let second = browser.open(&authorize_url(TEST_CLIENT, CALLBACK, &[]));
+    let mut form = first.form().unwrap();
+    form.set(
+        "RelayState",
+        second.form().unwrap().get("RelayState").unwrap(),
+    );
+    browser.scripts = true;
+    assert_rule(&browser.submit(&form), "in-response-to-mismatch");
+}
+
+#[test]
+fn audience_and_recipient_must_name_this_pool() {
+    let emulator = emulator_with(|c| {
+        let sp = c
+            .idp
+            .service_providers
+            .iter_mut()
+            .find(|s| s.id == "cognito-example-app")
+            .unwrap();
+        sp.audience = Some("urn:amazon:cognito:sp:us-east-1_Other".into());
+    });
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    assert_rule(&submit(&mut browser, &page), "audience-mismatch");
+
+    let emulator = emulator_with(|c| {
+        let sp = c
+            .idp
+            .service_providers
+            .iter_mut()
+            .find(|s| s.id == "cognito-example-app")
+            .unwrap();
+        sp.acs_url = "https://other.auth.us-east-1.amazoncognito.com/saml2/idpresponse".into();
+    });
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    let mut form = page.form().unwrap();
+    form.action = hosted("/saml2/idpresponse");
+    browser.scripts = true;
+    assert_rule(&browser.submit(&form), "recipient-mismatch");
+}
+
+#[test]
+fn the_issuer_must_be_the_providers_entity_id() {
+    let emulator = emulator_with(|c| {
+        // A provider with the IdP's certificate under another entity ID.
+        let mut other = c.cognito.user_pools[0].identity_providers[0].clone();
+        other.name = "OtherIdP".into();
+        c.cognito.user_pools[0].identity_providers.push(other);
+        let sp = c
+            .idp
+            .service_providers
+            .iter_mut()
+            .find(|s| s.id == "cognito-example-app")
+            .unwrap();
+        sp.relay_state = Some(
+            sp.relay_state
+                .clone()
+                .unwrap()
+                .replace("ExampleCorpIdP", "OtherIdP"),
+        );
+        c.cognito.user_pools[0].clients[0]
+            .identity_providers
+            .push("OtherIdP".into());
+    });
+    // Give OtherIdP another entity ID by editing its stored metadata.
+    let model = emulator.cognito().model();
+    let mut provider = model.provider(POOL, "OtherIdP").unwrap().unwrap();
+    provider.entity_id = "https://other-idp.example.com/".into();
+    model.put_provider(&provider).unwrap();
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
+    assert_rule(&submit(&mut browser, &page), "issuer-mismatch");
+}
+
+#[test]
+fn required_attributes_must_be_mapped_and_sent() {
+    let emulator = emulator_with(|c| {
+        c.cognito.user_pools[0]
+            .required_attributes
+            .push("family_name".into())
+    });
+    let mut browser = Browser::new(&emulator);
+    let page = sign_in(&mut browser, "carlos", &[]);
+    assert_rule(&page, "required-attribute-missing");
+    assert!(
+        page.text()
+            .contains("Invalid user attributes: family_name: The attribute is required"),
+        "{}",
+        page.text()
+    );
+}
+
+#[test]
+fn size_and_shape_of_the_saml_response_are_checked() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let big = "A".repeat(100_001);
+    assert_rule(
+        &browser.post(&hosted("/saml2/idpresponse"), &[("SAMLResponse", &big)]),
+        "saml-response-too-large",
+    );
+    assert_rule(
+        &browser.post(&hosted("/saml2/idpresponse"), &[("SAMLResponse", "!!!")]),
+        "saml-malformed",
+    );
+    assert_rule(
+        &browser.post(&hosted("/saml2/idpresponse"), &[]),
+        "saml-malformed",
+    );
+}
+
+#[test]
+fn authorize_checks_client_redirect_flow_scope_and_provider() {
+    let emulator = emulator_with(|c| {
+        c.cognito.user_pools[0].clients[1]
+            .identity_providers
+            .clear()
+    });
+    let mut browser = Browser::new(&emulator);
+    for (url, rule) in [
+        (
+            authorize_url("nosuchclient", CALLBACK, &[]),
+            "client-not-found",
+        ),
+        (
+            authorize_url(TEST_CLIENT, "https://evil.example.com/cb", &[]),
+            "redirect-mismatch",
+        ),
+        (
+            authorize_url(TEST_CLIENT, CALLBACK, &[("response_type", "id_token")]),
+            "unauthorized-client",
+        ),
+        (
+            authorize_url(
+                TEST_CLIENT,
+                CALLBACK,
+                &[("scope", "openid aws.cognito.signin.user.admin")],
+            ),
+            "invalid-scope",
+        ),
+        (
+            authorize_url(TEST_CLIENT, CALLBACK, &[("identity_provider", "Nope")]),
+            "provider-not-found",
+        ),
+        // G5: the provider exists but is not assigned to the test client.
+        (
+            authorize_url(TEST_CLIENT, CALLBACK, &[]),
+            "provider-not-enabled-for-client",
+        ),
+    ] {
+        assert_rule(&browser.open(&url), rule);
+    }
+}
+
+#[test]
+fn idp_identifier_picks_the_provider_and_login_lists_the_buttons() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    let page = browser.open(&authorize_url(
+        TEST_CLIENT,
+        CALLBACK,
+        &[("identity_provider", ""), ("idp_identifier", "example.com")],
+    ));
+    assert_eq!(page.role().as_deref(), Some("idp-login"));
+    let login = browser.open(&authorize_url(
+        TEST_CLIENT,
+        CALLBACK,
+        &[("identity_provider", "")],
+    ));
+    assert_eq!(
+        login.role().as_deref(),
+        Some("cognito-login"),
+        "{}",
+        login.text()
+    );
+    assert!(login.text().contains("Sign in with ExampleCorpIdP"));
+}
+
+#[test]
+fn logout_checks_the_uri_and_signs_out_of_the_idp() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    code_of(&sign_in(&mut browser, "carlos", &[]));
+    let refused = browser.open(&hosted(&format!(
+        "/logout?client_id={TEST_CLIENT}&logout_uri=https%3A%2F%2Fevil.example.com"
+    )));
+    assert_rule(&refused, "logout-uri-mismatch");
+    let out = browser.open(&hosted(&format!(
+        "/logout?client_id={TEST_CLIENT}&logout_uri=http%3A%2F%2Flocalhost%3A8080%2Fbye"
+    )));
+    assert!(
+        out.url.starts_with("http://localhost:8080/bye"),
+        "{} {:?}",
+        out.url,
+        out.trail
+    );
+    assert!(
+        out.trail.iter().any(|u| u.starts_with("/idp/slo")),
+        "{:?}",
+        out.trail
+    );
+    // The IdP session ended: the next sign-in asks for the password again.
+    let again = browser.open(&authorize_url(TEST_CLIENT, CALLBACK, &[]));
+    assert_eq!(again.role().as_deref(), Some("idp-login"));
+}
+
+// ---- the cognito-idp API ---------------------------------------------------------------
+
+#[test]
+fn the_api_answers_in_botocores_shapes() {
+    let emulator = emulator();
+    let (status, pool) = api(&emulator, "DescribeUserPool", json!({"UserPoolId": POOL}));
+    assert_eq!(status, StatusCode::OK, "{pool}");
+    assert_eq!(pool["UserPool"]["Id"], POOL);
+    assert_eq!(
+        pool["UserPool"]["UsernameConfiguration"]["CaseSensitive"],
+        false
+    );
+    assert_eq!(pool["UserPool"]["Domain"], "samlsim-demo");
+    assert!(pool["UserPool"]["CreationDate"].is_number());
+    let (_, provider) = api(
+        &emulator,
+        "DescribeIdentityProvider",
+        json!({"UserPoolId": POOL, "ProviderName": "ExampleCorpIdP"}),
+    );
+    assert_eq!(
+        provider["IdentityProvider"]["ProviderDetails"]["IDPInit"],
+        "true"
+    );
+    assert!(
+        provider["IdentityProvider"]["ProviderDetails"]["MetadataFile"]
+            .as_str()
+            .unwrap()
+            .contains("EntityDescriptor")
+    );
+    let (status, missing) = api(
+        &emulator,
+        "AdminGetUser",
+        json!({"UserPoolId": POOL, "Username": "nobody"}),
+    );
+    assert_eq!(
+        (status, &missing["__type"]),
+        (StatusCode::BAD_REQUEST, &json!("UserNotFoundException"))
+    );
+    let (status, missing) = api(
+        &emulator,
+        "DescribeUserPool",
+        json!({"UserPoolId": "us-east-1_Nope"}),
+    );
+    assert_eq!(
+        (status, &missing["__type"]),
+        (StatusCode::BAD_REQUEST, &json!("ResourceNotFoundException"))
+    );
+    let (status, bad) = api(&emulator, "Frobnicate", json!({}));
+    assert_eq!(
+        (status, &bad["__type"]),
+        (StatusCode::BAD_REQUEST, &json!("UnknownOperationException"))
+    );
+
+    // Build a pool from nothing: pool, domain, provider from metadata, client.
+    let (_, created) = api(
+        &emulator,
+        "CreateUserPool",
+        json!({"PoolName": "built", "UsernameConfiguration": {"CaseSensitive": false}}),
+    );
+    let id = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("us-east-1_"), "{id}");
+    let (status, _) = api(
+        &emulator,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": id, "Domain": "built-pool"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let metadata = emulator.idp().metadata_xml().unwrap();
+    let (status, created_provider) = api(
+        &emulator,
+        "CreateIdentityProvider",
+        json!({
+            "UserPoolId": id, "ProviderName": "Corp", "ProviderType": "SAML",
+            "ProviderDetails": {"MetadataFile": metadata, "IDPSignout": "true"},
+            "AttributeMapping": {"email": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"},
+        }),
+    );
+    assert_eq!(status, StatusCode::OK, "{created_provider}");
+    let (_, duplicate) = api(
+        &emulator,
+        "CreateIdentityProvider",
+        json!({
+            "UserPoolId": id, "ProviderName": "Corp", "ProviderType": "SAML", "ProviderDetails": {"MetadataFile": metadata},
+        }),
+    );
+    assert_eq!(duplicate["__type"], "DuplicateProviderException");
+    let (_, http) = api(
+        &emulator,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": id, "ClientName": "x", "CallbackURLs": ["http://app.example.com/cb"], "AllowedOAuthFlows": ["code"]}),
+    );
+    assert_eq!(http["__type"], "InvalidParameterException");
+    let (status, client) = api(
+        &emulator,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": id, "ClientName": "x", "GenerateSecret": true, "CallbackURLs": ["https://app.example.com/cb"],
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"], "SupportedIdentityProviders": ["Corp"],
+        }),
+    );
+    assert_eq!(status, StatusCode::OK, "{client}");
+    assert!(client["UserPoolClient"]["ClientSecret"].is_string());
+    let (_, list) = api(
+        &emulator,
+        "ListIdentityProviders",
+        json!({"UserPoolId": id}),
+    );
+    assert_eq!(list["Providers"][0]["ProviderName"], "Corp");
+    let (_, certificate) = api(
+        &emulator,
+        "GetSigningCertificate",
+        json!({"UserPoolId": id}),
+    );
+    assert!(certificate["Certificate"].as_str().unwrap().len() > 100);
+    let (status, _) = api(
+        &emulator,
+        "DeleteIdentityProvider",
+        json!({"UserPoolId": id, "ProviderName": "Corp"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[test]
+fn discovery_names_reachable_endpoints_for_a_local_issuer() {
+    let emulator = emulator_with(|c| {
+        c.cognito.user_pools[0].issuer = samlsim_cognito::config::IssuerSetting::Local
+    });
+    let response = emulator.handle(&Request::new(
+        Method::GET,
+        &format!(
+            "/aws/cognito-idp.us-east-1.amazonaws.com/{POOL}/.well-known/openid-configuration"
+        ),
+    ));
+    let doc: Value = serde_json::from_slice(&response.body).unwrap();
+    let base = emulator.urls().base().to_owned();
+    assert_eq!(
+        doc["issuer"],
+        format!("{base}/aws/cognito-idp.us-east-1.amazonaws.com/{POOL}")
+    );
+    assert_eq!(
+        doc["token_endpoint"],
+        format!("{base}/aws/{HOST}/oauth2/token")
+    );
+    assert_eq!(
+        doc["jwks_uri"],
+        format!("{}/.well-known/jwks.json", doc["issuer"].as_str().unwrap())
+    );
+}
+
+#[test]
+fn the_admin_api_lists_pools_and_users_and_deletes_a_user() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    code_of(&sign_in(&mut browser, "carlos", &[]));
+    let users = emulator.handle(&Request::new(
+        Method::GET,
+        &format!("/_admin/cognito/pools/{POOL}/users"),
+    ));
+    assert!(
+        users
+            .text_body()
+            .contains("ExampleCorpIdP_Carlos@example.com")
+    );
+    let deleted = emulator.handle(&Request::new(
+        Method::DELETE,
+        &format!("/_admin/cognito/pools/{POOL}/users/ExampleCorpIdP_Carlos%40example.com"),
+    ));
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text_body());
+    let pools = emulator.handle(&Request::new(Method::GET, "/_admin/cognito/pools"));
+    assert!(
+        pools
+            .text_body()
+            .contains("urn:amazon:cognito:sp:us-east-1_SamlSim01")
+    );
+}
