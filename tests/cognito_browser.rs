@@ -4,8 +4,9 @@
 //! page → back to the app showing the tokens; then the NameID of the same person
 //! changes only in case at the IdP (G8: the pool is case-insensitive, the sign-in
 //! fails with Cognito's error), and after the old profile is deleted through the
-//! admin API the next sign-in succeeds (G9); last, the IdP portal's link to the app
-//! signs in IdP-initiated.
+//! admin API the next sign-in succeeds (G9); then the IdP portal's link to the app
+//! signs in IdP-initiated, and the app's "Sign out" signs out of the pool and the
+//! IdP (the next sign-in asks for the password).
 //!
 //! Screenshots go to `target/browser-artifacts/cognito-e2e/`. Needs `node` with
 //! playwright-core and Chromium; skipped with a note without them, unless
@@ -123,6 +124,7 @@ fn chromium_signs_in_to_the_example_app_and_meets_the_nameid_case_change() {
         "case-changed",
         "after-delete",
         "portal-idp-initiated",
+        "signed-out",
     ] {
         assert!(
             run.stdout

@@ -12,7 +12,10 @@
 //   3. after-delete   the old profile is deleted through the admin API; signing in
 //                     again succeeds and creates <Provider>_<new NameID> (G9);
 //   4. portal-idp-initiated  the IdP portal's "Example app (Cognito)" link signs in
-//                     IdP-initiated, back to the app as the same user.
+//                     IdP-initiated, back to the app as the same user;
+//   5. signed-out     the app's "Sign out" (Cognito /logout, signing out at the IdP
+//                     too) ends on the app's signed-out page, and "Sign in again"
+//                     asks for the password.
 //
 //   node tests/browser/cognito_e2e.mjs <config.json> <artifacts-dir>
 //
@@ -172,6 +175,35 @@ const steps = [
       await link.click();
       await finishSignIn(page, { expectLogin: false });
       return { ...(await expectTokens(page, cfg.expectedUserAfter)), label };
+    },
+  },
+  {
+    name: "signed-out",
+    async run(page) {
+      // The app's "Sign out": Cognito's /logout, which (the provider has IDPSignout)
+      // signs out at the IdP too, then the app's signed-out page. Signing in again
+      // must then ask for the password.
+      const signOut = page.getByRole("link", { name: "Sign out" });
+      try {
+        await signOut.first().waitFor({ state: "visible" });
+      } catch {
+        fail(`no "Sign out" link on the tokens page; ${await whereIs(page)}`);
+      }
+      await signOut.first().click();
+      try {
+        await page.locator('body[data-page="cognito-app-signed-out"]').waitFor({ state: "attached", timeout: 2 * STEP_MS });
+      } catch {
+        fail(`expected the app's signed-out page; ${await whereIs(page)}`);
+      }
+      const signedOutUrl = page.url();
+      await page.screenshot({ path: join(artifacts, "cognito-signed-out-page.png"), fullPage: true });
+      await page.getByRole("link", { name: "Sign in again" }).first().click();
+      try {
+        await page.locator("#username").waitFor({ state: "visible", timeout: 2 * STEP_MS });
+      } catch {
+        fail(`after signing out, signing in again did not ask for the password (IdP session still alive?); ${await whereIs(page)}`);
+      }
+      return { signedOutUrl, loginUrl: page.url() };
     },
   },
 ];
