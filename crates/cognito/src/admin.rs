@@ -6,6 +6,7 @@
 //! | `GET /pools/<pool>/users` | the pool's users |
 //! | `DELETE /pools/<pool>/users/<username>` | delete a user (G9: the next sign-in creates it anew) |
 //! | `POST /pools/<pool>/users/<username>/disable`, `/enable` | AdminDisableUser / AdminEnableUser |
+//! | `POST /pools/<pool>/users` | a federated user as a first sign-in makes it (`{"provider", "name_id", "attributes"}`) |
 //! | `POST /pools/<pool>/clients` | create or replace an app client (the `[[cognito.user_pools.clients]]` fields) |
 
 use samlsim_service::http::{Method, StatusCode, decode_component};
@@ -91,6 +92,52 @@ pub fn handle(cognito: &Cognito, request: &Request, path: &str) -> Response {
                 ),
                 Err(e) => store_error(e),
             },
+            Err(response) => response,
+        },
+        (&Method::POST, ["pools", id, "users"]) => match pool(id) {
+            Ok(p) => {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct NewUser {
+                    provider: String,
+                    name_id: String,
+                    #[serde(default)]
+                    attributes: std::collections::BTreeMap<String, String>,
+                }
+                let new: NewUser = match request.json() {
+                    Ok(new) => new,
+                    Err(e) => {
+                        return Response::json_error(
+                            StatusCode::BAD_REQUEST,
+                            "InvalidParameterException",
+                            e.to_string(),
+                        );
+                    }
+                };
+                let provider = match cognito.model.provider(&p.id, &new.provider) {
+                    Ok(Some(provider)) => provider,
+                    Ok(None) => {
+                        return Response::json_error(
+                            StatusCode::NOT_FOUND,
+                            "ResourceNotFoundException",
+                            format!("no identity provider {} in pool {}", new.provider, p.id),
+                        );
+                    }
+                    Err(e) => return store_error(e),
+                };
+                let now = cognito.clock.now();
+                match crate::hosted::federated_user(
+                    cognito,
+                    &p,
+                    &provider,
+                    &new.name_id,
+                    new.attributes,
+                    now,
+                ) {
+                    Ok(user) => Response::json(StatusCode::CREATED, &user),
+                    Err(refusal) => refusal.aws_json(),
+                }
+            }
             Err(response) => response,
         },
         (&Method::POST, ["pools", id, "clients"]) => match pool(id) {

@@ -529,7 +529,7 @@ fn client_json(client: &Client) -> Value {
         "LogoutURLs": client.logout_urls,
         "AllowedOAuthFlows": client.flows,
         "AllowedOAuthScopes": client.scopes,
-        "AllowedOAuthFlowsUserPoolClient": true,
+        "AllowedOAuthFlowsUserPoolClient": client.oauth_enabled,
         "EnableTokenRevocation": true,
         "AuthSessionValidity": 3,
     });
@@ -577,6 +577,7 @@ fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> O
             flows: Vec::new(),
             scopes: Vec::new(),
             identity_providers: Vec::new(),
+            oauth_enabled: false,
             id_token_validity: 3600,
             access_token_validity: 3600,
             refresh_token_validity: 30 * 86_400,
@@ -591,6 +592,7 @@ fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> O
         client.flows.clear();
         client.scopes.clear();
         client.identity_providers.clear();
+        client.oauth_enabled = false;
         if let Some(name) = input.str("ClientName") {
             client.name = name.to_owned();
         }
@@ -615,6 +617,13 @@ fn put_client(cognito: &Cognito, region: &str, input: &Input, create: bool) -> O
             )));
         }
         client.flows = flows;
+    }
+    if let Some(enabled) = input
+        .0
+        .get("AllowedOAuthFlowsUserPoolClient")
+        .and_then(Value::as_bool)
+    {
+        client.oauth_enabled = enabled;
     }
     if let Some(scopes) = input.strings("AllowedOAuthScopes") {
         client.scopes = scopes;

@@ -248,7 +248,7 @@ fn callback(
         vec![
             ("ID token".into(), decoded("id_token")),
             ("Access token".into(), decoded("access_token")),
-            ("userInfo".into(), user_info.text_body()),
+            ("userInfo".into(), pretty(&user_info)),
         ],
     );
     response.with_cookie(&Cookie::session(
@@ -279,7 +279,7 @@ fn me(cognito: &Cognito, request: &Request, host: &str) -> Response {
             vec!["The user pool's userInfo endpoint answered:".into()],
             Vec::new(),
             Vec::new(),
-            vec![("userInfo".into(), answer.text_body())],
+            vec![("userInfo".into(), pretty(&answer))],
         )
     } else {
         page(
@@ -298,4 +298,18 @@ fn me(cognito: &Cognito, request: &Request, host: &str) -> Response {
             Vec::new(),
         )
     }
+}
+
+/// A JSON answer indented, its `identities` string (userInfo gives it as JSON
+/// text) expanded, so it reads inside the page.
+fn pretty(response: &Response) -> String {
+    let Ok(mut value) = serde_json::from_slice::<Value>(&response.body) else {
+        return response.text_body();
+    };
+    if let Some(text) = value.get("identities").and_then(Value::as_str)
+        && let Ok(parsed) = serde_json::from_str::<Value>(text)
+    {
+        value["identities"] = parsed;
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_else(|_| response.text_body())
 }

@@ -189,6 +189,14 @@ fn grant_request(
             client.callback_urls.join(", ")
         )));
     }
+    if !client.oauth_enabled {
+        return Err(
+            Refusal::new(CognitoRule::UnauthorizedClient).because(format!(
+                "Client {} is not enabled for OAuth (AllowedOAuthFlowsUserPoolClient is false).",
+                client.id
+            )),
+        );
+    }
     let response_type = get("response_type").ok_or_else(|| missing("response_type"))?;
     let flow = match response_type.as_str() {
         "code" => "code",
@@ -955,7 +963,7 @@ fn check_assertion(
 
 /// G6–G9: the user linked to provider + NameID (compared with case), or a new
 /// one named `<Provider>_<NameID>`; mapped attributes refreshed.
-fn federated_user(
+pub(crate) fn federated_user(
     cognito: &Cognito,
     pool: &Pool,
     provider: &Provider,

@@ -457,6 +457,7 @@ pub(crate) fn build_client(
         flows: config.flows.clone(),
         scopes: config.scopes.clone(),
         identity_providers: config.identity_providers.clone(),
+        oauth_enabled: true,
         id_token_validity: seconds("id_token_validity", &config.id_token_validity)?,
         access_token_validity: seconds("access_token_validity", &config.access_token_validity)?,
         refresh_token_validity: seconds("refresh_token_validity", &config.refresh_token_validity)?,

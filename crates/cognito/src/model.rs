@@ -121,12 +121,20 @@ pub struct Client {
     pub flows: Vec<String>,
     pub scopes: Vec<String>,
     pub identity_providers: Vec<String>,
+    /// `AllowedOAuthFlowsUserPoolClient`: whether the hosted UI's OAuth endpoints
+    /// serve this client at all.
+    #[serde(default = "yes")]
+    pub oauth_enabled: bool,
     /// Seconds.
     pub id_token_validity: i64,
     pub access_token_validity: i64,
     pub refresh_token_validity: i64,
     pub created: UnixTime,
     pub modified: UnixTime,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A federated identity linked to a user (the `identities` claim).

@@ -957,6 +957,17 @@ fn the_api_answers_in_botocores_shapes() {
         json!({"UserPoolId": id}),
     );
     assert!(certificate["Certificate"].as_str().unwrap().len() > 100);
+    // The pool's own certificate, not the IdP's.
+    assert!(!metadata.contains(certificate["Certificate"].as_str().unwrap()));
+    // UpdateUserPoolClient resets what it is not given, the OAuth switch included.
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+    let (_, updated) = api(
+        &emulator,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": id, "ClientId": client_id, "ClientName": "partial"}),
+    );
+    assert_eq!(updated["UserPoolClient"]["AllowedOAuthFlowsUserPoolClient"], false);
+    assert_eq!(updated["UserPoolClient"]["CallbackURLs"], json!([]));
     let (status, _) = api(
         &emulator,
         "DeleteIdentityProvider",

@@ -189,20 +189,26 @@ fn lock(folder: &Path) -> Result<std::fs::File, DataError> {
 /// A fresh RSA-2048 identity valid from a day before `clock`'s now for ten years
 /// (the day's slack keeps a clock set slightly back from failing validity checks).
 pub fn generate_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
-    generate_named(clock, "samlsim IdP signing")
+    generate_named(clock, "samlsim IdP signing", 86_400)
 }
 
-/// The same for the Cognito user pools' token signing key.
+/// The same for the Cognito user pools' token signing key. Nothing checks this
+/// certificate's dates (GetSigningCertificate hands it out), and an in-memory key
+/// is shared by emulators whose clocks differ by years, so its window is wide.
 pub fn generate_cognito_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
-    generate_named(clock, "samlsim Cognito user pool signing")
+    generate_named(
+        clock,
+        "samlsim Cognito user pool signing",
+        30 * 365 * 86_400,
+    )
 }
 
-fn generate_named(clock: &dyn Clock, common_name: &str) -> Result<Identity, DataError> {
+fn generate_named(clock: &dyn Clock, common_name: &str, slack: i64) -> Result<Identity, DataError> {
     let now = clock.now();
     generate(&IdentityParams {
         common_name,
-        not_before: now - 86_400,
-        not_after: now + 10 * 365 * 86_400,
+        not_before: now - slack,
+        not_after: now + slack.max(10 * 365 * 86_400),
         key_bits: 2048,
     })
     .map_err(DataError::Generate)

@@ -85,6 +85,23 @@ impl Default for Options {
     }
 }
 
+/// The user pools' signing identity for in-memory emulators: their own key, not
+/// the IdP's (a check made with the wrong key must not pass by accident), made once
+/// per process so a test suite or a scenario run pays for one key, not one each.
+fn in_memory_cognito_identity(
+    clock: &dyn samlsim_service::Clock,
+) -> Result<Identity, data::DataError> {
+    static PEMS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (key, certificate) = match PEMS.get() {
+        Some(pems) => pems,
+        None => {
+            let identity = data::generate_cognito_identity(clock)?;
+            PEMS.get_or_init(|| (identity.key.to_pkcs8_pem(), identity.certificate.to_pem()))
+        }
+    };
+    Identity::from_pem(key, certificate).map_err(data::DataError::Generate)
+}
+
 /// The emulated services, wired together.
 pub struct Emulator {
     config: Config,
@@ -115,14 +132,7 @@ impl Emulator {
                     Some(identity) => identity,
                     None => data::generate_identity(clock.as_ref())?,
                 };
-                // In memory the user pools sign with the IdP's key pair: a
-                // throw-away emulator (a test, a scenario) then makes one RSA key,
-                // not two. A data folder keeps a key of their own.
-                let cognito_identity = Identity::from_pem(
-                    &identity.key.to_pkcs8_pem(),
-                    &identity.certificate.to_pem(),
-                )
-                .map_err(data::DataError::Generate)?;
+                let cognito_identity = in_memory_cognito_identity(clock.as_ref())?;
                 (Store::in_memory()?, identity, cognito_identity)
             }
         };
