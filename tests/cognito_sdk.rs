@@ -723,4 +723,10 @@ fn boto3_disables_a_federated_user_and_the_hosted_ui_refuses_it() {
         page.url,
         excerpt(&page.text())
     );
+    assert_eq!(
+        page.rule().as_deref(),
+        Some("user-disabled"),
+        "{}",
+        page.url
+    );
 }
