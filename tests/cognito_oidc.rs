@@ -38,13 +38,15 @@ fn openid_client_discovers_and_runs_the_code_flow_with_pkce_through_chromium() {
     openid_client_code_flow("basic");
 }
 
-/// The same with the client secret in the token request's form (client_secret_post).
+/// The same with the client secret in the token request's form (client_secret_post),
+/// and the provider chosen by `idp_identifier` (an email domain it claims).
 #[test]
 fn openid_client_authenticates_with_client_secret_post() {
     openid_client_code_flow("post");
 }
 
-/// The openid-client relying party with `client_auth` `basic` or `post`.
+/// The openid-client relying party with `client_auth` `basic` (the provider by
+/// name) or `post` (the provider by identifier).
 fn openid_client_code_flow(client_auth: &str) {
     let Some(node) = node_with_packages() else {
         return;
@@ -77,6 +79,12 @@ fn openid_client_code_flow(client_auth: &str) {
             "clientAuth": client_auth,
             "redirectUri": TEST_CALLBACK,
             "identityProvider": pool.provider,
+            "idpIdentifier": (client_auth == "post").then(|| {
+                config["cognito"]["user_pools"][0]["identity_providers"][0]["identifiers"][0]
+                    .as_str()
+                    .expect("the pool's provider has an identifier")
+                    .to_owned()
+            }),
             "username": "alice",
             "password": "alice-pass",
             "scope": "openid email profile",

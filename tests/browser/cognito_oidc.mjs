@@ -9,8 +9,9 @@
 //
 //   node tests/browser/cognito_oidc.mjs <config.json> <artifacts-dir>
 //
-// config.json: {"base", "issuer", "clientId", "clientSecret" (or null), "redirectUri",
-// "identityProvider", "username", "password", "scope"}. Written by
+// config.json: {"base", "issuer", "clientId", "clientSecret" (or null), "clientAuth"
+// ("basic" or "post"), "redirectUri", "identityProvider" or "idpIdentifier",
+// "username", "password", "scope"}. Written by
 // tests/cognito_oidc.rs. Prints progress lines, then one line `RESULT <json>`, and
 // exits 1 on the first failure (`FAIL <step>: <reason>`). Screenshots:
 // oidc-idp-login.png, oidc-callback.png (or oidc-failed.png).
@@ -99,7 +100,8 @@ try {
     code_challenge_method: "S256",
     state,
     nonce,
-    identity_provider: cfg.identityProvider,
+    // The provider by name, or by an identifier (an email domain) it claims.
+    ...(cfg.idpIdentifier ? { idp_identifier: cfg.idpIdentifier } : { identity_provider: cfg.identityProvider }),
   });
   result.authorizationUrl = authorizationUrl.href;
 
@@ -211,7 +213,7 @@ try {
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: "S256",
       state: state2,
-      identity_provider: cfg.identityProvider,
+      ...(cfg.idpIdentifier ? { idp_identifier: cfg.idpIdentifier } : { identity_provider: cfg.identityProvider }),
     });
     const again = new Promise((r) => (arrived = r));
     await page.goto(url.href);
