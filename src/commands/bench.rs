@@ -163,6 +163,56 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
         black_box(browser.sign_in(&login, "alice", "alice-pass"));
     });
 
+    // Cognito: token issuance alone (a refresh grant: an ID and an access token,
+    // two RS256 signatures), and a whole SP-initiated sign-in through the example
+    // app (authorize, AuthnRequest, IdP login and post, the pool's checks, code
+    // exchange with PKCE, userInfo).
+    let added = emulator.handle(
+        &Request::new(Method::POST, "/_admin/cognito/pools/us-east-1_SamlSim01/clients")
+            .with_json(&serde_json::json!({
+                "id": "benchclient00000000000001",
+                "callback_urls": ["http://localhost/cb"],
+                "identity_providers": ["ExampleCorpIdP"],
+            })),
+    );
+    anyhow::ensure!(added.status.is_success(), "bench client: {}", added.text_body());
+    let mut browser = Browser::new(&emulator);
+    let login = browser.open(
+        "/aws/samlsim-demo.auth.us-east-1.amazoncognito.com/oauth2/authorize?response_type=code\
+         &client_id=benchclient00000000000001&redirect_uri=http%3A%2F%2Flocalhost%2Fcb\
+         &identity_provider=ExampleCorpIdP",
+    );
+    let callback = browser.sign_in(&login, "carlos", "carlos-pass");
+    let code = callback
+        .url
+        .split_once("code=")
+        .map(|(_, rest)| rest.split('&').next().unwrap_or_default().to_owned())
+        .context("no code")?;
+    let token_endpoint = "/aws/samlsim-demo.auth.us-east-1.amazoncognito.com/oauth2/token";
+    let tokens = emulator.handle(&Request::new(Method::POST, token_endpoint).with_form(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", "benchclient00000000000001"),
+        ("code", &code),
+        ("redirect_uri", "http://localhost/cb"),
+    ]));
+    let tokens: serde_json::Value = serde_json::from_slice(&tokens.body)?;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .context("no refresh token")?
+        .to_owned();
+    row("Cognito token issuance, refresh grant (in process)", &mut || {
+        black_box(emulator.handle(&Request::new(Method::POST, token_endpoint).with_form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "benchclient00000000000001"),
+            ("refresh_token", &refresh),
+        ])));
+    });
+    row("Cognito sign-in, example app to tokens (in process)", &mut || {
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("https://example-app.samlsim.test/login");
+        black_box(browser.sign_in(&login, "carlos", "carlos-pass"));
+    });
+
     // The same flow through a real server on loopback, one connection per request
     // (as a browser without keep-alive): nine HTTP exchanges per flow.
     let served = samlsim_emulator::server::Served::start(
