@@ -2,6 +2,7 @@
 //! an endpoint override, parse its answers (issue 4). They talk to a real server on
 //! 127.0.0.1 and nothing else (AWS_EC2_METADATA_DISABLED, dummy credentials).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
 const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/ExampleCorpIdP";
 
 /// A Python with boto3 (the CI virtualenv), or None with the usual note.
-fn python_with_boto3() -> Option<PathBuf> {
+pub(crate) fn python_with_boto3() -> Option<PathBuf> {
     let python = std::env::var("SAMLSIM_PYTHON").unwrap_or_else(|_| "python3".into());
     let ok = Command::new(&python)
         .args(["-c", "import boto3"])
@@ -32,8 +33,16 @@ fn python_with_boto3() -> Option<PathBuf> {
             "python3 with boto3 is required when SAMLSIM_REQUIRE_INTEROP=1 (pip install boto3 awscli)"
         );
     }
-    eprintln!(
-        "note: skipping boto3/AWS CLI tests: no python3 with boto3 (pip install boto3 awscli)"
+    // Straight to the process's stderr, as `require_tool` does: the harness captures
+    // `eprintln!` of passing tests, and a skip nobody sees is as bad as a silent pass.
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("this test")
+        .to_owned();
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: skipping {test}: no python3 with boto3 (pip install boto3 awscli; \
+         SAMLSIM_PYTHON names the interpreter)"
     );
     None
 }
@@ -75,7 +84,7 @@ impl Served {
 }
 
 /// Environment that keeps the SDK on loopback and away from real credentials.
-fn isolated(command: &mut Command) -> &mut Command {
+pub(crate) fn isolated(command: &mut Command) -> &mut Command {
     command
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")

@@ -48,7 +48,7 @@ fn serve() -> Served {
 }
 
 /// Skips (a note on stderr) or, when interop tests are required, fails.
-fn skip_or_fail(reason: &str) {
+pub(crate) fn skip_or_fail(reason: &str) {
     if std::env::var(REQUIRE_INTEROP).is_ok_and(|v| v == "1") {
         panic!("browser tests: {reason}, and {REQUIRE_INTEROP}=1 (as in CI) requires them");
     }
@@ -60,7 +60,7 @@ fn skip_or_fail(reason: &str) {
 }
 
 /// The browser binary, or None after [`skip_or_fail`].
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("SAMLSIM_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(CHROMIUM));
@@ -103,7 +103,10 @@ fn playwright_installed(harness: &Path) -> bool {
 
 /// Runs `command` to completion, killing it after `timeout`; returns (exit code or
 /// None if killed, stdout, stderr).
-fn run_with_timeout(command: &mut Command, timeout: Duration) -> (Option<i32>, String, String) {
+pub(crate) fn run_with_timeout(
+    command: &mut Command,
+    timeout: Duration,
+) -> (Option<i32>, String, String) {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -147,11 +150,22 @@ fn browser_end_to_end_with_chromium() {
         return;
     }
 
-    // A fresh folder each run, so no screenshot of an earlier run is mistaken for this one's.
+    // One browser at a time (the Cognito browser tests write here too).
+    let _serial = crate::cognito_support::browser_lock();
+    // A fresh folder each run, so no screenshot of an earlier run is mistaken for this
+    // one's: its files go (the Cognito tests' subfolders stay).
     let artifacts = repo_path(ARTIFACTS);
-    let _ = std::fs::remove_dir_all(&artifacts);
     std::fs::create_dir_all(&artifacts)
         .unwrap_or_else(|e| panic!("creating {}: {e}", artifacts.display()));
+    for entry in std::fs::read_dir(&artifacts)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 
     let served = serve();
     let started = Instant::now();

@@ -8,6 +8,12 @@
 //! - [`aws_sdk`]: boto3 and the AWS CLI against the mock STS on loopback.
 //! - [`browser_e2e`]: Chromium via playwright-core through IdP, AWS sign-in and Connect.
 //! - [`cli`]: the `samlsim` command line end to end.
+//! - [`cognito_sdk`]: boto3 and the AWS CLI against the mock Cognito user pool.
+//! - [`cognito_oidc`]: openid-client (discovery, code + PKCE, userinfo) with Chromium
+//!   walking the hosted UI, and aws-jwt-verify on the tokens.
+//! - [`cognito_browser`]: Chromium through the demo app, hosted UI and IdP, and the
+//!   NameID case change (G8) and its fix (G9).
+//! - [`cognito_support`]: what the Cognito tests share.
 //! - [`hostile`]: the command-line findings of the adversarial test pass.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
@@ -18,6 +24,10 @@
 mod aws_sdk;
 mod browser_e2e;
 mod cli;
+mod cognito_browser;
+mod cognito_oidc;
+mod cognito_sdk;
+mod cognito_support;
 mod hostile;
 mod idp_interop;
 mod interop_xenc;
