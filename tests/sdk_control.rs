@@ -338,3 +338,59 @@ fn the_aws_cli_builds_the_federation_and_an_agent_reaches_the_ccp() {
     add_agent(&served, "cli-agent", "CliConnectFederation", "CliIdP");
     assert_on_ccp(&sign_in_to_ccp(&served, "cli-agent"));
 }
+
+/// `node` with the JavaScript SDK installed in tests/sdk-js (`npm ci` there, as
+/// .ci/run does), or None with the usual note.
+fn node_with_sdk() -> Option<std::path::PathBuf> {
+    let node = require_tool("node")?;
+    if repo_path("tests/sdk-js/node_modules/@aws-sdk/client-connect").is_dir() {
+        return Some(node);
+    }
+    if std::env::var(REQUIRE_INTEROP).is_ok_and(|v| v == "1") {
+        panic!("the JavaScript SDK is required when {REQUIRE_INTEROP}=1: run `npm ci` in tests/sdk-js");
+    }
+    eprintln!("note: skipping the JavaScript SDK test: run `npm ci` in tests/sdk-js");
+    None
+}
+
+#[test]
+fn the_javascript_sdk_assumes_the_role_with_a_samlsim_assertion_and_lists_the_connect_users() {
+    let Some(node) = node_with_sdk() else { return };
+    let served = Served::start();
+    let dir = temp_dir();
+    let assertion = write_file(&dir, "assertion.b64", served.assertion());
+    let output = isolated(&mut Command::new(&node))
+        .arg(repo_path("tests/sdk-js/assume_and_list.mjs"))
+        .arg(served.url())
+        .arg(&assertion)
+        .arg(format!("arn:aws:iam::{ACCOUNT}:role/ConnectFederation"))
+        .arg(format!("arn:aws:iam::{ACCOUNT}:saml-provider/ExampleCorpIdP"))
+        .arg(INSTANCE)
+        .current_dir(repo_path("tests/sdk-js"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "assume_and_list.mjs failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["assumed_role_arn"],
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/ConnectFederation/alice")
+    );
+    assert_eq!(
+        report["users"],
+        serde_json::json!(["admin", "alice", "jdoe"]),
+        "{report}"
+    );
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([
+            "NoSuchEntityException",
+            "ResourceNotFoundException",
+            "AccessDeniedException"
+        ])
+    );
+}
