@@ -132,7 +132,9 @@ fn boto3_builds_the_federation_from_nothing_and_an_agent_reaches_the_ccp() {
         "ListApprovedOrigins",
     ] {
         assert!(
-            checked.iter().any(|c| c.starts_with(&format!("{operation} "))),
+            checked
+                .iter()
+                .any(|c| c.starts_with(&format!("{operation} "))),
             "no error of {operation} was checked: {checked:?}"
         );
     }
@@ -144,7 +146,11 @@ fn boto3_builds_the_federation_from_nothing_and_an_agent_reaches_the_ccp() {
         "{report}"
     );
     // The refusals the script provoked are the rules the catalogue names.
-    let events = served.emulator().events().list(&Default::default()).unwrap();
+    let events = served
+        .emulator()
+        .events()
+        .list(&Default::default())
+        .unwrap();
     for rule in [
         "iam-no-such-entity",
         "iam-entity-already-exists",
@@ -197,7 +203,14 @@ fn the_aws_cli_builds_the_federation_and_an_agent_reaches_the_ccp() {
     let aws = |endpoint: &str, args: &[&str]| -> Result<serde_json::Value, String> {
         let output = isolated(&mut Command::new(&cli))
             .args(args)
-            .args(["--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"])
+            .args([
+                "--endpoint-url",
+                endpoint,
+                "--region",
+                "us-east-1",
+                "--output",
+                "json",
+            ])
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -210,7 +223,11 @@ fn the_aws_cli_builds_the_federation_and_an_agent_reaches_the_ccp() {
             serde_json::from_str(&stdout).unwrap()
         })
     };
-    let metadata = write_file(&dir, "metadata.xml", served.emulator().idp().metadata_xml().unwrap());
+    let metadata = write_file(
+        &dir,
+        "metadata.xml",
+        served.emulator().idp().metadata_xml().unwrap(),
+    );
     let provider = aws(
         &iam,
         &[
@@ -281,7 +298,12 @@ fn the_aws_cli_builds_the_federation_and_an_agent_reaches_the_ccp() {
     .unwrap();
     let profiles = aws(
         &connect,
-        &["connect", "list-security-profiles", "--instance-id", INSTANCE],
+        &[
+            "connect",
+            "list-security-profiles",
+            "--instance-id",
+            INSTANCE,
+        ],
     )
     .unwrap();
     let agent = profiles["SecurityProfileSummaryList"]
@@ -295,7 +317,12 @@ fn the_aws_cli_builds_the_federation_and_an_agent_reaches_the_ccp() {
         .to_owned();
     let routing = aws(
         &connect,
-        &["connect", "list-routing-profiles", "--instance-id", INSTANCE],
+        &[
+            "connect",
+            "list-routing-profiles",
+            "--instance-id",
+            INSTANCE,
+        ],
     )
     .unwrap()["RoutingProfileSummaryList"][0]["Id"]
         .as_str()
@@ -347,7 +374,9 @@ fn node_with_sdk() -> Option<std::path::PathBuf> {
         return Some(node);
     }
     if std::env::var(REQUIRE_INTEROP).is_ok_and(|v| v == "1") {
-        panic!("the JavaScript SDK is required when {REQUIRE_INTEROP}=1: run `npm ci` in tests/sdk-js");
+        panic!(
+            "the JavaScript SDK is required when {REQUIRE_INTEROP}=1: run `npm ci` in tests/sdk-js"
+        );
     }
     eprintln!("note: skipping the JavaScript SDK test: run `npm ci` in tests/sdk-js");
     None
@@ -364,7 +393,9 @@ fn the_javascript_sdk_assumes_the_role_with_a_samlsim_assertion_and_lists_the_co
         .arg(served.url())
         .arg(&assertion)
         .arg(format!("arn:aws:iam::{ACCOUNT}:role/ConnectFederation"))
-        .arg(format!("arn:aws:iam::{ACCOUNT}:saml-provider/ExampleCorpIdP"))
+        .arg(format!(
+            "arn:aws:iam::{ACCOUNT}:saml-provider/ExampleCorpIdP"
+        ))
         .arg(INSTANCE)
         .current_dir(repo_path("tests/sdk-js"))
         .output()

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use rusqlite::OptionalExtension;
 use samlsim_crypto::Certificate;
 use samlsim_saml::metadata::parse_idp_metadata;
+use samlsim_service::UnixTime;
 use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError};
 use serde::{Deserialize, Serialize};
-use samlsim_service::UnixTime;
 use sha2::{Digest, Sha256};
 
 use crate::config::{AccountConfig, RoleConfig, SamlProviderConfig};

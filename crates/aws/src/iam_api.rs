@@ -163,9 +163,7 @@ fn dispatch(aws: &Aws, request: &Request, request_id: &str) -> Result<String, Re
             params.get("Version").unwrap_or("NO_VERSION_SPECIFIED")
         )));
     }
-    let caller = aws
-        .authenticate(request, "iam")
-        .map_err(auth_refusal)?;
+    let caller = aws.authenticate(request, "iam").map_err(auth_refusal)?;
     let call = Call {
         aws,
         caller: &caller,
@@ -320,8 +318,9 @@ impl Call<'_> {
             if partition.starts_with("aws") && account.len() == 12
                 && resource.strip_prefix("saml-provider/").is_some_and(|n| !n.is_empty()));
         if !valid {
-            return Err(Refusal::new(AwsRule::IamInvalidInput)
-                .worded(format!("ARN {arn} is not valid.")));
+            return Err(
+                Refusal::new(AwsRule::IamInvalidInput).worded(format!("ARN {arn} is not valid."))
+            );
         }
         Ok(arn.to_owned())
     }
@@ -366,7 +365,9 @@ impl Call<'_> {
     }
 
     fn create_saml_provider(&self) -> Answer {
-        let metadata = self.params.required("SAMLMetadataDocument", 1000, 10_000_000)?;
+        let metadata = self
+            .params
+            .required("SAMLMetadataDocument", 1000, 10_000_000)?;
         let name = self.params.required("Name", 1, 128)?;
         check_name(name, "name", "._-")?;
         let arn = provider_arn(&self.partition()?, self.account(), name);
@@ -442,7 +443,11 @@ impl Call<'_> {
             if provider.account != self.account() {
                 continue;
             }
-            let extra = self.aws.iam.provider_extra(&provider.arn).map_err(internal)?;
+            let extra = self
+                .aws
+                .iam
+                .provider_extra(&provider.arn)
+                .map_err(internal)?;
             let created = extra.created_at.unwrap_or(self.now);
             xml.push_str(&format!(
                 "<member><Arn>{}</Arn><ValidUntil>{}</ValidUntil><CreateDate>{}</CreateDate></member>",
@@ -457,7 +462,9 @@ impl Call<'_> {
 
     fn update_saml_provider(&self) -> Answer {
         let arn = self.provider_param()?;
-        let metadata = self.params.optional("SAMLMetadataDocument", 1000, 10_000_000)?;
+        let metadata = self
+            .params
+            .optional("SAMLMetadataDocument", 1000, 10_000_000)?;
         self.allow("UpdateSAMLProvider", &arn)?;
         self.existing_provider(&arn)?;
         let mut extra = self.aws.iam.provider_extra(&arn).map_err(internal)?;
@@ -468,8 +475,9 @@ impl Call<'_> {
             let before = extra.private_keys.len();
             extra.private_keys.retain(|k| k.key_id != remove);
             if extra.private_keys.len() == before {
-                return Err(Refusal::new(AwsRule::IamInvalidInput)
-                    .worded(format!("The private key {remove} is not one of this provider's keys.")));
+                return Err(Refusal::new(AwsRule::IamInvalidInput).worded(format!(
+                    "The private key {remove} is not one of this provider's keys."
+                )));
             }
         }
         self.add_private_key(&mut extra)?;
@@ -505,14 +513,10 @@ impl Call<'_> {
 
     fn existing_role(&self, name: &str) -> Result<Role, Refusal> {
         let arn = self.role_arn(name)?;
-        self.aws
-            .iam
-            .role(&arn)
-            .map_err(internal)?
-            .ok_or_else(|| {
-                Refusal::new(AwsRule::IamNoSuchEntity)
-                    .worded(format!("The role with name {name} cannot be found."))
-            })
+        self.aws.iam.role(&arn).map_err(internal)?.ok_or_else(|| {
+            Refusal::new(AwsRule::IamNoSuchEntity)
+                .worded(format!("The role with name {name} cannot be found."))
+        })
     }
 
     fn max_session_duration(&self) -> Result<Option<u32>, Refusal> {
@@ -568,7 +572,9 @@ impl Call<'_> {
 
     fn create_role(&self) -> Answer {
         let name = self.role_name()?;
-        let document = self.params.required("AssumeRolePolicyDocument", 1, 131_072)?;
+        let document = self
+            .params
+            .required("AssumeRolePolicyDocument", 1, 131_072)?;
         let path = self.params.optional("Path", 1, 512)?.unwrap_or("/");
         let valid_path = path == "/"
             || (path.len() > 2
@@ -726,15 +732,24 @@ impl Call<'_> {
         Ok(None)
     }
 
-    fn named_policy(&self, role: &Role, name: &str, policy_name: &str) -> Result<(Vec<(String, String)>, usize), Refusal> {
+    fn named_policy(
+        &self,
+        role: &Role,
+        name: &str,
+        policy_name: &str,
+    ) -> Result<(Vec<(String, String)>, usize), Refusal> {
         let policies = self.aws.iam.inline_policies(role).map_err(internal)?;
         let index = policies
             .iter()
             .position(|(n, _)| n == policy_name)
             .ok_or_else(|| {
-                Refusal::new(AwsRule::IamNoSuchEntity).worded(format!(
-                    "The role policy with name {policy_name} cannot be found."
-                )).because(format!("The role {name} has no inline policy {policy_name}."))
+                Refusal::new(AwsRule::IamNoSuchEntity)
+                    .worded(format!(
+                        "The role policy with name {policy_name} cannot be found."
+                    ))
+                    .because(format!(
+                        "The role {name} has no inline policy {policy_name}."
+                    ))
             })?;
         Ok((policies, index))
     }

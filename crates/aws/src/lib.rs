@@ -23,8 +23,8 @@ mod iam_api;
 mod pages;
 pub mod policy;
 pub mod rules;
-pub mod sigv4;
 mod signin;
+pub mod sigv4;
 pub mod state;
 mod sts;
 

@@ -20,7 +20,10 @@ use crate::state::Credentials;
 #[derive(Debug, Clone)]
 pub enum Caller {
     /// The world's administrator key pair: may do everything in `account`.
-    Admin { access_key_id: String, account: String },
+    Admin {
+        access_key_id: String,
+        account: String,
+    },
     /// Temporary credentials from AssumeRoleWithSAML: the role decides.
     Session(Box<Credentials>),
 }
@@ -182,7 +185,9 @@ pub fn authenticate(
                 .next()
                 .map(|a| a.id)
                 .ok_or_else(|| {
-                    AuthError::Internal("the world has no AWS account for the administrator key".into())
+                    AuthError::Internal(
+                        "the world has no AWS account for the administrator key".into(),
+                    )
                 })?;
             (
                 secret.to_owned(),
@@ -245,7 +250,11 @@ pub struct Computed {
 }
 
 /// The signature `request` should carry under `auth`'s scope with `secret`.
-pub fn signature(request: &Request, auth: &Authorization, secret: &str) -> Result<Computed, AuthError> {
+pub fn signature(
+    request: &Request,
+    auth: &Authorization,
+    secret: &str,
+) -> Result<Computed, AuthError> {
     let amz_date = request
         .headers
         .get("x-amz-date")
@@ -421,7 +430,11 @@ mod tests {
         let auth = parse_authorization("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31").unwrap();
         let computed =
             signature(&request, &auth, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY").unwrap();
-        assert_eq!(computed.signature, auth.signature, "{}", computed.canonical_request);
+        assert_eq!(
+            computed.signature, auth.signature,
+            "{}",
+            computed.canonical_request
+        );
     }
 
     #[test]
@@ -435,7 +448,9 @@ mod tests {
     #[test]
     fn a_header_without_a_signature_is_incomplete() {
         assert!(matches!(
-            parse_authorization("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host"),
+            parse_authorization(
+                "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host"
+            ),
             Err(AuthError::Incomplete(_))
         ));
     }

@@ -87,9 +87,7 @@ fn route(method: &Method, segments: &[String]) -> Option<(Op, Option<String>, Op
         ("GET", ["security-profiles-summary", id]) => one(Op::ListSecurityProfiles, id),
         ("GET", ["routing-profiles-summary", id]) => one(Op::ListRoutingProfiles, id),
         ("PUT", ["instance", id, "approved-origin"]) => one(Op::AssociateApprovedOrigin, id),
-        ("DELETE", ["instance", id, "approved-origin"]) => {
-            one(Op::DisassociateApprovedOrigin, id)
-        }
+        ("DELETE", ["instance", id, "approved-origin"]) => one(Op::DisassociateApprovedOrigin, id),
         ("GET", ["instance", id, "approved-origins"]) => one(Op::ListApprovedOrigins, id),
         _ => None,
     }
@@ -118,8 +116,7 @@ fn dispatch(
         json!({})
     } else {
         serde_json::from_slice(&request.body).map_err(|e| {
-            Refusal::new(ConnectRule::InvalidRequest)
-                .because(format!("The body is not JSON: {e}"))
+            Refusal::new(ConnectRule::InvalidRequest).because(format!("The body is not JSON: {e}"))
         })?
     };
     // SearchUsers names its instance in the body.
@@ -128,8 +125,7 @@ fn dispatch(
             body.get("InstanceId")
                 .and_then(Value::as_str)
                 .ok_or_else(|| {
-                    Refusal::new(ConnectRule::InvalidRequest)
-                        .worded("InstanceId is required.")
+                    Refusal::new(ConnectRule::InvalidRequest).worded("InstanceId is required.")
                 })?
                 .to_owned(),
         ),
@@ -162,8 +158,14 @@ fn dispatch(
     ) {
         connect.record(
             request,
-            NewEvent::ok(SERVICE, ACTION, format!("connect:{op:?} by {}", caller.arn()))
-                .detail(json!({ "operation": format!("{op:?}"), "access_key_id": caller.access_key_id() })),
+            NewEvent::ok(
+                SERVICE,
+                ACTION,
+                format!("connect:{op:?} by {}", caller.arn()),
+            )
+            .detail(
+                json!({ "operation": format!("{op:?}"), "access_key_id": caller.access_key_id() }),
+            ),
         );
     }
     Ok(answer)
@@ -186,7 +188,13 @@ fn auth_refusal(error: AuthError) -> ConnectRefusal {
 pub(crate) fn profile_id(instance: &str, kind: &str, name: &str) -> String {
     let hash = |seed: u64| {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
-        for b in instance.bytes().chain([0]).chain(kind.bytes()).chain([0]).chain(name.bytes()) {
+        for b in instance
+            .bytes()
+            .chain([0])
+            .chain(kind.bytes())
+            .chain([0])
+            .chain(name.bytes())
+        {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
@@ -213,7 +221,12 @@ struct Call<'a> {
 
 impl Call<'_> {
     /// The caller's permission for `connect:<action>` on `resource`.
-    fn allow(&self, action: &str, resource: &str, instance: Option<&Instance>) -> Result<(), ConnectRefusal> {
+    fn allow(
+        &self,
+        action: &str,
+        resource: &str,
+        instance: Option<&Instance>,
+    ) -> Result<(), ConnectRefusal> {
         let mut context = Context::new().with("aws:RequestedRegion", self.region.to_owned());
         if let Some(instance) = instance {
             context = context.with("connect:InstanceId", instance.id.clone());
@@ -354,7 +367,11 @@ impl Call<'_> {
             Op::AssociateApprovedOrigin => {
                 let origin = self.string("Origin")?;
                 check_origin(&origin)?;
-                if instance.approved_origins.iter().any(|o| o.eq_ignore_ascii_case(&origin)) {
+                if instance
+                    .approved_origins
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(&origin))
+                {
                     return Err(Refusal::new(ConnectRule::ResourceConflict).worded(format!(
                         "The origin {origin} is already approved for this instance."
                     )));
@@ -384,7 +401,11 @@ impl Call<'_> {
         }
     }
 
-    fn set_origins(&self, instance: &Instance, origins: &[String]) -> Result<Value, ConnectRefusal> {
+    fn set_origins(
+        &self,
+        instance: &Instance,
+        origins: &[String],
+    ) -> Result<Value, ConnectRefusal> {
         self.connect
             .model
             .set_approved_origins(&instance.id, origins)
@@ -397,8 +418,10 @@ impl Call<'_> {
             Some(Value::String(value)) => Ok(value.clone()),
             Some(_) => Err(Refusal::new(ConnectRule::InvalidRequest)
                 .worded(format!("{member} must be a string."))),
-            None => Err(Refusal::new(ConnectRule::InvalidRequest)
-                .worded(format!("{member} is required."))),
+            None => {
+                Err(Refusal::new(ConnectRule::InvalidRequest)
+                    .worded(format!("{member} is required.")))
+            }
         }
     }
 
@@ -414,8 +437,7 @@ impl Call<'_> {
             .into_iter()
             .find(|u| u.id == id)
             .ok_or_else(|| {
-                Refusal::new(ConnectRule::ResourceNotFound)
-                    .worded(format!("User not found: {id}"))
+                Refusal::new(ConnectRule::ResourceNotFound).worded(format!("User not found: {id}"))
             })
     }
 
@@ -491,7 +513,11 @@ impl Call<'_> {
         if let Some(phone) = self.body.get("PhoneConfig") {
             match phone.get("PhoneType").and_then(Value::as_str) {
                 Some("SOFT_PHONE") => {}
-                Some("DESK_PHONE") if phone.get("DeskPhoneNumber").and_then(Value::as_str).is_some_and(|n| n.starts_with('+')) => {}
+                Some("DESK_PHONE")
+                    if phone
+                        .get("DeskPhoneNumber")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.starts_with('+')) => {}
                 Some("DESK_PHONE") => {
                     return Err(Refusal::new(ConnectRule::InvalidParameter)
                         .worded("A DESK_PHONE needs a DeskPhoneNumber in E.164 format."));
@@ -586,7 +612,10 @@ fn matches(criteria: &Value, user: &User) -> Result<bool, ConnectRefusal> {
     let Some(condition) = criteria.get("StringCondition") else {
         return Ok(true);
     };
-    let field = condition.get("FieldName").and_then(Value::as_str).unwrap_or("");
+    let field = condition
+        .get("FieldName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let value = condition.get("Value").and_then(Value::as_str).unwrap_or("");
     let actual = match field {
         "Username" | "username" => Some(user.username.as_str()),
