@@ -194,7 +194,10 @@ async fn drive(served: &Served) -> Result<serde_json::Value, Failure> {
         ),
     ] {
         let response = emulator.handle(&Request::new(Method::POST, path).with_json(&body));
-        check(response.status.is_success(), &format!("{path}: {}", response.text_body()))?;
+        check(
+            response.status.is_success(),
+            &format!("{path}: {}", response.text_body()),
+        )?;
     }
     let mut browser = Browser::new(emulator);
     browser.scripts = false;
@@ -225,7 +228,8 @@ async fn drive(served: &Served) -> Result<serde_json::Value, Failure> {
         .map(|u| u.arn)
         .ok_or("no AssumedRoleUser")?;
     check(
-        assumed_arn == format!("arn:aws:sts::{ACCOUNT}:assumed-role/RustConnectFederation/rust-agent"),
+        assumed_arn
+            == format!("arn:aws:sts::{ACCOUNT}:assumed-role/RustConnectFederation/rust-agent"),
         &format!("assumed {assumed_arn}"),
     )?;
     let session = aws_sdk_connect::Client::from_conf(
