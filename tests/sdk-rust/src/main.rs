@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use aws_credential_types::Credentials;
 use aws_sdk_connect::config::Region;
+use aws_sdk_connect::error::ProvideErrorMetadata;
 use samlsim_crypto::Identity;
 use samlsim_emulator::browser::Browser;
 use samlsim_emulator::server::Served;
@@ -199,7 +200,7 @@ async fn drive(served: &Served) -> Result<serde_json::Value, Failure> {
             &format!("{path}: {}", response.text_body()),
         )?;
     }
-    let mut browser = Browser::new(emulator);
+    let mut browser = Browser::new(emulator.as_ref());
     browser.scripts = false;
     let login = browser.open("/idp/launch/rust-agent-connect");
     let page = browser.sign_in(&login, "rust-agent", "rust-agent-pass");
@@ -256,7 +257,7 @@ async fn drive(served: &Served) -> Result<serde_json::Value, Failure> {
         denied
             .err()
             .map(|e| e.into_service_error())
-            .is_some_and(|e| e.is_access_denied_exception()),
+            .is_some_and(|e| e.code() == Some("AccessDeniedException")),
         "ListUsers by a role without connect:ListUsers is not AccessDeniedException",
     )?;
     Ok(serde_json::json!({
