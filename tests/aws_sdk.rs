@@ -49,10 +49,10 @@ pub(crate) fn python_with_boto3() -> Option<PathBuf> {
 
 /// The default world served on an ephemeral loopback port, with the test-only
 /// IdP key; `sts_url` is where SDKs point their endpoint override.
-struct Served(samlsim_emulator::server::Served);
+pub(crate) struct Served(samlsim_emulator::server::Served);
 
 impl Served {
-    fn start() -> Served {
+    pub(crate) fn start() -> Served {
         let identity = Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap();
         let options = Options {
             data: None,
@@ -65,16 +65,21 @@ impl Served {
         )
     }
 
-    fn sts_url(&self) -> String {
+    /// The served emulator's base URL.
+    pub(crate) fn url(&self) -> String {
+        self.0.url()
+    }
+
+    pub(crate) fn sts_url(&self) -> String {
         format!("{}/aws/sts.amazonaws.com", self.0.url())
     }
 
-    fn emulator(&self) -> &Emulator {
+    pub(crate) fn emulator(&self) -> &Emulator {
         self.0.emulator()
     }
 
     /// A fresh assertion for alice from the IdP, as the browser would post it.
-    fn assertion(&self) -> String {
+    pub(crate) fn assertion(&self) -> String {
         let mut browser = Browser::new(self.emulator());
         browser.scripts = false;
         let login = browser.open("/idp/launch/connect-us-east-1");

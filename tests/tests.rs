@@ -6,6 +6,8 @@
 //! - [`interop_xenc`]: our XML Encryption against xmlsec1 (and openssl for RSA-OAEP
 //!   SHA-256), both ways, every block cipher.
 //! - [`aws_sdk`]: boto3 and the AWS CLI against the mock STS on loopback.
+//! - [`sdk_control`]: boto3, the AWS CLI and the JavaScript SDK build a Connect
+//!   federation through the mock IAM and Connect control planes; an agent signs in through it.
 //! - [`browser_e2e`]: Chromium via playwright-core through IdP, AWS sign-in and Connect.
 //! - [`cli`]: the `samlsim` command line end to end.
 //! - [`cognito_sdk`]: boto3 and the AWS CLI against the mock Cognito user pool.
@@ -33,5 +35,6 @@ mod idp_interop;
 mod interop_xenc;
 mod interop_xmlsec;
 mod rules;
+mod sdk_control;
 mod support;
 mod tidy;

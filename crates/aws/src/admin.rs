@@ -69,7 +69,7 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
             )),
         },
         (&Method::DELETE, ["accounts", account, "roles", name]) => {
-            aws.iam.delete_role(account, name).map(|deleted| {
+            aws.iam.delete_role_named(account, name).map(|deleted| {
                 if deleted {
                     changed(aws, request, format!("role {name} of {account} deleted"));
                     Response::json(StatusCode::OK, &serde_json::json!({ "deleted": name }))

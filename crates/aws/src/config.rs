@@ -4,11 +4,42 @@
 use serde::{Deserialize, Serialize};
 
 /// `[aws]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AwsConfig {
     #[serde(default)]
     pub accounts: Vec<AccountConfig>,
+    /// The administrator access key of the world: IAM and Connect control-plane
+    /// calls signed (SigV4) with it may do everything in the first account. The
+    /// default is AWS's documentation example key: a fake, public value.
+    #[serde(default = "default_admin_access_key_id")]
+    pub admin_access_key_id: String,
+    /// Its secret key (AWS's documentation example, fake and public by default).
+    #[serde(default = "default_admin_secret_access_key")]
+    pub admin_secret_access_key: String,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        AwsConfig {
+            accounts: Vec::new(),
+            admin_access_key_id: default_admin_access_key_id(),
+            admin_secret_access_key: default_admin_secret_access_key(),
+        }
+    }
+}
+
+/// AWS's documentation example access key ID: not a real key.
+pub const DEFAULT_ADMIN_ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+/// AWS's documentation example secret access key: not a real key.
+pub const DEFAULT_ADMIN_SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+fn default_admin_access_key_id() -> String {
+    DEFAULT_ADMIN_ACCESS_KEY_ID.into()
+}
+
+fn default_admin_secret_access_key() -> String {
+    DEFAULT_ADMIN_SECRET_ACCESS_KEY.into()
 }
 
 /// `[[aws.accounts]]`.

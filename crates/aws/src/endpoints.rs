@@ -16,6 +16,9 @@
 //! policy's `SAML:aud` takes that value, C18), and a person reading a local URL
 //! can see which AWS URL it is.
 
+/// IAM's one global endpoint (signed for us-east-1).
+pub const IAM_HOST: &str = "iam.amazonaws.com";
+
 /// The path prefix the emulated AWS hosts live under.
 pub const PREFIX: &str = "/aws/";
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rusqlite::OptionalExtension;
 use samlsim_crypto::Certificate;
 use samlsim_saml::metadata::parse_idp_metadata;
+use samlsim_service::UnixTime;
 use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{AccountConfig, RoleConfig, SamlProviderConfig};
@@ -115,6 +116,50 @@ pub fn role_id(arn: &str) -> String {
     format!("AROA{tail}")
 }
 
+/// What the IAM API keeps beside a SAML provider: its creation time and tags,
+/// and the assertion-encryption settings (stored for the encryption work).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderExtra {
+    #[serde(default)]
+    pub created_at: Option<UnixTime>,
+    /// `SAMLProviderUUID`.
+    #[serde(default)]
+    pub uuid: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+    /// `Required` or `Allowed`.
+    #[serde(default)]
+    pub assertion_encryption_mode: Option<String>,
+    /// Private keys added with `AddPrivateKey`, for decrypting assertions.
+    #[serde(default)]
+    pub private_keys: Vec<ProviderPrivateKey>,
+}
+
+/// A decryption key of a SAML provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderPrivateKey {
+    pub key_id: String,
+    pub pem: String,
+    pub added_at: UnixTime,
+}
+
+/// What the IAM API keeps beside a role: path, description, creation time, tags
+/// and the names of its inline permission policies (in the order of the
+/// documents; a configured policy without a name is `Policy<N>`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleExtra {
+    #[serde(default)]
+    pub created_at: Option<UnixTime>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+    #[serde(default)]
+    pub policy_names: Vec<String>,
+}
+
 /// Where a provider's metadata can come from besides a file or the text itself.
 pub struct MetadataSources<'a> {
     /// This emulator's own IdP metadata (`metadata = "idp"`).
@@ -157,6 +202,9 @@ const MIGRATIONS: &[&str] = &[
          permission_policies TEXT NOT NULL DEFAULT '[]'
      );",
     "ALTER TABLE aws_accounts ADD COLUMN partition TEXT NOT NULL DEFAULT 'aws';",
+    // What the IAM API keeps beside providers and roles (ProviderExtra, RoleExtra).
+    "ALTER TABLE aws_saml_providers ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+     ALTER TABLE aws_roles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';",
 ];
 
 impl Iam {
@@ -293,13 +341,8 @@ impl Iam {
 
     /// Deletes a role (IAM DeleteRole); sessions already open keep its ARN, so
     /// Connect meets a role that no longer exists. Whether there was one.
-    pub fn delete_role(&self, account: &str, name: &str) -> Result<bool, IamError> {
-        let arn = role_arn(&self.partition(account)?, account, name);
-        let deleted = self.store.with(|c| {
-            c.prepare_cached("DELETE FROM aws_roles WHERE arn = ?1")?
-                .execute(rusqlite::params![arn])
-        })?;
-        Ok(deleted > 0)
+    pub fn delete_role_named(&self, account: &str, name: &str) -> Result<bool, IamError> {
+        self.delete_role(&role_arn(&self.partition(account)?, account, name))
     }
 
     /// Creates or replaces a role; its policies must parse (MalformedPolicyDocument).
@@ -340,8 +383,177 @@ impl Iam {
         Ok(arn)
     }
 
+    /// Checks IdP metadata as CreateSAMLProvider does.
+    pub fn check_metadata(metadata: &str) -> Result<(), IamError> {
+        read_metadata(metadata).map(|_| ())
+    }
+
+    /// Creates a SAML provider from metadata text with the API's extras.
+    pub fn create_provider(
+        &self,
+        account: &str,
+        name: &str,
+        metadata: &str,
+        extra: &ProviderExtra,
+    ) -> Result<String, IamError> {
+        read_metadata(metadata)?;
+        let arn = provider_arn(&self.partition(account)?, account, name);
+        let extra = to_json("aws_saml_providers", &arn, extra)?;
+        self.store.with(|c| {
+            c.prepare_cached(
+                "INSERT INTO aws_saml_providers (arn, account, name, metadata, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(rusqlite::params![arn, account, name, metadata, extra])
+        })?;
+        Ok(arn)
+    }
+
+    /// Replaces a provider's metadata (if given) and extras.
+    pub fn update_provider(
+        &self,
+        arn: &str,
+        metadata: Option<&str>,
+        extra: &ProviderExtra,
+    ) -> Result<(), IamError> {
+        if let Some(metadata) = metadata {
+            read_metadata(metadata)?;
+            self.store.with(|c| {
+                c.prepare_cached("UPDATE aws_saml_providers SET metadata = ?2 WHERE arn = ?1")?
+                    .execute(rusqlite::params![arn, metadata])
+            })?;
+        }
+        let extra = to_json("aws_saml_providers", arn, extra)?;
+        self.store.with(|c| {
+            c.prepare_cached("UPDATE aws_saml_providers SET extra = ?2 WHERE arn = ?1")?
+                .execute(rusqlite::params![arn, extra])
+        })?;
+        Ok(())
+    }
+
+    /// The API's extras of provider `arn` (defaults for a configured one).
+    pub fn provider_extra(&self, arn: &str) -> Result<ProviderExtra, IamError> {
+        let json: Option<String> = self.store.with(|c| {
+            c.prepare_cached("SELECT extra FROM aws_saml_providers WHERE arn = ?1")?
+                .query_row([arn], |r| r.get(0))
+                .optional()
+        })?;
+        Ok(match json {
+            Some(json) => from_json("aws_saml_providers", arn, &json)?,
+            None => ProviderExtra::default(),
+        })
+    }
+
+    /// Deletes provider `arn`; false if there was none.
+    pub fn delete_provider(&self, arn: &str) -> Result<bool, IamError> {
+        let n = self.store.with(|c| {
+            c.prepare_cached("DELETE FROM aws_saml_providers WHERE arn = ?1")?
+                .execute([arn])
+        })?;
+        Ok(n > 0)
+    }
+
+    /// The API's extras of role `arn` (defaults for a configured one).
+    pub fn role_extra(&self, arn: &str) -> Result<RoleExtra, IamError> {
+        let json: Option<String> = self.store.with(|c| {
+            c.prepare_cached("SELECT extra FROM aws_roles WHERE arn = ?1")?
+                .query_row([arn], |r| r.get(0))
+                .optional()
+        })?;
+        Ok(match json {
+            Some(json) => from_json("aws_roles", arn, &json)?,
+            None => RoleExtra::default(),
+        })
+    }
+
+    pub fn set_role_extra(&self, arn: &str, extra: &RoleExtra) -> Result<(), IamError> {
+        let extra = to_json("aws_roles", arn, extra)?;
+        self.store.with(|c| {
+            c.prepare_cached("UPDATE aws_roles SET extra = ?2 WHERE arn = ?1")?
+                .execute(rusqlite::params![arn, extra])
+        })?;
+        Ok(())
+    }
+
+    /// Replaces a role's trust policy (UpdateAssumeRolePolicy); it must parse.
+    pub fn set_trust_policy(&self, arn: &str, document: &str) -> Result<(), IamError> {
+        Policy::parse(document).map_err(|source| IamError::Policy {
+            role: format!("trust policy of {arn}"),
+            source,
+        })?;
+        self.store.with(|c| {
+            c.prepare_cached("UPDATE aws_roles SET trust_policy = ?2 WHERE arn = ?1")?
+                .execute(rusqlite::params![arn, document])
+        })?;
+        Ok(())
+    }
+
+    /// Sets a role's maximum session duration (UpdateRole).
+    pub fn set_max_session_duration(&self, arn: &str, seconds: u32) -> Result<(), IamError> {
+        if !(3600..=43_200).contains(&seconds) {
+            return Err(IamError::Invalid(format!(
+                "{arn}: MaxSessionDuration {seconds} is outside 3600-43200 seconds"
+            )));
+        }
+        self.store.with(|c| {
+            c.prepare_cached("UPDATE aws_roles SET max_session_duration = ?2 WHERE arn = ?1")?
+                .execute(rusqlite::params![arn, seconds])
+        })?;
+        Ok(())
+    }
+
+    /// A role's inline permission policies by name, in order.
+    pub fn inline_policies(&self, role: &Role) -> Result<Vec<(String, String)>, IamError> {
+        let extra = self.role_extra(&role.arn)?;
+        Ok(role
+            .permission_policy_documents
+            .iter()
+            .enumerate()
+            .map(|(i, document)| {
+                let name = extra
+                    .policy_names
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("Policy{}", i + 1));
+                (name, document.clone())
+            })
+            .collect())
+    }
+
+    /// Replaces a role's inline permission policies (PutRolePolicy,
+    /// DeleteRolePolicy); each must parse.
+    pub fn set_inline_policies(
+        &self,
+        arn: &str,
+        policies: &[(String, String)],
+    ) -> Result<(), IamError> {
+        for (name, document) in policies {
+            Policy::parse(document).map_err(|source| IamError::Policy {
+                role: format!("permission policy {name} of {arn}"),
+                source,
+            })?;
+        }
+        let documents: Vec<&String> = policies.iter().map(|(_, d)| d).collect();
+        let documents = to_json("aws_roles", arn, &documents)?;
+        let mut extra = self.role_extra(arn)?;
+        extra.policy_names = policies.iter().map(|(n, _)| n.clone()).collect();
+        self.store.with(|c| {
+            c.prepare_cached("UPDATE aws_roles SET permission_policies = ?2 WHERE arn = ?1")?
+                .execute(rusqlite::params![arn, documents])
+        })?;
+        self.set_role_extra(arn, &extra)
+    }
+
+    /// Deletes role `arn`; false if there was none.
+    pub fn delete_role(&self, arn: &str) -> Result<bool, IamError> {
+        let n = self.store.with(|c| {
+            c.prepare_cached("DELETE FROM aws_roles WHERE arn = ?1")?
+                .execute([arn])
+        })?;
+        Ok(n > 0)
+    }
+
     /// The partition of account `id` (`aws` for an unknown one).
-    fn partition(&self, id: &str) -> Result<String, IamError> {
+    pub fn partition(&self, id: &str) -> Result<String, IamError> {
         Ok(self
             .account(id)?
             .map_or_else(|| "aws".to_owned(), |a| a.partition))

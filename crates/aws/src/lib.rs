@@ -19,10 +19,12 @@ mod console;
 pub mod endpoints;
 pub mod federation;
 pub mod iam;
+mod iam_api;
 mod pages;
 pub mod policy;
 pub mod rules;
 mod signin;
+pub mod sigv4;
 pub mod state;
 mod sts;
 
@@ -79,6 +81,8 @@ pub struct Aws {
     urls: Arc<UrlMap>,
     idp_metadata: String,
     fetch_metadata: FetchMetadata,
+    /// The administrator key pair (`[aws] admin_access_key_id`), if both are set.
+    admin_key: Option<(String, String)>,
 }
 
 impl Aws {
@@ -95,7 +99,13 @@ impl Aws {
                 iam.put_account(account, &sources)?;
             }
         }
+        let admin_key = Some((
+            parts.config.admin_access_key_id.clone(),
+            parts.config.admin_secret_access_key.clone(),
+        ))
+        .filter(|(id, secret)| !id.is_empty() && !secret.is_empty());
         Ok(Aws {
+            admin_key,
             iam,
             state,
             clock: parts.clock,
@@ -113,6 +123,23 @@ impl Aws {
             idp: &self.idp_metadata,
             fetch: self.fetch_metadata.as_ref(),
         }
+    }
+
+    /// The administrator key pair: access key ID and secret.
+    pub fn admin_key(&self) -> Option<(&str, &str)> {
+        self.admin_key
+            .as_ref()
+            .map(|(id, secret)| (id.as_str(), secret.as_str()))
+    }
+
+    /// Verifies a control-plane request's SigV4 signature for `service` and
+    /// resolves who sent it ([`sigv4`]).
+    pub fn authenticate(
+        &self,
+        request: &Request,
+        service: &str,
+    ) -> Result<sigv4::Caller, sigv4::AuthError> {
+        sigv4::authenticate(self, request, service, self.clock.now())
     }
 
     pub fn iam(&self) -> &Iam {
@@ -144,6 +171,7 @@ impl Aws {
                 "https://us-east-1.signin.aws.amazon.com/saml",
             ),
             ("STS (SDK --endpoint-url)", "https://sts.amazonaws.com/"),
+            ("IAM (SDK --endpoint-url)", "https://iam.amazonaws.com/"),
             ("AWS console", "https://console.aws.amazon.com/console/home"),
         ]
         .into_iter()
@@ -165,6 +193,9 @@ impl Service for Aws {
         }
         if let Some(region) = endpoints::sts_region(host) {
             return Some(sts::handle(self, request, &region, rest));
+        }
+        if host == endpoints::IAM_HOST {
+            return Some(iam_api::handle(self, request, rest));
         }
         if let Some(region) = endpoints::console_region(host) {
             return console::handle(self, request, host, &region, rest);

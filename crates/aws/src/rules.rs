@@ -346,6 +346,142 @@ mod table {
                 fix: "Sign in through the IdP portal; federated users start at their IdP.",
                 behaviours: &["C5"],
             },
+            /// IAM API: no such provider, role or policy.
+            IamNoSuchEntity {
+                name: "iam-no-such-entity",
+                status: 404,
+                code: "NoSuchEntity",
+                headline: "The request was rejected because it referenced a resource entity that does not exist.",
+                explanation: "The SAML provider, role or inline policy the IAM call names does not exist (IAM API: NoSuchEntity).",
+                fix: "Create it first, or check the name or ARN (ListSAMLProviders, ListRoles, ListRolePolicies).",
+                behaviours: &["C8", "C9", "C10"],
+            },
+            /// IAM API: the name is taken.
+            IamEntityAlreadyExists {
+                name: "iam-entity-already-exists",
+                status: 409,
+                code: "EntityAlreadyExists",
+                headline: "The request was rejected because it attempted to create a resource that already exists.",
+                explanation: "A SAML provider or role with this name already exists in the account (IAM API: EntityAlreadyExists).",
+                fix: "Pick another name, or update the existing one (UpdateSAMLProvider, UpdateAssumeRolePolicy).",
+                behaviours: &["C8", "C9"],
+            },
+            /// IAM API: a value IAM does not take (metadata, ARN, name).
+            IamInvalidInput {
+                name: "iam-invalid-input",
+                code: "InvalidInput",
+                headline: "The request was rejected because an invalid or out-of-range value was supplied for an input parameter.",
+                explanation: "IAM checks SAML metadata, ARNs and names before storing them (IAM API: InvalidInput).",
+                fix: "Pass the IdP's metadata document itself (GET /idp/metadata), and ARNs of this account.",
+                behaviours: &["C8", "C9"],
+            },
+            /// IAM API: a parameter breaks its constraints (length, pattern, range).
+            IamValidation {
+                name: "iam-validation",
+                code: "ValidationError",
+                headline: "1 validation error detected",
+                explanation: "Parameters must satisfy the constraints of the IAM API reference (lengths, patterns, ranges).",
+                fix: "Send the parameter within its documented constraints (the message names it).",
+                behaviours: &["C9"],
+            },
+            /// IAM API: a policy document IAM refuses.
+            IamMalformedPolicy {
+                name: "iam-malformed-policy",
+                code: "MalformedPolicyDocument",
+                headline: "The policy is not in the valid JSON format.",
+                explanation: "Trust and permission policies must be valid IAM policy documents (IAM API: MalformedPolicyDocument).",
+                fix: "Fix the policy where the message says; see the IAM JSON policy grammar.",
+                behaviours: &["C9", "C10"],
+            },
+            /// IAM API: an account quota.
+            IamLimitExceeded {
+                name: "iam-limit-exceeded",
+                status: 409,
+                code: "LimitExceeded",
+                headline: "The request was rejected because it attempted to create resources beyond the current AWS account limits.",
+                explanation: "IAM limits a provider to two private keys and a role's inline policies to 10240 characters in all (IAM quotas).",
+                fix: "Remove a private key or an inline policy first.",
+                behaviours: &["C8", "C10"],
+            },
+            /// IAM API: DeleteRole while the role has inline policies.
+            IamDeleteConflict {
+                name: "iam-delete-conflict",
+                status: 409,
+                code: "DeleteConflict",
+                headline: "Cannot delete entity, must delete policies first.",
+                explanation: "A role with inline policies cannot be deleted (IAM API DeleteRole: DeleteConflict).",
+                fix: "Delete the role's inline policies (DeleteRolePolicy) before the role.",
+                behaviours: &["C9"],
+            },
+            /// IAM API: no Action, or one the mock does not emulate.
+            IamUnsupportedAction {
+                name: "iam-unsupported-action",
+                code: "InvalidAction",
+                headline: "Could not find operation for version 2010-05-08",
+                explanation: "The mock IAM emulates the SAML provider, role and inline role policy operations of IAM 2010-05-08.",
+                fix: "Call one of CreateSAMLProvider, GetSAMLProvider, ListSAMLProviders, UpdateSAMLProvider, DeleteSAMLProvider, CreateRole, GetRole, ListRoles, UpdateAssumeRolePolicy, UpdateRole, DeleteRole, PutRolePolicy, GetRolePolicy, DeleteRolePolicy, ListRolePolicies.",
+                behaviours: &["C8"],
+            },
+            /// IAM and Connect control plane: no SigV4 Authorization header.
+            MissingAuthenticationToken {
+                name: "missing-authentication-token",
+                status: 403,
+                code: "MissingAuthenticationToken",
+                headline: "Request is missing Authentication Token",
+                explanation: "IAM calls are signed with SigV4 (Authorization: AWS4-HMAC-SHA256 …).",
+                fix: "Sign with the world's administrator key ([aws] admin_access_key_id) or credentials STS issued.",
+                behaviours: &["C8"],
+            },
+            /// An Authorization header without Credential, SignedHeaders,
+            /// Signature or X-Amz-Date.
+            IncompleteSignature {
+                name: "incomplete-signature",
+                code: "IncompleteSignature",
+                headline: "The request signature does not conform to AWS standards.",
+                explanation: "A SigV4 Authorization header names Credential, SignedHeaders and Signature, and the request carries X-Amz-Date (SigV4 reference).",
+                fix: "Let the SDK sign the request; do not build the header by hand.",
+                behaviours: &["C8"],
+            },
+            /// An access key samlsim does not know.
+            InvalidClientTokenId {
+                name: "invalid-client-token-id",
+                status: 403,
+                code: "InvalidClientTokenId",
+                headline: "The security token included in the request is invalid.",
+                explanation: "The access key must be the world's administrator key or one STS issued, with its session token (IAM CommonErrors).",
+                fix: "Use [aws] admin_access_key_id (default AKIAIOSFODNN7EXAMPLE, a documentation fake) or the AccessKeyId, SecretAccessKey and SessionToken of one AssumeRoleWithSAML answer.",
+                behaviours: &["C8"],
+            },
+            /// The signature is not the one the secret key gives.
+            SignatureDoesNotMatch {
+                name: "signature-does-not-match",
+                status: 403,
+                code: "SignatureDoesNotMatch",
+                headline: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+                explanation: "samlsim recomputes the SigV4 signature from the canonical request and the key's secret; it differs (a wrong secret, or a request changed after signing).",
+                fix: "Sign with the secret that belongs to the access key ([aws] admin_secret_access_key, or the STS answer's SecretAccessKey).",
+                behaviours: &["C8"],
+            },
+            /// Temporary credentials whose role session has ended.
+            ExpiredToken {
+                name: "expired-token",
+                status: 403,
+                code: "ExpiredToken",
+                headline: "The security token included in the request is expired",
+                explanation: "Credentials from AssumeRoleWithSAML last as long as the role session.",
+                fix: "Call AssumeRoleWithSAML again with a fresh assertion.",
+                behaviours: &["C8"],
+            },
+            /// A role session whose permission policies do not allow the IAM action.
+            IamAccessDenied {
+                name: "iam-access-denied",
+                status: 403,
+                code: "AccessDenied",
+                headline: "User is not authorized to perform this action.",
+                explanation: "A role session may call IAM only as its role's permission policies allow (reference_policies_evaluation-logic).",
+                fix: "Add the iam: action to the role's permission policy, or call with the administrator key.",
+                behaviours: &["C10"],
+            },
             /// samlsim itself failed (its database).
             Internal {
                 name: "internal-error",

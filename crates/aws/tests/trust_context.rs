@@ -79,6 +79,7 @@ fn world(condition: &str) -> World {
             sts_disabled_regions: vec![],
             service_control_policies: vec![],
         }],
+        ..AwsConfig::default()
     };
     let store = Arc::new(Store::in_memory().unwrap());
     let clock = Arc::new(VirtualClock::frozen(NOW));

@@ -14,6 +14,9 @@ use crate::{Connect, SERVICE};
 const ACTION: &str = "get-federation-token";
 
 pub(crate) fn handle(connect: &Connect, request: &Request, region: &str, rest: &str) -> Response {
+    if !rest.starts_with("/user/federate/") {
+        return crate::control::handle(connect, request, region, rest);
+    }
     match get_federation_token(connect, request, region, rest) {
         Ok(response) => response,
         Err(refusal) => connect

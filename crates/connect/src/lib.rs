@@ -21,6 +21,7 @@
 pub mod admin;
 mod api;
 pub mod config;
+mod control;
 pub mod csv_import;
 mod federation;
 mod instance;

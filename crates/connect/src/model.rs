@@ -252,6 +252,20 @@ impl Model {
             .collect()
     }
 
+    /// Replaces an instance's approved origins (AssociateApprovedOrigin).
+    pub fn set_approved_origins(&self, id: &str, origins: &[String]) -> Result<bool, StoreError> {
+        let Some(mut instance) = self.instance(id)? else {
+            return Ok(false);
+        };
+        instance.approved_origins = origins.to_vec();
+        let json = to_json(INSTANCES, id, &instance)?;
+        self.store.with(|c| {
+            c.prepare_cached("UPDATE connect_instances SET config = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, json])
+        })?;
+        Ok(true)
+    }
+
     /// The instance whose host is `<alias>.my.connect.aws`.
     pub fn instance_by_alias(&self, alias: &str) -> Result<Option<Instance>, StoreError> {
         Ok(self.instances()?.into_iter().find(|i| i.alias == alias))

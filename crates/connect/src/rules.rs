@@ -170,7 +170,7 @@ samlsim_service::rules! {
             status: 404,
             code: "UnknownOperationException",
             headline: "Unknown operation",
-            explanation: "The mock Connect API serves GetFederationToken (GET /user/federate/{InstanceId}) only.",
+            explanation: "The mock Connect API serves GetFederationToken and the instance, user, profile and approved-origin operations listed in connect::control.",
             fix: "Call GetFederationToken, e.g. `aws connect get-federation-token --instance-id <id>`.",
             outcome: Outcome::Invalid,
         },
@@ -201,6 +201,75 @@ samlsim_service::rules! {
             headline: "The security token included in the request is expired",
             explanation: "The temporary credentials' role session has ended.",
             fix: "Call AssumeRoleWithSAML again with a fresh assertion for new credentials.",
+        },
+        /// Control-plane API: no such instance, user, security or routing profile.
+        ResourceNotFound {
+            name: "resource-not-found",
+            status: 404,
+            code: "ResourceNotFoundException",
+            headline: "The specified resource was not found.",
+            explanation: "The instance, user, security profile or routing profile the call names does not exist in this region (Connect API: ResourceNotFoundException).",
+            fix: "List them first (ListInstances, ListUsers, ListSecurityProfiles, ListRoutingProfiles) and pass their IDs.",
+            behaviours: &["C7"],
+        },
+        /// Control-plane API: a user with this name exists.
+        DuplicateResource {
+            name: "duplicate-resource",
+            status: 409,
+            code: "DuplicateResourceException",
+            headline: "A resource with the specified name already exists.",
+            explanation: "User names are unique within an instance (Connect API CreateUser: DuplicateResourceException).",
+            fix: "Pick another user name, or update the existing user.",
+            behaviours: &["C7", "C23"],
+        },
+        /// Control-plane API: the approved origin is already associated.
+        ResourceConflict {
+            name: "resource-conflict",
+            status: 409,
+            code: "ResourceConflictException",
+            headline: "A resource already has that name.",
+            explanation: "The origin is already an approved origin of the instance (Connect API AssociateApprovedOrigin).",
+            fix: "List the approved origins first (ListApprovedOrigins).",
+            behaviours: &["C21"],
+        },
+        /// Control-plane API: a parameter Connect does not take.
+        InvalidParameter {
+            name: "invalid-parameter",
+            status: 400,
+            code: "InvalidParameterException",
+            headline: "One or more of the specified parameters are not valid.",
+            explanation: "Connect checks user names (C24's rules), identity-management settings and IDs (Connect API: InvalidParameterException).",
+            fix: "Follow the message: a SAML instance takes no Password, and user names use letters, digits, _ - . and @.",
+            behaviours: &["C7", "C24"],
+        },
+        /// Control-plane API: a request Connect cannot read.
+        InvalidRequest {
+            name: "invalid-request",
+            status: 400,
+            code: "InvalidRequestException",
+            headline: "The request is not valid.",
+            explanation: "The body is not the JSON the operation takes, or a required member is missing (Connect API: InvalidRequestException).",
+            fix: "Send the members the operation requires (botocore connect/2017-08-08).",
+            behaviours: &["C7"],
+        },
+        /// Control-plane API: the role session may not perform the action.
+        AccessDenied {
+            name: "access-denied",
+            status: 403,
+            code: "AccessDeniedException",
+            headline: "You do not have sufficient access to perform this action.",
+            explanation: "A role session may call the Connect API only as its role's permission policies allow (reference_policies_evaluation-logic).",
+            fix: "Add the connect: action (e.g. connect:CreateUser) on the instance to the role's permission policy, or call with the administrator key.",
+            behaviours: &["C10"],
+        },
+        /// Control-plane API: the SigV4 signature is not the one the secret gives.
+        InvalidSignature {
+            name: "invalid-signature",
+            status: 403,
+            code: "InvalidSignatureException",
+            headline: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+            explanation: "samlsim recomputes the SigV4 signature from the canonical request and the key's secret; it differs, or the Authorization header is incomplete.",
+            fix: "Sign with the secret that belongs to the access key ([aws] admin_secret_access_key, or the STS answer's SecretAccessKey).",
         },
         /// Admin API: a body or value that is not valid.
         AdminInvalidParameter {

@@ -1,0 +1,166 @@
+//! The mock IAM's query API in process: SigV4 is verified before any action, and
+//! what no SDK sends (an unsigned call, an incomplete header, an unknown action)
+//! gets AWS's error. The SDK-facing behaviour is tested with boto3, the AWS CLI
+//! and the JavaScript SDK in tests/sdk_control.rs.
+
+use std::sync::Arc;
+
+use samlsim_aws::config::{AccountConfig, AwsConfig};
+use samlsim_aws::sigv4::{parse_authorization, signature};
+use samlsim_aws::{Aws, AwsParts};
+use samlsim_service::http::{HeaderValue, Method, StatusCode, header};
+use samlsim_service::{
+    EventFilter, EventLog, Request, SequentialIds, Service, Store, UrlMap, VirtualClock,
+};
+
+const NOW: i64 = 1_768_467_600;
+
+fn aws() -> (Aws, EventLog) {
+    let store = Arc::new(Store::in_memory().unwrap());
+    let clock = Arc::new(VirtualClock::frozen(NOW));
+    let events = EventLog::new(store.clone(), clock.clone()).unwrap();
+    let config = AwsConfig {
+        accounts: vec![AccountConfig {
+            id: "123456789012".into(),
+            partition: "aws".into(),
+            alias: None,
+            saml_providers: vec![],
+            roles: vec![],
+            sts_disabled_regions: vec![],
+            service_control_policies: vec![],
+        }],
+        ..AwsConfig::default()
+    };
+    let aws = Aws::new(AwsParts {
+        config,
+        idp_metadata: String::new(),
+        fetch_metadata: Box::new(|url| Err(format!("no network in tests: {url}"))),
+        store: store.clone(),
+        clock: clock.clone(),
+        ids: Arc::new(SequentialIds::default()),
+        events: events.clone(),
+        urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
+    })
+    .unwrap();
+    (aws, events)
+}
+
+/// A form POST to the IAM endpoint, signed with `secret` as an SDK signs it.
+fn call(form: &[(&str, &str)], secret: Option<&str>) -> Request {
+    let mut request = Request::new(Method::POST, "/aws/iam.amazonaws.com/").with_form(form);
+    request
+        .headers
+        .insert("host", HeaderValue::from_static("127.0.0.1:7575"));
+    request
+        .headers
+        .insert("x-amz-date", HeaderValue::from_static("20260115T090000Z"));
+    if let Some(secret) = secret {
+        let unsigned = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260115/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=0";
+        let auth = parse_authorization(unsigned).unwrap();
+        let computed = signature(&request, &auth, secret).unwrap();
+        let header_value =
+            unsigned.replace("Signature=0", &format!("Signature={}", computed.signature));
+        request.headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&header_value).unwrap(),
+        );
+    }
+    request
+}
+
+/// The status and error code of the answer, and the rule the event log names.
+fn code(world: &(Aws, EventLog), request: &Request) -> (StatusCode, String, String) {
+    let response = world.0.handle(request).unwrap();
+    let body = response.text_body();
+    let code = body
+        .split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code.to_owned())
+        .unwrap_or_default();
+    let rule = world
+        .1
+        .list(&EventFilter::default())
+        .unwrap()
+        .last()
+        .and_then(|e| e.rule.clone())
+        .unwrap_or_default();
+    (response.status, code, rule)
+}
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+#[test]
+fn a_signed_call_with_the_administrator_key_is_answered() {
+    let (aws, _) = aws();
+    let request = call(
+        &[("Action", "ListRoles"), ("Version", "2010-05-08")],
+        Some(SECRET),
+    );
+    let response = aws.handle(&request).unwrap();
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+    assert!(
+        response
+            .text_body()
+            .contains("<ListRolesResult><Roles></Roles>")
+    );
+}
+
+#[test]
+fn an_unsigned_call_is_missing_authentication_token() {
+    let request = call(&[("Action", "ListRoles"), ("Version", "2010-05-08")], None);
+    assert_eq!(
+        code(&aws(), &request),
+        (
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationToken".into(),
+            "missing-authentication-token".into()
+        )
+    );
+}
+
+#[test]
+fn a_header_without_a_signature_is_an_incomplete_signature() {
+    let mut request = call(&[("Action", "ListRoles"), ("Version", "2010-05-08")], None);
+    request.headers.insert(
+        header::AUTHORIZATION,
+        HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260115/us-east-1/iam/aws4_request, SignedHeaders=host"),
+    );
+    assert_eq!(
+        code(&aws(), &request),
+        (
+            StatusCode::BAD_REQUEST,
+            "IncompleteSignature".into(),
+            "incomplete-signature".into()
+        )
+    );
+}
+
+#[test]
+fn a_wrong_secret_does_not_match_and_an_unknown_action_is_invalid() {
+    let aws = aws();
+    let wrong = call(
+        &[("Action", "ListRoles"), ("Version", "2010-05-08")],
+        Some("nope"),
+    );
+    assert_eq!(
+        code(&aws, &wrong),
+        (
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch".into(),
+            "signature-does-not-match".into()
+        )
+    );
+    // An IAM action the mock does not emulate.
+    let other = call(
+        &[("Action", "CreateUser"), ("Version", "2010-05-08")],
+        Some(SECRET),
+    );
+    assert_eq!(
+        code(&aws, &other),
+        (
+            StatusCode::BAD_REQUEST,
+            "InvalidAction".into(),
+            "iam-unsupported-action".into()
+        )
+    );
+}
