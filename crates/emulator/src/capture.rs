@@ -56,8 +56,12 @@ pub fn exchange(request: &Request, response: &Response, flow: Option<String>) ->
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        page: html.as_deref().and_then(|h| attribute_value(h, "data-page")),
-        rule: html.as_deref().and_then(|h| attribute_value(h, "data-rule")),
+        page: html
+            .as_deref()
+            .and_then(|h| attribute_value(h, "data-page")),
+        rule: html
+            .as_deref()
+            .and_then(|h| attribute_value(h, "data-rule")),
         messages: saml_messages(request),
         events_after: 0,
         events_upto: 0,

@@ -5,6 +5,7 @@
 //! | method and path | what |
 //! |---|---|
 //! | `GET /_inspect` | the flows, newest first (the page polls `flows.json`) |
+//! | `GET /_inspect/current` | this browser's flow (the link in every page's header) |
 //! | `GET /_inspect/flows.json` | the same list as JSON |
 //! | `GET /_inspect/flow/<id>` | one flow |
 //! | `GET /_inspect/flow/<id>.json` | one flow as JSON (`samlsim flows` prints it) |
@@ -22,7 +23,7 @@ use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{
     Clock, Event, EventFilter, Exchange, Outcome, Request, Response, SamlMessage, StoreError,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Emulator;
 
@@ -57,6 +58,9 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
     let path = request.path_after("/_inspect").unwrap_or("");
     let answer = match path {
         "" | "/" => list_page(emulator),
+        // Every page's header links here: this browser's own flow, or the list
+        // when it has walked nothing yet.
+        "/current" => Ok(current(emulator, request)),
         "/flows.json" => flows(emulator, 50)
             .map(|flows| Response::json(StatusCode::OK, &serde_json::json!({ "flows": flows }))),
         p => match p.strip_prefix("/flow/") {
@@ -71,6 +75,27 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
             e.to_string(),
         )
     })
+}
+
+fn current(emulator: &Emulator, request: &Request) -> Response {
+    let flow = request
+        .cookie(samlsim_service::events::FLOW_COOKIE)
+        // Flow IDs are tokens; anything else in the cookie is not one of ours.
+        .filter(|flow| {
+            flow.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .filter(|flow| {
+            emulator
+                .exchanges()
+                .of_flow(flow)
+                .is_ok_and(|exchanges| !exchanges.is_empty())
+        });
+    let target = match flow {
+        Some(flow) => format!("/_inspect/flow/{flow}"),
+        None => "/_inspect".to_owned(),
+    };
+    Response::redirect(StatusCode::SEE_OTHER, &target)
 }
 
 fn not_found(what: &str) -> Response {
@@ -116,7 +141,7 @@ fn flow_answer(emulator: &Emulator, rest: &str) -> Result<Response, StoreError> 
 }
 
 /// One flow, in order, with what the inspector derives from it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlowView {
     pub flow: String,
     /// Who signed in, as far as the flow says (the login, else RoleSessionName).
@@ -134,14 +159,14 @@ pub struct FlowView {
 }
 
 /// One exchange on the timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
     pub id: i64,
     pub at: String,
     pub unix: i64,
     pub step: Option<String>,
     pub lane: usize,
-    pub lane_name: &'static str,
+    pub lane_name: String,
     pub method: String,
     pub path: String,
     pub public_url: Option<String>,
@@ -154,7 +179,7 @@ pub struct Row {
 }
 
 /// One check a service made: an event, with the rule's words beside it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Check {
     pub service: String,
     pub action: String,
@@ -174,7 +199,7 @@ pub struct Check {
 }
 
 /// A decoded SAML message.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MessageView {
     pub parameter: String,
     pub binding: String,
@@ -190,14 +215,14 @@ pub struct MessageView {
     pub name_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct XmlLine {
     pub text: String,
     /// Inside an element a signature covers.
     pub signed: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignatureView {
     /// The element the signature covers, e.g. `saml:Assertion ID="_a1"`.
     pub covers: String,
@@ -208,15 +233,15 @@ pub struct SignatureView {
     pub subject: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttributeView {
     pub name: String,
     /// What the attribute is for, in words (AWS's attributes only).
-    pub meaning: &'static str,
+    pub meaning: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConditionView {
     pub what: String,
     pub value: String,
@@ -280,7 +305,7 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
                 unix: exchange.at,
                 step,
                 lane,
-                lane_name: LANES[lane],
+                lane_name: LANES[lane].to_owned(),
                 method: exchange.method.clone(),
                 path: exchange.path.clone(),
                 public_url: exchange.public_url.clone(),
@@ -456,7 +481,10 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
     view.issuer = first(ASSERTION, "Issuer").map(|n| doc.text_content(n).trim().to_owned());
     view.name_id = first(ASSERTION, "NameID").map(|n| doc.text_content(n).trim().to_owned());
     let mut signed_ids = Vec::new();
-    for &signature in all.iter().filter(|&&n| doc.is_element(n, DSIG, "Signature")) {
+    for &signature in all
+        .iter()
+        .filter(|&&n| doc.is_element(n, DSIG, "Signature"))
+    {
         let inside = |name: &str| {
             doc.descendants(signature)
                 .find(|&n| doc.is_element(n, DSIG, name))
@@ -495,7 +523,10 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
         signed_ids.push(id);
     }
     view.lines = mark_signed(xml, &signed_ids);
-    for &attribute in all.iter().filter(|&&n| doc.is_element(n, ASSERTION, "Attribute")) {
+    for &attribute in all
+        .iter()
+        .filter(|&&n| doc.is_element(n, ASSERTION, "Attribute"))
+    {
         let name = doc
             .element(attribute)
             .and_then(|e| e.attribute("Name"))
@@ -507,7 +538,7 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
             .map(|n| doc.text_content(n).trim().to_owned())
             .collect();
         view.attributes.push(AttributeView {
-            meaning: attribute_meaning(&name),
+            meaning: attribute_meaning(&name).to_owned(),
             name,
             values,
         });
@@ -529,7 +560,10 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
     }
     for (node, what) in [
         (conditions, "Conditions NotOnOrAfter (expires)"),
-        (confirmation, "SubjectConfirmation NotOnOrAfter (must be posted before)"),
+        (
+            confirmation,
+            "SubjectConfirmation NotOnOrAfter (must be posted before)",
+        ),
     ] {
         if let Some(at) = time_attr(node, "NotOnOrAfter") {
             view.conditions
@@ -543,8 +577,9 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
         view.conditions.push(ConditionView {
             what: "Audience (who the assertion is for)".into(),
             value: doc.text_content(*audience).trim().to_owned(),
-            verdict: "must name the receiving service (AWS: urn:amazon:webservices, or the region's)"
-                .into(),
+            verdict:
+                "must name the receiving service (AWS: urn:amazon:webservices, or the region's)"
+                    .into(),
             ok: true,
         });
     }
@@ -587,13 +622,19 @@ fn time_condition(what: &str, value: &str, sent_at: i64, not_before: bool) -> Co
             if sent_at >= at {
                 "already valid when it was sent".to_owned()
             } else {
-                format!("not yet valid when sent: {} too early", format_duration(at - sent_at))
+                format!(
+                    "not yet valid when sent: {} too early",
+                    format_duration(at - sent_at)
+                )
             },
         )
     } else if sent_at < at {
         (
             true,
-            format!("valid when sent: {} to spare", format_duration(at - sent_at)),
+            format!(
+                "valid when sent: {} to spare",
+                format_duration(at - sent_at)
+            ),
         )
     } else {
         (
@@ -770,10 +811,7 @@ pub fn scenario_toml(emulator: &Emulator, flow: &FlowView) -> String {
         // A person clicks within seconds; a jump of more than a minute is the
         // clock being moved (the test harness or the inspector's buttons).
         if gap > 60 {
-            out.push_str(&format!(
-                "\n[[step]]\nadvance_clock = \"{}s\"\n",
-                gap
-            ));
+            out.push_str(&format!("\n[[step]]\nadvance_clock = \"{}s\"\n", gap));
         }
         let action = if row.method == "POST" && row.path.starts_with("/idp/login") {
             let user = flow.user.clone().unwrap_or_default();

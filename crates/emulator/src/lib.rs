@@ -39,7 +39,8 @@ use samlsim_idp::{Idp, IdpParts};
 use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::http::{Cookie, HeaderValue, Method, StatusCode, header};
 use samlsim_service::{
-    EventLog, ExchangeLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap, VirtualClock,
+    EventLog, ExchangeLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap,
+    VirtualClock,
 };
 
 pub use config::Config;

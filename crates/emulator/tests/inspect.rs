@@ -52,12 +52,20 @@ fn inspect_alice_happy_path_is_six_steps_with_the_signed_assertion_decoded() {
     );
     assert!(response.signatures[0].fingerprint.is_some());
     assert!(response.lines.iter().any(|l| l.signed));
-    let names: Vec<&str> = response.attributes.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = response
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert!(
         names.iter().any(|n| n.ends_with("/RoleSessionName")),
         "{names:?}"
     );
-    assert!(response.conditions.iter().all(|c| c.ok), "{:?}", response.conditions);
+    assert!(
+        response.conditions.iter().all(|c| c.ok),
+        "{:?}",
+        response.conditions
+    );
 
     let (status, page) = get(&emulator, &format!("/_inspect/flow/{flow}"));
     assert_eq!(status, StatusCode::OK);
@@ -76,19 +84,35 @@ fn inspect_a_refusal_shows_the_value_sent_beside_the_one_expected() {
     assert_eq!(view.outcome, "refused");
     assert_eq!(view.rule.as_deref(), Some("role-session-name-invalid"));
     assert_eq!(view.stopped_at.as_deref(), Some("C5"));
-    let failed = view.rows.iter().flat_map(|r| &r.checks).find(|c| !c.passed).unwrap();
+    let failed = view
+        .rows
+        .iter()
+        .flat_map(|r| &r.checks)
+        .find(|c| !c.passed)
+        .unwrap();
     assert_eq!(failed.actual.as_deref(), Some("o'brien"));
     assert_eq!(failed.expected.as_deref(), Some("[a-zA-Z_0-9+=,.@-]{2,64}"));
     assert!(failed.fix.is_some());
     let (_, page) = get(&emulator, &format!("/_inspect/flow/{flow}"));
-    assert!(page.contains("<code class=\"actual\">o&#39;brien</code>"), "{page}");
+    assert!(
+        page.contains("<code class=\"actual\">o&#39;brien</code>"),
+        "{page}"
+    );
 
     let (_, view) = walk(&emulator, "JDoe", "JDoe-pass");
     assert_eq!(view.rule.as_deref(), Some("user-not-onboarded"));
     assert_eq!(view.stopped_at.as_deref(), Some("C6"));
-    let failed = view.rows.iter().flat_map(|r| &r.checks).find(|c| !c.passed).unwrap();
+    let failed = view
+        .rows
+        .iter()
+        .flat_map(|r| &r.checks)
+        .find(|c| !c.passed)
+        .unwrap();
     assert_eq!(failed.actual.as_deref(), Some("JDoe"));
-    assert!(failed.expected.as_deref().unwrap().contains("\"jdoe\""), "{failed:?}");
+    assert!(
+        failed.expected.as_deref().unwrap().contains("\"jdoe\""),
+        "{failed:?}"
+    );
     let text = inspect::text(&view);
     assert!(text.contains("FAIL connect federate"), "{text}");
     assert!(text.contains("actual \"JDoe\""), "{text}");
@@ -104,11 +128,19 @@ fn hostile_echo_inspect_markup_from_requests_is_shown_as_text() {
     let flow = browser.cookie(FLOW_COOKIE).unwrap().to_owned();
     let view = inspect::flow(&emulator, &flow).unwrap().unwrap();
     let posted = view.rows.iter().find(|r| !r.messages.is_empty()).unwrap();
-    let xml = posted.messages[0].lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let xml = posted.messages[0]
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let encoded = samlsim_saml::binding::encode_post(xml.as_bytes());
     browser.post(
         "/aws/us-east-1.signin.aws.amazon.com/saml",
-        &[("SAMLResponse", &encoded), ("RelayState", "<script>alert(1)</script><b>x</b>")],
+        &[
+            ("SAMLResponse", &encoded),
+            ("RelayState", "<script>alert(1)</script><b>x</b>"),
+        ],
     );
     browser.open("/idp/launch/%3Cimg%20src=x%3E");
     let (_, json) = get(&emulator, &format!("/_inspect/flow/{flow}.json"));
@@ -116,7 +148,10 @@ fn hostile_echo_inspect_markup_from_requests_is_shown_as_text() {
     let (_, page) = get(&emulator, &format!("/_inspect/flow/{flow}"));
     assert!(!page.contains("<script>alert(1)"), "{page}");
     assert!(!page.contains("<b>x</b>"), "{page}");
-    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{page}");
+    assert!(
+        page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{page}"
+    );
     assert!(!page.contains("<img src=x>"), "{page}");
 }
 
