@@ -77,6 +77,20 @@ enum Command {
         #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
         url: String,
     },
+    /// Print flows of a running emulator as the inspector's timeline (for CI logs).
+    Flows {
+        /// The newest flow's whole timeline (without it: one line per flow).
+        #[arg(long)]
+        last: bool,
+        /// Keep printing as flows go on (Ctrl-C stops).
+        #[arg(long)]
+        follow: bool,
+        /// One flow's whole timeline, by its ID.
+        flow: Option<String>,
+        /// The running emulator.
+        #[arg(long, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
     /// Make and inspect keys and certificates.
     #[command(subcommand)]
     Certs(CertsCommand),
@@ -349,6 +363,12 @@ fn main() -> ExitCode {
                 ClockCommand::Reset => Some(serde_json::json!({ "reset": true })),
             },
         ),
+        Command::Flows {
+            last,
+            follow,
+            flow,
+            url,
+        } => commands::flows::flows(&url, last, follow, flow.as_deref()),
         Command::Certs(CertsCommand::New {
             out,
             cn,

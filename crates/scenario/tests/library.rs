@@ -200,7 +200,9 @@ mod saved_flows {
         );
         let report = run(&broken);
         let failure = report.failure.expect("a disabled alice cannot sign in");
-        let timeline = failure.timeline.expect("the failure carries the flow's timeline");
+        let timeline = failure
+            .timeline
+            .expect("the failure carries the flow's timeline");
         assert!(timeline.contains("user-disabled"), "{timeline}");
     }
 
