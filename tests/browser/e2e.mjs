@@ -248,6 +248,8 @@ async function shot(page, name) {
  * failed check: its rule, the value sent and the one expected.
  */
 async function inspectThisFlow(page, name, { reached, failed }) {
+  // The page the flow ended on, before the inspector replaces it.
+  await shot(page, `${name}-end`);
   await page.click("a.inspector-link", { timeout: STEP_MS });
   await expectVisible(page, "body[data-page=inspect-flow]", "the flow inspector");
   await expectVisible(page, "#timeline tbody tr", "the timeline's rows");
@@ -276,6 +278,11 @@ async function inspectThisFlow(page, name, { reached, failed }) {
     fail(`the inspector shows a failed check for a flow that passed: ${await page.locator("#failed-check").textContent()}`);
   }
   await shot(page, `inspect-${name}`);
+  // Close-ups, readable at full size: the top (summary, steps, what went wrong),
+  // the timeline, and the first decoded message.
+  await page.screenshot({ path: join(artifacts, `inspect-${name}-top.png`), timeout: STEP_MS });
+  await page.locator("#timeline").screenshot({ path: join(artifacts, `inspect-${name}-timeline.png`), timeout: STEP_MS });
+  await page.locator("section.message").first().screenshot({ path: join(artifacts, `inspect-${name}-message.png`), timeout: STEP_MS });
   await expectAccessible(page, `the inspector (${name})`);
 }
 
@@ -380,7 +387,7 @@ const scenarios = [
       await expectVisible(page, "h1#session-expired", "the session-expired page after the clock moved 12h1s");
       await inspectThisFlow(page, "expiry-mid-call", {
         reached: ["C5", "C6"],
-        failed: { rule: "session-expired", actual: "now ", expected: "before " },
+        failed: { rule: "session-expired", actual: "Z", expected: "12 hours after sign-in" },
       });
       await checkClockButtons(page);
     },

@@ -74,8 +74,9 @@ fn open(
                     "username": session.username, "signed_in_at": DateTime::from_unix(session.created_at).to_string(),
                     "expired_at": DateTime::from_unix(session.expires_at).to_string(), "in_call": in_call,
                     // The inspector shows the clock beside the session's end.
-                    "actual": format!("now {}", DateTime::from_unix(now)),
-                    "expected": format!("before {}", DateTime::from_unix(session.expires_at)),
+                    "attribute": "time (virtual clock)",
+                    "actual": DateTime::from_unix(now).to_string(),
+                    "expected": format!("before {} (12 hours after sign-in)", DateTime::from_unix(session.expires_at)),
                 })));
         }
         _ => return Err(Refusal::new(ConnectRule::NoSession)),

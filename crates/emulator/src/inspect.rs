@@ -165,6 +165,8 @@ pub struct Row {
     pub at: String,
     pub unix: i64,
     pub step: Option<String>,
+    /// The step in words (`AWS sign-in`), for the six steps.
+    pub step_name: Option<String>,
     pub lane: usize,
     pub lane_name: String,
     pub method: String,
@@ -182,13 +184,19 @@ pub struct Row {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Check {
     pub service: String,
+    /// The service as a person knows it (`Amazon Connect`, not `connect`).
+    pub service_name: String,
     pub action: String,
     pub step: Option<String>,
     pub outcome: String,
     pub passed: bool,
     pub rule: Option<String>,
     pub message: String,
+    /// What the emulated service itself says (the rule's headline, in its words).
+    pub headline: Option<String>,
     pub why: Option<String>,
+    /// Which value `actual` is (e.g. `RoleSessionName`), when the refusal says.
+    pub attribute: Option<String>,
     /// The value the service saw and the one it wanted, when the refusal says.
     pub actual: Option<String>,
     pub expected: Option<String>,
@@ -299,11 +307,18 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
                 .iter()
                 .find_map(|c| c.step.clone())
                 .or_else(|| default_step(lane, &exchange.method, &exchange.path));
+            let step_name = step.as_deref().and_then(|id| {
+                STEPS
+                    .iter()
+                    .find(|(s, _)| *s == id)
+                    .map(|(_, name)| (*name).to_owned())
+            });
             Row {
                 id: exchange.id,
                 at: DateTime::from_unix(exchange.at).to_string(),
                 unix: exchange.at,
                 step,
+                step_name,
                 lane,
                 lane_name: LANES[lane].to_owned(),
                 method: exchange.method.clone(),
@@ -317,7 +332,7 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
                 messages: exchange
                     .messages
                     .iter()
-                    .map(|m| message(m, exchange.at))
+                    .map(|m| message(m, exchange.at, exchange.public_url.as_deref()))
                     .collect(),
             }
         })
@@ -406,7 +421,12 @@ fn check(event: &Event) -> Check {
     let facts = match &event.detail {
         serde_json::Value::Object(map) => map
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "why" | "actual" | "expected" | "code"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "why" | "actual" | "expected" | "code" | "attribute"
+                )
+            })
             .map(|(k, v)| {
                 (
                     k.clone(),
@@ -421,13 +441,23 @@ fn check(event: &Event) -> Check {
     };
     Check {
         service: event.service.clone(),
+        service_name: match event.service.as_str() {
+            "idp" => "the IdP",
+            "aws" => "AWS",
+            "connect" => "Amazon Connect",
+            "cognito" => "Amazon Cognito",
+            other => other,
+        }
+        .to_owned(),
         action: event.action.clone(),
         step: event.step.clone(),
         outcome: event.outcome.as_str().to_owned(),
         passed: event.outcome == Outcome::Ok,
         rule: event.rule.clone(),
         message: event.message.clone(),
+        headline: spec.map(|s| s.headline.to_owned()),
         why: text("why"),
+        attribute: text("attribute"),
         actual: text("actual"),
         expected: text("expected"),
         explanation: spec
@@ -442,7 +472,7 @@ const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 const ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 /// What a person needs to read a message: signatures, attributes, conditions.
-fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
+fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>) -> MessageView {
     let mut view = MessageView {
         parameter: m.parameter.clone(),
         binding: m.binding.clone(),
@@ -515,7 +545,14 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
                 .map_or(format!("nothing found at {reference}"), |e| {
                     format!("{} ID=\"{id}\"", e.qualified_name())
                 }),
-            algorithm: attr(inside("SignatureMethod"), "Algorithm"),
+            algorithm: {
+                let uri = attr(inside("SignatureMethod"), "Algorithm");
+                match uri.rsplit('#').next() {
+                    Some("rsa-sha256") => format!("RSA with SHA-256 ({uri})"),
+                    Some("rsa-sha1") => format!("RSA with SHA-1, which AWS still accepts ({uri})"),
+                    _ => uri,
+                }
+            },
             digest: attr(inside("DigestMethod"), "Algorithm"),
             fingerprint: certificate.as_ref().map(|c| c.sha256_fingerprint()),
             subject: certificate.as_ref().map(|c| c.subject()),
@@ -532,11 +569,29 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
             .and_then(|e| e.attribute("Name"))
             .unwrap_or("")
             .to_owned();
-        let values = doc
+        let values: Vec<String> = doc
             .child_elements(attribute)
             .filter(|&n| doc.is_element(n, ASSERTION, "AttributeValue"))
             .map(|n| doc.text_content(n).trim().to_owned())
             .collect();
+        // A Role value is a pair; one line each reads better than a comma.
+        let values = if name.ends_with("/SAML/Attributes/Role") {
+            values
+                .iter()
+                .flat_map(|v| match v.split_once(',') {
+                    Some((a, b)) => {
+                        let (role, provider) = if a.contains(":role/") { (a, b) } else { (b, a) };
+                        vec![
+                            format!("role {}", role.trim()),
+                            format!("provider {}", provider.trim()),
+                        ]
+                    }
+                    None => vec![v.clone()],
+                })
+                .collect()
+        } else {
+            values
+        };
         view.attributes.push(AttributeView {
             meaning: attribute_meaning(&name).to_owned(),
             name,
@@ -584,11 +639,16 @@ fn message(m: &SamlMessage, sent_at: i64) -> MessageView {
         });
     }
     if let Some(recipient) = time_attr(confirmation, "Recipient") {
+        let (verdict, ok) = match posted_to {
+            Some(url) if url == recipient => ("the URL it was posted to".to_owned(), true),
+            Some(url) => (format!("but it was posted to {url}"), false),
+            None => ("must be the URL it is posted to".to_owned(), true),
+        };
         view.conditions.push(ConditionView {
             what: "Recipient (where it may be posted)".into(),
             value: recipient,
-            verdict: "must be the URL it is posted to".into(),
-            ok: true,
+            verdict,
+            ok,
         });
     }
     view
@@ -689,8 +749,8 @@ fn mark_signed(xml: &str, ids: &[String]) -> Vec<XmlLine> {
 }
 
 /// The six steps with how far the flow got: `passed`, `failed` or `not-reached`.
-fn step_strip(flow: &FlowView) -> Vec<(&'static str, &'static str, &'static str)> {
-    STEPS
+fn step_strip(flow: &FlowView) -> Vec<(String, String, &'static str)> {
+    let mut strip: Vec<(String, String, &'static str)> = STEPS
         .iter()
         .map(|&(id, name)| {
             let rows: Vec<&Row> = flow
@@ -705,9 +765,18 @@ fn step_strip(flow: &FlowView) -> Vec<(&'static str, &'static str, &'static str)
             } else {
                 "passed"
             };
-            (id, name, state)
+            (id.to_owned(), name.to_owned(), state)
         })
-        .collect()
+        .collect();
+    // A flow can fail after the six steps (C30: the session ran out mid-call);
+    // the strip then says so rather than showing six green boxes.
+    if flow.outcome != "ok"
+        && let Some(step) = &flow.stopped_at
+        && !STEPS.iter().any(|(id, _)| id == step)
+    {
+        strip.push((step.clone(), "after sign-in".to_owned(), "failed"));
+    }
+    strip
 }
 
 /// The virtual clock as the page shows it.
@@ -740,7 +809,7 @@ struct ListPage {
 struct FlowPage {
     clock: ClockView,
     lanes: &'static [&'static str],
-    steps: Vec<(&'static str, &'static str, &'static str)>,
+    steps: Vec<(String, String, &'static str)>,
     flow: FlowView,
 }
 

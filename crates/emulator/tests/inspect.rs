@@ -32,7 +32,7 @@ fn inspect_alice_happy_path_is_six_steps_with_the_signed_assertion_decoded() {
     let (flow, view) = walk(&emulator, "alice", "alice-pass");
     assert_eq!(view.outcome, "ok", "{}", inspect::text(&view));
     assert_eq!(view.user.as_deref(), Some("alice"));
-    let lanes: Vec<&str> = view.rows.iter().map(|r| r.lane_name).collect();
+    let lanes: Vec<&str> = view.rows.iter().map(|r| r.lane_name.as_str()).collect();
     for lane in ["IdP", "AWS sign-in", "Connect"] {
         assert!(lanes.contains(&lane), "{lane} missing: {lanes:?}");
     }
@@ -46,7 +46,7 @@ fn inspect_alice_happy_path_is_six_steps_with_the_signed_assertion_decoded() {
     assert_eq!(response.parameter, "SAMLResponse");
     assert_eq!(response.kind, "Response");
     assert!(
-        response.signatures[0].algorithm.ends_with("rsa-sha256"),
+        response.signatures[0].algorithm.contains("rsa-sha256"),
         "{:?}",
         response.signatures
     );
