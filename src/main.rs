@@ -42,6 +42,10 @@ enum Command {
         /// start page shows the demo passwords to other machines too.
         #[arg(long)]
         expose: bool,
+        /// Training demo: the flow inspector opens in its presenter layout (large
+        /// type, one step at a time) and the start page points to it.
+        #[arg(long)]
+        demo: bool,
     },
     /// Run scenarios (default: the scenarios/ folder); ends with "N passed, N failed".
     Run {
@@ -300,6 +304,7 @@ fn main() -> ExitCode {
             fresh,
             in_memory,
             expose,
+            demo,
         } => commands::up(
             commands::UpArgs {
                 config: config.as_deref(),
@@ -308,6 +313,7 @@ fn main() -> ExitCode {
                 fresh,
                 in_memory,
                 expose,
+                demo,
             },
             started,
         ),

@@ -67,3 +67,46 @@
   }
   setInterval(refresh, 2000);
 })();
+
+// Failure switches (demo panel): the admin API flips them, with JSON.
+(function () {
+  "use strict";
+  const status = document.getElementById("switch-status");
+  document.querySelectorAll("input[data-switch]").forEach((box) => {
+    box.addEventListener("change", async () => {
+      const response = await fetch("/_admin/demo/switches", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ switch: box.dataset.switch, on: box.checked }),
+      });
+      const answer = await response.json();
+      if (!response.ok) {
+        box.checked = !box.checked;
+        status.textContent = "The switch did not flip: " + (answer.error ? answer.error.message : response.status);
+        return;
+      }
+      status.textContent = (box.checked ? "On: " : "Off: ") + box.parentElement.textContent.trim() +
+        (box.checked ? ". Sign in again to see it fail." : ". The configured world is back.");
+    });
+  });
+})();
+
+// Presenter layout: the timeline one step at a time, "Next step" shows the next.
+(function () {
+  "use strict";
+  const next = document.getElementById("next-step");
+  if (!next) return;
+  const rows = Array.from(document.querySelectorAll("#timeline tbody tr"));
+  const failed = document.getElementById("failed-check");
+  const count = document.getElementById("step-count");
+  let shown = 1;
+  function show() {
+    rows.forEach((row, i) => { row.hidden = i >= shown; });
+    const done = shown >= rows.length;
+    if (failed) failed.hidden = !done;
+    next.disabled = done;
+    count.textContent = `${Math.min(shown, rows.length)} of ${rows.length}` + (done ? " — the whole flow" : "");
+  }
+  next.addEventListener("click", () => { shown += 1; show(); });
+  show();
+})();

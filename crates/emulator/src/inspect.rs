@@ -57,14 +57,14 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
     }
     let path = request.path_after("/_inspect").unwrap_or("");
     let answer = match path {
-        "" | "/" => list_page(emulator),
+        "" | "/" => list_page(emulator, request),
         // Every page's header links here: this browser's own flow, or the list
         // when it has walked nothing yet.
         "/current" => Ok(current(emulator, request)),
         "/flows.json" => flows(emulator, 50)
             .map(|flows| Response::json(StatusCode::OK, &serde_json::json!({ "flows": flows }))),
         p => match p.strip_prefix("/flow/") {
-            Some(rest) => flow_answer(emulator, rest),
+            Some(rest) => flow_answer(emulator, request, rest),
             None => Ok(not_found(p)),
         },
     };
@@ -109,7 +109,7 @@ fn not_found(what: &str) -> Response {
     )
 }
 
-fn flow_answer(emulator: &Emulator, rest: &str) -> Result<Response, StoreError> {
+fn flow_answer(emulator: &Emulator, request: &Request, rest: &str) -> Result<Response, StoreError> {
     let (id, format) = if let Some(id) = rest.strip_suffix(".json") {
         (id, "json")
     } else if let Some(id) = rest.strip_suffix("/scenario.toml") {
@@ -132,6 +132,8 @@ fn flow_answer(emulator: &Emulator, rest: &str) -> Result<Response, StoreError> 
             &format!("attachment; filename=\"flow-{}.toml\"", flow.flow),
         ),
         _ => render(&FlowPage {
+            present: presenting(emulator, request),
+            switches: switch_views(emulator),
             clock: ClockView::of(emulator),
             lanes: &LANES,
             steps: step_strip(&flow),
@@ -154,6 +156,8 @@ pub struct FlowView {
     pub rule: Option<String>,
     /// The first check that did not pass: the one the page explains first.
     pub failure: Option<Check>,
+    /// The failure switch that was on when it failed and breaks that rule.
+    pub switch: Option<String>,
     pub started: String,
     pub rows: Vec<Row>,
 }
@@ -183,6 +187,7 @@ pub struct Row {
 /// One check a service made: an event, with the rule's words beside it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Check {
+    pub event_id: i64,
     pub service: String,
     /// The service as a person knows it (`Amazon Connect`, not `connect`).
     pub service_name: String,
@@ -289,7 +294,41 @@ pub fn flow(emulator: &Emulator, id: &str) -> Result<Option<FlowView>, StoreErro
         limit: Some(5000),
         ..EventFilter::default()
     })?;
-    Ok(Some(build(id, &exchanges, &events)))
+    let mut view = build(id, &exchanges, &events);
+    if let Some(failure) = &view.failure
+        && let Some(rule) = &failure.rule
+    {
+        view.switch = switch_at(emulator, failure.event_id, rule)?;
+    }
+    Ok(Some(view))
+}
+
+/// The failure switch behind a failure on `rule` at event `at`: one that breaks
+/// that rule and was on then, as the log of switch flips says (the admin API
+/// records each; the switch may be off again by the time someone looks).
+fn switch_at(emulator: &Emulator, at: i64, rule: &str) -> Result<Option<String>, StoreError> {
+    let flips = emulator.events().list(&EventFilter {
+        service: Some("admin".into()),
+        limit: Some(10_000),
+        ..EventFilter::default()
+    })?;
+    let mut on = std::collections::BTreeSet::new();
+    for flip in flips
+        .iter()
+        .filter(|e| e.action == "demo.switch" && e.id < at)
+    {
+        if let Some(name) = flip.detail.get("switch").and_then(|v| v.as_str()) {
+            if flip.detail.get("on").and_then(serde_json::Value::as_bool) == Some(true) {
+                on.insert(name.to_owned());
+            } else {
+                on.remove(name);
+            }
+        }
+    }
+    Ok(crate::switches::SWITCHES
+        .iter()
+        .find(|s| on.contains(s.name) && s.rules.contains(&rule))
+        .map(|s| s.label.to_owned()))
 }
 
 /// Puts events under the exchange that caused them and derives the summary.
@@ -363,6 +402,7 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
             .or_else(|| rows.iter().rev().find_map(|r| r.step.clone())),
         rule: failed.and_then(|c| c.rule.clone()),
         failure: failed.cloned(),
+        switch: None,
         started: rows.first().map(|r| r.at.clone()).unwrap_or_default(),
         rows,
     }
@@ -440,6 +480,7 @@ fn check(event: &Event) -> Check {
         _ => Vec::new(),
     };
     Check {
+        event_id: event.id,
         service: event.service.clone(),
         service_name: match event.service.as_str() {
             "idp" => "the IdP",
@@ -797,9 +838,35 @@ impl ClockView {
     }
 }
 
+/// The failure switches as the demo panel shows them: (name, label, explains, on).
+fn switch_views(emulator: &Emulator) -> Vec<(&'static str, &'static str, &'static str, bool)> {
+    crate::switches::SWITCHES
+        .iter()
+        .map(|s| {
+            (
+                s.name,
+                s.label,
+                s.explains,
+                emulator.switches().is_on(s.name),
+            )
+        })
+        .collect()
+}
+
+/// Presenter layout: `?present=1`, or every page under `samlsim up --demo`.
+fn presenting(emulator: &Emulator, request: &Request) -> bool {
+    match request.query_param("present").as_deref() {
+        Some("0") => false,
+        Some(_) => true,
+        None => emulator.config().server.demo,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "inspect/list.html")]
 struct ListPage {
+    present: bool,
+    switches: Vec<(&'static str, &'static str, &'static str, bool)>,
     clock: ClockView,
     flows: Vec<FlowView>,
 }
@@ -807,6 +874,8 @@ struct ListPage {
 #[derive(Template)]
 #[template(path = "inspect/flow.html")]
 struct FlowPage {
+    present: bool,
+    switches: Vec<(&'static str, &'static str, &'static str, bool)>,
     clock: ClockView,
     lanes: &'static [&'static str],
     steps: Vec<(String, String, &'static str)>,
@@ -823,8 +892,10 @@ fn render(page: &impl Template) -> Response {
     }
 }
 
-fn list_page(emulator: &Emulator) -> Result<Response, StoreError> {
+fn list_page(emulator: &Emulator, request: &Request) -> Result<Response, StoreError> {
     Ok(render(&ListPage {
+        present: presenting(emulator, request),
+        switches: switch_views(emulator),
         clock: ClockView::of(emulator),
         flows: flows(emulator, 50)?,
     }))

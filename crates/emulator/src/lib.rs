@@ -13,6 +13,7 @@
 //! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
 //! - [`rules`]: the catalogue of every rule the services enforce;
 //! - [`server`]: HTTP/1.1 on a bound listener;
+//! - [`switches`]: failure switches for demos, made of admin API calls;
 //! - [`http_client`]: the same requests sent to an emulator running elsewhere
 //!   (with the server, the only socket code).
 
@@ -28,6 +29,7 @@ pub mod http_client;
 pub mod inspect;
 pub mod rules;
 pub mod server;
+pub mod switches;
 
 use std::sync::Arc;
 
@@ -126,6 +128,7 @@ pub struct Emulator {
     aws: Arc<Aws>,
     connect: Connect,
     cognito: Cognito,
+    switches: switches::State,
     /// Kept so the data folder stays locked while the emulator lives.
     _data: Option<DataFolder>,
 }
@@ -241,6 +244,7 @@ impl Emulator {
             aws,
             connect,
             cognito,
+            switches: switches::State::default(),
             _data: options.data,
         })
     }
@@ -277,6 +281,10 @@ impl Emulator {
         &self.cognito
     }
 
+    pub fn switches(&self) -> &switches::State {
+        &self.switches
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -288,6 +296,10 @@ impl Emulator {
         rows.extend(self.aws.endpoints());
         rows.extend(self.connect.endpoints());
         rows.extend(self.cognito.endpoints());
+        rows.push((
+            "Flow inspector (loopback only)".into(),
+            self.urls.absolute("/_inspect"),
+        ));
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),

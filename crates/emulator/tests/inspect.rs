@@ -164,3 +164,78 @@ fn hostile_exposure_the_inspector_answers_this_machine_only() {
     let response = emulator.handle(&Request::new(Method::POST, "/_inspect"));
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// Each failure switch, on, makes alice's sign-in fail on its rule and the
+/// inspector names it; off, the configured world is back and alice gets in.
+#[test]
+fn demo_failure_switches_break_the_flow_and_are_named_by_the_inspector() {
+    let emulator = emulator();
+    let flip = |name: &str, on: bool| {
+        let response = emulator.handle(
+            &Request::new(Method::POST, "/_admin/demo/switches")
+                .with_json(&serde_json::json!({ "switch": name, "on": on })),
+        );
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{name}: {}",
+            response.text_body()
+        );
+    };
+    for switch in samlsim_emulator::switches::SWITCHES {
+        flip(switch.name, true);
+        let (flow, view) = walk(&emulator, "alice", "alice-pass");
+        assert_ne!(
+            view.outcome,
+            "ok",
+            "{}: {}",
+            switch.name,
+            inspect::text(&view)
+        );
+        let rule = view.rule.clone().unwrap_or_default();
+        assert!(
+            switch.rules.contains(&rule.as_str()),
+            "{} failed on {rule}: {}",
+            switch.name,
+            inspect::text(&view)
+        );
+        assert_eq!(
+            view.switch.as_deref(),
+            Some(switch.label),
+            "{}",
+            switch.name
+        );
+        let (_, page) = get(&emulator, &format!("/_inspect/flow/{flow}"));
+        assert!(page.contains("id=\"caused-by-switch\""), "{}", switch.name);
+        flip(switch.name, false);
+        let (_, view) = walk(&emulator, "alice", "alice-pass");
+        assert_eq!(
+            view.outcome,
+            "ok",
+            "{} off: {}",
+            switch.name,
+            inspect::text(&view)
+        );
+        assert_eq!(view.switch, None);
+    }
+    let response = emulator.handle(
+        &Request::new(Method::POST, "/_admin/demo/switches")
+            .with_json(&serde_json::json!({ "switch": "<nope>", "on": true })),
+    );
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn demo_presenter_layout_on_request_or_under_demo_mode() {
+    let emulator = emulator();
+    walk(&emulator, "alice", "alice-pass");
+    let (_, page) = get(&emulator, "/_inspect?present=1");
+    assert!(page.contains("class=\"inspect present\""), "{page}");
+    let (_, page) = get(&emulator, "/_inspect");
+    assert!(!page.contains("inspect present"), "{page}");
+    let mut config = samlsim_emulator::Config::load(None).unwrap();
+    config.server.demo = true;
+    let demo = Emulator::start(config, crate::fixture::options()).unwrap();
+    let (_, page) = get(&demo, "/_inspect");
+    assert!(page.contains("class=\"inspect present\""), "{page}");
+}
