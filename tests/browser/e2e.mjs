@@ -345,6 +345,36 @@ const scenarios = [
     },
   },
   {
+    name: "demo-switch",
+    async run(page) {
+      // A trainer turns on "Role does not trust the IdP" in the inspector, then signs in.
+      await page.goto(`${base}/_inspect?present=1`, { timeout: STEP_MS });
+      await page.check("input[data-switch=role-not-trusted]");
+      await page.waitForFunction(() => /^On:/.test(document.querySelector("#switch-status")?.textContent ?? ""), null, { timeout: STEP_MS });
+      await expectAccessible(page, "the inspector's presenter layout with the switches");
+      await signInToPortal(page, "alice", "alice-pass");
+      const state = await launchConnect(page);
+      if (state !== "problem") fail(`expected AWS sign-in to refuse the untrusted role, got ${state}; ${await whereIs(page)}`);
+      await page.click("a.inspector-link", { timeout: STEP_MS });
+      await expectVisible(page, "#caused-by-switch", "the inspector naming the failure switch");
+      const named = (await page.locator("#caused-by-switch").textContent()) ?? "";
+      if (!named.includes("Role does not trust the IdP")) fail(`the inspector says "${named.trim()}"`);
+      // Presenter layout: one step at a time.
+      await page.goto(`${page.url().split("?")[0]}?present=1`, { timeout: STEP_MS });
+      const visible = async () => page.locator("#timeline tbody tr:visible").count();
+      if ((await visible()) !== 1) fail(`the presenter layout shows ${await visible()} rows at first`);
+      await page.click("#next-step");
+      if ((await visible()) !== 2) fail(`"Next step" shows ${await visible()} rows`);
+      await page.screenshot({ path: join(artifacts, "inspect-demo-present.png"), timeout: STEP_MS });
+      while (await page.locator("#next-step").isEnabled()) await page.click("#next-step");
+      await expectVisible(page, "#failed-check", "the failed check once every step is shown");
+      await shot(page, "inspect-demo-switch");
+      // Off again: the configured world is back for the scenarios after this one.
+      await page.uncheck("input[data-switch=role-not-trusted]");
+      await page.waitForFunction(() => /^Off:/.test(document.querySelector("#switch-status")?.textContent ?? ""), null, { timeout: STEP_MS });
+    },
+  },
+  {
     name: "direct-access",
     async run(page) {
       // No session: opening the CCP directly shows "Session expired" (C28).

@@ -104,6 +104,8 @@
     rows.forEach((row, i) => { row.hidden = i >= shown; });
     const done = shown >= rows.length;
     if (failed) failed.hidden = !done;
+    document.body.classList.toggle("revealed", done);
+    rows[Math.min(shown, rows.length) - 1]?.scrollIntoView({ block: "center" });
     next.disabled = done;
     count.textContent = `${Math.min(shown, rows.length)} of ${rows.length}` + (done ? " — the whole flow" : "");
   }
