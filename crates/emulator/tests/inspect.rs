@@ -239,3 +239,44 @@ fn demo_presenter_layout_on_request_or_under_demo_mode() {
     let (_, page) = get(&demo, "/_inspect");
     assert!(page.contains("class=\"inspect present\""), "{page}");
 }
+
+/// A user name with markup travels as NameID, RoleSessionName (an attribute value)
+/// and the refused value: the inspector shows every one of them as text.
+#[test]
+fn hostile_echo_inspect_markup_in_user_names_and_attribute_values_is_text() {
+    let emulator = emulator();
+    let name = "<img src=x onerror=alert(1)>";
+    let created = emulator.handle(&Request::new(Method::POST, "/_admin/idp/users").with_json(
+        &serde_json::json!({
+            "username": name, "password": "markup-pass", "display_name": "<b>Mark</b> Up",
+        }),
+    ));
+    assert!(created.status.is_success(), "{}", created.text_body());
+    let (flow, view) = walk(&emulator, name, "markup-pass");
+    assert_eq!(
+        view.rule.as_deref(),
+        Some("role-session-name-invalid"),
+        "{}",
+        inspect::text(&view)
+    );
+    let attribute_values: Vec<&String> = view
+        .rows
+        .iter()
+        .flat_map(|r| &r.messages)
+        .flat_map(|m| &m.attributes)
+        .flat_map(|a| &a.values)
+        .collect();
+    assert!(
+        attribute_values.iter().any(|v| v.as_str() == name),
+        "{attribute_values:?}"
+    );
+    let (_, page) = get(&emulator, &format!("/_inspect/flow/{flow}"));
+    assert!(!page.contains("<img"), "{page}");
+    assert!(!page.contains("<b>Mark"), "{page}");
+    assert!(
+        page.contains("&#60;img src=x onerror=alert(1)&#62;"),
+        "{page}"
+    );
+    let (_, list) = get(&emulator, "/_inspect");
+    assert!(!list.contains("<img"), "{list}");
+}
