@@ -318,6 +318,10 @@ const scenarios = [
     async run(page) {
       await signInToCcp(page, "alice", "alice-pass", "alice");
       await inspectThisFlow(page, "happy-path", { reached: ["C1", "C2", "C3", "C5", "C6"] });
+      // "Save as scenario": the test runs the saved file with `samlsim run` after this.
+      const saved = await page.request.get(`${page.url().split("?")[0]}/scenario.toml`);
+      if (!saved.ok()) fail(`Save as scenario answered ${saved.status()}`);
+      writeFileSync(join(artifacts, "happy-path.scenario.toml"), await saved.text());
       // The start page links to the inspector and passes axe too.
       await page.goto(`${base}/`, { timeout: STEP_MS });
       await expectVisible(page, "a[href='/_inspect']", "the start page's link to the inspector");
