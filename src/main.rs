@@ -42,6 +42,10 @@ enum Command {
         /// start page shows the demo passwords to other machines too.
         #[arg(long)]
         expose: bool,
+        /// Training demo: the flow inspector opens in its presenter layout (large
+        /// type, one step at a time) and the start page points to it.
+        #[arg(long)]
+        demo: bool,
     },
     /// Run scenarios (default: the scenarios/ folder); ends with "N passed, N failed".
     Run {
@@ -75,6 +79,20 @@ enum Command {
         action: ClockCommand,
         /// The running emulator.
         #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
+    /// Print flows of a running emulator as the inspector's timeline (for CI logs).
+    Flows {
+        /// The newest flow's whole timeline (without it: one line per flow).
+        #[arg(long)]
+        last: bool,
+        /// Keep printing as flows go on (Ctrl-C stops).
+        #[arg(long)]
+        follow: bool,
+        /// One flow's whole timeline, by its ID.
+        flow: Option<String>,
+        /// The running emulator.
+        #[arg(long, default_value = "http://127.0.0.1:7575")]
         url: String,
     },
     /// Make and inspect keys and certificates.
@@ -286,6 +304,7 @@ fn main() -> ExitCode {
             fresh,
             in_memory,
             expose,
+            demo,
         } => commands::up(
             commands::UpArgs {
                 config: config.as_deref(),
@@ -294,6 +313,7 @@ fn main() -> ExitCode {
                 fresh,
                 in_memory,
                 expose,
+                demo,
             },
             started,
         ),
@@ -349,6 +369,12 @@ fn main() -> ExitCode {
                 ClockCommand::Reset => Some(serde_json::json!({ "reset": true })),
             },
         ),
+        Command::Flows {
+            last,
+            follow,
+            flow,
+            url,
+        } => commands::flows::flows(&url, last, follow, flow.as_deref()),
         Command::Certs(CertsCommand::New {
             out,
             cn,

@@ -208,6 +208,7 @@ fn browser_end_to_end_with_chromium() {
     for scenario in [
         "happy-path",
         "name-mismatch",
+        "demo-switch",
         "direct-access",
         "expiry-mid-call",
     ] {
@@ -220,4 +221,29 @@ fn browser_end_to_end_with_chromium() {
         let shot = artifacts.join(format!("{scenario}.png"));
         assert!(shot.is_file(), "no screenshot {}\n{report}", shot.display());
     }
+    // The flow Chromium walked, saved from the inspector, replays in a fresh
+    // emulator; and fails in a world where alice is disabled.
+    let saved = artifacts.join("happy-path.scenario.toml");
+    let toml = std::fs::read_to_string(&saved)
+        .unwrap_or_else(|e| panic!("reading {}: {e}\n{report}", saved.display()));
+    let run = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("saved.toml");
+        std::fs::write(&file, text).unwrap();
+        samlsim_scenario::suite::run_suite(
+            &[file],
+            &samlsim_scenario::suite::SuiteOptions::default(),
+            &|_| {},
+        )
+        .pop()
+        .unwrap()
+    };
+    let replay = run(&toml);
+    assert!(replay.passed(), "{toml}\n{:?}", replay.failure);
+    let broken = toml.replacen(
+        "\n[[step]]",
+        "\n[[setup]]\nrequest = \"POST /_admin/idp/users/alice/disable\"\njson = '{}'\n\n[[step]]",
+        1,
+    );
+    assert!(!run(&broken).passed(), "{broken}");
 }

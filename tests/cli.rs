@@ -386,3 +386,50 @@ fn commands_for_a_running_samlsim_go_through_its_admin_api() {
         out.describe()
     );
 }
+
+/// `samlsim flows` prints the inspector's timeline of a running samlsim: the list,
+/// the newest flow whole (`--last`), and the failed check with the value sent.
+#[test]
+fn flows_prints_the_timeline_of_a_running_samlsim() {
+    use samlsim_emulator::browser::Browser;
+    use samlsim_emulator::http_client::HttpTransport;
+    use samlsim_emulator::server::Served;
+    use samlsim_emulator::{Config, Options};
+
+    let served = Served::start(Config::load(None).unwrap(), Options::default()).unwrap();
+    let url = served.url();
+    let out = samlsim(["flows", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert!(out.stdout.contains("no flows yet"), "{}", out.describe());
+
+    let transport = HttpTransport::new(&url).unwrap();
+    let mut browser = Browser::new(&transport);
+    let login = browser.open("/idp/launch/connect-us-east-1");
+    browser.sign_in(&login, "JDoe", "JDoe-pass");
+
+    let out = samlsim(["flows", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert!(
+        out.stdout
+            .contains("user JDoe  refused at C6 (user-not-onboarded)"),
+        "{}",
+        out.describe()
+    );
+    let out = samlsim(["flows", "--last", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    for expected in [
+        "POST https://us-east-1.signin.aws.amazon.com/saml",
+        "SAMLResponse Response (HTTP-POST) RoleSessionName \"JDoe\"",
+        "FAIL connect federate",
+        "actual \"JDoe\", expected \"jdoe\" (exactly, case included)",
+        "fix: ",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "{expected}\n{}",
+            out.describe()
+        );
+    }
+    let out = samlsim(["flows", "nope!", "--url", &url]);
+    assert_ne!(out.code, 0, "{}", out.describe());
+}

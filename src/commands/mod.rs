@@ -2,6 +2,7 @@
 
 mod bench;
 pub mod connect;
+pub mod flows;
 pub mod scenarios;
 mod up;
 

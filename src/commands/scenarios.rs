@@ -72,7 +72,12 @@ fn print_report(report: &Report, keep: Option<&Path>) {
                 failure.expected,
                 failure.actual
             );
-            if !failure.events.is_empty() {
+            if let Some(timeline) = &failure.timeline {
+                text.push_str("      timeline of this flow (samlsim flows):\n");
+                for line in timeline.lines() {
+                    text.push_str(&format!("        {line}\n"));
+                }
+            } else if !failure.events.is_empty() {
                 text.push_str("      events of this flow:\n");
                 for event in &failure.events {
                     text.push_str(&format!("        {event}\n"));

@@ -19,6 +19,7 @@ pub struct UpArgs<'a> {
     pub fresh: bool,
     pub in_memory: bool,
     pub expose: bool,
+    pub demo: bool,
 }
 
 pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
@@ -27,6 +28,7 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
         config.server.listen = listen.to_owned();
     }
     config.server.expose |= args.expose;
+    config.server.demo |= args.demo;
     if !config.listens_on_loopback() && !config.server.expose {
         eprintln!(
             "samlsim: WARNING: listening on {} puts this emulator on a network. Anyone who can reach it can sign in as the demo users, move the clock and read the event log through pages (the admin API still answers this machine only). Demo passwords are hidden from other machines; pass --expose if this is what you want.",
@@ -126,6 +128,9 @@ fn print_banner(emulator: &Emulator, data: Option<&str>, started: Instant) {
     }
     println!();
     println!("Open {base}/idp/portal in a browser. Ctrl-C stops.");
+    if emulator.config().server.demo {
+        println!("Demo mode: open {base}/_inspect beside it (presenter layout, failure switches).");
+    }
 }
 
 /// `samlsim config print`: refuses exactly what `up` (and `config check`) refuse.

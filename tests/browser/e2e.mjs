@@ -16,7 +16,7 @@
 //   SAMLSIM_E2E_ONLY   comma-separated scenario names to run (default: all)
 //   SAMLSIM_E2E_TRACE  1: also print every navigation of every scenario
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -213,6 +213,103 @@ async function advanceClock(by) {
 }
 
 // ---------------------------------------------------------------------------
+// The flow inspector and accessibility
+
+/** axe-core, pinned in package.json, injected into pages under test. */
+const AXE = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/** Runs axe-core on the page; fails on any serious or critical violation. */
+async function expectAccessible(page, what) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length) {
+    fail(`axe-core found ${serious.length} serious violation(s) on ${what}: ${JSON.stringify(serious)}`);
+  }
+}
+
+/** Saves a full-page screenshot under `name` (besides each scenario's last page). */
+async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true, timeout: STEP_MS });
+}
+
+/**
+ * Opens this browser's flow in the inspector (the header link every page has) and
+ * checks the step strip, the timeline's lanes and, when `failed` is given, the
+ * failed check: its rule, the value sent and the one expected.
+ */
+async function inspectThisFlow(page, name, { reached, failed }) {
+  // The page the flow ended on, before the inspector replaces it.
+  await shot(page, `${name}-end`);
+  await page.click("a.inspector-link", { timeout: STEP_MS });
+  await expectVisible(page, "body[data-page=inspect-flow]", "the flow inspector");
+  await expectVisible(page, "#timeline tbody tr", "the timeline's rows");
+  for (const step of reached) {
+    const state = await page.locator(`#steps li[data-step=${step}]`).getAttribute("class");
+    if (!/step-(passed|failed)/.test(state ?? "")) fail(`step ${step} shows as "${state}" in the inspector`);
+  }
+  const lanes = await page.locator("#timeline tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.lane));
+  for (const lane of ["IdP", "AWS sign-in", "Connect"]) {
+    if (!lanes.includes(lane)) fail(`the timeline has no ${lane} row: ${lanes.join(", ")}`);
+  }
+  // The decoded assertion: signed, with its certificate's fingerprint and attributes.
+  await expectVisible(page, "section.message table.signatures code.fingerprint", "the signature's certificate fingerprint");
+  const attributes = (await page.locator("section.message table.attributes").first().textContent()) ?? "";
+  if (!attributes.includes("RoleSessionName")) fail(`the attribute table has no RoleSessionName: ${attributes}`);
+  await expectVisible(page, "pre.xml .signed", "the signed element marked in the XML");
+  if (failed) {
+    await expectVisible(page, "#failed-check", "the failed check");
+    const text = (await page.locator("#failed-check").textContent()) ?? "";
+    if (!text.includes(failed.rule)) fail(`the failed check does not name ${failed.rule}: ${text}`);
+    const actual = (await page.locator("#failed-check code.actual").textContent()) ?? "";
+    if (!actual.includes(failed.actual)) fail(`the failed check shows "${actual}" sent, expected "${failed.actual}"`);
+    const expected = (await page.locator("#failed-check code.expected").textContent()) ?? "";
+    if (!expected.includes(failed.expected)) fail(`the failed check expects "${expected}", not "${failed.expected}"`);
+  } else if (await page.locator("#failed-check").count()) {
+    fail(`the inspector shows a failed check for a flow that passed: ${await page.locator("#failed-check").textContent()}`);
+  }
+  await shot(page, `inspect-${name}`);
+  // Close-ups, readable at full size: the top (summary, steps, what went wrong),
+  // the timeline, and the first decoded message.
+  await page.screenshot({ path: join(artifacts, `inspect-${name}-top.png`), timeout: STEP_MS });
+  await page.locator("#timeline").screenshot({ path: join(artifacts, `inspect-${name}-timeline.png`), timeout: STEP_MS });
+  await page.locator("section.message").first().screenshot({ path: join(artifacts, `inspect-${name}-message.png`), timeout: STEP_MS });
+  await expectAccessible(page, `the inspector (${name})`);
+}
+
+/** The clock buttons move the virtual clock and go back to wall time. */
+async function checkClockButtons(page) {
+  const before = (await page.locator("#clock-now").textContent())?.trim();
+  await page.click("button[data-advance='5m']");
+  await page.waitForFunction(
+    (b) => document.querySelector("#clock-now")?.textContent?.trim() !== b,
+    before,
+    { timeout: STEP_MS },
+  );
+  const moved = (await page.locator("#clock-now").textContent())?.trim();
+  const minutes = (Date.parse(moved) - Date.parse(before)) / 60000;
+  if (!(minutes >= 5 && minutes < 6)) fail(`+5 min moved the clock from ${before} to ${moved}`);
+  await page.click("button[data-reset]");
+  await page.waitForFunction(
+    (m) => /now reads/.test(document.querySelector("#clock-status")?.textContent ?? "") &&
+      document.querySelector("#clock-now")?.textContent?.trim() !== m,
+    moved,
+    { timeout: STEP_MS },
+  );
+  const state = await (await fetch(urls.clock, { signal: AbortSignal.timeout(STEP_MS) })).json();
+  if (state.offset_seconds !== 0) fail(`"Back to wall time" left the clock ${state.offset_seconds} s off`);
+}
+
+// ---------------------------------------------------------------------------
 // Scenarios: each gets a fresh browser context (its own cookies) and a page.
 
 const scenarios = [
@@ -220,6 +317,18 @@ const scenarios = [
     name: "happy-path",
     async run(page) {
       await signInToCcp(page, "alice", "alice-pass", "alice");
+      await inspectThisFlow(page, "happy-path", { reached: ["C1", "C2", "C3", "C5", "C6"] });
+      // "Save as scenario": the test runs the saved file with `samlsim run` after this.
+      const saved = await page.request.get(`${page.url().split("?")[0]}/scenario.toml`);
+      if (!saved.ok()) fail(`Save as scenario answered ${saved.status()}`);
+      writeFileSync(join(artifacts, "happy-path.scenario.toml"), await saved.text());
+      // The start page links to the inspector and passes axe too.
+      await page.goto(`${base}/`, { timeout: STEP_MS });
+      await expectVisible(page, "a[href='/_inspect']", "the start page's link to the inspector");
+      await expectAccessible(page, "the start page");
+      await page.click("a[href='/_inspect']");
+      await expectVisible(page, "#flows tbody tr", "the flow list");
+      await expectAccessible(page, "the flow list");
     },
   },
   {
@@ -233,6 +342,40 @@ const scenarios = [
       }
       const heading = (await page.locator("h1#access-denied").textContent()) ?? "";
       if (!/access denied/i.test(heading)) fail(`h1#access-denied says "${heading.trim()}"`);
+      await inspectThisFlow(page, "name-mismatch", {
+        reached: ["C5", "C6"],
+        failed: { rule: "user-not-onboarded", actual: "JDoe", expected: '"jdoe"' },
+      });
+    },
+  },
+  {
+    name: "demo-switch",
+    async run(page) {
+      // A trainer turns on "Role does not trust the IdP" in the inspector, then signs in.
+      await page.goto(`${base}/_inspect?present=1`, { timeout: STEP_MS });
+      await page.check("input[data-switch=role-not-trusted]");
+      await page.waitForFunction(() => /^On:/.test(document.querySelector("#switch-status")?.textContent ?? ""), null, { timeout: STEP_MS });
+      await expectAccessible(page, "the inspector's presenter layout with the switches");
+      await signInToPortal(page, "alice", "alice-pass");
+      const state = await launchConnect(page);
+      if (state !== "problem") fail(`expected AWS sign-in to refuse the untrusted role, got ${state}; ${await whereIs(page)}`);
+      await page.click("a.inspector-link", { timeout: STEP_MS });
+      await expectVisible(page, "#caused-by-switch", "the inspector naming the failure switch");
+      const named = (await page.locator("#caused-by-switch").textContent()) ?? "";
+      if (!named.includes("Role does not trust the IdP")) fail(`the inspector says "${named.trim()}"`);
+      // Presenter layout: one step at a time.
+      await page.goto(`${page.url().split("?")[0]}?present=1`, { timeout: STEP_MS });
+      const visible = async () => page.locator("#timeline tbody tr:visible").count();
+      if ((await visible()) !== 1) fail(`the presenter layout shows ${await visible()} rows at first`);
+      await page.click("#next-step");
+      if ((await visible()) !== 2) fail(`"Next step" shows ${await visible()} rows`);
+      await page.screenshot({ path: join(artifacts, "inspect-demo-present.png"), timeout: STEP_MS });
+      while (await page.locator("#next-step").isEnabled()) await page.click("#next-step");
+      await expectVisible(page, "#failed-check", "the failed check once every step is shown");
+      await shot(page, "inspect-demo-switch");
+      // Off again: the configured world is back for the scenarios after this one.
+      await page.uncheck("input[data-switch=role-not-trusted]");
+      await page.waitForFunction(() => /^Off:/.test(document.querySelector("#switch-status")?.textContent ?? ""), null, { timeout: STEP_MS });
     },
   },
   {
@@ -276,6 +419,11 @@ const scenarios = [
       // The 12 h session runs out under the agent's feet; the CCP's poll notices.
       await advanceClock("12h1s");
       await expectVisible(page, "h1#session-expired", "the session-expired page after the clock moved 12h1s");
+      await inspectThisFlow(page, "expiry-mid-call", {
+        reached: ["C5", "C6"],
+        failed: { rule: "session-expired", actual: "Z", expected: "12 hours after sign-in" },
+      });
+      await checkClockButtons(page);
     },
   },
 ];

@@ -553,8 +553,14 @@ fn check_session_name(assertion: &VerifiedAssertion) -> Result<String, Refusal> 
     let name = single_attribute(assertion, ROLE_SESSION_NAME_ATTRIBUTE)
         .ok_or_else(|| Refusal::new(AwsRule::RoleSessionNameMissing))?;
     if !is_valid_session_name(&name) {
+        // actual/expected: the inspector shows the value beside the pattern.
         return Err(Refusal::new(AwsRule::RoleSessionNameInvalid)
-            .because(format!("The RoleSessionName is \"{name}\"")));
+            .because(format!("The RoleSessionName is \"{name}\""))
+            .context(serde_json::json!({
+                "attribute": "RoleSessionName",
+                "actual": name,
+                "expected": "[a-zA-Z_0-9+=,.@-]{2,64}",
+            })));
     }
     Ok(name)
 }

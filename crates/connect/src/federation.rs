@@ -66,9 +66,11 @@ fn sign_in(
     };
 
     if let Some(refusal) = federation_refusal(connect, &session, &instance)? {
-        return Err(refusal.at_step("C6").context(serde_json::json!({
-            "instance": instance.id, "role_session": session.assumed_role_arn(),
-        })));
+        // Added to what the check recorded (the name sent, the one expected).
+        return Err(refusal
+            .at_step("C6")
+            .fact("instance", instance.id.clone())
+            .fact("role_session", session.assumed_role_arn()));
     }
     // Checked by federation_refusal: the user exists.
     let user = connect
@@ -177,7 +179,7 @@ pub(crate) fn federation_refusal(
                 .map_err(|e| internal(&e))?
                 .into_iter()
                 .find(|u| u.username.eq_ignore_ascii_case(&session.role_session_name));
-            let why = match near {
+            let why = match &near {
                 Some(user) => format!(
                     "No Connect user is named \"{}\"; \"{}\" differs only in case, and user names are case-sensitive (C23).",
                     session.role_session_name, user.username
@@ -187,8 +189,20 @@ pub(crate) fn federation_refusal(
                     session.role_session_name
                 ),
             };
+            // actual/expected: the inspector shows the name sent beside the
+            // nearest Connect user (JDoe beside jdoe).
+            let expected = near.map_or_else(
+                || "the name of a user of this Connect instance".to_owned(),
+                |user| format!("\"{}\" (exactly, case included)", user.username),
+            );
             Ok(Some(
-                Refusal::new(ConnectRule::UserNotOnboarded).because(why),
+                Refusal::new(ConnectRule::UserNotOnboarded)
+                    .because(why)
+                    .context(serde_json::json!({
+                        "attribute": "RoleSessionName",
+                        "actual": session.role_session_name,
+                        "expected": expected,
+                    })),
             ))
         }
     }

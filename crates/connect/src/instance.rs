@@ -73,6 +73,10 @@ fn open(
                 .context(serde_json::json!({
                     "username": session.username, "signed_in_at": DateTime::from_unix(session.created_at).to_string(),
                     "expired_at": DateTime::from_unix(session.expires_at).to_string(), "in_call": in_call,
+                    // The inspector shows the clock beside the session's end.
+                    "attribute": "time (virtual clock)",
+                    "actual": DateTime::from_unix(now).to_string(),
+                    "expected": format!("before {} (12 hours after sign-in)", DateTime::from_unix(session.expires_at)),
                 })));
         }
         _ => return Err(Refusal::new(ConnectRule::NoSession)),

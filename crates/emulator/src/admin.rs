@@ -7,6 +7,7 @@
 //! | `POST /_admin/clock` | `{"advance": "12h1s"}`, `{"set": "2026-01-01T00:00:00Z"}` or `{"reset": true}` (back to wall time) |
 //! | `GET /_admin/events?flow=&service=&after=&limit=` | the event log |
 //! | `GET /_admin/config` | the effective configuration |
+//! | `GET /_admin/demo/switches`, `POST` `{"switch": "wrong-audience", "on": true}` | failure switches for demos (see `switches`) |
 //! | `/_admin/idp/...` | users and service providers of the IdP (see `samlsim_idp::admin`) |
 //! | `/_admin/aws/...` | accounts, SAML providers, roles (see `samlsim_aws::admin`) |
 //! | `/_admin/connect/...` | instances and their users (see `samlsim_connect::admin`) |
@@ -39,6 +40,9 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
         (&Method::POST, "/clock") => move_clock(emulator, request),
         (&Method::GET, "/events") => events(emulator, request),
         (&Method::GET, "/config") => Response::json(StatusCode::OK, emulator.config()),
+        (&Method::GET | &Method::POST, "/demo/switches") => {
+            crate::switches::admin(emulator, request)
+        }
         (_, p) if p.starts_with("/idp/") || p == "/idp" => {
             emulator.idp().admin(request, &p["/idp".len()..])
         }

@@ -90,6 +90,10 @@ pub struct ServerConfig {
     /// the start page shows the demo passwords to every client (`up --expose`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub expose: bool,
+    /// Training demos (`samlsim up --demo`): the inspector opens in its presenter
+    /// layout (large type, one step at a time).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
     /// Largest request body accepted, in bytes.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
@@ -117,6 +121,7 @@ impl Default for ServerConfig {
             listen: default_listen(),
             public_url: None,
             expose: false,
+            demo: false,
             max_body_bytes: default_max_body(),
             header_read_timeout: default_header_read_timeout(),
             body_timeout: default_body_timeout(),

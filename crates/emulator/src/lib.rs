@@ -8,22 +8,28 @@
 //!   log, and the routing of a [`Request`] to the service that owns its path;
 //! - [`fetch`]: the one outbound client, for metadata URLs (deadline, size cap);
 //! - [`admin`]: the loopback-only JSON API that test suites drive;
+//! - [`capture`]: what the router keeps of every exchange for the inspector;
+//! - [`inspect`]: the flow inspector (`/_inspect`), loopback-only like the admin API;
 //! - [`browser`]: a scripted in-process browser (cookies, redirects, auto-posts);
 //! - [`rules`]: the catalogue of every rule the services enforce;
 //! - [`server`]: HTTP/1.1 on a bound listener;
+//! - [`switches`]: failure switches for demos, made of admin API calls;
 //! - [`http_client`]: the same requests sent to an emulator running elsewhere
 //!   (with the server, the only socket code).
 
 pub mod admin;
 pub mod browser;
+pub mod capture;
 #[cfg(test)]
 mod cognito_tests;
 pub mod config;
 pub mod data;
 pub mod fetch;
 pub mod http_client;
+pub mod inspect;
 pub mod rules;
 pub mod server;
+pub mod switches;
 
 use std::sync::Arc;
 
@@ -35,7 +41,8 @@ use samlsim_idp::{Idp, IdpParts};
 use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::http::{Cookie, HeaderValue, Method, StatusCode, header};
 use samlsim_service::{
-    EventLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap, VirtualClock,
+    EventLog, ExchangeLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap,
+    VirtualClock,
 };
 
 pub use config::Config;
@@ -115,11 +122,13 @@ pub struct Emulator {
     clock: Arc<VirtualClock>,
     ids: Arc<dyn Ids>,
     events: EventLog,
+    exchanges: ExchangeLog,
     urls: Arc<UrlMap>,
     idp: Idp,
     aws: Arc<Aws>,
     connect: Connect,
     cognito: Cognito,
+    switches: switches::State,
     /// Kept so the data folder stays locked while the emulator lives.
     _data: Option<DataFolder>,
 }
@@ -157,9 +166,12 @@ impl Emulator {
                 ),
             });
         }
-        let (events, urls, idp, aws, connect, cognito) = store.transaction(|| {
-            let events = EventLog::new(store.clone(), clock.clone())?
-                .with_retention(config.events.retention().map_err(StartError::Config)?);
+        let (events, exchanges, urls, idp, aws, connect, cognito) = store.transaction(|| {
+            let retention = config.events.retention().map_err(StartError::Config)?;
+            let events = EventLog::new(store.clone(), clock.clone())?.with_retention(retention);
+            // The same retention as events: exchanges are the other half of a flow.
+            let exchanges =
+                ExchangeLog::new(store.clone(), clock.clone())?.with_retention(retention);
             let urls = Arc::new(
                 UrlMap::new(&config.public_url())
                     .with_rewriter(samlsim_aws::endpoints::public_to_local)
@@ -219,18 +231,20 @@ impl Emulator {
                 key: cognito_identity,
             })?;
             store.set_marker(SEEDED)?;
-            Ok::<_, StartError>((events, urls, idp, aws, connect, cognito))
+            Ok::<_, StartError>((events, exchanges, urls, idp, aws, connect, cognito))
         })?;
         Ok(Emulator {
             config,
             clock,
             ids: options.ids,
             events,
+            exchanges,
             urls,
             idp,
             aws,
             connect,
             cognito,
+            switches: switches::State::default(),
             _data: options.data,
         })
     }
@@ -245,6 +259,10 @@ impl Emulator {
 
     pub fn events(&self) -> &EventLog {
         &self.events
+    }
+
+    pub fn exchanges(&self) -> &ExchangeLog {
+        &self.exchanges
     }
 
     pub fn idp(&self) -> &Idp {
@@ -263,6 +281,10 @@ impl Emulator {
         &self.cognito
     }
 
+    pub fn switches(&self) -> &switches::State {
+        &self.switches
+    }
+
     pub fn urls(&self) -> &UrlMap {
         &self.urls
     }
@@ -274,6 +296,10 @@ impl Emulator {
         rows.extend(self.aws.endpoints());
         rows.extend(self.connect.endpoints());
         rows.extend(self.cognito.endpoints());
+        rows.push((
+            "Flow inspector (loopback only)".into(),
+            self.urls.absolute("/_inspect"),
+        ));
         rows.push((
             "Admin API (loopback only)".into(),
             self.urls.absolute("/_admin/"),
@@ -288,10 +314,35 @@ impl Emulator {
     /// Answers one request. Never panics on input; every refusal has words.
     pub fn handle(&self, request: &Request) -> Response {
         let (request, new_flow) = self.with_flow(request);
+        let plumbing = capture::is_plumbing(&request.path);
+        let before = if plumbing { 0 } else { self.latest_event() };
         let response = self.route(&request);
+        if !plumbing {
+            self.capture(&request, &response, before);
+        }
         match new_flow {
             Some(flow) => response.with_cookie(&Cookie::session(FLOW_COOKIE, &flow, "/")),
             None => response,
+        }
+    }
+
+    /// The newest event id, or 0 when the log cannot say (then the exchange claims
+    /// every event of its flow recorded so far; the failure is logged).
+    fn latest_event(&self) -> i64 {
+        self.events.latest_id().unwrap_or_else(|error| {
+            tracing::error!(%error, "reading the event log's newest id failed");
+            0
+        })
+    }
+
+    /// Records the exchange for the inspector. Like events, a failure to record is
+    /// logged and the answer goes out: a full disk must not turn pages into errors.
+    fn capture(&self, request: &Request, response: &Response, before: i64) {
+        let mut exchange = capture::exchange(request, response, request.cookie(FLOW_COOKIE));
+        exchange.events_after = before;
+        exchange.events_upto = self.latest_event();
+        if let Err(error) = self.exchanges.record(exchange) {
+            tracing::error!(%error, "recording an exchange failed");
         }
     }
 
@@ -305,6 +356,9 @@ impl Emulator {
         }
         if request.path_after("/_admin").is_some() {
             return admin::handle(self, request);
+        }
+        if request.path_after("/_inspect").is_some() {
+            return inspect::handle(self, request);
         }
         if request.path == "/" && request.method == Method::GET {
             return admin::start_page(self, request);

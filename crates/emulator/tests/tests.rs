@@ -6,4 +6,5 @@ mod fixture;
 mod aws;
 mod connect;
 mod idp;
+mod inspect;
 mod refusals;

@@ -38,6 +38,9 @@ pub struct Failure {
     pub actual: String,
     /// The event log of the scenario's browser, one line each.
     pub events: Vec<String>,
+    /// The flow as the inspector's terminal timeline prints it (`samlsim flows`):
+    /// every exchange, message and check, so a CI log shows where it broke.
+    pub timeline: Option<String>,
 }
 
 /// What the last step produced, for expectations to look at.
@@ -119,6 +122,7 @@ impl Runner<'_> {
             line,
             expected,
             actual,
+            timeline: self.timeline(),
             events: self
                 .flow_events(0)
                 .iter()
@@ -565,6 +569,23 @@ impl Runner<'_> {
             // expectation then fails saying it saw none.
             .and_then(|v| serde_json::from_value(v["events"].clone()).ok())
             .unwrap_or_default()
+    }
+
+    /// The flow's timeline from the inspector, through the same transport (so it
+    /// works in process and against a running samlsim alike).
+    fn timeline(&self) -> Option<String> {
+        let flow = self.flow()?;
+        let response = self.transport.send(Request::new(
+            Method::GET,
+            &format!("/_inspect/flow/{flow}.json"),
+        ));
+        if !response.status.is_success() {
+            return None;
+        }
+        match serde_json::from_slice::<samlsim_emulator::inspect::FlowView>(&response.body) {
+            Ok(view) => Some(samlsim_emulator::inspect::text(&view)),
+            Err(e) => Some(format!("(the inspector's answer did not read: {e})")),
+        }
     }
 
     fn last_event_id(&self) -> i64 {

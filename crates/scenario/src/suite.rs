@@ -67,6 +67,7 @@ pub fn load(file: &Path) -> Result<Scenario, Box<Report>> {
         covers: Vec::new(),
         duration: Duration::ZERO,
         failure: Some(Failure {
+            timeline: None,
             at: "file".into(),
             line,
             expected: "a valid scenario file".into(),
@@ -102,6 +103,7 @@ pub fn run_suite(
                 .map(|file| {
                     let mut report = load(file).err().map_or_else(|| blank(file), |r| *r);
                     report.failure = Some(Failure {
+                        timeline: None,
                         at: "setup".into(),
                         line: 1,
                         expected: "a samlsim to run against".into(),
@@ -140,6 +142,7 @@ pub fn run_suite(
                         (Ok(_), Err(e)) => {
                             let mut report = blank(file);
                             report.failure = Some(Failure {
+                                timeline: None,
                                 at: "setup".into(),
                                 line: 1,
                                 expected: "an IdP signing key".into(),
@@ -221,6 +224,7 @@ fn run_in_process(
 fn started_wrong(file: &Path, message: String) -> Report {
     let mut report = blank(file);
     report.failure = Some(Failure {
+        timeline: None,
         at: "setup".into(),
         line: 1,
         expected: "an emulator to start".into(),

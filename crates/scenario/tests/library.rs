@@ -137,3 +137,95 @@ fn an_admin_step_that_gets_another_status_fails_there() {
     );
     assert!(failure.actual.starts_with("404"), "{failure:?}");
 }
+
+/// A flow walked by a browser, saved from the inspector as a scenario, replays:
+/// it passes in a fresh emulator, and fails once the world says it should.
+mod saved_flows {
+    use std::sync::Arc;
+
+    use samlsim_emulator::browser::Browser;
+    use samlsim_emulator::{Config, Emulator, Options};
+    use samlsim_scenario::suite::{START, SuiteOptions, run_suite};
+    use samlsim_service::events::FLOW_COOKIE;
+    use samlsim_service::http::{Method, StatusCode};
+    use samlsim_service::{Request, VirtualClock};
+
+    fn emulator() -> Emulator {
+        Emulator::start(
+            Config::load(None).unwrap(),
+            Options {
+                clock: Arc::new(VirtualClock::frozen(START)),
+                ..Options::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn saved(emulator: &Emulator, browser: &Browser) -> String {
+        let flow = browser.cookie(FLOW_COOKIE).unwrap();
+        let response = emulator.handle(&Request::new(
+            Method::GET,
+            &format!("/_inspect/flow/{flow}/scenario.toml"),
+        ));
+        assert_eq!(response.status, StatusCode::OK);
+        response.text_body()
+    }
+
+    fn run(toml: &str) -> samlsim_scenario::run::Report {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("saved.toml");
+        std::fs::write(&file, toml).unwrap();
+        run_suite(&[file], &SuiteOptions::default(), &|_| {})
+            .pop()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_saved_happy_path_replays_and_fails_when_the_user_is_disabled() {
+        let emulator = emulator();
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        let home = browser.sign_in(&login, "alice", "alice-pass");
+        assert_eq!(home.role().as_deref(), Some("connect-home"));
+        let toml = saved(&emulator, &browser);
+        assert!(toml.contains("page = \"connect-home\""), "{toml}");
+        let report = run(&toml);
+        assert!(report.passed(), "{toml}\n{:?}", report.failure);
+
+        // The same steps in a world where alice is disabled must fail.
+        let broken = toml.replacen(
+            "\n[[step]]",
+            "\n[[setup]]\nrequest = \"POST /_admin/idp/users/alice/disable\"\njson = '{}'\n\n[[step]]",
+            1,
+        );
+        let report = run(&broken);
+        let failure = report.failure.expect("a disabled alice cannot sign in");
+        let timeline = failure
+            .timeline
+            .expect("the failure carries the flow's timeline");
+        assert!(timeline.contains("user-disabled"), "{timeline}");
+    }
+
+    #[test]
+    fn a_saved_refusal_and_a_clock_jump_replay() {
+        let emulator = emulator();
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        browser.sign_in(&login, "JDoe", "JDoe-pass");
+        let toml = saved(&emulator, &browser);
+        assert!(toml.contains("rule = \"user-not-onboarded\""), "{toml}");
+        let report = run(&toml);
+        assert!(report.passed(), "{toml}\n{:?}", report.failure);
+
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        browser.sign_in(&login, "alice", "alice-pass");
+        emulator.clock().advance(12 * 3600 + 1);
+        let expired = browser.open("/aws/example-corp.my.connect.aws/ccp-v2");
+        assert_eq!(expired.role().as_deref(), Some("connect-session-expired"));
+        let toml = saved(&emulator, &browser);
+        assert!(toml.contains("advance_clock = \"43201s\""), "{toml}");
+        let report = run(&toml);
+        assert!(report.passed(), "{toml}\n{:?}", report.failure);
+    }
+}

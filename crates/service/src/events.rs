@@ -310,6 +310,15 @@ impl EventLog {
         })
     }
 
+    /// The id of the newest event (0 for none): the router notes it before and
+    /// after a request, so the exchange log knows which events the request caused.
+    pub fn latest_id(&self) -> Result<i64, StoreError> {
+        self.store.with(|c| {
+            c.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?
+                .query_row([], |row| row.get(0))
+        })
+    }
+
     /// Events matching `filter`, oldest first.
     pub fn list(&self, filter: &EventFilter) -> Result<Vec<Event>, StoreError> {
         self.store.with(|c| {

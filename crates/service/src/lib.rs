@@ -5,6 +5,7 @@
 //! - [`clock`]: the injected [`Clock`] and the emulator's [`VirtualClock`];
 //! - [`store`]: the SQLite database, with per-service migrations;
 //! - [`events`]: the log of every step of every flow;
+//! - [`exchanges`]: the log of every HTTP exchange and SAML message of every flow;
 //! - [`ids`]: injected identifier generation;
 //! - [`rule`]: every refusal a typed rule ([`rules!`]), answered through
 //!   [`Recorder::refuse`] which records the event and renders the answer;
@@ -15,6 +16,7 @@
 
 pub mod clock;
 pub mod events;
+pub mod exchanges;
 pub mod http;
 pub mod ids;
 pub mod problem;
@@ -25,6 +27,7 @@ pub mod url;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
 pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, Retention};
+pub use exchanges::{Exchange, ExchangeLog, NewExchange, SamlMessage};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};
 pub use problem::{Problem, render};
@@ -60,11 +63,18 @@ pub trait Service: Send + Sync {
 /// Static files under `web/static`, embedded so the binary runs from anywhere.
 pub mod assets {
     /// `(path under /static/, content type, bytes)`.
-    pub const FILES: &[(&str, &str, &[u8])] = &[(
-        "samlsim.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../../web/static/samlsim.css"),
-    )];
+    pub const FILES: &[(&str, &str, &[u8])] = &[
+        (
+            "samlsim.css",
+            "text/css; charset=utf-8",
+            include_bytes!("../../../web/static/samlsim.css"),
+        ),
+        (
+            "inspect.js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../../../web/static/inspect.js"),
+        ),
+    ];
 
     /// The file served at `/static/<name>`.
     pub fn get(name: &str) -> Option<(&'static str, &'static [u8])> {

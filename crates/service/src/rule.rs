@@ -194,6 +194,23 @@ impl<R: Rule> Refusal<R> {
         self
     }
 
+    /// Adds one detail beside those already attached: a caller that knows more
+    /// (the endpoint) must not wipe what the check knew (the value it refused).
+    pub fn fact(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        match &mut self.context {
+            serde_json::Value::Object(map) => {
+                map.insert(key.to_owned(), value.into());
+            }
+            serde_json::Value::Null => {
+                self.context = serde_json::json!({ key: value.into() });
+            }
+            other => {
+                self.context = serde_json::json!({ "context": other.clone(), key: value.into() });
+            }
+        }
+        self
+    }
+
     pub fn spec(&self) -> &'static RuleSpec {
         self.rule.spec()
     }

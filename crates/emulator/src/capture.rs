@@ -1,0 +1,169 @@
+//! What the router keeps of each exchange for the flow inspector: the request line,
+//! the public URL a local `/aws/<host>/...` path stands for, the status, the page
+//! role, and every SAML message that crossed, decoded.
+//!
+//! Capturing here, once, rather than in each service means a service cannot forget
+//! to, and the inspector sees exactly what went over the wire, including what a
+//! service refused before reading it.
+
+use samlsim_saml::binding::{Limits, decode_post, decode_redirect};
+use samlsim_service::http::{Method, header};
+use samlsim_service::{NewExchange, Request, Response, SamlMessage};
+
+/// Paths that are samlsim's own plumbing, not part of any flow a person walks: the
+/// inspector polling itself every two seconds would bury the flow it shows.
+pub fn is_plumbing(path: &str) -> bool {
+    path.starts_with("/static/")
+        || path == "/_admin"
+        || path.starts_with("/_admin/")
+        || path == "/_inspect"
+        || path.starts_with("/_inspect/")
+        || path == "/favicon.ico"
+}
+
+/// The real URL a local path stands for: `/aws/<host>/<rest>` is `https://<host>/<rest>`.
+pub fn public_url(path: &str, query: &str) -> Option<String> {
+    let rest = path.strip_prefix("/aws/")?;
+    let (host, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() {
+        return None;
+    }
+    let mut url = format!("https://{host}/{tail}");
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    Some(url)
+}
+
+/// The exchange as the inspector will show it. `events_after`/`events_upto` are
+/// filled in by the caller, which knows the event ids around the request.
+pub fn exchange(request: &Request, response: &Response, flow: Option<String>) -> NewExchange {
+    let target = if request.query.is_empty() {
+        request.path.clone()
+    } else {
+        format!("{}?{}", request.path, request.query)
+    };
+    let html = is_html(response).then(|| response.text_body());
+    NewExchange {
+        flow,
+        method: request.method.to_string(),
+        path: target,
+        public_url: public_url(&request.path, &request.query),
+        status: response.status.as_u16(),
+        location: response
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        page: html
+            .as_deref()
+            .and_then(|h| attribute_value(h, "data-page")),
+        rule: html
+            .as_deref()
+            .and_then(|h| attribute_value(h, "data-rule")),
+        messages: saml_messages(request),
+        events_after: 0,
+        events_upto: 0,
+    }
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// The first `name="value"` in `html` with a non-empty value. Pages are samlsim's
+/// own templates, which always quote with `"` and escape the value.
+fn attribute_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("{name}=\"");
+    html.match_indices(&needle).find_map(|(at, _)| {
+        let rest = &html[at + needle.len()..];
+        let value = &rest[..rest.find('"')?];
+        (!value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// Every SAMLRequest/SAMLResponse of the request: form fields of a POST (the
+/// HTTP-POST binding), query parameters otherwise (HTTP-Redirect).
+fn saml_messages(request: &Request) -> Vec<SamlMessage> {
+    let (pairs, binding) = if request.method == Method::POST {
+        (request.form(), "HTTP-POST")
+    } else {
+        (request.query_pairs(), "HTTP-Redirect")
+    };
+    let relay_state = pairs
+        .iter()
+        .find(|(k, _)| k == "RelayState")
+        .map(|(_, v)| v.clone());
+    pairs
+        .iter()
+        .filter(|(k, _)| k == "SAMLRequest" || k == "SAMLResponse")
+        .map(|(parameter, value)| {
+            let limits = Limits::default();
+            let decoded = if binding == "HTTP-POST" {
+                decode_post(value, &limits)
+            } else {
+                decode_redirect(value, &limits)
+            };
+            let (xml, error) = match decoded {
+                Ok(bytes) => match pretty(&bytes) {
+                    Ok(xml) => (Some(xml), None),
+                    Err(why) => (
+                        Some(String::from_utf8_lossy(&bytes).into_owned()),
+                        Some(why),
+                    ),
+                },
+                Err(e) => (None, Some(format!("it does not decode: {e}"))),
+            };
+            SamlMessage {
+                parameter: parameter.clone(),
+                binding: binding.into(),
+                xml,
+                error,
+                relay_state: relay_state.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Indented XML, as `samlsim decode` prints it; the error says why it is shown raw.
+fn pretty(bytes: &[u8]) -> Result<String, String> {
+    let doc = samlsim_xml::parse_bytes(bytes)
+        .map_err(|e| format!("shown as sent: it does not parse as XML ({e})"))?;
+    Ok(samlsim_xml::to_pretty_xml(&doc, doc.document_node()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_name_the_real_host() {
+        assert_eq!(
+            public_url("/aws/us-east-1.signin.aws.amazon.com/saml", "").as_deref(),
+            Some("https://us-east-1.signin.aws.amazon.com/saml")
+        );
+        assert_eq!(
+            public_url("/aws/example-corp.my.connect.aws/ccp-v2", "a=1").as_deref(),
+            Some("https://example-corp.my.connect.aws/ccp-v2?a=1")
+        );
+        assert_eq!(public_url("/idp/portal", ""), None);
+    }
+
+    #[test]
+    fn attribute_values_are_read_from_pages() {
+        let html = r#"<body data-page="aws-sign-in-error"><p data-rule="">x</p><p data-rule="trust-policy">"#;
+        assert_eq!(
+            attribute_value(html, "data-page").as_deref(),
+            Some("aws-sign-in-error")
+        );
+        assert_eq!(
+            attribute_value(html, "data-rule").as_deref(),
+            Some("trust-policy")
+        );
+    }
+}
