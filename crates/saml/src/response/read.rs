@@ -185,7 +185,7 @@ pub struct VerifiedAssertion {
 #[derive(Debug, Clone, Copy)]
 pub struct Decryption<'a> {
     /// The keys, in the order to try them.
-    pub keys: &'a [SigningKey],
+    pub keys: &'a [&'a SigningKey],
     /// Algorithms allowed and parser limits for the decrypted assertion.
     pub options: DecryptOptions,
 }

@@ -866,7 +866,7 @@ fn build_encrypted(signing: ResponseSigning) -> String {
 
 fn verify_encrypted(
     xml: &str,
-    keys: &[samlsim_crypto::SigningKey],
+    keys: &[&samlsim_crypto::SigningKey],
 ) -> Result<VerifiedAssertion, SamlError> {
     use samlsim_saml::response::Decryption;
     parse_response(xml.as_bytes())?.verify_decrypting(
@@ -894,7 +894,7 @@ fn encrypted_assertions_decrypt_then_verify_for_every_signing_choice() {
             Err(SamlError::EncryptedAssertion)
         ));
         // Rotation: a key that does not match is skipped.
-        let assertion = verify_encrypted(&xml, &[key(), attacker_key()]).expect("verifies");
+        let assertion = verify_encrypted(&xml, &[&key(), &attacker_key()]).expect("verifies");
         assert!(assertion.encrypted);
         assert_matches_spec(&assertion);
         assert_eq!(
@@ -911,7 +911,7 @@ fn encrypted_assertions_decrypt_then_verify_for_every_signing_choice() {
 #[test]
 fn encrypted_assertions_refuse_a_wrong_key_a_tampered_ciphertext_and_no_signature() {
     let xml = build_encrypted(ResponseSigning::Assertion);
-    let error = verify_encrypted(&xml, &[key()]).unwrap_err();
+    let error = verify_encrypted(&xml, &[&key()]).unwrap_err();
     assert!(
         matches!(error, SamlError::Decryption(samlsim_xenc::XencError::WrongKey)),
         "{error}"
@@ -921,7 +921,7 @@ fn encrypted_assertions_refuse_a_wrong_key_a_tampered_ciphertext_and_no_signatur
     let mut tampered = xml.clone();
     let c = if &xml[at..=at] == "A" { "B" } else { "A" };
     tampered.replace_range(at..=at, c);
-    let error = verify_encrypted(&tampered, &[attacker_key()]).unwrap_err();
+    let error = verify_encrypted(&tampered, &[&attacker_key()]).unwrap_err();
     assert!(
         matches!(
             error,
@@ -930,12 +930,12 @@ fn encrypted_assertions_refuse_a_wrong_key_a_tampered_ciphertext_and_no_signatur
         "{error}"
     );
     let unsigned = build_encrypted(ResponseSigning::Unsigned);
-    let error = verify_encrypted(&unsigned, &[attacker_key()]).unwrap_err();
+    let error = verify_encrypted(&unsigned, &[&attacker_key()]).unwrap_err();
     assert!(matches!(error, SamlError::Unsigned), "{error}");
     let received = parse_response(unsigned.as_bytes()).unwrap();
     let decrypted = received
         .decrypt_unverified(&samlsim_saml::response::Decryption {
-            keys: &[attacker_key()],
+            keys: &[&attacker_key()],
             options: Default::default(),
         })
         .unwrap();
