@@ -285,8 +285,9 @@ fn decryption_keys(
         .collect();
     if with_keys.is_empty() {
         let named: Vec<&str> = candidates.iter().map(|p| p.arn.as_str()).collect();
-        return Err(
-            Refusal::new(AwsRule::EncryptedAssertionInvalid).because(if named.is_empty() {
+        return Err(Refusal::new(AwsRule::EncryptedAssertionInvalid)
+            .because(ENCRYPTED_ASSERTION_REFUSED)
+            .add_context("reason", serde_json::Value::String(if named.is_empty() {
                 format!(
                     "The assertion is encrypted, and no IAM SAML provider has the Response's Issuer {} as entity ID to decrypt it",
                     received.envelope.issuer.as_deref().unwrap_or("(none)")
@@ -296,17 +297,24 @@ fn decryption_keys(
                     "The assertion is encrypted, and {} has no private key to decrypt it with (UpdateSAMLProvider AddPrivateKey)",
                     named.join(", ")
                 )
-            }),
-        );
+            })));
     }
     Ok(with_keys)
 }
 
+/// samlsim's account of every failed encrypted assertion, on the page and in the
+/// API error: the same words whatever failed.
+pub const ENCRYPTED_ASSERTION_REFUSED: &str = "The encrypted assertion did not decrypt with \
+    the IAM SAML provider's private keys, or the signature inside it did not verify. Which \
+    of the two, and why, is in samlsim's event log (reason) only: an answer that differed \
+    would be a decryption oracle.";
+
 /// Every failure to decrypt or verify an encrypted assertion gets one answer;
-/// the detail goes to the event log only.
+/// the reason goes to the event log only.
 fn encrypted_assertion_invalid(error: SamlError) -> Refusal {
     Refusal::new(AwsRule::EncryptedAssertionInvalid)
-        .because(format!("The encrypted assertion was refused: {error}"))
+        .because(ENCRYPTED_ASSERTION_REFUSED)
+        .add_context("reason", error.to_string().into())
 }
 
 /// AssertionEncryptionMode Required: a plain assertion is refused.

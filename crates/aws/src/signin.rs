@@ -198,7 +198,7 @@ fn refuse(aws: &Aws, request: &Request, endpoint: &str, refusal: Refusal) -> Res
     aws.recorder.refuse(
         request,
         ACTION,
-        refusal.context(serde_json::json!({ "endpoint": endpoint })),
+        refusal.add_context("endpoint", endpoint.into()),
         |refusal| pages::sign_in_error(refusal, endpoint),
     )
 }

@@ -194,6 +194,19 @@ impl<R: Rule> Refusal<R> {
         self
     }
 
+    /// Adds one entry to the structured details for the event log, keeping those
+    /// already there (an object; anything else is kept under `context`).
+    pub fn add_context(mut self, key: &str, value: serde_json::Value) -> Self {
+        let mut map = match std::mem::take(&mut self.context) {
+            serde_json::Value::Object(map) => map,
+            serde_json::Value::Null => serde_json::Map::new(),
+            other => serde_json::Map::from_iter([("context".to_owned(), other)]),
+        };
+        map.insert(key.to_owned(), value);
+        self.context = serde_json::Value::Object(map);
+        self
+    }
+
     pub fn spec(&self) -> &'static RuleSpec {
         self.rule.spec()
     }
