@@ -136,8 +136,8 @@ fn every_failure_of_an_encrypted_assertion_answers_alike_and_only_the_event_log_
         (
             "GCM tag",
             {
-                let xml = String::from_utf8(decode_post(&good, &Default::default()).unwrap())
-                    .unwrap();
+                let xml =
+                    String::from_utf8(decode_post(&good, &Default::default()).unwrap()).unwrap();
                 let marker = "</ds:KeyInfo><xenc:CipherData><xenc:CipherValue>";
                 assert!(xml.contains(marker), "{xml}");
                 encode_post(xml.replacen(marker, &format!("{marker}AAAA"), 1).as_bytes())
@@ -146,7 +146,9 @@ fn every_failure_of_an_encrypted_assertion_answers_alike_and_only_the_event_log_
         ),
         (
             "signature inside",
-            encrypted(&plain, &aws_cert, |xml| xml.replacen(">alice<", ">admin<", 1)),
+            encrypted(&plain, &aws_cert, |xml| {
+                xml.replacen(">alice<", ">admin<", 1)
+            }),
             "signature of saml:Assertion was rejected",
         ),
     ];
@@ -161,7 +163,10 @@ fn every_failure_of_an_encrypted_assertion_answers_alike_and_only_the_event_log_
         let response = sts(&emulator, assertion);
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{case}");
         let body = error_body(&response);
-        assert!(body.contains("<Code>InvalidIdentityToken</Code>"), "{case}: {body}");
+        assert!(
+            body.contains("<Code>InvalidIdentityToken</Code>"),
+            "{case}: {body}"
+        );
         bodies.push(body);
         let events = emulator
             .events()
@@ -189,8 +194,8 @@ fn boto3_assumes_a_role_with_an_encrypted_assertion_for_a_provider_created_with_
     let Some(python) = python_with_boto3() else {
         return;
     };
-    let served = samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options())
-        .unwrap();
+    let served =
+        samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options()).unwrap();
     let emulator = served.emulator();
     // CreateSAMLProvider with AssertionEncryptionMode Required and AddPrivateKey.
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/EncryptedIdP"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}"#;
@@ -217,7 +222,10 @@ fn boto3_assumes_a_role_with_an_encrypted_assertion_for_a_provider_created_with_
     admin(emulator, Method::POST, "/_admin/idp/service-providers", sp);
     let assertion = launch(emulator, "aws-encrypted");
     let xml = String::from_utf8(decode_post(&assertion, &Default::default()).unwrap()).unwrap();
-    assert!(xml.contains("EncryptedAssertion") && !xml.contains(">alice<"), "{xml}");
+    assert!(
+        xml.contains("EncryptedAssertion") && !xml.contains(">alice<"),
+        "{xml}"
+    );
 
     let dir = temp_dir();
     let file = write_file(&dir, "assertion.b64", &assertion);
@@ -232,7 +240,11 @@ fn boto3_assumes_a_role_with_an_encrypted_assertion_for_a_provider_created_with_
             .output()
             .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let answer: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(
         answer["AssumedRoleUser"]["Arn"],
@@ -255,9 +267,14 @@ fn python_with(module: &str) -> Option<PathBuf> {
     }
     // `require_tool`'s gate: a failure under SAMLSIM_REQUIRE_INTEROP=1, else a note.
     if std::env::var("SAMLSIM_REQUIRE_INTEROP").is_ok_and(|v| v == "1") {
-        panic!("python3 with {module} is required when SAMLSIM_REQUIRE_INTEROP=1 (.ci/run installs it)");
+        panic!(
+            "python3 with {module} is required when SAMLSIM_REQUIRE_INTEROP=1 (.ci/run installs it)"
+        );
     }
-    let test = std::thread::current().name().unwrap_or("this test").to_owned();
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("this test")
+        .to_owned();
     let _ = writeln!(
         std::io::stderr(),
         "note: skipping {test}: no python3 with {module} (SAMLSIM_PYTHON names the interpreter)"
@@ -297,7 +314,12 @@ fn python_sp_accepts(module: &str, script: &str) {
         let response = write_file(&dir, "response.b64", &response);
         let output = Command::new(&python)
             .arg(repo_path(&format!("tests/sdk/{script}")))
-            .args([&metadata, &repo_path(AWS_KEY), &repo_path(AWS_CERT), &response])
+            .args([
+                &metadata,
+                &repo_path(AWS_KEY),
+                &repo_path(AWS_CERT),
+                &response,
+            ])
             .args([&entity_id, &acs])
             .output()
             .unwrap();

@@ -60,7 +60,11 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
                         aws.iam.update_provider(&arn, &update)
                     })
                     .map(|provider| {
-                        changed(aws, request, format!("SAML provider {} updated", provider.arn));
+                        changed(
+                            aws,
+                            request,
+                            format!("SAML provider {} updated", provider.arn),
+                        );
                         Response::json(StatusCode::OK, &provider)
                     }),
                 Err(e) => Ok(Response::json_error(

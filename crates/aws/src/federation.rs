@@ -14,15 +14,15 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use samlsim_saml::binding::{Limits, decode_post};
 use samlsim_crypto::SigningKey;
+use samlsim_saml::binding::{Limits, decode_post};
 use samlsim_saml::response::{
     Decryption, ReceivedResponse, SignatureStatus, VerifiedAssertion, parse_response,
 };
-use samlsim_xenc::DecryptOptions;
 use samlsim_saml::uri::status;
 use samlsim_saml::{DateTime, NameId, SamlError};
 use samlsim_service::UnixTime;
+use samlsim_xenc::DecryptOptions;
 use samlsim_xml::{Document, NodeId};
 use sha1::{Digest, Sha1};
 
@@ -263,10 +263,13 @@ fn decryption_keys(
 ) -> Result<Vec<SamlProvider>, Refusal> {
     let candidates = match presenter {
         Presenter::Sts { principal_arn, .. } => {
-            let provider = iam.provider(principal_arn).map_err(internal)?.ok_or_else(|| {
-                Refusal::new(AwsRule::ProviderNotFound)
-                    .because(format!("No IAM SAML provider {principal_arn}"))
-            })?;
+            let provider = iam
+                .provider(principal_arn)
+                .map_err(internal)?
+                .ok_or_else(|| {
+                    Refusal::new(AwsRule::ProviderNotFound)
+                        .because(format!("No IAM SAML provider {principal_arn}"))
+                })?;
             vec![provider]
         }
         Presenter::SignIn { .. } => {

@@ -348,7 +348,8 @@ impl Iam {
             keys.retain(|k| &k.key_id != id);
             if keys.len() == before {
                 return Err(IamError::Invalid(
-                    "Failed to remove private key because the Key ID does not match a private key.".into(),
+                    "Failed to remove private key because the Key ID does not match a private key."
+                        .into(),
                 ));
             }
         }
@@ -737,11 +738,7 @@ fn read_key(given: &str) -> Result<StoredKey, IamError> {
         .map_err(|e| IamError::Invalid(format!("Invalid private key. ({e})")))?;
     let (modulus, _) = key.public_components();
     let digest = Sha256::digest(&modulus);
-    let key_id: String = digest
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02X}"))
-        .collect();
+    let key_id: String = digest.iter().take(12).map(|b| format!("{b:02X}")).collect();
     Ok(StoredKey { key_id, pem })
 }
 
@@ -766,4 +763,147 @@ fn has_scheme(text: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::AccountConfig;
+
+    const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
+    const KEY: &str = include_str!("../../../certs/test-only-aws-encryption-key.pem");
+    const KEY_2: &str = include_str!("../../../certs/test-only-aws-encryption-2-key.pem");
+    const OTHER: &str = include_str!("../../../certs/test-only-attacker-key.pem");
+    const ARN: &str = "arn:aws:iam::123456789012:saml-provider/P";
+
+    fn iam_with(mode: AssertionEncryptionMode, keys: &[&str]) -> Result<Iam, IamError> {
+        let metadata =
+            samlsim_saml::metadata::build_idp_metadata(&samlsim_saml::metadata::IdpMetadata {
+                entity_id: "https://idp.example.test/metadata".into(),
+                valid_until: None,
+                cache_duration: None,
+                want_authn_requests_signed: false,
+                signing_certificates: vec![Certificate::from_pem(IDP_CERT).unwrap()],
+                single_logout_services: vec![],
+                name_id_formats: vec![],
+                single_sign_on_services: vec![samlsim_saml::metadata::Endpoint {
+                    binding: samlsim_saml::uri::binding::HTTP_POST.into(),
+                    location: "https://idp.example.test/sso".into(),
+                    response_location: None,
+                }],
+            })
+            .unwrap();
+        let iam = Iam::new(Arc::new(Store::in_memory().unwrap())).unwrap();
+        let fetch = |_: &str| Err("no fetching in tests".to_owned());
+        iam.put_account(
+            &AccountConfig {
+                id: "123456789012".into(),
+                partition: "aws".into(),
+                alias: None,
+                saml_providers: vec![SamlProviderConfig {
+                    name: "P".into(),
+                    metadata,
+                    assertion_encryption_mode: mode,
+                    private_keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+                }],
+                roles: vec![],
+                sts_disabled_regions: vec![],
+                service_control_policies: vec![],
+            },
+            &MetadataSources {
+                idp: "",
+                fetch: &fetch,
+            },
+        )?;
+        Ok(iam)
+    }
+
+    fn refusal<T>(result: Result<T, IamError>) -> String {
+        match result {
+            Ok(_) => panic!("IAM accepted it"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn providers_keep_their_mode_and_keys_and_iam_refuses_what_it_refuses() {
+        let iam = iam_with(AssertionEncryptionMode::Required, &[KEY]).unwrap();
+        let provider = iam.provider(ARN).unwrap().unwrap();
+        assert_eq!(
+            provider.assertion_encryption_mode,
+            AssertionEncryptionMode::Required
+        );
+        assert_eq!(provider.private_keys.len(), 1);
+        let first = provider.private_key_list[0].key_id.clone();
+
+        // Rotation: a second key, then the limit of two.
+        let update = |u: ProviderUpdate| iam.update_provider(ARN, &u);
+        let two = update(ProviderUpdate {
+            add_private_key: Some(KEY_2.into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(two.private_keys.len(), 2);
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                add_private_key: Some(OTHER.into()),
+                ..Default::default()
+            })),
+            "Private key limit of 2 is reached."
+        );
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                add_private_key: Some(OTHER.into()),
+                remove_private_key: Some(first.clone()),
+                ..Default::default()
+            })),
+            "Unable to add and remove private keys in the same request. Set a value for only one of the two parameters."
+        );
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                remove_private_key: Some("NOPE".into()),
+                ..Default::default()
+            })),
+            "Failed to remove private key because the Key ID does not match a private key."
+        );
+        assert_eq!(
+            refusal(update(ProviderUpdate::default())),
+            "Unable to update identity provider. No updates are defined for metadata or encryption assertion."
+        );
+        assert!(
+            refusal(update(ProviderUpdate {
+                add_private_key: Some(
+                    "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----".into()
+                ),
+                ..Default::default()
+            }))
+            .starts_with("Invalid private key.")
+        );
+        let one = update(ProviderUpdate {
+            remove_private_key: Some(first),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(one.private_key_list.len(), 1);
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                remove_private_key: Some(one.private_key_list[0].key_id.clone()),
+                ..Default::default()
+            })),
+            "Unable to set assertion encryption mode to Required because no private key is provided."
+        );
+
+        // Required needs a key from the start too.
+        assert_eq!(
+            refusal(iam_with(AssertionEncryptionMode::Required, &[])),
+            "Unable to set assertion encryption mode to Required because no private key is provided."
+        );
+        assert_eq!(
+            refusal(iam_with(
+                AssertionEncryptionMode::Allowed,
+                &[KEY, KEY_2, OTHER]
+            )),
+            "Private key limit of 2 is reached."
+        );
+    }
 }

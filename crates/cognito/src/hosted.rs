@@ -742,9 +742,7 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
             ));
         }
         received.verify(&certificates).map_err(|e| match e {
-            SamlError::Signature { .. }
-            | SamlError::Unsigned
-            | SamlError::NoTrustedCertificate => {
+            SamlError::Signature { .. } | SamlError::Unsigned | SamlError::NoTrustedCertificate => {
                 invalid_saml(CognitoRule::SignatureInvalid, e.to_string())
             }
             other => invalid_saml(CognitoRule::SamlMalformed, other.to_string()),

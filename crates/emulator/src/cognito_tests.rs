@@ -1438,7 +1438,11 @@ fn encrypted_responses_publish_the_pools_certificate_and_decrypt_with_its_key() 
         &Default::default(),
     )
     .unwrap();
-    assert!(String::from_utf8(xml).unwrap().contains("EncryptedAssertion"));
+    assert!(
+        String::from_utf8(xml)
+            .unwrap()
+            .contains("EncryptedAssertion")
+    );
     let refused = submit(&mut browser, &page);
     assert_rule(&refused, "encrypted-response-invalid");
     let event = emulator

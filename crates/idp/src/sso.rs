@@ -11,12 +11,12 @@ use samlsim_saml::response::{
     ResponseSigning, ResponseSpec, build_encrypted_response, build_response,
 };
 use samlsim_saml::signature::Signer;
-use samlsim_xenc::{BlockCipher, EncryptOptions, KeyTransport};
 use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format};
 use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{NewEvent, Refusal, Request, Response, UrlUse, check_url};
+use samlsim_xenc::{BlockCipher, EncryptOptions, KeyTransport};
 
 use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
@@ -353,36 +353,36 @@ fn respond(
         ))
     })?;
     let response_spec = ResponseSpec {
-            id: response_id.clone(),
-            issue_instant: DateTime::from_unix(now),
-            destination: Some(sp.acs_url.clone()),
-            in_response_to: in_response_to.map(str::to_owned),
-            issuer: idp.entity_id.clone(),
-            status: Status::success(),
-        };
+        id: response_id.clone(),
+        issue_instant: DateTime::from_unix(now),
+        destination: Some(sp.acs_url.clone()),
+        in_response_to: in_response_to.map(str::to_owned),
+        issuer: idp.entity_id.clone(),
+        status: Status::success(),
+    };
     let assertion_spec = AssertionSpec {
-            id: assertion_id.clone(),
-            issue_instant: DateTime::from_unix(now),
-            issuer: idp.entity_id.clone(),
-            name_id: NameId::new(name_id.clone(), sp.name_id_format.clone()),
-            confirmation: BearerConfirmationSpec {
-                not_on_or_after: DateTime::from_unix(now + lifetime),
-                recipient: sp.acs_url.clone(),
-                in_response_to: in_response_to.map(str::to_owned),
-            },
-            conditions: ConditionsSpec {
-                not_before: DateTime::from_unix(now),
-                not_on_or_after: DateTime::from_unix(now + lifetime),
-                audiences: vec![sp.audience.clone().unwrap_or_else(|| sp.entity_id.clone())],
-            },
-            authn: AuthnStatementSpec {
-                authn_instant: DateTime::from_unix(session.created_at),
-                session_index: session.index.clone(),
-                session_not_on_or_after: Some(DateTime::from_unix(session.expires_at)),
-                authn_context_class_ref: authn_context::PASSWORD_PROTECTED_TRANSPORT.into(),
-            },
-            attributes: attributes(sp, user),
-        };
+        id: assertion_id.clone(),
+        issue_instant: DateTime::from_unix(now),
+        issuer: idp.entity_id.clone(),
+        name_id: NameId::new(name_id.clone(), sp.name_id_format.clone()),
+        confirmation: BearerConfirmationSpec {
+            not_on_or_after: DateTime::from_unix(now + lifetime),
+            recipient: sp.acs_url.clone(),
+            in_response_to: in_response_to.map(str::to_owned),
+        },
+        conditions: ConditionsSpec {
+            not_before: DateTime::from_unix(now),
+            not_on_or_after: DateTime::from_unix(now + lifetime),
+            audiences: vec![sp.audience.clone().unwrap_or_else(|| sp.entity_id.clone())],
+        },
+        authn: AuthnStatementSpec {
+            authn_instant: DateTime::from_unix(session.created_at),
+            session_index: session.index.clone(),
+            session_not_on_or_after: Some(DateTime::from_unix(session.expires_at)),
+            authn_context_class_ref: authn_context::PASSWORD_PROTECTED_TRANSPORT.into(),
+        },
+        attributes: attributes(sp, user),
+    };
     let built = match &encrypt_to {
         Some((certificate, options)) => build_encrypted_response(
             &response_spec,

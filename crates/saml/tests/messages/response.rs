@@ -913,7 +913,10 @@ fn encrypted_assertions_refuse_a_wrong_key_a_tampered_ciphertext_and_no_signatur
     let xml = build_encrypted(ResponseSigning::Assertion);
     let error = verify_encrypted(&xml, &[&key()]).unwrap_err();
     assert!(
-        matches!(error, SamlError::Decryption(samlsim_xenc::XencError::WrongKey)),
+        matches!(
+            error,
+            SamlError::Decryption(samlsim_xenc::XencError::WrongKey)
+        ),
         "{error}"
     );
     // Flip one base64 character of the CipherValue of the EncryptedData (the last one).
