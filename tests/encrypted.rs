@@ -345,3 +345,39 @@ fn pysaml2_decrypts_and_accepts_the_idps_encrypted_signed_assertions() {
 fn python3_saml_decrypts_and_accepts_the_idps_encrypted_signed_assertions() {
     python_sp_accepts("onelogin.saml2", "python3_saml_encrypted_sp.py");
 }
+
+#[test]
+fn well_formed_but_wrong_plaintext_answers_as_a_failed_decryption_does() {
+    // An encrypted assertion whose Role attribute is unreadable: at sign-in the
+    // unverified Role attribute routes it, and its fault must not show.
+    let emulator = Emulator::start(Config::load(None).unwrap(), options()).unwrap();
+    admin(
+        &emulator,
+        Method::POST,
+        "/_admin/aws/accounts/123456789012/saml-providers/ExampleCorpIdP",
+        serde_json::json!({"add_private_key": read_fixture(AWS_KEY)}),
+    );
+    let plain = launch(&emulator, "connect-us-east-1");
+    let aws_cert = Certificate::from_pem(&read_fixture(AWS_CERT)).unwrap();
+    let broken = encrypted(&plain, &aws_cert, |xml| {
+        xml.replacen(":saml-provider/ExampleCorpIdP", ":saml-provider/Nobody", 1)
+    });
+    let response = emulator.handle(
+        &Request::new(Method::POST, "/aws/us-east-1.signin.aws.amazon.com/saml")
+            .with_form(&[("SAMLResponse", broken.as_str())]),
+    );
+    let body = response.text_body();
+    assert!(
+        body.contains("data-rule=\"encrypted-assertion-invalid\""),
+        "{body}"
+    );
+    let events = emulator.events().list(&EventFilter::default()).unwrap();
+    let reason = events.last().unwrap().detail["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reason.contains("Specified provider doesn't exist."),
+        "{reason}"
+    );
+}

@@ -218,9 +218,33 @@ pub fn check(
     };
     let routing = decrypted.as_ref().unwrap_or_else(|| received.document());
 
-    // The provider whose certificates must verify the assertion: STS names it;
-    // sign-in learns it from the (yet unverified) Role attribute, then checks again
-    // on the verified copy.
+    // Until the decrypted assertion verifies, whatever its unverified content makes
+    // fail must answer as a failed decryption does: a different answer for
+    // well-formed but wrong plaintext is the oracle of Jager and Somorovsky's
+    // attack on CBC.
+    let encrypted = decryption.is_some();
+    let providers = route(iam, routing, presenter).map_err(|refusal| {
+        if encrypted && refusal.rule != AwsRule::Internal {
+            Refusal::new(AwsRule::EncryptedAssertionInvalid)
+                .because(ENCRYPTED_ASSERTION_REFUSED)
+                .add_context("reason", refusal.summary().into())
+        } else {
+            refusal
+        }
+    })?;
+    check_encryption_required(&received, &providers)?;
+    let assertion = verify_signature(&received, &providers, decryption.as_ref())?;
+    check_assertion(iam, &assertion, presenter, providers, facts)
+}
+
+/// The providers whose certificates must verify the assertion: STS names one;
+/// sign-in learns them from the (yet unverified) Role attribute of `routing` (the
+/// Response, or the decrypted assertion), then checks again on the verified copy.
+fn route(
+    iam: &Iam,
+    routing: &Document,
+    presenter: &Presenter<'_>,
+) -> Result<Vec<SamlProvider>, Refusal> {
     let offered_unverified = role_pairs(&unverified_attribute_values(routing, ROLE_ATTRIBUTE))?;
     let provider_arns: Vec<String> = match presenter {
         Presenter::Sts { principal_arn, .. } => vec![(*principal_arn).to_owned()],
@@ -246,9 +270,7 @@ pub fn check(
         return Err(Refusal::new(AwsRule::ProviderNotFound)
             .because(format!("No IAM SAML provider {}", provider_arns.join(", "))));
     }
-    check_encryption_required(&received, &providers)?;
-    let assertion = verify_signature(&received, &providers, decryption.as_ref())?;
-    check_assertion(iam, &assertion, presenter, providers, facts)
+    Ok(providers)
 }
 
 /// Decryption, the first step for an encrypted assertion: the providers whose

@@ -402,6 +402,8 @@ impl AwsRule {
                 | AwsRule::SessionDurationInvalid
                 | AwsRule::MethodNotPost
                 | AwsRule::SamlResponseMissing
+                | AwsRule::EncryptedAssertionInvalid
+                | AwsRule::EncryptionRequired
         )
     }
 }
