@@ -16,6 +16,9 @@
 //! - [`cognito_browser`]: Chromium through the demo app, hosted UI and IdP, and the
 //!   NameID case change (G8) and its fix (G9).
 //! - [`cognito_support`]: what the Cognito tests share.
+//! - [`encrypted`]: encrypted assertions end to end: boto3 with an encrypted
+//!   assertion, pysaml2 and python3-saml SPs decrypting the IdP's, and one answer for
+//!   every failure.
 //! - [`hostile`]: the command-line findings of the adversarial test pass.
 //! - [`idp_interop`]: the mock IdP's Responses and metadata checked by xmlsec1 and
 //!   the OASIS schemas.
@@ -30,6 +33,7 @@ mod cognito_browser;
 mod cognito_oidc;
 mod cognito_sdk;
 mod cognito_support;
+mod encrypted;
 mod hostile;
 mod idp_interop;
 mod interop_xenc;

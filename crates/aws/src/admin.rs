@@ -5,6 +5,7 @@
 //! | `GET /accounts` | accounts with their region switches and SCPs |
 //! | `POST /accounts` | create or replace an account (the `[[aws.accounts]]` fields) |
 //! | `GET /saml-providers` | SAML providers (ARN, entity ID, metadata) |
+//! | `POST /accounts/<id>/saml-providers/<name>` | UpdateSAMLProvider's encryption settings: `{"assertion_encryption_mode": "Required", "add_private_key": "<PEM>"}` or `{"remove_private_key": "<KeyId>"}` |
 //! | `GET /roles` | roles with their policies |
 //! | `POST /accounts/<id>/roles` | create or replace a role (`{"name", "trust_policy", ...}`) |
 //! | `DELETE /accounts/<id>/roles/<name>` | delete a role (sessions already open keep its ARN) |
@@ -48,6 +49,31 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
             .iam
             .providers()
             .map(|p| Response::json(StatusCode::OK, &p)),
+        (&Method::POST, ["accounts", account, "saml-providers", name]) => {
+            match request.json::<crate::iam::ProviderUpdate>() {
+                Ok(update) => aws
+                    .iam
+                    .account(account)
+                    .and_then(|found| {
+                        let partition = found.map_or_else(|| "aws".to_owned(), |a| a.partition);
+                        let arn = crate::iam::provider_arn(&partition, account, name);
+                        aws.iam.update_provider(&arn, &update)
+                    })
+                    .map(|provider| {
+                        changed(
+                            aws,
+                            request,
+                            format!("SAML provider {} updated", provider.arn),
+                        );
+                        Response::json(StatusCode::OK, &provider)
+                    }),
+                Err(e) => Ok(Response::json_error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    e.to_string(),
+                )),
+            }
+        }
         (&Method::GET, ["roles"]) => aws.iam.roles().map(|r| Response::json(StatusCode::OK, &r)),
         (&Method::POST, ["accounts", account, "roles"]) => match request.json::<RoleConfig>() {
             Ok(role) => match aws.iam.account(account) {
@@ -112,6 +138,9 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
             "MalformedPolicyDocument",
             e.to_string(),
         ),
+        IamError::NotFound(message) => {
+            Response::json_error(StatusCode::NOT_FOUND, "NoSuchEntity", message)
+        }
         other => Response::json_error(StatusCode::BAD_REQUEST, "InvalidInput", other.to_string()),
     })
 }

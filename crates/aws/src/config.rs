@@ -76,6 +76,38 @@ pub struct SamlProviderConfig {
     /// Where the metadata comes from: `idp` (this emulator's IdP), an `http://` URL
     /// (fetched once, when the provider is created), a file path, or the XML itself.
     pub metadata: String,
+    /// IAM's `AssertionEncryptionMode`: `Allowed` (the default: plain and encrypted
+    /// assertions are accepted) or `Required` (a plain assertion is refused).
+    #[serde(default, skip_serializing_if = "AssertionEncryptionMode::is_allowed")]
+    pub assertion_encryption_mode: AssertionEncryptionMode,
+    /// The private keys (PEM, or a path to a PEM file) that decrypt encrypted
+    /// assertions, as `AddPrivateKey` gives them: at most two, for rotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private_keys: Vec<String>,
+}
+
+/// IAM's `AssertionEncryptionModeType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum AssertionEncryptionMode {
+    /// Plain and encrypted assertions are both accepted.
+    #[default]
+    Allowed,
+    /// Only encrypted assertions are accepted.
+    Required,
+}
+
+impl AssertionEncryptionMode {
+    pub fn is_allowed(&self) -> bool {
+        *self == Self::Allowed
+    }
+
+    /// `Allowed` or `Required`, as IAM names them.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Allowed => "Allowed",
+            Self::Required => "Required",
+        }
+    }
 }
 
 /// `[[aws.accounts.roles]]`: an IAM role.

@@ -14,16 +14,19 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use samlsim_crypto::SigningKey;
 use samlsim_saml::binding::{Limits, decode_post};
 use samlsim_saml::response::{
-    ReceivedResponse, SignatureStatus, VerifiedAssertion, parse_response,
+    Decryption, ReceivedResponse, SignatureStatus, VerifiedAssertion, parse_response,
 };
 use samlsim_saml::uri::status;
 use samlsim_saml::{DateTime, NameId, SamlError};
 use samlsim_service::UnixTime;
+use samlsim_xenc::DecryptOptions;
 use samlsim_xml::{Document, NodeId};
 use sha1::{Digest, Sha1};
 
+use crate::config::AssertionEncryptionMode;
 use crate::iam::{Account, Iam, Role, SamlProvider};
 use crate::policy::{Context, Decision, Principal, Request, evaluate_all};
 use crate::rules::AwsRule;
@@ -188,13 +191,61 @@ pub fn check(
         )));
     }
 
-    // The provider whose certificates must verify the assertion: STS names it;
-    // sign-in learns it from the (yet unverified) Role attribute, then checks again
-    // on the verified copy.
-    let offered_unverified = role_pairs(&unverified_attribute_values(
-        received.document(),
-        ROLE_ATTRIBUTE,
-    ))?;
+    // Decryption comes first: the Role attribute that routes the assertion is
+    // inside the ciphertext. What it yields is for routing only; the checks read
+    // the copy `verify_signature` decrypts again and verifies.
+    let keyring = if received.is_encrypted() {
+        Some(decryption_keys(iam, &received, presenter)?)
+    } else {
+        None
+    };
+    let keys: Vec<&SigningKey> = keyring
+        .iter()
+        .flatten()
+        .flat_map(|p| p.private_keys.iter())
+        .collect();
+    let decryption = keyring.as_ref().map(|_| Decryption {
+        keys: &keys,
+        options: DecryptOptions::default(),
+    });
+    let decrypted = match &decryption {
+        Some(decryption) => Some(
+            received
+                .decrypt_unverified(decryption)
+                .map_err(encrypted_assertion_invalid)?,
+        ),
+        None => None,
+    };
+    let routing = decrypted.as_ref().unwrap_or_else(|| received.document());
+
+    // Until the decrypted assertion verifies, whatever its unverified content makes
+    // fail must answer as a failed decryption does: a different answer for
+    // well-formed but wrong plaintext is the oracle of Jager and Somorovsky's
+    // attack on CBC.
+    let encrypted = decryption.is_some();
+    let providers = route(iam, routing, presenter).map_err(|refusal| {
+        if encrypted && refusal.rule != AwsRule::Internal {
+            Refusal::new(AwsRule::EncryptedAssertionInvalid)
+                .because(ENCRYPTED_ASSERTION_REFUSED)
+                .fact("reason", refusal.summary())
+        } else {
+            refusal
+        }
+    })?;
+    check_encryption_required(&received, &providers)?;
+    let assertion = verify_signature(&received, &providers, decryption.as_ref())?;
+    check_assertion(iam, &assertion, presenter, providers, facts)
+}
+
+/// The providers whose certificates must verify the assertion: STS names one;
+/// sign-in learns them from the (yet unverified) Role attribute of `routing` (the
+/// Response, or the decrypted assertion), then checks again on the verified copy.
+fn route(
+    iam: &Iam,
+    routing: &Document,
+    presenter: &Presenter<'_>,
+) -> Result<Vec<SamlProvider>, Refusal> {
+    let offered_unverified = role_pairs(&unverified_attribute_values(routing, ROLE_ATTRIBUTE))?;
     let provider_arns: Vec<String> = match presenter {
         Presenter::Sts { principal_arn, .. } => vec![(*principal_arn).to_owned()],
         Presenter::SignIn { .. } => {
@@ -219,8 +270,96 @@ pub fn check(
         return Err(Refusal::new(AwsRule::ProviderNotFound)
             .because(format!("No IAM SAML provider {}", provider_arns.join(", "))));
     }
-    let assertion = verify_signature(&received, &providers)?;
-    check_assertion(iam, &assertion, presenter, providers, facts)
+    Ok(providers)
+}
+
+/// Decryption, the first step for an encrypted assertion: the providers whose
+/// private keys may decrypt it. STS names the provider (PrincipalArn); sign-in
+/// takes the providers whose entity ID is the Response's (unverified) Issuer, the
+/// only thing outside the ciphertext that says who sent it, or every provider when
+/// the Response names no Issuer. Providers without keys are left out.
+fn decryption_keys(
+    iam: &Iam,
+    received: &ReceivedResponse,
+    presenter: &Presenter<'_>,
+) -> Result<Vec<SamlProvider>, Refusal> {
+    let candidates = match presenter {
+        Presenter::Sts { principal_arn, .. } => {
+            let provider = iam
+                .provider(principal_arn)
+                .map_err(internal)?
+                .ok_or_else(|| {
+                    Refusal::new(AwsRule::ProviderNotFound)
+                        .because(format!("No IAM SAML provider {principal_arn}"))
+                })?;
+            vec![provider]
+        }
+        Presenter::SignIn { .. } => {
+            let issuer = received.envelope.issuer.as_deref();
+            iam.providers()
+                .map_err(internal)?
+                .into_iter()
+                .filter(|p| issuer.is_none_or(|i| i == p.entity_id))
+                .collect()
+        }
+    };
+    let with_keys: Vec<SamlProvider> = candidates
+        .iter()
+        .filter(|p| !p.private_keys.is_empty())
+        .cloned()
+        .collect();
+    if with_keys.is_empty() {
+        let named: Vec<&str> = candidates.iter().map(|p| p.arn.as_str()).collect();
+        return Err(Refusal::new(AwsRule::EncryptedAssertionInvalid)
+            .because(ENCRYPTED_ASSERTION_REFUSED)
+            .fact("reason", serde_json::Value::String(if named.is_empty() {
+                format!(
+                    "The assertion is encrypted, and no IAM SAML provider has the Response's Issuer {} as entity ID to decrypt it",
+                    received.envelope.issuer.as_deref().unwrap_or("(none)")
+                )
+            } else {
+                format!(
+                    "The assertion is encrypted, and {} has no private key to decrypt it with (UpdateSAMLProvider AddPrivateKey)",
+                    named.join(", ")
+                )
+            })));
+    }
+    Ok(with_keys)
+}
+
+/// samlsim's account of every failed encrypted assertion, on the page and in the
+/// API error: the same words whatever failed.
+pub const ENCRYPTED_ASSERTION_REFUSED: &str = "The encrypted assertion did not decrypt with \
+    the IAM SAML provider's private keys, or the signature inside it did not verify. Which \
+    of the two, and why, is in samlsim's event log (reason) only: an answer that differed \
+    would be a decryption oracle.";
+
+/// Every failure to decrypt or verify an encrypted assertion gets one answer;
+/// the reason goes to the event log only.
+fn encrypted_assertion_invalid(error: SamlError) -> Refusal {
+    Refusal::new(AwsRule::EncryptedAssertionInvalid)
+        .because(ENCRYPTED_ASSERTION_REFUSED)
+        .fact("reason", error.to_string())
+}
+
+/// AssertionEncryptionMode Required: a plain assertion is refused.
+fn check_encryption_required(
+    received: &ReceivedResponse,
+    providers: &[SamlProvider],
+) -> Result<(), Refusal> {
+    if received.is_encrypted() {
+        return Ok(());
+    }
+    match providers
+        .iter()
+        .find(|p| p.assertion_encryption_mode == AssertionEncryptionMode::Required)
+    {
+        Some(provider) => Err(Refusal::new(AwsRule::EncryptionRequired).because(format!(
+            "{} has AssertionEncryptionMode Required, and the assertion is not encrypted",
+            provider.arn
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The assertion's claims AWS reads, from the verified copy only.
@@ -319,11 +458,18 @@ fn check_assertion(
 fn verify_signature(
     received: &ReceivedResponse,
     providers: &[SamlProvider],
+    decryption: Option<&Decryption<'_>>,
 ) -> Result<VerifiedAssertion, Refusal> {
     let certificates: Vec<_> = providers
         .iter()
         .flat_map(|p| p.certificates.iter().cloned())
         .collect();
+    if decryption.is_some() {
+        // Decrypt, verify the decrypted assertion, read only what verified.
+        return received
+            .verify_decrypting(&certificates, decryption)
+            .map_err(encrypted_assertion_invalid);
+    }
     received.verify(&certificates).map_err(|e| match e {
         SamlError::Signature { .. } | SamlError::Unsigned | SamlError::NoTrustedCertificate => {
             Refusal::new(AwsRule::SignatureInvalid).because(e.to_string())

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use rusqlite::OptionalExtension;
-use samlsim_crypto::Certificate;
+use samlsim_crypto::{Certificate, SigningKey};
 use samlsim_saml::metadata::parse_idp_metadata;
 use samlsim_service::UnixTime;
 use samlsim_service::store::{from_json, to_json};
@@ -13,7 +13,7 @@ use samlsim_service::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::config::{AccountConfig, RoleConfig, SamlProviderConfig};
+use crate::config::{AccountConfig, AssertionEncryptionMode, RoleConfig, SamlProviderConfig};
 use crate::policy::{Policy, PolicyError};
 
 /// Why IAM refused a change.
@@ -29,6 +29,9 @@ pub enum IamError {
     Policy { role: String, source: PolicyError },
     #[error("{0}")]
     Invalid(String),
+    /// `NoSuchEntity`.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 /// An account and its organisation-level settings.
@@ -55,6 +58,45 @@ pub struct SamlProvider {
     #[serde(skip)]
     pub certificates: Vec<Certificate>,
     pub metadata: String,
+    /// `AssertionEncryptionMode`.
+    pub assertion_encryption_mode: AssertionEncryptionMode,
+    /// `PrivateKeyList`: the IDs of the keys (never the keys).
+    pub private_key_list: Vec<PrivateKeyInfo>,
+    /// The private keys that decrypt encrypted assertions, in the order added.
+    #[serde(skip)]
+    pub private_keys: Arc<[SigningKey]>,
+}
+
+/// One entry of IAM's `PrivateKeyList` (`SAMLPrivateKey`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PrivateKeyInfo {
+    /// `KeyId`: derived from the public key, so the same key keeps its ID.
+    pub key_id: String,
+}
+
+/// A stored private key.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+struct StoredKey {
+    key_id: String,
+    pem: String,
+}
+
+/// IAM's limit on private keys per provider (troubleshoot_saml: "Private key limit
+/// of 2 is reached.").
+pub const PRIVATE_KEY_LIMIT: usize = 2;
+
+/// An `UpdateSAMLProvider` request's encryption part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderUpdate {
+    #[serde(default)]
+    pub assertion_encryption_mode: Option<AssertionEncryptionMode>,
+    /// A private key (PEM) to add.
+    #[serde(default)]
+    pub add_private_key: Option<String>,
+    /// The `KeyId` of a private key to remove.
+    #[serde(default)]
+    pub remove_private_key: Option<String>,
 }
 
 /// An IAM role.
@@ -175,7 +217,12 @@ pub struct Iam {
     /// Metadata already read, by its text: every sign-in needs the provider's
     /// certificates, and parsing metadata and X.509 each time is wasted work.
     parsed_metadata: Arc<std::sync::Mutex<MetadataCache>>,
+    /// Private keys already read, by their stored JSON: parsing (and validating) an
+    /// RSA key costs more than the decryption it serves.
+    parsed_keys: Arc<std::sync::Mutex<KeyCache>>,
 }
+
+type KeyCache = std::collections::HashMap<String, Arc<[SigningKey]>>;
 
 /// Parsed metadata by its text: the entity ID and signing certificates.
 type MetadataCache = std::collections::HashMap<String, (String, Vec<Certificate>)>;
@@ -205,6 +252,9 @@ const MIGRATIONS: &[&str] = &[
     // What the IAM API keeps beside providers and roles (ProviderExtra, RoleExtra).
     "ALTER TABLE aws_saml_providers ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
      ALTER TABLE aws_roles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';",
+    // Assertion encryption (AssertionEncryptionMode, AddPrivateKey).
+    "ALTER TABLE aws_saml_providers ADD COLUMN assertion_encryption_mode TEXT NOT NULL DEFAULT 'Allowed';
+     ALTER TABLE aws_saml_providers ADD COLUMN private_keys TEXT NOT NULL DEFAULT '[]';",
 ];
 
 impl Iam {
@@ -213,6 +263,7 @@ impl Iam {
         Ok(Iam {
             store,
             parsed_metadata: Arc::default(),
+            parsed_keys: Arc::default(),
         })
     }
 
@@ -246,8 +297,13 @@ impl Iam {
         let metadata = account
             .saml_providers
             .iter()
-            .map(|provider| self.resolve_metadata(provider, sources))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|provider| {
+                Ok((
+                    self.resolve_metadata(provider, sources)?,
+                    resolve_keys(provider)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, IamError>>()?;
         let regions = to_json("aws_accounts", &account.id, &account.sts_disabled_regions)?;
         let scps = to_json(
             "aws_accounts",
@@ -273,8 +329,14 @@ impl Iam {
                     ],
                 )
             })?;
-            for (provider, metadata) in account.saml_providers.iter().zip(&metadata) {
-                self.store_provider(&account.id, &provider.name, metadata)?;
+            for (provider, (metadata, keys)) in account.saml_providers.iter().zip(&metadata) {
+                self.store_provider(
+                    &account.id,
+                    &provider.name,
+                    metadata,
+                    provider.assertion_encryption_mode,
+                    keys,
+                )?;
             }
             for role in &account.roles {
                 self.put_role(&account.id, role)?;
@@ -291,7 +353,79 @@ impl Iam {
         sources: &MetadataSources<'_>,
     ) -> Result<String, IamError> {
         let metadata = self.resolve_metadata(provider, sources)?;
-        self.store_provider(account, &provider.name, &metadata)
+        let keys = resolve_keys(provider)?;
+        self.store_provider(
+            account,
+            &provider.name,
+            &metadata,
+            provider.assertion_encryption_mode,
+            &keys,
+        )
+    }
+
+    /// `UpdateSAMLProvider`'s encryption settings: the mode, and a private key added
+    /// or removed (one per request, as IAM allows), with IAM's refusals.
+    pub fn update_provider(
+        &self,
+        arn: &str,
+        update: &ProviderUpdate,
+    ) -> Result<SamlProvider, IamError> {
+        let Some(provider) = self.provider(arn)? else {
+            return Err(IamError::NotFound(format!(
+                "The SAML provider {arn} does not exist."
+            )));
+        };
+        if update.add_private_key.is_some() && update.remove_private_key.is_some() {
+            return Err(IamError::Invalid(
+                "Unable to add and remove private keys in the same request. Set a value for only one of the two parameters.".into(),
+            ));
+        }
+        if *update == ProviderUpdate::default() {
+            return Err(IamError::Invalid(
+                "Unable to update identity provider. No updates are defined for metadata or encryption assertion.".into(),
+            ));
+        }
+        let mut keys = self.stored_keys(arn)?;
+        if let Some(pem) = &update.add_private_key {
+            let key = read_key(pem)?;
+            if !keys.iter().any(|k| k.key_id == key.key_id) {
+                keys.push(key);
+            }
+        }
+        if let Some(id) = &update.remove_private_key {
+            let before = keys.len();
+            keys.retain(|k| &k.key_id != id);
+            if keys.len() == before {
+                return Err(IamError::Invalid(
+                    "Failed to remove private key because the Key ID does not match a private key."
+                        .into(),
+                ));
+            }
+        }
+        let mode = update
+            .assertion_encryption_mode
+            .unwrap_or(provider.assertion_encryption_mode);
+        self.store_provider(
+            &provider.account,
+            &provider.name,
+            &provider.metadata,
+            mode,
+            &keys,
+        )?;
+        self.provider(arn)?
+            .ok_or_else(|| IamError::NotFound(format!("The SAML provider {arn} does not exist.")))
+    }
+
+    fn stored_keys(&self, arn: &str) -> Result<Vec<StoredKey>, IamError> {
+        let json: Option<String> = self.store.with(|c| {
+            c.prepare_cached("SELECT private_keys FROM aws_saml_providers WHERE arn = ?1")?
+                .query_row([arn], |r| r.get(0))
+                .optional()
+        })?;
+        Ok(match json {
+            Some(json) => from_json("aws_saml_providers", arn, &json)?,
+            None => Vec::new(),
+        })
     }
 
     /// The metadata XML a provider names (this IdP's, inline, a URL or a file), read.
@@ -328,12 +462,28 @@ impl Iam {
         account: &str,
         name: &str,
         metadata: &str,
+        mode: AssertionEncryptionMode,
+        keys: &[StoredKey],
     ) -> Result<String, IamError> {
+        if keys.len() > PRIVATE_KEY_LIMIT {
+            return Err(IamError::Invalid(format!(
+                "Private key limit of {PRIVATE_KEY_LIMIT} is reached."
+            )));
+        }
+        if mode == AssertionEncryptionMode::Required && keys.is_empty() {
+            return Err(IamError::Invalid(
+                "Unable to set assertion encryption mode to Required because no private key is provided.".into(),
+            ));
+        }
         let arn = provider_arn(&self.partition(account)?, account, name);
+        let keys = to_json("aws_saml_providers", &arn, &keys)?;
         self.store.with(|c| {
-            c.prepare_cached("INSERT INTO aws_saml_providers (arn, account, name, metadata) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(arn) DO UPDATE SET metadata = excluded.metadata")?.execute(
-                rusqlite::params![arn, account, name, metadata],
+            c.prepare_cached("INSERT INTO aws_saml_providers (arn, account, name, metadata, assertion_encryption_mode, private_keys)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(arn) DO UPDATE SET metadata = excluded.metadata,
+                   assertion_encryption_mode = excluded.assertion_encryption_mode,
+                   private_keys = excluded.private_keys")?.execute(
+                rusqlite::params![arn, account, name, metadata, mode.name(), keys],
             )
         })?;
         Ok(arn)
@@ -408,8 +558,8 @@ impl Iam {
         Ok(arn)
     }
 
-    /// Replaces a provider's metadata (if given) and extras.
-    pub fn update_provider(
+    /// Replaces a provider's metadata (if given) and the IAM API's extras.
+    pub fn update_provider_document(
         &self,
         arn: &str,
         metadata: Option<&str>,
@@ -607,17 +757,30 @@ impl Iam {
     }
 
     pub fn provider(&self, arn: &str) -> Result<Option<SamlProvider>, IamError> {
-        let row: Option<(String, String, String, String)> = self.store.with(|c| {
+        type Row = (String, String, String, String, String, String);
+        let row: Option<Row> = self.store.with(|c| {
             c.prepare_cached(
-                "SELECT arn, account, name, metadata FROM aws_saml_providers WHERE arn = ?1",
+                "SELECT arn, account, name, metadata, assertion_encryption_mode, private_keys
+                 FROM aws_saml_providers WHERE arn = ?1",
             )?
-            .query_row([arn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([arn], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
             .optional()
         })?;
-        let Some((arn, account, name, metadata)) = row else {
+        let Some((arn, account, name, metadata, mode, keys_json)) = row else {
             return Ok(None);
         };
         let (entity_id, certificates) = self.read_metadata_cached(&metadata)?;
+        let stored: Vec<StoredKey> = from_json("aws_saml_providers", &arn, &keys_json)?;
+        let private_keys = self.read_keys_cached(&keys_json, &stored)?;
         Ok(Some(SamlProvider {
             arn,
             account,
@@ -625,7 +788,40 @@ impl Iam {
             entity_id,
             certificates,
             metadata,
+            assertion_encryption_mode: if mode == "Required" {
+                AssertionEncryptionMode::Required
+            } else {
+                AssertionEncryptionMode::Allowed
+            },
+            private_key_list: stored
+                .iter()
+                .map(|k| PrivateKeyInfo {
+                    key_id: k.key_id.clone(),
+                })
+                .collect(),
+            private_keys,
         }))
+    }
+
+    fn read_keys_cached(
+        &self,
+        json: &str,
+        stored: &[StoredKey],
+    ) -> Result<Arc<[SigningKey]>, IamError> {
+        if let Ok(cache) = self.parsed_keys.lock()
+            && let Some(keys) = cache.get(json)
+        {
+            return Ok(keys.clone());
+        }
+        let keys = stored
+            .iter()
+            .map(|k| SigningKey::from_pem(&k.pem).map_err(|_| invalid_private_key()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let keys: Arc<[SigningKey]> = keys.into();
+        if let Ok(mut cache) = self.parsed_keys.lock() {
+            cache.insert(json.to_owned(), keys.clone());
+        }
+        Ok(keys)
     }
 
     fn read_metadata_cached(&self, metadata: &str) -> Result<(String, Vec<Certificate>), IamError> {
@@ -737,6 +933,39 @@ fn read_metadata(xml: &str) -> Result<(String, Vec<Certificate>), IamError> {
     Ok((metadata.entity_id, metadata.signing_certificates))
 }
 
+/// AWS's wording for a key `AddPrivateKey` cannot use (troubleshoot_saml).
+fn invalid_private_key() -> IamError {
+    IamError::Invalid("Invalid private key.".into())
+}
+
+/// A private key as given (PEM, or a path to a PEM file), read and given its ID.
+fn read_key(given: &str) -> Result<StoredKey, IamError> {
+    let pem = if given.contains("-----BEGIN") {
+        given.to_owned()
+    } else {
+        std::fs::read_to_string(given).map_err(|e| {
+            IamError::Invalid(format!("Invalid private key. (cannot read {given}: {e})"))
+        })?
+    };
+    let key = SigningKey::from_pem(&pem)
+        .map_err(|e| IamError::Invalid(format!("Invalid private key. ({e})")))?;
+    let (modulus, _) = key.public_components();
+    let digest = Sha256::digest(&modulus);
+    let key_id: String = digest.iter().take(12).map(|b| format!("{b:02X}")).collect();
+    Ok(StoredKey { key_id, pem })
+}
+
+fn resolve_keys(provider: &SamlProviderConfig) -> Result<Vec<StoredKey>, IamError> {
+    let mut keys: Vec<StoredKey> = Vec::new();
+    for given in &provider.private_keys {
+        let key = read_key(given)?;
+        if !keys.iter().any(|k| k.key_id == key.key_id) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
 /// Whether `text` starts with a URL scheme (`https:`, `javascript:`, `data:`), not
 /// a path (a single letter before `:` is a Windows drive).
 fn has_scheme(text: &str) -> bool {
@@ -747,4 +976,147 @@ fn has_scheme(text: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::AccountConfig;
+
+    const IDP_CERT: &str = include_str!("../../../certs/test-only-idp-cert.pem");
+    const KEY: &str = include_str!("../../../certs/test-only-aws-encryption-key.pem");
+    const KEY_2: &str = include_str!("../../../certs/test-only-aws-encryption-2-key.pem");
+    const OTHER: &str = include_str!("../../../certs/test-only-attacker-key.pem");
+    const ARN: &str = "arn:aws:iam::123456789012:saml-provider/P";
+
+    fn iam_with(mode: AssertionEncryptionMode, keys: &[&str]) -> Result<Iam, IamError> {
+        let metadata =
+            samlsim_saml::metadata::build_idp_metadata(&samlsim_saml::metadata::IdpMetadata {
+                entity_id: "https://idp.example.test/metadata".into(),
+                valid_until: None,
+                cache_duration: None,
+                want_authn_requests_signed: false,
+                signing_certificates: vec![Certificate::from_pem(IDP_CERT).unwrap()],
+                single_logout_services: vec![],
+                name_id_formats: vec![],
+                single_sign_on_services: vec![samlsim_saml::metadata::Endpoint {
+                    binding: samlsim_saml::uri::binding::HTTP_POST.into(),
+                    location: "https://idp.example.test/sso".into(),
+                    response_location: None,
+                }],
+            })
+            .unwrap();
+        let iam = Iam::new(Arc::new(Store::in_memory().unwrap())).unwrap();
+        let fetch = |_: &str| Err("no fetching in tests".to_owned());
+        iam.put_account(
+            &AccountConfig {
+                id: "123456789012".into(),
+                partition: "aws".into(),
+                alias: None,
+                saml_providers: vec![SamlProviderConfig {
+                    name: "P".into(),
+                    metadata,
+                    assertion_encryption_mode: mode,
+                    private_keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+                }],
+                roles: vec![],
+                sts_disabled_regions: vec![],
+                service_control_policies: vec![],
+            },
+            &MetadataSources {
+                idp: "",
+                fetch: &fetch,
+            },
+        )?;
+        Ok(iam)
+    }
+
+    fn refusal<T>(result: Result<T, IamError>) -> String {
+        match result {
+            Ok(_) => panic!("IAM accepted it"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn providers_keep_their_mode_and_keys_and_iam_refuses_what_it_refuses() {
+        let iam = iam_with(AssertionEncryptionMode::Required, &[KEY]).unwrap();
+        let provider = iam.provider(ARN).unwrap().unwrap();
+        assert_eq!(
+            provider.assertion_encryption_mode,
+            AssertionEncryptionMode::Required
+        );
+        assert_eq!(provider.private_keys.len(), 1);
+        let first = provider.private_key_list[0].key_id.clone();
+
+        // Rotation: a second key, then the limit of two.
+        let update = |u: ProviderUpdate| iam.update_provider(ARN, &u);
+        let two = update(ProviderUpdate {
+            add_private_key: Some(KEY_2.into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(two.private_keys.len(), 2);
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                add_private_key: Some(OTHER.into()),
+                ..Default::default()
+            })),
+            "Private key limit of 2 is reached."
+        );
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                add_private_key: Some(OTHER.into()),
+                remove_private_key: Some(first.clone()),
+                ..Default::default()
+            })),
+            "Unable to add and remove private keys in the same request. Set a value for only one of the two parameters."
+        );
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                remove_private_key: Some("NOPE".into()),
+                ..Default::default()
+            })),
+            "Failed to remove private key because the Key ID does not match a private key."
+        );
+        assert_eq!(
+            refusal(update(ProviderUpdate::default())),
+            "Unable to update identity provider. No updates are defined for metadata or encryption assertion."
+        );
+        assert!(
+            refusal(update(ProviderUpdate {
+                add_private_key: Some(
+                    "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----".into()
+                ),
+                ..Default::default()
+            }))
+            .starts_with("Invalid private key.")
+        );
+        let one = update(ProviderUpdate {
+            remove_private_key: Some(first),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(one.private_key_list.len(), 1);
+        assert_eq!(
+            refusal(update(ProviderUpdate {
+                remove_private_key: Some(one.private_key_list[0].key_id.clone()),
+                ..Default::default()
+            })),
+            "Unable to set assertion encryption mode to Required because no private key is provided."
+        );
+
+        // Required needs a key from the start too.
+        assert_eq!(
+            refusal(iam_with(AssertionEncryptionMode::Required, &[])),
+            "Unable to set assertion encryption mode to Required because no private key is provided."
+        );
+        assert_eq!(
+            refusal(iam_with(
+                AssertionEncryptionMode::Allowed,
+                &[KEY, KEY_2, OTHER]
+            )),
+            "Private key limit of 2 is reached."
+        );
+    }
 }

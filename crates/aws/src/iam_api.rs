@@ -483,7 +483,7 @@ impl Call<'_> {
         self.add_private_key(&mut extra)?;
         self.aws
             .iam
-            .update_provider(&arn, metadata, &extra)
+            .update_provider_document(&arn, metadata, &extra)
             .map_err(metadata_refusal)?;
         Ok(Some(format!(
             "<SAMLProviderArn>{}</SAMLProviderArn>",

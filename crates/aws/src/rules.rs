@@ -53,6 +53,26 @@ mod table {
                 fix: "Look at the IdP's log: it refused to authenticate the user and said why in the StatusMessage.",
                 behaviours: &["C5"],
             },
+            /// An encrypted assertion that does not decrypt with the provider's
+            /// private keys, or whose signature inside does not verify: one
+            /// answer for every failure, so the answer is no decryption oracle.
+            EncryptedAssertionInvalid {
+                name: "encrypted-assertion-invalid",
+                code: "InvalidIdentityToken",
+                headline: INVALID_RESPONSE,
+                explanation: "AWS decrypts an EncryptedAssertion with the private keys added to the IAM SAML provider (AddPrivateKey; CreateSAMLProvider, UpdateSAMLProvider), then checks the signature of the assertion inside. AWS documents no separate wording for a key that matches none (troubleshoot_saml lists only the key-management errors), so the sign-in page says what it says of any unusable response. samlsim gives every decryption or signature failure of an encrypted assertion this one answer, as a receiver must (Jager and Somorovsky, \"How To Break XML Encryption\"; xmlenc-core1 §6.1); what exactly failed is in the event log.",
+                fix: "Give the IAM SAML provider the private key whose certificate the IdP encrypts to (UpdateSAMLProvider AddPrivateKey; keep the old key while rotating), and have the IdP sign the assertion before encrypting it.",
+                behaviours: &["C5"],
+            },
+            /// The provider's AssertionEncryptionMode is Required and the assertion is plain.
+            EncryptionRequired {
+                name: "encryption-required",
+                code: "InvalidIdentityToken",
+                headline: INVALID_RESPONSE,
+                explanation: "An IAM SAML provider whose AssertionEncryptionMode is Required accepts only encrypted assertions (CreateSAMLProvider, UpdateSAMLProvider: AssertionEncryptionMode).",
+                fix: "Turn on assertion encryption at the IdP with the certificate of the provider's private key, or set the provider's AssertionEncryptionMode to Allowed.",
+                behaviours: &["C5"],
+            },
             /// The signature does not verify with the provider's certificates.
             SignatureInvalid {
                 name: "signature-invalid",
@@ -518,6 +538,8 @@ impl AwsRule {
                 | AwsRule::SessionDurationInvalid
                 | AwsRule::MethodNotPost
                 | AwsRule::SamlResponseMissing
+                | AwsRule::EncryptedAssertionInvalid
+                | AwsRule::EncryptionRequired
         )
     }
 }

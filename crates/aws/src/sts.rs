@@ -41,7 +41,7 @@ pub(crate) fn handle(aws: &Aws, request: &Request, region: &str, rest: &str) -> 
         Err(refusal) => aws.recorder.refuse(
             request,
             ACTION,
-            refusal.context(serde_json::json!({ "request_id": request_id })),
+            refusal.fact("request_id", request_id.clone()),
             |refusal| error(&request_id, refusal),
         ),
     }

@@ -69,6 +69,8 @@ fn world(condition: &str) -> World {
             saml_providers: vec![SamlProviderConfig {
                 name: "ExampleIdP".into(),
                 metadata,
+                assertion_encryption_mode: Default::default(),
+                private_keys: vec![],
             }],
             roles: vec![RoleConfig {
                 name: "Bounded".into(),

@@ -63,7 +63,7 @@ pub fn handle(cognito: &Cognito, request: &Request, region: &str) -> Response {
         "CreateIdentityProvider" => put_provider(cognito, region, &input, true),
         "UpdateIdentityProvider" => put_provider(cognito, region, &input, false),
         "DescribeIdentityProvider" => provider_of(cognito, region, &input)
-            .map(|(_, p)| json!({ "IdentityProvider": provider_json(&p) })),
+            .map(|(_, p)| json!({ "IdentityProvider": provider_json(cognito, &p) })),
         "DeleteIdentityProvider" => delete_provider(cognito, region, &input),
         "ListIdentityProviders" => list_providers(cognito, region, &input),
         "CreateUserPoolClient" => put_client(cognito, region, &input, true),
@@ -354,7 +354,7 @@ fn create_domain(cognito: &Cognito, region: &str, input: &Input) -> Outcome {
 
 // ---- identity providers -------------------------------------------------------
 
-fn provider_json(provider: &Provider) -> Value {
+fn provider_json(cognito: &Cognito, provider: &Provider) -> Value {
     let mut details = Map::new();
     match &provider.metadata_url {
         Some(url) => details.insert("MetadataURL".into(), url.clone().into()),
@@ -371,6 +371,14 @@ fn provider_json(provider: &Provider) -> Value {
     }
     if provider.request_signing {
         details.insert("RequestSigningAlgorithm".into(), "rsa-sha256".into());
+    }
+    if provider.encrypted_responses {
+        // The certificate the IdP encrypts to (cognito-user-pools-SAML-signing-encryption).
+        details.insert("EncryptedResponses".into(), "true".into());
+        details.insert(
+            "ActiveEncryptionCertificate".into(),
+            cognito.encryption_certificate().to_base64().into(),
+        );
     }
     json!({
         "UserPoolId": provider.pool_id,
@@ -451,6 +459,7 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
                 fresh.idp_init = previous.idp_init;
                 fresh.idp_signout = previous.idp_signout;
                 fresh.request_signing = previous.request_signing;
+                fresh.encrypted_responses = previous.encrypted_responses;
                 fresh.identifiers = previous.identifiers;
             }
             fresh
@@ -468,6 +477,9 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
     if let Some(v) = details.get("IDPInit") {
         provider.idp_init = v == "true";
     }
+    if let Some(v) = details.get("EncryptedResponses") {
+        provider.encrypted_responses = v == "true";
+    }
     if let Some(v) = details.get("RequestSigningAlgorithm") {
         provider.request_signing = v == "rsa-sha256";
     }
@@ -484,7 +496,7 @@ fn put_provider(cognito: &Cognito, region: &str, input: &Input, create: bool) ->
     }
     provider.modified = now;
     cognito.model.put_provider(&provider).map_err(internal)?;
-    Ok(json!({ "IdentityProvider": provider_json(&provider) }))
+    Ok(json!({ "IdentityProvider": provider_json(cognito, &provider) }))
 }
 
 fn delete_provider(cognito: &Cognito, region: &str, input: &Input) -> Outcome {

@@ -83,6 +83,11 @@ pub struct SamlProviderConfig {
     /// Sign AuthnRequests (rsa-sha256, with the pool's key).
     #[serde(default)]
     pub request_signing: bool,
+    /// ProviderDetails `EncryptedResponses`: the IdP must encrypt its assertions to
+    /// the pool's encryption certificate (`ActiveEncryptionCertificate`); a plain
+    /// assertion is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub encrypted_responses: bool,
     /// `idp_identifier` values (e.g. email domains) that select this provider.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifiers: Vec<String>,

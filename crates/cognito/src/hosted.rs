@@ -15,11 +15,12 @@ use samlsim_saml::authn_request::{AuthnRequest, build_authn_request};
 use samlsim_saml::binding::{Limits, decode_post};
 use samlsim_saml::logout::{LogoutRequest, build_logout_request};
 use samlsim_saml::redirect::{RedirectParam, redirect_query};
-use samlsim_saml::response::{VerifiedAssertion, parse_response};
+use samlsim_saml::response::{Decryption, VerifiedAssertion, parse_response};
 use samlsim_saml::uri::status;
 use samlsim_saml::{DateTime, NameId, SamlError};
 use samlsim_service::http::{Cookie, Method, StatusCode, encode_form, header};
 use samlsim_service::{NewEvent, Refusal, Request, Response};
+use samlsim_xenc::DecryptOptions;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
@@ -711,12 +712,42 @@ fn check_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<
             ))
         })?);
     }
-    let assertion = received.verify(&certificates).map_err(|e| match e {
-        SamlError::Signature { .. } | SamlError::Unsigned | SamlError::NoTrustedCertificate => {
-            invalid_saml(CognitoRule::SignatureInvalid, e.to_string())
+    let assertion = if received.is_encrypted() {
+        // Decrypt, verify the decrypted assertion, read only what verified; every
+        // failure one answer, the reason in the event log only.
+        let key = &cognito.encryption.key;
+        let decryption = Decryption {
+            keys: &[key],
+            options: DecryptOptions::default(),
+        };
+        received
+            .verify_decrypting(&certificates, Some(&decryption))
+            .map_err(|e| {
+                Refusal::new(CognitoRule::EncryptedResponseInvalid)
+                    .because(
+                        "The encrypted assertion did not decrypt with the pool's encryption key, \
+                         or the signature inside it did not verify; samlsim's event log (reason) \
+                         says which.",
+                    )
+                    .fact("reason", e.to_string())
+            })?
+    } else {
+        if provider.encrypted_responses {
+            return Err(invalid_saml(
+                CognitoRule::EncryptionRequired,
+                format!(
+                    "Provider {} has EncryptedResponses, and the assertion is not encrypted",
+                    provider.name
+                ),
+            ));
         }
-        other => invalid_saml(CognitoRule::SamlMalformed, other.to_string()),
-    })?;
+        received.verify(&certificates).map_err(|e| match e {
+            SamlError::Signature { .. } | SamlError::Unsigned | SamlError::NoTrustedCertificate => {
+                invalid_saml(CognitoRule::SignatureInvalid, e.to_string())
+            }
+            other => invalid_saml(CognitoRule::SamlMalformed, other.to_string()),
+        })?
+    };
     // From here on only the verified assertion is read.
     check_assertion(
         cognito,

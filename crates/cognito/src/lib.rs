@@ -75,12 +75,16 @@ pub struct CognitoParts {
     pub urls: Arc<UrlMap>,
     /// The pools' token signing key and certificate.
     pub key: samlsim_crypto::Identity,
+    /// The key pair that decrypts assertions of providers with `EncryptedResponses`;
+    /// its certificate is published as `ActiveEncryptionCertificate`.
+    pub encryption: samlsim_crypto::Identity,
 }
 
 /// The mock Amazon Cognito.
 pub struct Cognito {
     model: Model,
     keys: Keys,
+    encryption: samlsim_crypto::Identity,
     idp_metadata: String,
     fetch_metadata: FetchMetadata,
     clock: Arc<dyn Clock>,
@@ -97,6 +101,7 @@ impl Cognito {
         let cognito = Cognito {
             model,
             keys: Keys::new(parts.key.key, parts.key.certificate),
+            encryption: parts.encryption,
             idp_metadata: parts.idp_metadata,
             fetch_metadata: parts.fetch_metadata,
             clock: parts.clock,
@@ -193,6 +198,7 @@ impl Cognito {
         provider.idp_init = config.idp_init;
         provider.idp_signout = config.idp_signout;
         provider.request_signing = config.request_signing;
+        provider.encrypted_responses = config.encrypted_responses;
         provider.identifiers = config.identifiers.clone();
         Ok(provider)
     }
@@ -218,6 +224,11 @@ impl Cognito {
 
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// The certificate IdPs encrypt assertions to (`ActiveEncryptionCertificate`).
+    pub fn encryption_certificate(&self) -> &Certificate {
+        &self.encryption.certificate
     }
 
     pub fn keys(&self) -> &Keys {
@@ -375,6 +386,7 @@ pub fn provider_from_metadata(
         idp_init: false,
         idp_signout: false,
         request_signing: false,
+        encrypted_responses: false,
         identifiers: Vec::new(),
         created: now,
         modified: now,

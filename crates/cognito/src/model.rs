@@ -104,6 +104,9 @@ pub struct Provider {
     pub idp_init: bool,
     pub idp_signout: bool,
     pub request_signing: bool,
+    /// ProviderDetails `EncryptedResponses`.
+    #[serde(default)]
+    pub encrypted_responses: bool,
     pub identifiers: Vec<String>,
     pub created: UnixTime,
     pub modified: UnixTime,

@@ -137,6 +137,23 @@ mod table {
                 behaviours: &["G1"],
             },
             /// The signature does not verify with any of the provider's certificates.
+            EncryptedResponseInvalid {
+                name: "encrypted-response-invalid",
+                code: "invalid_request",
+                headline: "Error in SAML response processing: Invalid SAML response",
+                explanation: "With EncryptedResponses, the pool decrypts the IdP's EncryptedAssertion with the private key of its encryption certificate (ActiveEncryptionCertificate), then verifies the signature inside (cognito-user-pools-SAML-signing-encryption). Every failure of either gets this one answer, so the answer is no decryption oracle; what exactly failed is in samlsim's event log.",
+                fix: "Give the IdP the pool's encryption certificate (DescribeIdentityProvider ProviderDetails ActiveEncryptionCertificate), and have it sign the assertion before encrypting it.",
+                behaviours: &["G5"],
+            },
+            /// EncryptedResponses is on and the assertion is plain.
+            EncryptionRequired {
+                name: "encryption-required",
+                code: "invalid_request",
+                headline: "Error in SAML response processing: Invalid SAML response",
+                explanation: "A provider with EncryptedResponses accepts only encrypted assertions: \"your user pool's connection with the SAML IdP can't work until your IdP starts encrypting all SAML assertions with the provided key\" (cognito-user-pools-SAML-signing-encryption).",
+                fix: "Turn on assertion encryption at the IdP with the pool's ActiveEncryptionCertificate, or set EncryptedResponses to false.",
+                behaviours: &["G5"],
+            },
             SignatureInvalid {
                 name: "signature-invalid",
                 code: "invalid_request",

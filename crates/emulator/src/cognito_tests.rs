@@ -1377,3 +1377,88 @@ fn idp_initiated_clients_may_list_only_saml_providers() {
     let page = idp_post(&mut browser, "carlos", "/idp/launch/cognito-example-app");
     assert_rule(&submit(&mut browser, &page), "idp-init-relay-state");
 }
+
+// ---- encrypted responses (issue 15) ----------------------------------------------
+
+/// Makes the IdP encrypt the example app's assertions to `certificate`.
+fn idp_encrypts_to(emulator: &Emulator, certificate: &samlsim_crypto::Certificate) {
+    let get = emulator.handle(&Request::new(
+        Method::GET,
+        "/_admin/idp/service-providers/cognito-example-app",
+    ));
+    assert_eq!(get.status, StatusCode::OK, "{}", get.text_body());
+    let mut sp: Value = serde_json::from_slice(&get.body).unwrap();
+    sp["encrypt_assertions"] = true.into();
+    sp["encryption_certificate"] = certificate.to_pem().into();
+    let put = emulator
+        .handle(&Request::new(Method::POST, "/_admin/idp/service-providers").with_json(&sp));
+    assert!(put.status.is_success(), "{}", put.text_body());
+}
+
+#[test]
+fn encrypted_responses_publish_the_pools_certificate_and_decrypt_with_its_key() {
+    let emulator = emulator();
+    let (status, body) = api(
+        &emulator,
+        "UpdateIdentityProvider",
+        json!({"UserPoolId": POOL, "ProviderName": "ExampleCorpIdP",
+               "ProviderDetails": {"EncryptedResponses": "true"}}),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let details = &body["IdentityProvider"]["ProviderDetails"];
+    assert_eq!(details["EncryptedResponses"], "true", "{body}");
+    let published = samlsim_crypto::Certificate::from_base64(
+        details["ActiveEncryptionCertificate"].as_str().unwrap(),
+    )
+    .unwrap();
+
+    // A plain assertion no longer signs in.
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(
+        &mut browser,
+        "carlos",
+        &authorize_url(TEST_CLIENT, CALLBACK, &[]),
+    );
+    assert_rule(&submit(&mut browser, &page), "encryption-required");
+
+    // Encrypted to another certificate: the one answer for a failed encrypted assertion.
+    let attacker = samlsim_crypto::Certificate::from_pem(include_str!(
+        "../../../certs/test-only-attacker-cert.pem"
+    ))
+    .unwrap();
+    idp_encrypts_to(&emulator, &attacker);
+    let mut browser = Browser::new(&emulator);
+    let page = idp_post(
+        &mut browser,
+        "carlos",
+        &authorize_url(TEST_CLIENT, CALLBACK, &[]),
+    );
+    let xml = samlsim_saml::binding::decode_post(
+        page.form().unwrap().get("SAMLResponse").unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(
+        String::from_utf8(xml)
+            .unwrap()
+            .contains("EncryptedAssertion")
+    );
+    let refused = submit(&mut browser, &page);
+    assert_rule(&refused, "encrypted-response-invalid");
+    let event = emulator
+        .events()
+        .list(&samlsim_service::EventFilter::default())
+        .unwrap()
+        .into_iter()
+        .rfind(|e| e.rule.as_deref() == Some("encrypted-response-invalid"))
+        .unwrap();
+    let reason = event.detail["reason"].as_str().unwrap();
+    assert!(reason.contains("wrong key"), "{reason}");
+    assert!(!refused.text().contains("wrong key"), "{}", refused.text());
+
+    // Encrypted to the published certificate: decrypted, verified, signed in.
+    idp_encrypts_to(&emulator, &published);
+    let mut browser = Browser::new(&emulator);
+    let page = sign_in(&mut browser, "carlos", &[]);
+    assert!(!code_of(&page).is_empty());
+}

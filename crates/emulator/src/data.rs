@@ -11,6 +11,8 @@ const KEY: &str = "idp-signing-key.pem";
 const CERTIFICATE: &str = "idp-signing-cert.pem";
 const COGNITO_KEY: &str = "cognito-signing-key.pem";
 const COGNITO_CERTIFICATE: &str = "cognito-signing-cert.pem";
+const COGNITO_ENCRYPTION_KEY: &str = "cognito-encryption-key.pem";
+const COGNITO_ENCRYPTION_CERTIFICATE: &str = "cognito-encryption-cert.pem";
 
 /// Why the data folder could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,8 @@ impl DataFolder {
                 CERTIFICATE,
                 COGNITO_KEY,
                 COGNITO_CERTIFICATE,
+                COGNITO_ENCRYPTION_KEY,
+                COGNITO_ENCRYPTION_CERTIFICATE,
             ] {
                 match std::fs::remove_file(path.join(name)) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
@@ -112,6 +116,17 @@ impl DataFolder {
             COGNITO_KEY,
             COGNITO_CERTIFICATE,
             generate_cognito_identity,
+        )
+    }
+
+    /// The Cognito user pools' encryption key pair (EncryptedResponses: the
+    /// certificate is `ActiveEncryptionCertificate`), generated on first use.
+    pub fn cognito_encryption_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
+        self.identity(
+            clock,
+            COGNITO_ENCRYPTION_KEY,
+            COGNITO_ENCRYPTION_CERTIFICATE,
+            generate_cognito_encryption_identity,
         )
     }
 
@@ -204,6 +219,15 @@ pub fn generate_cognito_identity(clock: &dyn Clock) -> Result<Identity, DataErro
     generate_named(
         clock,
         "samlsim Cognito user pool signing",
+        30 * 365 * 86_400,
+    )
+}
+
+/// The same for the Cognito user pools' encryption key pair.
+pub fn generate_cognito_encryption_identity(clock: &dyn Clock) -> Result<Identity, DataError> {
+    generate_named(
+        clock,
+        "samlsim Cognito user pool encryption",
         30 * 365 * 86_400,
     )
 }

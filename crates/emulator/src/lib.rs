@@ -106,11 +106,27 @@ fn in_memory_cognito_identity(
     clock: &dyn samlsim_service::Clock,
 ) -> Result<Identity, data::DataError> {
     static PEMS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-    let (key, certificate) = match PEMS.get() {
+    once_per_process(&PEMS, clock, data::generate_cognito_identity)
+}
+
+/// The same for the user pools' encryption key pair (EncryptedResponses).
+fn in_memory_cognito_encryption_identity(
+    clock: &dyn samlsim_service::Clock,
+) -> Result<Identity, data::DataError> {
+    static PEMS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    once_per_process(&PEMS, clock, data::generate_cognito_encryption_identity)
+}
+
+fn once_per_process(
+    pems: &'static std::sync::OnceLock<(String, String)>,
+    clock: &dyn samlsim_service::Clock,
+    generate: fn(&dyn samlsim_service::Clock) -> Result<Identity, data::DataError>,
+) -> Result<Identity, data::DataError> {
+    let (key, certificate) = match pems.get() {
         Some(pems) => pems,
         None => {
-            let identity = data::generate_cognito_identity(clock)?;
-            PEMS.get_or_init(|| (identity.key.to_pkcs8_pem(), identity.certificate.to_pem()))
+            let identity = generate(clock)?;
+            pems.get_or_init(|| (identity.key.to_pkcs8_pem(), identity.certificate.to_pem()))
         }
     };
     Identity::from_pem(key, certificate).map_err(data::DataError::Generate)
@@ -137,11 +153,12 @@ impl Emulator {
     /// Opens the state (seeding it from `config` when new) and builds every service.
     pub fn start(config: Config, options: Options) -> Result<Emulator, StartError> {
         let clock = options.clock;
-        let (store, identity, cognito_identity) = match &options.data {
+        let (store, identity, cognito_identity, cognito_encryption) = match &options.data {
             Some(folder) => (
                 folder.open_store()?,
                 folder.signing_identity(clock.as_ref())?,
                 folder.cognito_identity(clock.as_ref())?,
+                folder.cognito_encryption_identity(clock.as_ref())?,
             ),
             None => {
                 let identity = match options.identity {
@@ -149,7 +166,13 @@ impl Emulator {
                     None => data::generate_identity(clock.as_ref())?,
                 };
                 let cognito_identity = in_memory_cognito_identity(clock.as_ref())?;
-                (Store::in_memory()?, identity, cognito_identity)
+                let cognito_encryption = in_memory_cognito_encryption_identity(clock.as_ref())?;
+                (
+                    Store::in_memory()?,
+                    identity,
+                    cognito_identity,
+                    cognito_encryption,
+                )
             }
         };
         let store = Arc::new(store);
@@ -229,6 +252,7 @@ impl Emulator {
                 events: events.clone(),
                 urls: urls.clone(),
                 key: cognito_identity,
+                encryption: cognito_encryption,
             })?;
             store.set_marker(SEEDED)?;
             Ok::<_, StartError>((events, exchanges, urls, idp, aws, connect, cognito))

@@ -115,6 +115,21 @@ pub struct ServiceProviderConfig {
     /// Show on the portal (C1). SP-initiated-only apps may be hidden.
     #[serde(default = "default_true")]
     pub in_portal: bool,
+    /// Encrypt the assertion to `encryption_certificate` (sign-then-encrypt: the
+    /// assertion's signature goes inside the `saml:EncryptedAssertion`, a Response
+    /// signature covers the ciphertext; SAML core 2.3.4, 6.1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub encrypt_assertions: bool,
+    /// The SP's encryption certificate: PEM, or a path to a PEM file (the
+    /// `KeyDescriptor use="encryption"` of its metadata).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_certificate: Option<String>,
+    /// The content cipher: `aes256-gcm` (default), `aes128-gcm`, `aes256-cbc`, `aes128-cbc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_algorithm: Option<String>,
+    /// The key transport: `rsa-oaep-mgf1p` (default) or `rsa-oaep` (xmlenc11, SHA-256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_transport: Option<String>,
 }
 
 fn default_signature_algorithm() -> String {

@@ -8,7 +8,7 @@ use samlsim_saml::binding;
 use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
 use samlsim_saml::response::{
     AssertionSpec, Attribute, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec,
-    ResponseSigning, ResponseSpec, build_response,
+    ResponseSigning, ResponseSpec, build_encrypted_response, build_response,
 };
 use samlsim_saml::signature::Signer;
 use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format};
@@ -16,6 +16,7 @@ use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{NewEvent, Refusal, Request, Response, UrlUse, check_url};
+use samlsim_xenc::{BlockCipher, EncryptOptions, KeyTransport};
 
 use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
@@ -64,12 +65,47 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
     if let Some(pem) = &sp.certificate {
         Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
     }
+    encryption(sp)?;
     if let Some(aws) = &sp.aws
         && aws.roles.is_empty()
     {
         return Err("aws.roles: at least one role-arn,provider-arn pair is needed".into());
     }
     Ok(())
+}
+
+/// The SP's encryption settings: `None` unless `encrypt_assertions` is on.
+pub(crate) fn encryption(
+    sp: &ServiceProviderConfig,
+) -> Result<Option<(Certificate, EncryptOptions)>, String> {
+    if !sp.encrypt_assertions {
+        return Ok(None);
+    }
+    let given = sp.encryption_certificate.as_deref().ok_or(
+        "encrypt_assertions: the SP has no encryption_certificate to encrypt to".to_owned(),
+    )?;
+    let pem = if given.contains("-----BEGIN") {
+        given.to_owned()
+    } else {
+        std::fs::read_to_string(given)
+            .map_err(|e| format!("encryption_certificate: cannot read {given}: {e}"))?
+    };
+    let certificate =
+        Certificate::from_pem(&pem).map_err(|e| format!("encryption_certificate: {e}"))?;
+    let mut options = EncryptOptions::default();
+    if let Some(name) = &sp.encryption_algorithm {
+        options.block_cipher = BlockCipher::from_name(name).ok_or_else(|| {
+            format!(
+                "encryption_algorithm: unknown \"{name}\" (aes256-gcm, aes128-gcm, aes256-cbc or aes128-cbc)"
+            )
+        })?;
+    }
+    if let Some(name) = &sp.key_transport {
+        options.key_transport = KeyTransport::from_name(name).ok_or_else(|| {
+            format!("key_transport: unknown \"{name}\" (rsa-oaep-mgf1p or rsa-oaep)")
+        })?;
+    }
+    Ok(Some((certificate, options)))
 }
 
 fn signature_algorithm(sp: &ServiceProviderConfig) -> Result<SignatureAlgorithm, String> {
@@ -310,41 +346,54 @@ fn respond(
         SignedParts::Both => ResponseSigning::Both,
         SignedParts::None => ResponseSigning::Unsigned,
     };
-    let built = build_response(
-        &ResponseSpec {
-            id: response_id.clone(),
-            issue_instant: DateTime::from_unix(now),
-            destination: Some(sp.acs_url.clone()),
+    let encrypt_to = encryption(sp).map_err(|e| {
+        Refusal::new(IdpRule::ResponseNotBuilt).because(format!(
+            "Encrypting the assertion for {} is configured wrongly: {e}",
+            sp.label
+        ))
+    })?;
+    let response_spec = ResponseSpec {
+        id: response_id.clone(),
+        issue_instant: DateTime::from_unix(now),
+        destination: Some(sp.acs_url.clone()),
+        in_response_to: in_response_to.map(str::to_owned),
+        issuer: idp.entity_id.clone(),
+        status: Status::success(),
+    };
+    let assertion_spec = AssertionSpec {
+        id: assertion_id.clone(),
+        issue_instant: DateTime::from_unix(now),
+        issuer: idp.entity_id.clone(),
+        name_id: NameId::new(name_id.clone(), sp.name_id_format.clone()),
+        confirmation: BearerConfirmationSpec {
+            not_on_or_after: DateTime::from_unix(now + lifetime),
+            recipient: sp.acs_url.clone(),
             in_response_to: in_response_to.map(str::to_owned),
-            issuer: idp.entity_id.clone(),
-            status: Status::success(),
         },
-        &AssertionSpec {
-            id: assertion_id.clone(),
-            issue_instant: DateTime::from_unix(now),
-            issuer: idp.entity_id.clone(),
-            name_id: NameId::new(name_id.clone(), sp.name_id_format.clone()),
-            confirmation: BearerConfirmationSpec {
-                not_on_or_after: DateTime::from_unix(now + lifetime),
-                recipient: sp.acs_url.clone(),
-                in_response_to: in_response_to.map(str::to_owned),
-            },
-            conditions: ConditionsSpec {
-                not_before: DateTime::from_unix(now),
-                not_on_or_after: DateTime::from_unix(now + lifetime),
-                audiences: vec![sp.audience.clone().unwrap_or_else(|| sp.entity_id.clone())],
-            },
-            authn: AuthnStatementSpec {
-                authn_instant: DateTime::from_unix(session.created_at),
-                session_index: session.index.clone(),
-                session_not_on_or_after: Some(DateTime::from_unix(session.expires_at)),
-                authn_context_class_ref: authn_context::PASSWORD_PROTECTED_TRANSPORT.into(),
-            },
-            attributes: attributes(sp, user),
+        conditions: ConditionsSpec {
+            not_before: DateTime::from_unix(now),
+            not_on_or_after: DateTime::from_unix(now + lifetime),
+            audiences: vec![sp.audience.clone().unwrap_or_else(|| sp.entity_id.clone())],
         },
-        signing,
-        &signer,
-    )
+        authn: AuthnStatementSpec {
+            authn_instant: DateTime::from_unix(session.created_at),
+            session_index: session.index.clone(),
+            session_not_on_or_after: Some(DateTime::from_unix(session.expires_at)),
+            authn_context_class_ref: authn_context::PASSWORD_PROTECTED_TRANSPORT.into(),
+        },
+        attributes: attributes(sp, user),
+    };
+    let built = match &encrypt_to {
+        Some((certificate, options)) => build_encrypted_response(
+            &response_spec,
+            &assertion_spec,
+            signing,
+            &signer,
+            certificate,
+            options,
+        ),
+        None => build_response(&response_spec, &assertion_spec, signing, &signer),
+    }
     .map_err(|e| {
         Refusal::new(IdpRule::ResponseNotBuilt).because(format!(
             "Building the SAML Response for {} failed: {e}",
@@ -369,8 +418,18 @@ fn respond(
             SERVICE,
             "sso.response",
             format!(
-                "signed Response for {} to {} ({})",
-                user.username, sp.label, signing
+                "signed Response for {} to {} ({}{})",
+                user.username,
+                sp.label,
+                signing,
+                match &encrypt_to {
+                    Some((_, options)) => format!(
+                        ", assertion encrypted with {} and {}",
+                        options.block_cipher.name(),
+                        options.key_transport.name()
+                    ),
+                    None => String::new(),
+                }
             ),
         )
         .step("C4")
@@ -379,6 +438,7 @@ fn respond(
             "response_id": response_id, "assertion_id": assertion_id,
             "in_response_to": in_response_to, "relay_state": relay_state,
             "acs_url": sp.acs_url, "signed": signing.name(),
+            "encrypted": encrypt_to.as_ref().map(|(_, o)| format!("{} {}", o.block_cipher.name(), o.key_transport.name())),
         })),
     );
 

@@ -410,3 +410,43 @@ fn a_logout_request_that_does_not_read_is_malformed() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text_body());
     assert_eq!(refused_with(&events, &page), "malformed-logout-request");
 }
+
+#[test]
+fn an_sp_that_encrypts_needs_a_readable_certificate_and_known_algorithms() {
+    let sp = |extra: serde_json::Value| {
+        let mut json = serde_json::json!({
+            "id": "enc", "label": "Encrypting SP", "entity_id": "https://sp.example.test",
+            "acs_url": "https://sp.example.test/acs", "encrypt_assertions": true,
+        });
+        json.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value::<crate::config::ServiceProviderConfig>(json).unwrap()
+    };
+    let check = |extra| crate::sso::check_provider(&sp(extra));
+    assert!(
+        check(serde_json::json!({}))
+            .unwrap_err()
+            .contains("no encryption_certificate")
+    );
+    assert!(
+        check(serde_json::json!({"encryption_certificate": "/nonexistent/cert.pem"}))
+            .unwrap_err()
+            .contains("cannot read")
+    );
+    assert!(
+        check(
+            serde_json::json!({"encryption_certificate": SP_CERT, "encryption_algorithm": "des"})
+        )
+        .unwrap_err()
+        .contains("encryption_algorithm")
+    );
+    assert!(
+        check(serde_json::json!({"encryption_certificate": SP_CERT, "key_transport": "rsa-1_5"}))
+            .unwrap_err()
+            .contains("key_transport")
+    );
+    check(serde_json::json!({"encryption_certificate": SP_CERT, "encryption_algorithm": "aes128-cbc", "key_transport": "rsa-oaep"})).unwrap();
+    // Off, nothing else is needed: the field is additive.
+    crate::sso::check_provider(&sp(serde_json::json!({"encrypt_assertions": false}))).unwrap();
+}

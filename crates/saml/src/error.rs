@@ -9,6 +9,7 @@
 
 use samlsim_crypto::CryptoError;
 use samlsim_dsig::DsigError;
+use samlsim_xenc::XencError;
 use samlsim_xml::XmlError;
 
 use crate::time::TimeError;
@@ -148,12 +149,20 @@ pub enum SamlError {
         count: usize,
     },
 
-    /// The Response's one assertion is encrypted, which this layer cannot read.
+    /// The Response's one assertion is encrypted and no decryption key was given.
     #[error(
-        "the assertion is a saml:EncryptedAssertion (SAML core 2.3.4); encrypted assertions \
-         are not supported"
+        "the assertion is a saml:EncryptedAssertion (SAML core 2.3.4) and this service \
+         provider has no private key to decrypt it with"
     )]
     EncryptedAssertion,
+
+    /// The Response's `saml:EncryptedAssertion` did not decrypt with any key given.
+    #[error("the saml:EncryptedAssertion could not be decrypted: {0}")]
+    Decryption(#[source] XencError),
+
+    /// The assertion could not be encrypted to the recipient (IdP side).
+    #[error("the saml:Assertion could not be encrypted: {0}")]
+    Encryption(#[source] XencError),
 
     /// Neither the Response nor its assertion carries a signature.
     #[error(

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use samlsim_crypto::Certificate;
+use samlsim_xenc::{EncryptOptions, encrypt_assertion};
 use samlsim_xml::{Document, NodeId};
 
 use crate::common::{BuiltMessage, NameId, Status, append_issuer};
@@ -175,12 +177,53 @@ pub fn build_response(
     signing: ResponseSigning,
     signer: &Signer<'_>,
 ) -> Result<BuiltMessage, SamlError> {
+    build(response, assertion, signing, signer, None)
+}
+
+/// [`build_response`] with the assertion encrypted to `recipient` (SAML core
+/// 2.3.4, 6.1): sign-then-encrypt, so the assertion's signature travels inside the
+/// `saml:EncryptedAssertion`, and a Response signature, if any, covers the
+/// ciphertext.
+///
+/// # Errors
+///
+/// As [`build_response`]; [`SamlError::Encryption`] when encrypting fails.
+pub fn build_encrypted_response(
+    response: &ResponseSpec,
+    assertion: &AssertionSpec,
+    signing: ResponseSigning,
+    signer: &Signer<'_>,
+    recipient: &Certificate,
+    options: &EncryptOptions,
+) -> Result<BuiltMessage, SamlError> {
+    build(
+        response,
+        assertion,
+        signing,
+        signer,
+        Some((recipient, options)),
+    )
+}
+
+fn build(
+    response: &ResponseSpec,
+    assertion: &AssertionSpec,
+    signing: ResponseSigning,
+    signer: &Signer<'_>,
+    encrypt_to: Option<(&Certificate, &EncryptOptions)>,
+) -> Result<BuiltMessage, SamlError> {
     let (mut doc, root) = response_document(response)?;
     let assertion_node = append_assertion(&mut doc, root, assertion)?;
     check_characters(&doc, root, "samlp:Response")?;
     // Assertion first: the Response's digest must cover the finished assertion.
     if signing.signs_assertion() {
         sign(&mut doc, assertion_node, signer, "saml:Assertion")?;
+    }
+    // Then encryption, so the assertion's signature is inside the ciphertext and
+    // the Response's covers the EncryptedAssertion.
+    if let Some((recipient, options)) = encrypt_to {
+        encrypt_assertion(&mut doc, assertion_node, recipient, options)
+            .map_err(SamlError::Encryption)?;
     }
     if signing.signs_response() {
         sign(&mut doc, root, signer, "samlp:Response")?;

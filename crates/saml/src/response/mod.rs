@@ -14,10 +14,11 @@ mod read;
 
 pub use build::{
     AssertionSpec, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec, ResponseSigning,
-    ResponseSpec, UnknownResponseSigning, build_error_response, build_response,
+    ResponseSpec, UnknownResponseSigning, build_encrypted_response, build_error_response,
+    build_response,
 };
 pub use read::{
-    AuthnStatement, Conditions, ContainedAssertion, ReceivedResponse, ResponseEnvelope,
+    AuthnStatement, Conditions, ContainedAssertion, Decryption, ReceivedResponse, ResponseEnvelope,
     SignatureStatus, SubjectConfirmation, VerifiedAssertion, parse_response,
 };
 

@@ -1,8 +1,9 @@
 //! Reading and verifying a `samlp:Response`: the SP side of Web Browser SSO.
 
-use samlsim_crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm};
+use samlsim_crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey};
 use samlsim_dsig::{Verified, VerifyOptions, verify_enveloped};
-use samlsim_xml::{Document, parse_bytes};
+use samlsim_xenc::{DecryptOptions, XencError, decrypt_assertion};
+use samlsim_xml::{Document, NodeId, parse_bytes};
 
 use crate::common::{NameId, Status, read_issuer};
 use crate::error::SamlError;
@@ -174,6 +175,36 @@ pub struct VerifiedAssertion {
     /// The Response's envelope read from the verified Response, when the
     /// Response was signed; `None` when only the assertion was.
     pub signed_envelope: Option<ResponseEnvelope>,
+    /// Whether the assertion arrived as a `saml:EncryptedAssertion` (and was read
+    /// from what decrypting it gave).
+    pub encrypted: bool,
+}
+
+/// The private keys a service provider decrypts `saml:EncryptedAssertion`s with:
+/// one, or two while a key is rotated; each is tried in turn.
+#[derive(Debug, Clone, Copy)]
+pub struct Decryption<'a> {
+    /// The keys, in the order to try them.
+    pub keys: &'a [&'a SigningKey],
+    /// Algorithms allowed and parser limits for the decrypted assertion.
+    pub options: DecryptOptions,
+}
+
+impl Decryption<'_> {
+    /// Decrypts the `saml:EncryptedAssertion` `encrypted` of `doc` with the first
+    /// key that unwraps its content key. Any other failure (a tag mismatch, bad
+    /// padding, a malformed `EncryptedData`) ends the attempt: the key matched.
+    fn decrypt(&self, doc: &Document, encrypted: NodeId) -> Result<Document, SamlError> {
+        let mut last = XencError::WrongKey;
+        for key in self.keys {
+            match decrypt_assertion(doc, encrypted, key, &self.options) {
+                Ok(decrypted) => return Ok(decrypted),
+                Err(XencError::WrongKey) => last = XencError::WrongKey,
+                Err(other) => return Err(SamlError::Decryption(other)),
+            }
+        }
+        Err(SamlError::Decryption(last))
+    }
 }
 
 impl VerifiedAssertion {
@@ -256,6 +287,59 @@ impl ReceivedResponse {
     /// [`SamlError::EncryptedAssertion`], and the reading errors of a
     /// malformed assertion (a missing ID, a bad timestamp...).
     pub fn verify(&self, trusted: &[Certificate]) -> Result<VerifiedAssertion, SamlError> {
+        self.verify_decrypting(trusted, None)
+    }
+
+    /// Whether the Response's assertion (any of them) is a `saml:EncryptedAssertion`,
+    /// as received: for routing and policy ("encryption required") only.
+    pub fn is_encrypted(&self) -> bool {
+        self.assertions.contains(&ContainedAssertion::Encrypted)
+    }
+
+    /// Decrypts the Response's one `saml:EncryptedAssertion` **without verifying
+    /// anything**: to route only (which provider's certificates will verify it),
+    /// as [`Self::document`] is for a plain assertion. Decisions are made on what
+    /// [`Self::verify_decrypting`] returns.
+    ///
+    /// # Errors
+    ///
+    /// [`SamlError::AssertionCount`] unless there is exactly one assertion and it is
+    /// encrypted; [`SamlError::Decryption`].
+    pub fn decrypt_unverified(&self, decryption: &Decryption<'_>) -> Result<Document, SamlError> {
+        let root = Node::root(
+            &self.document,
+            PROTOCOL_NS,
+            "Response",
+            RESPONSE,
+            "SAML core 3.3.3",
+        )?;
+        match single_assertion(root)? {
+            Contained::Encrypted(node) => decryption.decrypt(node.doc, node.id),
+            Contained::Plain(_) => Err(SamlError::AssertionCount { count: 0 }),
+        }
+    }
+
+    /// [`Self::verify`], decrypting a `saml:EncryptedAssertion` with `decryption`'s
+    /// keys (SAML core 2.3.4, sign-then-encrypt: the assertion's signature is inside
+    /// the ciphertext). The order keeps the verified-element invariant across
+    /// decryption:
+    ///
+    /// * a signed Response is verified first, and the `EncryptedAssertion` is
+    ///   taken from the verified copy;
+    /// * the decrypted assertion is a new document; its own signature, if any, is
+    ///   verified on it (and required when the Response is not signed);
+    /// * the assertion is read only from the verified copy (or, when only the
+    ///   Response was signed, from the decryption of the ciphertext it covered).
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::verify`]; [`SamlError::EncryptedAssertion`] when the assertion is
+    /// encrypted and `decryption` is `None`; [`SamlError::Decryption`].
+    pub fn verify_decrypting(
+        &self,
+        trusted: &[Certificate],
+        decryption: Option<&Decryption<'_>>,
+    ) -> Result<VerifiedAssertion, SamlError> {
         let options = VerifyOptions::default();
         let doc = &self.document;
         let root = Node::root(doc, PROTOCOL_NS, "Response", RESPONSE, "SAML core 3.3.3")?;
@@ -269,40 +353,89 @@ impl ReceivedResponse {
             })?;
             let signed_root = Node::at(&response.document, response.element(), RESPONSE);
             let envelope = read_envelope(signed_root)?;
-            let assertion = single_assertion(signed_root)?;
             let response_signature = SignatureStatus::of(&response);
-            if assertion.has_signature() {
-                let verified = verify_assertion(assertion, trusted, &options)?;
-                let node = Node::at(&verified.document, verified.element(), ASSERTION);
-                read_assertion(
-                    node,
-                    response_signature,
-                    SignatureStatus::of(&verified),
-                    Some(envelope),
-                )
-            } else {
-                read_assertion(
-                    assertion,
-                    response_signature,
-                    SignatureStatus::Absent,
-                    Some(envelope),
-                )
+            match single_assertion(signed_root)? {
+                Contained::Plain(assertion) => {
+                    signed_assertion(assertion, trusted, response_signature, envelope, false)
+                }
+                Contained::Encrypted(encrypted) => {
+                    let decryption = decryption.ok_or(SamlError::EncryptedAssertion)?;
+                    let decrypted = decryption.decrypt(encrypted.doc, encrypted.id)?;
+                    let assertion = decrypted_root(&decrypted)?;
+                    signed_assertion(assertion, trusted, response_signature, envelope, true)
+                }
             }
         } else {
-            let assertion = single_assertion(root)?;
-            if !assertion.has_signature() {
-                return Err(SamlError::Unsigned);
+            match single_assertion(root)? {
+                Contained::Plain(assertion) => assertion_only(assertion, trusted, false),
+                Contained::Encrypted(encrypted) => {
+                    let decryption = decryption.ok_or(SamlError::EncryptedAssertion)?;
+                    let decrypted = decryption.decrypt(encrypted.doc, encrypted.id)?;
+                    assertion_only(decrypted_root(&decrypted)?, trusted, true)
+                }
             }
-            let verified = verify_assertion(assertion, trusted, &options)?;
-            let node = Node::at(&verified.document, verified.element(), ASSERTION);
-            read_assertion(
-                node,
-                SignatureStatus::Absent,
-                SignatureStatus::of(&verified),
-                None,
-            )
         }
     }
+}
+
+/// The assertion of a verified Response: its own signature, if any, must verify too.
+fn signed_assertion(
+    assertion: Node<'_>,
+    trusted: &[Certificate],
+    response_signature: SignatureStatus,
+    envelope: ResponseEnvelope,
+    encrypted: bool,
+) -> Result<VerifiedAssertion, SamlError> {
+    let options = VerifyOptions::default();
+    let mut read = if assertion.has_signature() {
+        let verified = verify_assertion(assertion, trusted, &options)?;
+        let node = Node::at(&verified.document, verified.element(), ASSERTION);
+        read_assertion(
+            node,
+            response_signature,
+            SignatureStatus::of(&verified),
+            Some(envelope),
+        )?
+    } else {
+        read_assertion(
+            assertion,
+            response_signature,
+            SignatureStatus::Absent,
+            Some(envelope),
+        )?
+    };
+    read.encrypted = encrypted;
+    Ok(read)
+}
+
+/// The assertion of an unsigned Response: it must carry its own signature.
+fn assertion_only(
+    assertion: Node<'_>,
+    trusted: &[Certificate],
+    encrypted: bool,
+) -> Result<VerifiedAssertion, SamlError> {
+    if !assertion.has_signature() {
+        return Err(SamlError::Unsigned);
+    }
+    let verified = verify_assertion(assertion, trusted, &VerifyOptions::default())?;
+    let node = Node::at(&verified.document, verified.element(), ASSERTION);
+    let mut read = read_assertion(
+        node,
+        SignatureStatus::Absent,
+        SignatureStatus::of(&verified),
+        None,
+    )?;
+    read.encrypted = encrypted;
+    Ok(read)
+}
+
+/// The root of a decrypted assertion document (`decrypt_assertion` checked it is
+/// a `saml:Assertion`).
+fn decrypted_root(decrypted: &Document) -> Result<Node<'_>, SamlError> {
+    let root = decrypted
+        .root_element()
+        .ok_or(SamlError::AssertionCount { count: 0 })?;
+    Ok(Node::at(decrypted, root, ASSERTION))
 }
 
 fn verify_assertion(
@@ -321,24 +454,30 @@ fn verify_assertion(
 /// The one assertion that is a direct child of `response`. Assertions nested
 /// anywhere else (in `Extensions`, in a `ds:Object`...) are not the Response's
 /// assertions and are never looked at.
-fn single_assertion(response: Node<'_>) -> Result<Node<'_>, SamlError> {
+fn single_assertion(response: Node<'_>) -> Result<Contained<'_>, SamlError> {
     let plain: Vec<Node<'_>> = response
         .children(ASSERTION_NS, "Assertion", ASSERTION)
         .collect();
-    let encrypted = response
+    let encrypted: Vec<Node<'_>> = response
         .children(
             ASSERTION_NS,
             "EncryptedAssertion",
             "saml:EncryptedAssertion",
         )
-        .count();
-    match (plain.as_slice(), encrypted) {
-        ([only], 0) => Ok(*only),
-        ([], 1) => Err(SamlError::EncryptedAssertion),
+        .collect();
+    match (plain.as_slice(), encrypted.as_slice()) {
+        ([only], []) => Ok(Contained::Plain(*only)),
+        ([], [only]) => Ok(Contained::Encrypted(*only)),
         _ => Err(SamlError::AssertionCount {
-            count: plain.len() + encrypted,
+            count: plain.len() + encrypted.len(),
         }),
     }
+}
+
+/// The one assertion of a Response, plain or encrypted.
+enum Contained<'a> {
+    Plain(Node<'a>),
+    Encrypted(Node<'a>),
 }
 
 fn read_envelope(response: Node<'_>) -> Result<ResponseEnvelope, SamlError> {
@@ -418,6 +557,7 @@ fn read_assertion(
         response_signature,
         assertion_signature,
         signed_envelope,
+        encrypted: false,
     })
 }
 

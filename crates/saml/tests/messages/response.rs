@@ -846,3 +846,101 @@ fn signing_choice_names() {
     }
     assert!("all".parse::<ResponseSigning>().is_err());
 }
+
+/// Sign-then-encrypt: the SP's key pair is the "attacker" fixture, the IdP signs
+/// with its own.
+fn build_encrypted(signing: ResponseSigning) -> String {
+    use samlsim_saml::response::build_encrypted_response;
+    let (key, cert) = (key(), cert());
+    build_encrypted_response(
+        &response_spec(),
+        &assertion_spec(),
+        signing,
+        &signer(&key, &cert),
+        &attacker_cert(),
+        &samlsim_xenc::EncryptOptions::default(),
+    )
+    .expect("builds")
+    .xml
+}
+
+fn verify_encrypted(
+    xml: &str,
+    keys: &[&samlsim_crypto::SigningKey],
+) -> Result<VerifiedAssertion, SamlError> {
+    use samlsim_saml::response::Decryption;
+    parse_response(xml.as_bytes())?.verify_decrypting(
+        &[cert()],
+        Some(&Decryption {
+            keys,
+            options: Default::default(),
+        }),
+    )
+}
+
+#[test]
+fn encrypted_assertions_decrypt_then_verify_for_every_signing_choice() {
+    for signing in [
+        ResponseSigning::Assertion,
+        ResponseSigning::Response,
+        ResponseSigning::Both,
+    ] {
+        let xml = build_encrypted(signing);
+        assert!(!xml.contains("alice"), "{signing}: plaintext leaked");
+        let received = parse_response(xml.as_bytes()).unwrap();
+        assert!(received.is_encrypted());
+        assert!(matches!(
+            received.verify(&[cert()]),
+            Err(SamlError::EncryptedAssertion)
+        ));
+        // Rotation: a key that does not match is skipped.
+        let assertion = verify_encrypted(&xml, &[&key(), &attacker_key()]).expect("verifies");
+        assert!(assertion.encrypted);
+        assert_matches_spec(&assertion);
+        assert_eq!(
+            assertion.assertion_signature.is_verified(),
+            signing.signs_assertion()
+        );
+        assert_eq!(
+            assertion.response_signature.is_verified(),
+            signing.signs_response()
+        );
+    }
+}
+
+#[test]
+fn encrypted_assertions_refuse_a_wrong_key_a_tampered_ciphertext_and_no_signature() {
+    let xml = build_encrypted(ResponseSigning::Assertion);
+    let error = verify_encrypted(&xml, &[&key()]).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SamlError::Decryption(samlsim_xenc::XencError::WrongKey)
+        ),
+        "{error}"
+    );
+    // Flip one base64 character of the CipherValue of the EncryptedData (the last one).
+    let at = xml.rfind("</xenc:CipherValue>").unwrap() - 10;
+    let mut tampered = xml.clone();
+    let c = if &xml[at..=at] == "A" { "B" } else { "A" };
+    tampered.replace_range(at..=at, c);
+    let error = verify_encrypted(&tampered, &[&attacker_key()]).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SamlError::Decryption(samlsim_xenc::XencError::GcmTagMismatch)
+        ),
+        "{error}"
+    );
+    let unsigned = build_encrypted(ResponseSigning::Unsigned);
+    let error = verify_encrypted(&unsigned, &[&attacker_key()]).unwrap_err();
+    assert!(matches!(error, SamlError::Unsigned), "{error}");
+    let received = parse_response(unsigned.as_bytes()).unwrap();
+    let decrypted = received
+        .decrypt_unverified(&samlsim_saml::response::Decryption {
+            keys: &[&attacker_key()],
+            options: Default::default(),
+        })
+        .unwrap();
+    assert!(samlsim_xml::to_xml(&decrypted, decrypted.document_node()).contains("alice"));
+}
