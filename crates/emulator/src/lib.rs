@@ -165,15 +165,6 @@ impl Emulator {
                     .with_rewriter(samlsim_aws::endpoints::public_to_local)
                     .with_rewriter(samlsim_cognito::public_to_local),
             );
-            let idp = Idp::new(IdpParts {
-                config: config.idp.clone(),
-                store: store.clone(),
-                clock: clock.clone(),
-                ids: options.ids.clone(),
-                events: events.clone(),
-                urls: urls.clone(),
-                identity,
-            })?;
             let fetch_limits = fetch::FetchLimits {
                 deadline: config
                     .server
@@ -184,6 +175,18 @@ impl Emulator {
                     .map_err(StartError::Config)?,
                 ..fetch::FetchLimits::default()
             };
+            let idp = Idp::new(IdpParts {
+                config: config.idp.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+                identity,
+                fetch_metadata: Some(Box::new(move |url: &str| {
+                    fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+                })),
+            })?;
             let aws = Arc::new(Aws::new(AwsParts {
                 config: config.aws.clone(),
                 idp_metadata: idp.metadata_xml()?,

@@ -8,7 +8,7 @@
 //! | `GET`, `DELETE /users/<name>` | one user |
 //! | `POST /users/<name>/disable`, `/enable` | disabling also ends the user's IdP sessions |
 //! | `GET /service-providers` | the SPs |
-//! | `POST /service-providers` | create or replace an SP (the `[[idp.service_providers]]` fields) |
+//! | `POST /service-providers` | create or replace an SP (the `[[idp.service_providers]]` fields, `metadata` among them; or the SP's metadata as `application/samlmetadata+xml`, `?id=` optional) |
 //! | `GET`, `DELETE /service-providers/<id>` | one SP |
 //! | `GET /issued?limit=` | the Responses issued, newest first |
 //! | `GET /metadata` | the IdP's metadata, as from `/idp/metadata` |
@@ -145,9 +145,31 @@ fn put_user(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
 
 fn put_provider(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
     let invalid = |why: String| Refusal::new(IdpRule::AdminInvalidServiceProvider).because(why);
-    let sp: ServiceProviderConfig = request.json().map_err(|e| invalid(e.to_string()))?;
-    sso::check_provider(&sp).map_err(invalid)?;
-    idp.providers.put(&sp).map_err(|e| internal(&e))?;
+    let content_type = request
+        .headers
+        .get(samlsim_service::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    // The SP's own metadata as the body; `?id=` names it (else from the entity ID).
+    let sp: ServiceProviderConfig =
+        if content_type.as_deref() == Some("application/samlmetadata+xml") {
+            let xml = std::str::from_utf8(&request.body)
+                .map_err(|_| invalid("the metadata is not UTF-8".into()))?;
+            let mut sp: ServiceProviderConfig = serde_json::from_value(serde_json::json!({}))
+                .map_err(|e| invalid(e.to_string()))?;
+            sp.id = request.query_param("id").unwrap_or_default();
+            sp.metadata = Some(xml.to_owned());
+            sp
+        } else {
+            request.json().map_err(|e| invalid(e.to_string()))?
+        };
+    let sp = idp.register_provider(sp).map_err(invalid)?;
     changed(idp, request, format!("service provider {} saved", sp.id));
     Ok(Response::json(StatusCode::CREATED, &sp))
 }

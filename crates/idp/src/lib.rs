@@ -77,7 +77,12 @@ pub struct IdpParts {
     pub urls: Arc<UrlMap>,
     /// The signing key and certificate (published in the metadata).
     pub identity: Identity,
+    /// The emulator's outbound client, for SP metadata URLs.
+    pub fetch_metadata: Option<FetchMetadata>,
 }
+
+/// Fetches a metadata URL (the emulator's one outbound client).
+pub type FetchMetadata = Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
 
 /// The mock IdP.
 pub struct Idp {
@@ -92,6 +97,8 @@ pub struct Idp {
     recorder: Recorder,
     urls: Arc<UrlMap>,
     identity: Identity,
+    fetch_metadata: FetchMetadata,
+    want_authn_requests_signed: bool,
 }
 
 /// Every cause the `[idp]` section is refused for, once each, as (key under
@@ -143,6 +150,9 @@ impl Idp {
                 key: "session_lifetime".into(),
                 message: e.to_string(),
             })?;
+        let fetch_metadata: FetchMetadata = parts.fetch_metadata.unwrap_or_else(|| {
+            Box::new(|url: &str| Err(format!("{url}: no client to fetch metadata URLs with")))
+        });
         let directory = Directory::new(parts.store.clone())?;
         let providers = Providers::new(parts.store.clone())?;
         let sessions = Sessions::new(parts.store.clone())?;
@@ -150,8 +160,23 @@ impl Idp {
             for user in &config.users {
                 directory.put(user)?;
             }
-            for sp in &config.service_providers {
-                providers.put(sp)?;
+            for (i, sp) in config.service_providers.iter().enumerate() {
+                let mut sp = sp.clone();
+                if sp.id.is_empty() && sp.metadata.is_none() {
+                    sp.id = providers::id_for(&sp.entity_id);
+                }
+                providers::resolve(&mut sp, fetch_metadata.as_ref())
+                    .map(|()| {
+                        if sp.id.is_empty() {
+                            sp.id = providers::id_for(&sp.entity_id);
+                        }
+                    })
+                    .and_then(|()| sso::check_provider(&sp))
+                    .map_err(|message| IdpError::Config {
+                        key: format!("service_providers[{i}]"),
+                        message,
+                    })?;
+                providers.put(&sp)?;
             }
         }
         let entity_id = config
@@ -170,6 +195,8 @@ impl Idp {
             recorder: Recorder::new(parts.events, SERVICE),
             urls: parts.urls,
             identity: parts.identity,
+            fetch_metadata,
+            want_authn_requests_signed: config.want_authn_requests_signed,
         })
     }
 
@@ -189,6 +216,21 @@ impl Idp {
 
     pub fn providers(&self) -> &Providers {
         &self.providers
+    }
+
+    /// Registers (creates or replaces) an SP, filling it from its `metadata`
+    /// first; what the admin API and the CLI's `idp sps add` do.
+    pub fn register_provider(
+        &self,
+        mut sp: config::ServiceProviderConfig,
+    ) -> Result<config::ServiceProviderConfig, String> {
+        providers::resolve(&mut sp, self.fetch_metadata.as_ref())?;
+        if sp.id.is_empty() {
+            sp.id = providers::id_for(&sp.entity_id);
+        }
+        sso::check_provider(&sp)?;
+        self.providers.put(&sp).map_err(|e| e.to_string())?;
+        Ok(sp)
     }
 
     /// The IdP's endpoints, for `samlsim up`'s table.

@@ -62,6 +62,7 @@ fn idp_store_and_clock() -> (Idp, EventLog, Arc<Store>, Arc<VirtualClock>) {
         events: events.clone(),
         urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
         identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
+        fetch_metadata: None,
     })
     .unwrap();
     (idp, events, store, clock)
@@ -309,6 +310,7 @@ fn hostile_url_a_javascript_slo_url_is_refused_by_the_config_and_the_admin_api()
             events: events.clone(),
             urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
             identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
+            fetch_metadata: None,
         })
         .err()
         .expect("refused");
@@ -389,16 +391,6 @@ fn an_authn_request_asking_for_an_artifact_binding_is_refused() {
 }
 
 #[test]
-fn a_passive_request_without_a_session_is_refused() {
-    let (idp, events) = idp();
-    let page = post(
-        &idp,
-        &unsigned_request("_passive", |r| r.is_passive = Some(true)),
-    );
-    assert_eq!(refused_with(&events, &page), "no-passive");
-}
-
-#[test]
 fn a_logout_request_that_does_not_read_is_malformed() {
     let (idp, events) = idp();
     let page = idp
@@ -409,4 +401,239 @@ fn a_logout_request_that_does_not_read_is_malformed() {
         .unwrap();
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text_body());
     assert_eq!(refused_with(&events, &page), "malformed-logout-request");
+}
+
+/// Signs alice in; the `Cookie` header value of her IdP session.
+fn sign_in(idp: &Idp) -> String {
+    let answer = idp
+        .handle(
+            &Request::new(Method::POST, "/idp/login")
+                .with_form(&[("username", "alice"), ("password", "alice-pass")]),
+        )
+        .unwrap();
+    let set = answer
+        .headers
+        .get_all(samlsim_service::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("samlsim_idp_session="))
+        .expect("a session cookie")
+        .to_owned();
+    set.split(';').next().unwrap().to_owned()
+}
+
+fn post_with(idp: &Idp, xml: &str, cookie: Option<&str>) -> Response {
+    let mut request = Request::new(Method::POST, "/idp/sso")
+        .with_form(&[("SAMLRequest", &encode_post(xml.as_bytes()))]);
+    if let Some(cookie) = cookie {
+        request = request.with_header(samlsim_service::http::header::COOKIE, cookie);
+    }
+    idp.handle(&request).unwrap()
+}
+
+/// The SAMLResponse an auto-posting form carries, as XML, and the form's action.
+fn posted_response(page: &Response) -> (String, String) {
+    let html = page.text_body();
+    let value = |marker: &str| {
+        let start = html
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker} in {html}"))
+            + marker.len();
+        html[start..start + html[start..].find('"').unwrap()].to_owned()
+    };
+    let message = value("name=\"SAMLResponse\" value=\"");
+    let action = value("action=\"");
+    let xml =
+        samlsim_saml::binding::decode_post(&message, &samlsim_saml::binding::Limits::default())
+            .unwrap();
+    (String::from_utf8(xml).unwrap(), action)
+}
+
+/// The status codes of a Response, verified with the IdP's certificate first.
+fn verified_status(xml: &str) -> String {
+    let certificate = Certificate::from_pem(IDP_CERT).unwrap();
+    let doc = samlsim_xml::parse_bytes(xml.as_bytes()).unwrap();
+    let root = doc.root_element().unwrap();
+    samlsim_dsig::verify_enveloped(&doc, root, &[certificate], &Default::default())
+        .expect("the status Response is signed by the IdP");
+    xml.to_owned()
+}
+
+#[test]
+fn a_passive_request_without_a_session_gets_a_no_passive_status_response() {
+    let (idp, events) = idp();
+    let page = post(
+        &idp,
+        &unsigned_request("_passive", |r| r.is_passive = Some(true)),
+    );
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text_body());
+    let (xml, action) = posted_response(&page);
+    assert_eq!(action, OTHER_ACS);
+    let xml = verified_status(&xml);
+    assert!(
+        xml.contains("urn:oasis:names:tc:SAML:2.0:status:NoPassive"),
+        "{xml}"
+    );
+    assert!(xml.contains("InResponseTo=\"_passive\""), "{xml}");
+    assert!(!xml.contains("Assertion "), "{xml}");
+    let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+    assert_eq!(event.rule.as_deref(), Some("no-passive"));
+    // With a session, a passive request is answered with an assertion.
+    let cookie = sign_in(&idp);
+    let page = post_with(
+        &idp,
+        &unsigned_request("_passive2", |r| r.is_passive = Some(true)),
+        Some(&cookie),
+    );
+    let (xml, _) = posted_response(&page);
+    assert!(
+        xml.contains("status:Success") && xml.contains("saml:Assertion"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn force_authn_asks_for_the_password_again_even_with_a_session() {
+    let (idp, _) = idp();
+    let cookie = sign_in(&idp);
+    let answer = post_with(
+        &idp,
+        &unsigned_request("_force", |r| r.force_authn = Some(true)),
+        Some(&cookie),
+    );
+    assert_eq!(answer.status, StatusCode::FOUND);
+    let login = answer
+        .headers
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(login.starts_with("/idp/login?continue="), "{login}");
+    let resume =
+        samlsim_service::http::decode_component(login.trim_start_matches("/idp/login?continue="));
+    // Going straight to the parked request with the old session: login again.
+    let again = idp
+        .handle(
+            &Request::new(Method::GET, &resume)
+                .with_header(samlsim_service::http::header::COOKIE, &cookie),
+        )
+        .unwrap();
+    assert_eq!(again.status, StatusCode::FOUND, "{}", again.text_body());
+    assert!(
+        again
+            .headers
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("/idp/login")
+    );
+    // After signing in again, the request is answered.
+    let fresh = sign_in(&idp);
+    let page = idp
+        .handle(
+            &Request::new(Method::GET, &resume)
+                .with_header(samlsim_service::http::header::COOKIE, &fresh),
+        )
+        .unwrap();
+    let (xml, _) = posted_response(&page);
+    assert!(
+        xml.contains("InResponseTo=\"_force\"") && xml.contains("status:Success"),
+        "{xml}"
+    );
+    // IsPassive with ForceAuthn cannot be honoured: NoPassive.
+    let page = post_with(
+        &idp,
+        &unsigned_request("_force_passive", |r| {
+            r.force_authn = Some(true);
+            r.is_passive = Some(true);
+        }),
+        Some(&fresh),
+    );
+    let (xml, _) = posted_response(&page);
+    assert!(xml.contains("status:NoPassive"), "{xml}");
+}
+
+#[test]
+fn name_id_policy_formats_are_honoured_or_answered_with_invalid_name_id_policy() {
+    use samlsim_saml::authn_request::NameIdPolicy;
+    let (idp, events) = idp();
+    let cookie = sign_in(&idp);
+    let policy = |format: &str, allow_create: Option<bool>| NameIdPolicy {
+        format: Some(format.to_owned()),
+        sp_name_qualifier: None,
+        allow_create,
+    };
+    let transient = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+    let page = post_with(
+        &idp,
+        &unsigned_request("_transient", |r| {
+            r.name_id_policy = Some(policy(transient, Some(true)))
+        }),
+        Some(&cookie),
+    );
+    let (xml, _) = posted_response(&page);
+    assert!(xml.contains(&format!("Format=\"{transient}\"")), "{xml}");
+    for (id, format, allow) in [
+        (
+            "_x509",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName",
+            None,
+        ),
+        ("_nocreate", transient, Some(false)),
+    ] {
+        let page = post_with(
+            &idp,
+            &unsigned_request(id, |r| r.name_id_policy = Some(policy(format, allow))),
+            Some(&cookie),
+        );
+        let (xml, _) = posted_response(&page);
+        let xml = verified_status(&xml);
+        assert!(
+            xml.contains("status:InvalidNameIDPolicy") && !xml.contains("saml:Assertion"),
+            "{xml}"
+        );
+        let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+        assert_eq!(event.rule.as_deref(), Some("invalid-name-id-policy"));
+    }
+}
+
+#[test]
+fn requested_authn_context_is_compared_with_password_protected_transport() {
+    use samlsim_saml::authn_request::RequestedAuthnContext;
+    let (idp, events) = idp();
+    let cookie = sign_in(&idp);
+    let ppt = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+    let password = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password";
+    let mfa = "https://refeds.org/profile/mfa";
+    let cases = [
+        ("_exact", None, vec![ppt], true),
+        ("_exact_pw", Some("exact"), vec![password], false),
+        ("_min", Some("minimum"), vec![password], true),
+        ("_min_mfa", Some("minimum"), vec![mfa], false),
+        ("_better", Some("better"), vec![ppt], false),
+        ("_max", Some("maximum"), vec![mfa], true),
+    ];
+    for (id, comparison, classes, ok) in cases {
+        let page = post_with(
+            &idp,
+            &unsigned_request(id, |r| {
+                r.requested_authn_context = Some(RequestedAuthnContext {
+                    comparison: comparison.map(str::to_owned),
+                    class_refs: classes.iter().map(|c| (*c).to_owned()).collect(),
+                    decl_refs: vec![],
+                });
+            }),
+            Some(&cookie),
+        );
+        let (xml, _) = posted_response(&page);
+        if ok {
+            assert!(xml.contains("status:Success"), "{id}: {xml}");
+        } else {
+            assert!(xml.contains("status:NoAuthnContext"), "{id}: {xml}");
+            let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+            assert_eq!(event.rule.as_deref(), Some("no-authn-context"));
+        }
+    }
 }
