@@ -575,12 +575,14 @@ fn respond(
     let now = idp.clock.now();
     let lifetime = parse_duration(&sp.assertion_lifetime).unwrap_or(300);
     let format = requested_format.unwrap_or(&sp.name_id_format);
-    let (from, name_id) = if format == sp.name_id_format {
+    // A transient identifier is a new one each time (SAML core 8.3.8), whatever
+    // field the SP's NameID otherwise comes from.
+    let (from, name_id) = if format == nameid_format::TRANSIENT {
+        ("a new transient identifier", Some(idp.ids.saml_id()))
+    } else if format == sp.name_id_format {
         (sp.name_id_from.as_str(), user.field(&sp.name_id_from))
     } else if format == nameid_format::EMAIL_ADDRESS {
         ("email", user.field("email"))
-    } else if format == nameid_format::TRANSIENT {
-        ("a new transient identifier", Some(idp.ids.saml_id()))
     } else {
         ("username", user.field("username"))
     };

@@ -637,3 +637,233 @@ fn requested_authn_context_is_compared_with_password_protected_transport() {
         }
     }
 }
+
+const MD_SP: &str = "https://app.example.test/saml/metadata";
+
+/// SP metadata as SP libraries write it: two ACS (artifact and POST), SLO,
+/// signing and encryption keys, requests signed, assertions wanted signed.
+fn sp_metadata_xml() -> String {
+    let base64: String = SP_CERT
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    format!(
+        r#"<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{MD_SP}">
+  <md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://app.example.test/saml/sls"/>
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://app.example.test/saml/artifact" index="0"/>
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://app.example.test/saml/acs" index="1"/>
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://app.example.test/saml/acs2" index="2"/>
+  </md:SPSSODescriptor>
+</md:EntityDescriptor>"#
+    )
+}
+
+fn admin_post(idp: &Idp, path: &str, content_type: &str, body: &str) -> Response {
+    let mut request = Request::new(Method::POST, &format!("/_admin/idp{path}"))
+        .with_header(samlsim_service::http::header::CONTENT_TYPE, content_type);
+    request.body = body.to_owned().into_bytes().into();
+    idp.admin(&request, path)
+}
+
+fn signed_md_request(id: &str, edit: impl FnOnce(&mut AuthnRequest)) -> String {
+    let key = SigningKey::from_pem(SP_KEY).unwrap();
+    let certificate = Certificate::from_pem(SP_CERT).unwrap();
+    let mut request = AuthnRequest::new(id, DateTime::from_unix(NOW), MD_SP, "");
+    request.assertion_consumer_service_url = None;
+    edit(&mut request);
+    build_authn_request(&request, Some(&Signer::new(&key, &certificate)))
+        .unwrap()
+        .xml
+}
+
+#[test]
+fn an_sp_registered_from_its_metadata_by_the_admin_api_takes_everything_from_it() {
+    let (idp, _) = idp();
+    let answer = admin_post(
+        &idp,
+        "/service-providers",
+        "application/samlmetadata+xml",
+        &sp_metadata_xml(),
+    );
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text_body());
+    let sp: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(sp["entity_id"], MD_SP);
+    assert_eq!(sp["id"], "app-example-test-saml-metadata");
+    assert_eq!(sp["acs_url"], "https://app.example.test/saml/acs");
+    assert_eq!(
+        sp["assertion_consumer_services"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(sp["slo_url"], "https://app.example.test/saml/sls");
+    assert_eq!(sp["want_authn_requests_signed"], true);
+    assert_eq!(sp["want_assertions_signed"], true);
+    assert!(
+        sp["certificate"]
+            .as_str()
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    assert_eq!(sp["encryption_certificates"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        sp["name_id_format"],
+        "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
+    );
+
+    // The SP's signed requests are taken; unsigned ones refused (AuthnRequestsSigned).
+    let unsigned = {
+        let mut request = AuthnRequest::new("_md_unsigned", DateTime::from_unix(NOW), MD_SP, "");
+        request.assertion_consumer_service_url = None;
+        build_authn_request(&request, None).unwrap().xml
+    };
+    assert_eq!(rule_of(&post(&idp, &unsigned)), "unsigned-request");
+
+    // AssertionConsumerServiceIndex picks an ACS of the metadata; an artifact one is refused.
+    let cookie = sign_in(&idp);
+    let page = post_with(
+        &idp,
+        &signed_md_request("_md_index", |r| {
+            r.assertion_consumer_service_index = Some(2)
+        }),
+        Some(&cookie),
+    );
+    let (xml, action) = posted_response(&page);
+    assert_eq!(action, "https://app.example.test/saml/acs2");
+    assert!(
+        xml.contains("Recipient=\"https://app.example.test/saml/acs2\""),
+        "{xml}"
+    );
+    let page = post_with(
+        &idp,
+        &signed_md_request("_md_artifact", |r| {
+            r.assertion_consumer_service_index = Some(0)
+        }),
+        Some(&cookie),
+    );
+    assert_eq!(rule_of(&page), "unsupported-binding");
+    let page = post_with(
+        &idp,
+        &signed_md_request("_md_nine", |r| r.assertion_consumer_service_index = Some(9)),
+        Some(&cookie),
+    );
+    assert_eq!(rule_of(&page), "acs-not-registered");
+    // By URL, any registered POST ACS.
+    let page = post_with(
+        &idp,
+        &signed_md_request("_md_url", |r| {
+            r.assertion_consumer_service_url = Some("https://app.example.test/saml/acs2".into());
+        }),
+        Some(&cookie),
+    );
+    assert_eq!(
+        posted_response(&page).1,
+        "https://app.example.test/saml/acs2"
+    );
+}
+
+#[test]
+fn an_sp_that_wants_signed_assertions_gets_them_even_when_set_to_sign_the_response() {
+    let (idp, _) = idp();
+    let body = serde_json::json!({
+        "id": "md", "label": "From metadata", "sign": "response",
+        "metadata": sp_metadata_xml(),
+    });
+    let answer = admin_post(
+        &idp,
+        "/service-providers",
+        "application/json",
+        &body.to_string(),
+    );
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text_body());
+    let sp: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(sp["label"], "From metadata", "per-SP fields win");
+    assert!(sp.get("metadata").is_none(), "inline XML is not kept: {sp}");
+    let cookie = sign_in(&idp);
+    let page = post_with(
+        &idp,
+        &signed_md_request("_md_signed", |_| {}),
+        Some(&cookie),
+    );
+    let (xml, _) = posted_response(&page);
+    // Both the Response and the Assertion carry a signature.
+    assert_eq!(xml.matches("<ds:Signature xmlns").count(), 2, "{xml}");
+    assert!(
+        !xml.contains(">alice</saml:NameID>"),
+        "a transient NameID is a new one: {xml}"
+    );
+}
+
+#[test]
+fn metadata_that_does_not_read_or_names_another_entity_is_refused() {
+    let (idp, _) = idp();
+    let answer = admin_post(
+        &idp,
+        "/service-providers",
+        "application/samlmetadata+xml",
+        "<md:EntityDescriptor/>",
+    );
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
+    let body =
+        serde_json::json!({ "id": "md", "entity_id": "urn:other", "metadata": sp_metadata_xml() });
+    let answer = admin_post(
+        &idp,
+        "/service-providers",
+        "application/json",
+        &body.to_string(),
+    );
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
+    assert!(
+        answer.text_body().contains("entityID"),
+        "{}",
+        answer.text_body()
+    );
+    assert!(idp.providers().get("md").unwrap().is_none());
+    // From a file in the config.
+    let dir = std::env::temp_dir().join(format!("samlsim-md-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("sp.xml");
+    std::fs::write(&file, sp_metadata_xml()).unwrap();
+    let config: IdpConfig = serde_json::from_value(serde_json::json!({
+        "name": "Test IdP", "want_authn_requests_signed": true,
+        "service_providers": [{ "id": "file", "metadata": file.display().to_string() }],
+    }))
+    .unwrap();
+    let store = Arc::new(Store::in_memory().unwrap());
+    let clock = Arc::new(VirtualClock::frozen(NOW));
+    let events = EventLog::new(store.clone(), clock.clone()).unwrap();
+    let idp = Idp::new(IdpParts {
+        config,
+        store,
+        clock,
+        ids: Arc::new(SequentialIds::default()),
+        events,
+        urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
+        identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
+        fetch_metadata: None,
+    })
+    .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let sp = idp.providers().get("file").unwrap().unwrap();
+    assert_eq!(sp.entity_id, MD_SP);
+    assert_eq!(sp.acs_url, "https://app.example.test/saml/acs");
+    // The IdP that requires signed requests says so in its metadata.
+    let metadata = idp.metadata_xml().unwrap();
+    assert!(
+        metadata.contains("WantAuthnRequestsSigned=\"true\""),
+        "{metadata}"
+    );
+}
