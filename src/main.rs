@@ -69,6 +69,9 @@ enum Command {
     /// The mock Amazon Connect's users, in a running emulator.
     #[command(subcommand)]
     Connect(ConnectCommand),
+    /// The mock IdP's service providers, in a running emulator.
+    #[command(subcommand)]
+    Idp(IdpCommand),
     /// Read or move the virtual clock of a running emulator.
     Clock {
         #[command(subcommand)]
@@ -215,6 +218,38 @@ enum ConnectCommand {
 }
 
 #[derive(Subcommand)]
+enum IdpCommand {
+    /// Service providers (applications) the IdP signs users in to.
+    Sps {
+        #[command(subcommand)]
+        action: SpsCommand,
+        /// The running emulator.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpsCommand {
+    /// Register (or replace) an SP from its SAML metadata: a file, or an http:// URL
+    /// the emulator fetches.
+    Add {
+        #[arg(long)]
+        metadata: String,
+        /// The SP's short ID (default: from its entity ID).
+        #[arg(long)]
+        id: Option<String>,
+        /// The portal's link text (default: the entity ID).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the SPs.
+    List,
+    /// Remove an SP.
+    Delete { id: String },
+}
+
+#[derive(Subcommand)]
 enum UsersCommand {
     /// Import users from a CSV file in the SAML template (C26); all rows or none.
     Import { file: PathBuf },
@@ -338,6 +373,15 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Idp(IdpCommand::Sps { action, url }) => match action {
+            SpsCommand::Add {
+                metadata,
+                id,
+                label,
+            } => commands::idp::add_sp(&url, &metadata, id.as_deref(), label.as_deref()),
+            SpsCommand::List => commands::idp::list_sps(&url),
+            SpsCommand::Delete { id } => commands::idp::delete_sp(&url, &id),
+        },
         Command::Clock { action, url } => commands::clock(
             &url,
             match action {

@@ -2,6 +2,7 @@
 
 mod bench;
 pub mod connect;
+pub mod idp;
 pub mod scenarios;
 mod up;
 

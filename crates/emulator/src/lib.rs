@@ -291,7 +291,7 @@ impl Emulator {
     /// Answers one request. Never panics on input; every refusal has words.
     pub fn handle(&self, request: &Request) -> Response {
         let (request, new_flow) = self.with_flow(request);
-        let response = self.route(&request);
+        let response = self.with_clock_footer(self.route(&request));
         match new_flow {
             Some(flow) => response.with_cookie(&Cookie::session(FLOW_COOKIE, &flow, "/")),
             None => response,
@@ -308,6 +308,22 @@ impl Emulator {
         }
         if request.path_after("/_admin").is_some() {
             return admin::handle(self, request);
+        }
+        // One AWS endpoint: SDK requests at the base URL, routed by what they are.
+        if !request.path.starts_with("/aws/")
+            && !request.path.starts_with("/idp/")
+            && let Some(route) = samlsim_aws::base_url::route(request)
+        {
+            return match route {
+                samlsim_aws::base_url::Route::Local(target) => {
+                    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+                    let mut local = request.clone();
+                    local.path = path.to_owned();
+                    local.query = query.to_owned();
+                    self.route(&local)
+                }
+                unknown => self.aws.unknown_api(request, &unknown),
+            };
         }
         if request.path == "/" && request.method == Method::GET {
             return admin::start_page(self, request);
@@ -326,6 +342,49 @@ impl Emulator {
             return response;
         }
         self.not_found(request)
+    }
+
+    /// Every page shows the virtual time it judged by, and whether it is shifted
+    /// from wall time (one shared line in the footer).
+    fn with_clock_footer(&self, mut response: Response) -> Response {
+        let is_html = response
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"));
+        if !is_html {
+            return response;
+        }
+        let Ok(html) = std::str::from_utf8(&response.body) else {
+            return response;
+        };
+        let Some(at) = html.rfind("</footer>") else {
+            return response;
+        };
+        let now = samlsim_service::Clock::now(self.clock.as_ref());
+        let offset = self.clock.offset();
+        let shifted = offset != 0 || self.clock.is_frozen();
+        let how = if self.clock.is_frozen() {
+            "frozen".to_owned()
+        } else if offset == 0 {
+            "wall time".to_owned()
+        } else {
+            format!(
+                "{}{} from wall time; samlsim clock reset",
+                if offset > 0 { "+" } else { "-" },
+                samlsim_service::clock::format_duration(offset.abs())
+            )
+        };
+        let line = format!(
+            " <span class=\"clock\" data-clock-shifted=\"{shifted}\">Virtual time {} ({how}).</span>",
+            samlsim_saml::DateTime::from_unix(now)
+        );
+        let mut body = String::with_capacity(html.len() + line.len());
+        body.push_str(&html[..at]);
+        body.push_str(&line);
+        body.push_str(&html[at..]);
+        response.body = body.into();
+        response
     }
 
     fn not_found(&self, request: &Request) -> Response {
