@@ -32,6 +32,7 @@ mod hostile;
 mod idp_interop;
 mod interop_xenc;
 mod interop_xmlsec;
+mod realsp;
 mod rules;
 mod support;
 mod tidy;
