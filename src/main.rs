@@ -35,9 +35,15 @@ enum Command {
         /// Start over: remove the database and keys from the data folder first.
         #[arg(long)]
         fresh: bool,
-        /// Keep all state in memory; nothing is written.
-        #[arg(long, conflicts_with = "fresh")]
+        /// Keep all state in memory; only the IdP signing key is kept, in the cache
+        /// folder, so SPs and IAM providers set up earlier still trust it (with
+        /// --fresh, a new one is made).
+        #[arg(long)]
         in_memory: bool,
+        /// Where --in-memory keeps the IdP signing key (default: $SAMLSIM_CACHE_DIR,
+        /// else $XDG_CACHE_HOME/samlsim, else ~/.cache/samlsim).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
         /// Mean it when --listen names a non-loopback address: no warning, and the
         /// start page shows the demo passwords to other machines too.
         #[arg(long)]
@@ -320,6 +326,7 @@ fn main() -> ExitCode {
             listen,
             fresh,
             in_memory,
+            cache_dir,
             expose,
         } => commands::up(
             commands::UpArgs {
@@ -328,6 +335,7 @@ fn main() -> ExitCode {
                 listen: listen.as_deref(),
                 fresh,
                 in_memory,
+                cache_dir: cache_dir.as_deref(),
                 expose,
             },
             started,

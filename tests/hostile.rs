@@ -101,6 +101,7 @@ fn hostile_cli_sigterm_stops_the_server_cleanly() {
             &format!("127.0.0.1:{port}"),
         ])
         .current_dir(repo_root())
+        .env("SAMLSIM_CACHE_DIR", test_cache_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -222,3 +222,78 @@ fn aws_requests_at_the_base_url_are_routed_or_refused_in_aws_shape() {
     assert!(page.text_body().contains("<html"));
     let _ = Browser::new(&emulator);
 }
+
+/// One `samlsim up --in-memory` on a free port: what it printed up to the key
+/// line, and its metadata; stopped before returning.
+fn up_in_memory_once(cache: &std::path::Path, fresh: bool) -> (String, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec!["up", "--in-memory", "--listen", &listen, "--cache-dir"];
+    let cache_arg = cache.display().to_string();
+    args.push(&cache_arg);
+    if fresh {
+        args.push("--fresh");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_samlsim"))
+        .args(&args)
+        .current_dir(repo_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push_str(&line);
+        if line.contains("IdP entity ID") {
+            break;
+        }
+    }
+    let transport =
+        samlsim_emulator::http_client::HttpTransport::new(&format!("http://{listen}")).unwrap();
+    let metadata = transport
+        .exchange(&Request::new(Method::GET, "/idp/metadata"))
+        .map(|r| r.text_body())
+        .unwrap_or_default();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (printed, metadata)
+}
+
+/// A restart of `samlsim up --in-memory`, on another port, keeps the IdP's entity
+/// ID and key; `up` says when it made a key; `--fresh` makes a new one.
+#[test]
+fn up_in_memory_keeps_the_idp_entity_id_and_key_across_restarts() {
+    let cache = temp_dir();
+    let (first_out, first) = up_in_memory_once(cache.path(), false);
+    assert!(
+        first_out.contains("made a new IdP signing key"),
+        "{first_out}"
+    );
+    let (second_out, second) = up_in_memory_once(cache.path(), false);
+    assert!(!second_out.contains("made a new"), "{second_out}");
+    let certificate = |m: &str| text_of(m, "ds:X509Certificate").to_owned();
+    let entity = |m: &str| {
+        let start = m.find("entityID=\"").unwrap() + 10;
+        m[start..start + m[start..].find('"').unwrap()].to_owned()
+    };
+    assert!(first.contains("EntityDescriptor"), "{first}");
+    assert_eq!(entity(&first), "urn:samlsim:idp");
+    assert_eq!(entity(&first), entity(&second));
+    assert_eq!(certificate(&first), certificate(&second));
+    let (fresh_out, fresh) = up_in_memory_once(cache.path(), true);
+    assert!(
+        fresh_out.contains("made a new IdP signing key"),
+        "{fresh_out}"
+    );
+    assert_ne!(certificate(&first), certificate(&fresh));
+}

@@ -153,6 +153,7 @@ where
     let output = Command::new(program)
         .args(args)
         .current_dir(repo_root())
+        .env("SAMLSIM_CACHE_DIR", test_cache_dir())
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", program.to_string_lossy()));
     Output {
@@ -166,6 +167,12 @@ where
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Where `samlsim up --in-memory` run by these tests keeps its IdP key: never the
+/// user's own cache folder.
+pub fn test_cache_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("samlsim-test-cache-{}", std::process::id()))
 }
 
 /// Runs the `samlsim` binary built for these tests.

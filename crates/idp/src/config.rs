@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct IdpConfig {
     /// Shown on the login page and portal.
     pub name: String,
-    /// The IdP's SAML entity ID; default `<base URL>/idp/metadata`.
+    /// The IdP's SAML entity ID; default `urn:samlsim:idp`, whatever the port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// Require every SP to sign its AuthnRequests (the metadata's

@@ -52,6 +52,10 @@ use crate::rules::internal;
 pub use crate::rules::{IdpRefusal, IdpRule};
 use crate::sessions::{Session, Sessions};
 
+/// The IdP's entity ID unless configured: the same whatever the port, so an SP
+/// or IAM provider configured from an earlier run keeps matching.
+pub const DEFAULT_ENTITY_ID: &str = "urn:samlsim:idp";
+
 /// The name the IdP's events and pages carry.
 const SERVICE: &str = "idp";
 /// The IdP session cookie (HttpOnly, SameSite=Lax, Path=/idp).
@@ -182,7 +186,7 @@ impl Idp {
         let entity_id = config
             .entity_id
             .clone()
-            .unwrap_or_else(|| parts.urls.absolute("/idp/metadata"));
+            .unwrap_or_else(|| DEFAULT_ENTITY_ID.to_owned());
         Ok(Idp {
             name: config.name,
             entity_id,

@@ -196,7 +196,8 @@ impl Sessions {
                 pending.request_id,
                 pending.relay_state,
                 pending.created_at,
-                serde_json::to_string(&pending.options).unwrap_or_default()
+                serde_json::to_string(&pending.options)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?
             ])
         })?;
         Ok(())
@@ -299,9 +300,16 @@ fn pending_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRequest> {
         request_id: r.get(2)?,
         relay_state: r.get(3)?,
         created_at: r.get(4)?,
-        options: r
-            .get::<_, Option<String>>(5)?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default(),
+        // Rows parked before the column existed have none.
+        options: match r.get::<_, Option<String>>(5)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    5,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+            None => PendingOptions::default(),
+        },
     })
 }
