@@ -172,7 +172,13 @@ pub fn apply_metadata(sp: &mut ServiceProviderConfig, xml: &str) -> Result<(), S
     if sp.want_assertions_signed.is_none() {
         sp.want_assertions_signed = metadata.want_assertions_signed;
     }
-    if sp.want_assertions_signed == Some(true) && sp.sign == SignedParts::Response {
+    // Sign-what follows the metadata: SP libraries check the Response's signature
+    // by default (pysaml2's want_response_signed) and the Assertion's when
+    // WantAssertionsSigned says so; an SP from metadata gets both signed unless
+    // `sign` is `response` (then, with WantAssertionsSigned, both) or `none`.
+    if sp.sign == SignedParts::Assertion
+        || (sp.want_assertions_signed == Some(true) && sp.sign == SignedParts::Response)
+    {
         sp.sign = SignedParts::Both;
     }
     if sp.certificate.is_none() {
@@ -197,7 +203,31 @@ pub fn apply_metadata(sp: &mut ServiceProviderConfig, xml: &str) -> Result<(), S
             .find(|f| f.as_str() != samlsim_saml::uri::nameid_format::UNSPECIFIED)
         {
             sp.name_id_format = format.clone();
+            // An email-address NameID comes from the user's email, unless set.
+            if format == samlsim_saml::uri::nameid_format::EMAIL_ADDRESS
+                && sp.name_id_from == "username"
+            {
+                sp.name_id_from = "email".into();
+            }
         }
+    }
+    // An SP from metadata without attributes of its own gets the directory's
+    // basics (uid, mail, displayName by their LDAP OIDs, as IdPs send them):
+    // SP libraries expect an AttributeStatement (python3-saml refuses a
+    // Response without one by default).
+    if sp.attributes.is_empty() && sp.aws.is_none() {
+        sp.attributes = [
+            ("urn:oid:0.9.2342.19200300.100.1.1", "username"),
+            ("urn:oid:0.9.2342.19200300.100.1.3", "email"),
+            ("urn:oid:2.16.840.1.113730.3.1.241", "display_name"),
+        ]
+        .into_iter()
+        .map(|(name, from)| crate::config::AttributeConfig {
+            name: name.into(),
+            from: Some(from.into()),
+            values: Vec::new(),
+        })
+        .collect();
     }
     // Inline XML is not kept: what it said is in the fields now.
     if sp

@@ -258,8 +258,7 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, I
 }
 
 /// SAML core 3.4.1.1: the NameID format the request asks for, if it is one this
-/// IdP can give `sp`'s users; `None` for the SP's own. AllowCreate="false" with a
-/// transient identifier (always a new one) cannot be honoured.
+/// IdP can give `sp`'s users; `None` for the SP's own.
 fn check_name_id_policy(
     sp: &ServiceProviderConfig,
     authn: &AuthnRequest,
@@ -286,11 +285,18 @@ fn check_name_id_policy(
             sp.name_id_format, sp.label
         )));
     }
-    let effective = format.unwrap_or(&sp.name_id_format);
-    if policy.allow_create == Some(false) && effective == nameid_format::TRANSIENT {
-        return Err(invalid(
-            "The NameIDPolicy asks for a transient identifier with AllowCreate=\"false\"; a transient identifier is always a new one.".into(),
-        ));
+    // AllowCreate: every user's persistent identifier is derived from the
+    // directory, so it is established already and AllowCreate="false" is met;
+    // transient identifiers are not "established" ones (implementations ignore
+    // AllowCreate for them). An SPNameQualifier naming someone else asks for an
+    // affiliation's identifier, which this IdP has none of (SAML core 3.4.1.1).
+    if let Some(qualifier) = &policy.sp_name_qualifier
+        && qualifier != &sp.entity_id
+    {
+        return Err(invalid(format!(
+            "The NameIDPolicy asks for identifiers qualified by \"{qualifier}\" (SPNameQualifier); this IdP has no affiliation of that name, only identifiers for {} itself.",
+            sp.entity_id
+        )));
     }
     Ok(format.map(str::to_owned))
 }

@@ -575,17 +575,30 @@ fn name_id_policy_formats_are_honoured_or_answered_with_invalid_name_id_policy()
     );
     let (xml, _) = posted_response(&page);
     assert!(xml.contains(&format!("Format=\"{transient}\"")), "{xml}");
-    for (id, format, allow) in [
+    // pysaml2's default: transient with AllowCreate="false".
+    let page = post_with(
+        &idp,
+        &unsigned_request("_nocreate", |r| {
+            r.name_id_policy = Some(policy(transient, Some(false)));
+        }),
+        Some(&cookie),
+    );
+    assert!(posted_response(&page).0.contains("status:Success"));
+    for (id, format, qualifier) in [
         (
             "_x509",
             "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName",
             None,
         ),
-        ("_nocreate", transient, Some(false)),
+        ("_affiliation", transient, Some("urn:some:affiliation")),
     ] {
         let page = post_with(
             &idp,
-            &unsigned_request(id, |r| r.name_id_policy = Some(policy(format, allow))),
+            &unsigned_request(id, |r| {
+                let mut p = policy(format, None);
+                p.sp_name_qualifier = qualifier.map(str::to_owned);
+                r.name_id_policy = Some(p);
+            }),
             Some(&cookie),
         );
         let (xml, _) = posted_response(&page);
