@@ -115,6 +115,10 @@ enum Command {
         /// Also print each verified element as it was signed.
         #[arg(long)]
         show: bool,
+        /// Only check the XML signatures; for a samlp:Response, skip the SAML
+        /// checks (every Assertion signed, where a consumer reads it, only one).
+        #[arg(long)]
+        xmldsig_only: bool,
         /// Raw XML, or the base64 SAMLResponse/SAMLRequest value of a POST or Redirect; - for standard input.
         file: PathBuf,
     },
@@ -414,7 +418,12 @@ fn main() -> ExitCode {
             sha1,
             file,
         } => commands::sign(&key, &cert, id.as_deref(), sha1, &file),
-        Command::Verify { certs, show, file } => commands::verify(&certs, show, &file),
+        Command::Verify {
+            certs,
+            show,
+            xmldsig_only,
+            file,
+        } => commands::verify(&certs, show, xmldsig_only, &file),
         Command::Decode {
             key,
             allow_rsa_1_5,

@@ -297,3 +297,163 @@ fn up_in_memory_keeps_the_idp_entity_id_and_key_across_restarts() {
     );
     assert_ne!(certificate(&first), certificate(&fresh));
 }
+
+/// `samlsim verify` on signature-wrapping variants of Responses xmlsec1 signed:
+/// each signature verifies on its own, and the SAML checks name what is wrong
+/// (exit 1); `--xmldsig-only` keeps the pure signature check.
+#[test]
+fn verify_refuses_signature_wrapping_of_responses_signed_by_xmlsec1() {
+    let Some(xmlsec1) = crate::interop_xmlsec::Xmlsec1::find() else {
+        return;
+    };
+    let sign = |template: &str| xmlsec1.sign(&repo_path(template), IDP_KEY, Some(IDP_CERT));
+    let signed_assertion = sign("tests/data/xmlsec1-template-assertion-prefixlist.xml");
+    let signed_response = sign("tests/data/xmlsec1-template-response-rsa-sha256.xml");
+    for (name, xml, rules) in wrapping_variants(&signed_assertion, &signed_response) {
+        check_verify_refuses(name, &xml, rules);
+    }
+}
+
+/// The genuine documents, then the sibling, wrapped and response-wrapping
+/// variants with the SAML rules each must fail.
+fn wrapping_variants(
+    signed_assertion: &str,
+    signed_response: &str,
+) -> Vec<(&'static str, String, &'static [&'static str])> {
+    let assertion_of = |xml: &str| {
+        let start = xml.find("<saml:Assertion").unwrap();
+        let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+        (start, end)
+    };
+    // A forged copy: no signature, another ID, another subject.
+    let forge = |assertion: &str| {
+        let mut forged = assertion.to_owned();
+        if let (Some(s), Some(e)) = (forged.find("<ds:Signature"), forged.find("</ds:Signature>")) {
+            forged.replace_range(s..e + "</ds:Signature>".len(), "");
+        }
+        let id_at = forged.find(" ID=\"").unwrap() + 5;
+        let id_end = id_at + forged[id_at..].find('"').unwrap();
+        forged.replace_range(id_at..id_end, "_forged");
+        forged.replace("alice@example.com", "admin@example.com")
+    };
+    let (start, end) = assertion_of(signed_assertion);
+    let genuine = &signed_assertion[start..end];
+    let forged = forge(genuine);
+    // Sibling: the forged assertion first, the signed one beside it.
+    let sibling = format!(
+        "{}{forged}{genuine}{}",
+        &signed_assertion[..start],
+        &signed_assertion[end..]
+    );
+    // Wrapped: the forged assertion where a consumer reads, the signed one inside it.
+    let close = forged.rfind("</saml:Assertion>").unwrap();
+    let wrapped = format!(
+        "{}{}{genuine}</saml:Assertion>{}",
+        &signed_assertion[..start],
+        &forged[..close],
+        &signed_assertion[end..]
+    );
+    // Response wrapping: the signed Response inside an unsigned one's Extensions.
+    let (r_start, r_end) = assertion_of(signed_response);
+    let inner = &signed_response[signed_response.find("<samlp:Response").unwrap()..];
+    let outer = format!(
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_outer\" Version=\"2.0\" IssueInstant=\"2026-11-23T10:00:00Z\"><saml:Issuer>https://idp.example.com/saml/metadata</saml:Issuer><samlp:Extensions>{inner}</samlp:Extensions><samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>{}</samlp:Response>",
+        forge(&signed_response[r_start..r_end])
+    );
+    vec![
+        ("assertion.xml", signed_assertion.to_owned(), &[]),
+        ("response.xml", signed_response.to_owned(), &[]),
+        (
+            "sibling.xml",
+            sibling,
+            &["saml-several-assertions", "saml-assertion-unsigned"],
+        ),
+        (
+            "wrapped.xml",
+            wrapped,
+            &[
+                "saml-several-assertions",
+                "saml-assertion-misplaced",
+                "saml-assertion-unsigned",
+            ],
+        ),
+        (
+            "response-wrapping.xml",
+            outer,
+            &[
+                "saml-several-assertions",
+                "saml-assertion-misplaced",
+                "saml-assertion-unsigned",
+            ],
+        ),
+    ]
+}
+
+fn check_verify_refuses(name: &str, xml: &str, rules: &[&str]) {
+    let dir = temp_dir();
+    let file = write_file(&dir, name, xml).display().to_string();
+    let out = samlsim(["verify", "--cert", IDP_CERT, &file]);
+    if rules.is_empty() {
+        assert_eq!(out.code, 0, "{name}: {}", out.describe());
+        return;
+    }
+    assert_eq!(out.code, 1, "{name}: {}", out.describe());
+    for rule in rules {
+        assert!(
+            out.stdout.contains(&format!("SAML rule {rule}:")),
+            "{name} {rule}: {}",
+            out.describe()
+        );
+    }
+    assert!(out.stdout.contains("_forged"), "{name}: {}", out.describe());
+    // Each signature verifies on its own: the pure check says so.
+    let out = samlsim(["verify", "--xmldsig-only", "--cert", IDP_CERT, &file]);
+    assert_eq!(out.code, 0, "{name} --xmldsig-only: {}", out.describe());
+}
+
+/// The same variants of Responses signxml signed (a Python signing library
+/// nobody here wrote).
+#[test]
+fn verify_refuses_signature_wrapping_of_responses_signed_by_signxml() {
+    let python = std::env::var("SAMLSIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_signxml = std::process::Command::new(&python)
+        .args(["-c", "import signxml"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_signxml {
+        if std::env::var("SAMLSIM_REQUIRE_INTEROP").is_ok_and(|v| v == "1") {
+            panic!(
+                "python3 with signxml is required when SAMLSIM_REQUIRE_INTEROP=1 (pip install signxml)"
+            );
+        }
+        eprintln!(
+            "note: skipping signxml wrapping variants: no python3 with signxml (pip install signxml)"
+        );
+        return;
+    }
+    let sign = |template: &str, which: &str| {
+        let out = run(
+            &python,
+            [
+                repo_path("tests/sdk/signxml_sign.py").display().to_string(),
+                repo_path(template).display().to_string(),
+                which.to_owned(),
+                IDP_KEY.to_owned(),
+                IDP_CERT.to_owned(),
+            ],
+        );
+        assert_eq!(out.code, 0, "signxml: {}", out.describe());
+        out.stdout
+    };
+    let signed_assertion = sign(
+        "tests/data/xmlsec1-template-assertion-prefixlist.xml",
+        "assertion",
+    );
+    let signed_response = sign(
+        "tests/data/xmlsec1-template-response-rsa-sha256.xml",
+        "response",
+    );
+    for (name, xml, rules) in wrapping_variants(&signed_assertion, &signed_response) {
+        check_verify_refuses(name, &xml, rules);
+    }
+}
