@@ -237,6 +237,24 @@ enum IdpCommand {
         #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
         url: String,
     },
+    /// The IdP's signing keys: stage a next one, promote it (SP-side rollover).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+        /// The running emulator.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// The signing key's and the staged next key's certificate fingerprints.
+    Show,
+    /// Make a next signing key; the IdP metadata lists it beside the current one.
+    Stage,
+    /// Sign with the staged key from now on (kept across restarts).
+    Promote,
 }
 
 #[derive(Subcommand)]
@@ -394,6 +412,14 @@ fn main() -> ExitCode {
             SpsCommand::List => commands::idp::list_sps(&url),
             SpsCommand::Delete { id } => commands::idp::delete_sp(&url, &id),
         },
+        Command::Idp(IdpCommand::Keys { action, url }) => commands::idp::keys(
+            &url,
+            match action {
+                KeysCommand::Show => None,
+                KeysCommand::Stage => Some("stage"),
+                KeysCommand::Promote => Some("promote"),
+            },
+        ),
         Command::Clock { action, url } => commands::clock(
             &url,
             match action {

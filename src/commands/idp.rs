@@ -63,3 +63,17 @@ pub fn delete_sp(url: &str, id: &str) -> Result<ExitCode> {
     )?;
     Ok(report(status, &body))
 }
+
+/// `samlsim idp keys show|stage|promote`.
+pub fn keys(url: &str, action: Option<&str>) -> Result<ExitCode> {
+    let (status, body) = match action {
+        None => admin_request(url, "GET", "/_admin/idp/keys", None)?,
+        Some(action) => admin_request(
+            url,
+            "POST",
+            &format!("/_admin/idp/keys/{action}"),
+            Some(("application/json", b"{}".to_vec())),
+        )?,
+    };
+    Ok(report(status, &body))
+}

@@ -26,6 +26,7 @@ pub mod admin;
 pub mod config;
 pub mod directory;
 mod inbound;
+pub mod keys;
 mod pages;
 pub mod providers;
 mod rules;
@@ -100,7 +101,10 @@ pub struct Idp {
     ids: Arc<dyn Ids>,
     recorder: Recorder,
     urls: Arc<UrlMap>,
-    identity: Identity,
+    identity: std::sync::RwLock<Arc<Identity>>,
+    /// The next signing key, published beside the current one until promoted.
+    staged: std::sync::RwLock<Option<Arc<Identity>>>,
+    keys: keys::Keys,
     fetch_metadata: FetchMetadata,
     want_authn_requests_signed: bool,
 }
@@ -160,6 +164,10 @@ impl Idp {
         let directory = Directory::new(parts.store.clone())?;
         let providers = Providers::new(parts.store.clone())?;
         let sessions = Sessions::new(parts.store.clone())?;
+        let keys = keys::Keys::new(parts.store.clone())?;
+        // A promoted key outlives the one the data folder (or cache) holds.
+        let identity = keys.get(keys::CURRENT)?.unwrap_or(parts.identity);
+        let staged = keys.get(keys::STAGED)?.map(Arc::new);
         if directory.is_empty()? && providers.is_empty()? {
             for user in &config.users {
                 directory.put(user)?;
@@ -198,7 +206,9 @@ impl Idp {
             ids: parts.ids,
             recorder: Recorder::new(parts.events, SERVICE),
             urls: parts.urls,
-            identity: parts.identity,
+            identity: std::sync::RwLock::new(Arc::new(identity)),
+            staged: std::sync::RwLock::new(staged),
+            keys,
             fetch_metadata,
             want_authn_requests_signed: config.want_authn_requests_signed,
         })
@@ -210,8 +220,52 @@ impl Idp {
     }
 
     /// The signing identity, whose certificate the metadata publishes.
-    pub fn identity(&self) -> &Identity {
-        &self.identity
+    pub fn identity(&self) -> Arc<Identity> {
+        self.identity
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The staged next signing key, if any.
+    pub fn staged_identity(&self) -> Option<Arc<Identity>> {
+        self.staged
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stages `next` as the next signing key: the metadata lists it beside the
+    /// current one; responses are still signed with the current one.
+    pub fn stage_key(&self, next: Identity) -> Result<Arc<Identity>, StoreError> {
+        self.keys.put(keys::STAGED, &next)?;
+        let next = Arc::new(next);
+        *self
+            .staged
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(next.clone());
+        Ok(next)
+    }
+
+    /// Makes the staged key the signing key (kept across restarts); false when
+    /// nothing is staged. The metadata then lists only the new key.
+    pub fn promote_key(&self) -> Result<bool, StoreError> {
+        let Some(next) = self.staged_identity() else {
+            return Ok(false);
+        };
+        self.keys.store().transaction(|| {
+            self.keys.put(keys::CURRENT, &next)?;
+            self.keys.delete(keys::STAGED)
+        })?;
+        *self
+            .identity
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        *self
+            .staged
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        Ok(true)
     }
 
     pub fn directory(&self) -> &Directory {

@@ -232,6 +232,15 @@ samlsim_service::rules! {
             fix: "Give the user that field, or change the SP's name_id_from.",
             behaviours: &["C4"],
         },
+        /// `POST /_admin/idp/keys/promote` with no key staged.
+        NoStagedKey {
+            name: "no-staged-key",
+            code: "NoStagedKey",
+            headline: "No staged signing key",
+            explanation: "Promoting makes the staged next key the signing key, and no key is staged.",
+            fix: "Stage one first: POST /_admin/idp/keys/stage (samlsim idp keys stage).",
+            outcome: Outcome::Invalid,
+        },
         /// No such route under /idp.
         NoSuchEndpoint {
             name: "no-such-endpoint",

@@ -107,7 +107,10 @@ pub(crate) fn metadata_xml(idp: &Idp) -> Result<String, SamlError> {
         valid_until: None,
         cache_duration: None,
         want_authn_requests_signed: idp.want_authn_requests_signed,
-        signing_certificates: vec![idp.identity.certificate.clone()],
+        // The staged next key beside the current one (SP-side rollover).
+        signing_certificates: std::iter::once(idp.identity().certificate.clone())
+            .chain(idp.staged_identity().map(|k| k.certificate.clone()))
+            .collect(),
         single_logout_services: vec![
             endpoint(bindings::HTTP_REDIRECT, "/idp/slo"),
             endpoint(bindings::HTTP_POST, "/idp/slo"),
@@ -375,8 +378,8 @@ fn status_response(
     let title = format!("Mock IdP · {}", idp.name);
     idp.recorder.refuse(request, "sso", refusal, |r| {
         let algorithm = signature_algorithm(sp).unwrap_or(SignatureAlgorithm::RsaSha256);
-        let signer =
-            Signer::new(&idp.identity.key, &idp.identity.certificate).with_algorithm(algorithm);
+        let identity = idp.identity();
+        let signer = Signer::new(&identity.key, &identity.certificate).with_algorithm(algorithm);
         let message = r.detail.as_deref().unwrap_or(r.message());
         let built = build_error_response(
             &ResponseSpec {
@@ -601,8 +604,8 @@ fn respond(
     let response_id = idp.ids.saml_id();
     let assertion_id = idp.ids.saml_id();
     let algorithm = signature_algorithm(sp).unwrap_or(SignatureAlgorithm::RsaSha256);
-    let signer =
-        Signer::new(&idp.identity.key, &idp.identity.certificate).with_algorithm(algorithm);
+    let identity = idp.identity();
+    let signer = Signer::new(&identity.key, &identity.certificate).with_algorithm(algorithm);
     let signing = match sp.sign {
         // An SP whose metadata says WantAssertionsSigned gets them signed.
         SignedParts::Response if sp.want_assertions_signed == Some(true) => ResponseSigning::Both,

@@ -880,3 +880,63 @@ fn metadata_that_does_not_read_or_names_another_entity_is_refused() {
         "{metadata}"
     );
 }
+
+#[test]
+fn a_staged_key_is_listed_in_the_metadata_and_promoting_it_signs_with_it_across_restarts() {
+    let (idp, events, store, clock) = idp_store_and_clock();
+    let count = |idp: &Idp| {
+        idp.metadata_xml()
+            .unwrap()
+            .matches("<ds:X509Certificate>")
+            .count()
+    };
+    assert_eq!(count(&idp), 1);
+    // Promoting with nothing staged is refused.
+    let answer = admin_post(&idp, "/keys/promote", "application/json", "{}");
+    assert_eq!(
+        answer.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        answer.text_body()
+    );
+    assert_eq!(
+        events
+            .list(&EventFilter::default())
+            .unwrap()
+            .pop()
+            .unwrap()
+            .rule
+            .as_deref(),
+        Some("no-staged-key")
+    );
+    let next = Identity::from_pem(SP_KEY, SP_CERT).unwrap();
+    let next_base64 = next.certificate.to_base64();
+    idp.stage_key(next).unwrap();
+    let metadata = idp.metadata_xml().unwrap();
+    assert_eq!(count(&idp), 2, "{metadata}");
+    assert!(metadata.contains(&next_base64));
+    // Responses are still signed with the current key until promotion.
+    assert_ne!(idp.identity().certificate.to_base64(), next_base64);
+    let answer = admin_post(&idp, "/keys/promote", "application/json", "{}");
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text_body());
+    assert_eq!(idp.identity().certificate.to_base64(), next_base64);
+    assert_eq!(count(&idp), 1);
+    let cookie = sign_in(&idp);
+    let page = post_with(&idp, &unsigned_request("_rolled", |_| {}), Some(&cookie));
+    assert!(posted_response(&page).0.contains(&next_base64));
+    // A restart on the same store signs with the promoted key.
+    let config: IdpConfig =
+        serde_json::from_value(serde_json::json!({ "name": "Test IdP" })).unwrap();
+    let again = Idp::new(IdpParts {
+        config,
+        store,
+        clock,
+        ids: Arc::new(SequentialIds::default()),
+        events,
+        urls: Arc::new(UrlMap::new("http://127.0.0.1:7575")),
+        identity: Identity::from_pem(IDP_KEY, IDP_CERT).unwrap(),
+        fetch_metadata: None,
+    })
+    .unwrap();
+    assert_eq!(again.identity().certificate.to_base64(), next_base64);
+}
