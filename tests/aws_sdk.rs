@@ -366,7 +366,7 @@ fn sdks_reach_every_emulated_api_at_the_base_url() {
     };
     let served = Served::start();
     let dir = temp_dir();
-    let file = write_file(&dir, "assertion.b64", &served.assertion());
+    let file = write_file(&dir, "assertion.b64", served.assertion());
     let output = isolated(Command::new(&python).arg(repo_path("tests/sdk/base_url.py")))
         .env("AWS_ENDPOINT_URL", served.0.url())
         .args([ROLE, PROVIDER])

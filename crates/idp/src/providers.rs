@@ -196,20 +196,20 @@ pub fn apply_metadata(sp: &mut ServiceProviderConfig, xml: &str) -> Result<(), S
     }
     // The configured format stays unless the SP lists formats and it is not
     // among them: then the SP's first (not `unspecified`) is used.
-    if !sp.name_id_formats.is_empty() && !sp.name_id_formats.contains(&sp.name_id_format) {
-        if let Some(format) = sp
+    if !sp.name_id_formats.contains(&sp.name_id_format)
+        && let Some(format) = sp
             .name_id_formats
             .iter()
             .find(|f| f.as_str() != samlsim_saml::uri::nameid_format::UNSPECIFIED)
+            .cloned()
+    {
+        // An email-address NameID comes from the user's email, unless set.
+        if format == samlsim_saml::uri::nameid_format::EMAIL_ADDRESS
+            && sp.name_id_from == "username"
         {
-            sp.name_id_format = format.clone();
-            // An email-address NameID comes from the user's email, unless set.
-            if format == samlsim_saml::uri::nameid_format::EMAIL_ADDRESS
-                && sp.name_id_from == "username"
-            {
-                sp.name_id_from = "email".into();
-            }
+            sp.name_id_from = "email".into();
         }
+        sp.name_id_format = format;
     }
     // An SP from metadata without attributes of its own gets the directory's
     // basics (uid, mail, displayName by their LDAP OIDs, as IdPs send them):

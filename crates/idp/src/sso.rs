@@ -571,6 +571,7 @@ pub(crate) fn select_provider(
 }
 
 /// C4: builds, signs and posts the Response for `user` to `sp`'s registered ACS.
+#[allow(clippy::too_many_arguments)]
 fn respond(
     idp: &Idp,
     request: &Request,
