@@ -123,7 +123,11 @@ fn c30_the_session_ends_twelve_hours_after_sign_in_even_mid_call() {
     // The poll noticed the expiry first; the reload still gives the 12-hour
     // reason, not "no session ... reverse federation" (C28) (issue 12).
     assert_eq!(page.rule().as_deref(), Some("session-expired"));
-    assert!(page.text().contains("12-hour session ended"), "{}", page.text());
+    assert!(
+        page.text().contains("12-hour session ended"),
+        "{}",
+        page.text()
+    );
     let expired = emulator
         .events()
         .list(&Default::default())
