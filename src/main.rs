@@ -35,9 +35,15 @@ enum Command {
         /// Start over: remove the database and keys from the data folder first.
         #[arg(long)]
         fresh: bool,
-        /// Keep all state in memory; nothing is written.
-        #[arg(long, conflicts_with = "fresh")]
+        /// Keep all state in memory; only the IdP signing key is kept, in the cache
+        /// folder, so SPs and IAM providers set up earlier still trust it (with
+        /// --fresh, a new one is made).
+        #[arg(long)]
         in_memory: bool,
+        /// Where --in-memory keeps the IdP signing key (default: $SAMLSIM_CACHE_DIR,
+        /// else $XDG_CACHE_HOME/samlsim, else ~/.cache/samlsim).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
         /// Mean it when --listen names a non-loopback address: no warning, and the
         /// start page shows the demo passwords to other machines too.
         #[arg(long)]
@@ -73,6 +79,9 @@ enum Command {
     /// The mock Amazon Connect's users, in a running emulator.
     #[command(subcommand)]
     Connect(ConnectCommand),
+    /// The mock IdP's service providers, in a running emulator.
+    #[command(subcommand)]
+    Idp(IdpCommand),
     /// Read or move the virtual clock of a running emulator.
     Clock {
         #[command(subcommand)]
@@ -124,6 +133,10 @@ enum Command {
         /// Also print each verified element as it was signed.
         #[arg(long)]
         show: bool,
+        /// Only check the XML signatures; for a samlp:Response, skip the SAML
+        /// checks (every Assertion signed, where a consumer reads it, only one).
+        #[arg(long)]
+        xmldsig_only: bool,
         /// Raw XML, or the base64 SAMLResponse/SAMLRequest value of a POST or Redirect; - for standard input.
         file: PathBuf,
     },
@@ -233,6 +246,56 @@ enum ConnectCommand {
 }
 
 #[derive(Subcommand)]
+enum IdpCommand {
+    /// Service providers (applications) the IdP signs users in to.
+    Sps {
+        #[command(subcommand)]
+        action: SpsCommand,
+        /// The running emulator.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
+    /// The IdP's signing keys: stage a next one, promote it (SP-side rollover).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+        /// The running emulator.
+        #[arg(long, global = true, default_value = "http://127.0.0.1:7575")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// The signing key's and the staged next key's certificate fingerprints.
+    Show,
+    /// Make a next signing key; the IdP metadata lists it beside the current one.
+    Stage,
+    /// Sign with the staged key from now on (kept across restarts).
+    Promote,
+}
+
+#[derive(Subcommand)]
+enum SpsCommand {
+    /// Register (or replace) an SP from its SAML metadata: a file, or an http:// URL
+    /// the emulator fetches.
+    Add {
+        #[arg(long)]
+        metadata: String,
+        /// The SP's short ID (default: from its entity ID).
+        #[arg(long)]
+        id: Option<String>,
+        /// The portal's link text (default: the entity ID).
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the SPs.
+    List,
+    /// Remove an SP.
+    Delete { id: String },
+}
+
+#[derive(Subcommand)]
 enum UsersCommand {
     /// Import users from a CSV file in the SAML template (C26); all rows or none.
     Import { file: PathBuf },
@@ -303,6 +366,7 @@ fn main() -> ExitCode {
             listen,
             fresh,
             in_memory,
+            cache_dir,
             expose,
             demo,
         } => commands::up(
@@ -312,6 +376,7 @@ fn main() -> ExitCode {
                 listen: listen.as_deref(),
                 fresh,
                 in_memory,
+                cache_dir: cache_dir.as_deref(),
                 expose,
                 demo,
             },
@@ -358,6 +423,23 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Idp(IdpCommand::Sps { action, url }) => match action {
+            SpsCommand::Add {
+                metadata,
+                id,
+                label,
+            } => commands::idp::add_sp(&url, &metadata, id.as_deref(), label.as_deref()),
+            SpsCommand::List => commands::idp::list_sps(&url),
+            SpsCommand::Delete { id } => commands::idp::delete_sp(&url, &id),
+        },
+        Command::Idp(IdpCommand::Keys { action, url }) => commands::idp::keys(
+            &url,
+            match action {
+                KeysCommand::Show => None,
+                KeysCommand::Stage => Some("stage"),
+                KeysCommand::Promote => Some("promote"),
+            },
+        ),
         Command::Clock { action, url } => commands::clock(
             &url,
             match action {
@@ -388,7 +470,12 @@ fn main() -> ExitCode {
             sha1,
             file,
         } => commands::sign(&key, &cert, id.as_deref(), sha1, &file),
-        Command::Verify { certs, show, file } => commands::verify(&certs, show, &file),
+        Command::Verify {
+            certs,
+            show,
+            xmldsig_only,
+            file,
+        } => commands::verify(&certs, show, xmldsig_only, &file),
         Command::Decode {
             key,
             allow_rsa_1_5,

@@ -360,3 +360,86 @@ fn a_response_signed_by_xmlsec1_for_a_provider_from_matching_metadata_is_accepte
         "{body}"
     );
 }
+
+/// One AWS endpoint: boto3 and the AWS CLI reach STS (and cognito-idp) with only
+/// `AWS_ENDPOINT_URL` set to the base URL; unknown actions and services come back
+/// as AWS-shaped errors the SDK raises as ClientError, never HTML (issue 12).
+#[test]
+fn sdks_reach_every_emulated_api_at_the_base_url() {
+    let Some(python) = python_with_boto3() else {
+        return;
+    };
+    let served = Served::start();
+    let dir = temp_dir();
+    let file = write_file(&dir, "assertion.b64", served.assertion());
+    let output = isolated(Command::new(&python).arg(repo_path("tests/sdk/base_url.py")))
+        .env("AWS_ENDPOINT_URL", served.0.url())
+        .args([ROLE, PROVIDER])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "boto3 at the base URL failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        out["sts"], "arn:aws:sts::123456789012:assumed-role/ConnectFederation/alice",
+        "{out}"
+    );
+    assert!(
+        out["connect"]
+            .to_string()
+            .contains(":instance/178c75e4-b3de-4839-a6aa-e321ab3f3770/agent/"),
+        "Connect's GetFederationToken at the base URL: {out}"
+    );
+    assert!(
+        out["pools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "us-east-1_SamlSim01"),
+        "{out}"
+    );
+    assert_eq!(out["sts_unknown"], "InvalidAction", "{out}");
+    assert_eq!(out["iam_unknown"], "InvalidAction", "{out}");
+    assert_eq!(out["json_unknown"], "UnknownOperationException", "{out}");
+
+    let cli = python
+        .parent()
+        .map(|d| d.join("aws"))
+        .filter(|p| p.exists())
+        .or_else(|| require_tool("aws"));
+    let Some(cli) = cli else { return };
+    let output = isolated(&mut Command::new(&cli))
+        .env("AWS_ENDPOINT_URL", served.0.url())
+        .args([
+            "sts",
+            "assume-role-with-saml",
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+            "--role-arn",
+            ROLE,
+            "--principal-arn",
+            PROVIDER,
+            "--saml-assertion",
+            &served.assertion(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "aws cli at the base URL failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        response["AssumedRoleUser"]["Arn"],
+        "arn:aws:sts::123456789012:assumed-role/ConnectFederation/alice"
+    );
+}

@@ -376,6 +376,38 @@ fn commands_for_a_running_samlsim_go_through_its_admin_api() {
     let out = samlsim(["connect", "users", "list", "--url", &url]);
     assert_eq!(out.code, 0, "{}", out.describe());
     assert!(out.stdout.contains("alice"), "{}", out.describe());
+    // An SP from its metadata file, and the IdP's keys.
+    let dir = temp_dir();
+    let metadata = write_file(
+        &dir,
+        "sp.xml",
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://cli.sp.test/metadata"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://cli.sp.test/acs" index="0"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+    );
+    let metadata = metadata.display().to_string();
+    let out = samlsim(["idp", "sps", "add", "--metadata", &metadata, "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert!(
+        out.stdout
+            .contains("\"acs_url\": \"https://cli.sp.test/acs\""),
+        "{}",
+        out.describe()
+    );
+    let out = samlsim(["idp", "sps", "list", "--url", &url]);
+    assert!(
+        out.stdout.contains("cli-sp-test-metadata"),
+        "{}",
+        out.describe()
+    );
+    let out = samlsim(["idp", "keys", "promote", "--url", &url]);
+    assert_eq!(out.code, 1, "nothing staged: {}", out.describe());
+    assert!(out.stdout.contains("NoStagedKey"), "{}", out.describe());
+    let out = samlsim(["idp", "keys", "show", "--url", &url]);
+    assert_eq!(out.code, 0, "{}", out.describe());
+    assert!(
+        out.stdout.contains("\"staged\": null"),
+        "{}",
+        out.describe()
+    );
 
     drop(served);
     let out = samlsim(["clock", "show", "--url", &url]);

@@ -93,6 +93,7 @@ fn hostile_cli_sigterm_stops_the_server_cleanly() {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port()
     };
+    let cache = temp_dir();
     let mut child = Command::new(env!("CARGO_BIN_EXE_samlsim"))
         .args([
             "up",
@@ -101,6 +102,7 @@ fn hostile_cli_sigterm_stops_the_server_cleanly() {
             &format!("127.0.0.1:{port}"),
         ])
         .current_dir(repo_root())
+        .env("SAMLSIM_CACHE_DIR", cache.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -121,3 +121,114 @@ fn idp_responses_and_metadata_are_schema_valid() {
     let metadata = write_file(&dir, "metadata.xml", emulator.idp().metadata_xml().unwrap());
     validate("metadata", &[&metadata]);
 }
+
+/// pysaml2 and python3-saml, SP libraries nobody here wrote, registered from
+/// their own generated metadata (`application/samlmetadata+xml`), through
+/// SP-initiated SSO with their default security settings, signed requests,
+/// IsPassive, ForceAuthn and NameIDPolicy (issue 12): each accepts samlsim's
+/// Responses, or reads its statuses as the status they are.
+#[test]
+fn pysaml2_and_python3_saml_sps_from_their_own_metadata_accept_samlsims_answers() {
+    let python = std::env::var("SAMLSIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_modules = Command::new(&python)
+        .args(["-c", "import saml2, onelogin.saml2.auth, requests"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_modules || require_tool("xmlsec1").is_none() {
+        if std::env::var("SAMLSIM_REQUIRE_INTEROP").is_ok_and(|v| v == "1") {
+            panic!(
+                "python3 with pysaml2 and python3-saml is required when SAMLSIM_REQUIRE_INTEROP=1 (pip install pysaml2 python3-saml)"
+            );
+        }
+        eprintln!(
+            "note: skipping SP library interop: python3 with pysaml2 and python3-saml not found (pip install pysaml2 python3-saml)"
+        );
+        return;
+    }
+    let options = Options {
+        data: None,
+        clock: Arc::new(VirtualClock::system()),
+        ids: Arc::new(SequentialIds::default()),
+        identity: Some(
+            Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap(),
+        ),
+    };
+    let served =
+        samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options).unwrap();
+    let output = Command::new(&python)
+        .arg(repo_path("tests/sdk/sp_libraries.py"))
+        .arg(served.url())
+        .arg(repo_path("certs/test-only-attacker-key.pem"))
+        .arg(repo_path("certs/test-only-attacker-cert.pem"))
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the SP library script failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let pysaml2 = &out["pysaml2"];
+    for case in ["default", "passive_with_session", "force_authn", "signed"] {
+        assert_eq!(pysaml2[case]["name_id"], "alice", "pysaml2 {case}: {out:#}");
+    }
+    assert_eq!(
+        pysaml2["passive_without_session"]["error"], "StatusNoPassive",
+        "{out:#}"
+    );
+    assert_eq!(
+        pysaml2["force_authn"]["login"], true,
+        "ForceAuthn asks again: {out:#}"
+    );
+    assert_eq!(pysaml2["passive_with_session"]["login"], false, "{out:#}");
+    assert_eq!(pysaml2["email"]["name_id"], "alice@example.com", "{out:#}");
+    assert_eq!(
+        pysaml2["x509_name"]["error"], "StatusInvalidNameidPolicy",
+        "{out:#}"
+    );
+    assert_eq!(pysaml2["signed_registered"], true, "{out:#}");
+
+    let onelogin = &out["python3_saml"];
+    for case in [
+        "default",
+        "passive_with_session",
+        "force_authn",
+        "signed",
+        "email",
+    ] {
+        assert_eq!(
+            onelogin[case]["errors"],
+            serde_json::json!([]),
+            "python3-saml {case}: {out:#}"
+        );
+        assert_eq!(
+            onelogin[case]["authenticated"], true,
+            "python3-saml {case}: {out:#}"
+        );
+    }
+    assert_eq!(onelogin["default"]["name_id"], "alice", "{out:#}");
+    assert_eq!(onelogin["email"]["name_id"], "alice@example.com", "{out:#}");
+    assert_eq!(onelogin["force_authn"]["login"], true, "{out:#}");
+    assert_eq!(onelogin["signed_registered"], true, "{out:#}");
+    let reason = onelogin["passive_without_session"]["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("was not Success, was Responder"), "{out:#}");
+    let events = served
+        .emulator()
+        .events()
+        .list(&Default::default())
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.rule.as_deref() == Some("no-passive"))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.rule.as_deref() == Some("invalid-name-id-policy"))
+    );
+}

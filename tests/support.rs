@@ -150,11 +150,15 @@ where
     S: AsRef<OsStr>,
 {
     let program = program.as_ref();
+    let cache = test_cache_dir();
     let output = Command::new(program)
         .args(args)
         .current_dir(repo_root())
+        .env("SAMLSIM_CACHE_DIR", &cache)
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", program.to_string_lossy()));
+    // Made only by `up --in-memory`; absent otherwise.
+    let _ = std::fs::remove_dir_all(&cache);
     Output {
         code: output.status.code().unwrap_or_else(|| {
             panic!(
@@ -166,6 +170,15 @@ where
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Where one `samlsim up --in-memory` run by these tests keeps its IdP key: never
+/// the user's own cache folder, and one folder per run (runs in parallel threads
+/// would otherwise race to make the key); the caller removes it.
+pub fn test_cache_dir() -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("samlsim-test-cache-{}-{n}", std::process::id()))
 }
 
 /// Runs the `samlsim` binary built for these tests.

@@ -38,6 +38,7 @@ mod hostile;
 mod idp_interop;
 mod interop_xenc;
 mod interop_xmlsec;
+mod realsp;
 mod rules;
 mod sdk_control;
 mod support;

@@ -3,6 +3,7 @@
 mod bench;
 pub mod connect;
 pub mod flows;
+pub mod idp;
 pub mod scenarios;
 mod up;
 
@@ -91,7 +92,12 @@ pub fn sign(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn verify(certs: &[impl AsRef<Path>], show: bool, file: &Path) -> Result<ExitCode> {
+pub fn verify(
+    certs: &[impl AsRef<Path>],
+    show: bool,
+    xmldsig_only: bool,
+    file: &Path,
+) -> Result<ExitCode> {
     let trusted = certs
         .iter()
         .map(|c| read_certificate(c.as_ref()))
@@ -103,10 +109,12 @@ pub fn verify(certs: &[impl AsRef<Path>], show: bool, file: &Path) -> Result<Exi
         return Ok(ExitCode::FAILURE);
     }
     let mut failed = false;
+    let mut covered = Vec::new();
     for (element, result) in results {
         let name = describe(&doc, element);
         match result {
             Ok(verified) => {
+                covered.push(element);
                 println!(
                     "ok    {name}: {} with {} digests, signed by {} (SHA-256 fingerprint {})",
                     verified.signature_algorithm.name(),
@@ -124,11 +132,91 @@ pub fn verify(certs: &[impl AsRef<Path>], show: bool, file: &Path) -> Result<Exi
             }
         }
     }
+    // Once every signature verifies: a bad one already fails the document.
+    if !xmldsig_only && !failed {
+        for (rule, message) in saml_response_checks(&doc, &covered) {
+            failed = true;
+            println!("FAIL  SAML rule {rule}: {message}");
+        }
+    }
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+/// What a SAML consumer needs beyond valid signatures, for a `samlp:Response`:
+/// signatures that each verify prove nothing about an Assertion no verified
+/// signature covers, which is how signature wrapping (XSW) forges one beside,
+/// around or outside the signed one. Each finding is (rule, message):
+///
+/// - `saml-several-assertions`: the document holds more than one Assertion
+///   (clear or encrypted) anywhere; consumers that take "the" assertion differ
+///   in which one they read;
+/// - `saml-assertion-misplaced`: the Assertion is not a child of the Response
+///   root, where a SAML consumer reads it (SAML core 3.3.3);
+/// - `saml-assertion-unsigned`: an Assertion is within no verified node-set
+///   (neither signed itself nor inside a verified signed Response).
+fn saml_response_checks(doc: &Document, covered: &[NodeId]) -> Vec<(&'static str, String)> {
+    let Some(root) = doc.root_element() else {
+        return Vec::new();
+    };
+    if !doc.is_element(root, PROTOCOL_NS, "Response") {
+        return Vec::new();
+    }
+    let assertions: Vec<NodeId> = doc
+        .descendants(root)
+        .filter(|&n| {
+            doc.is_element(n, ASSERTION_NS, "Assertion")
+                || doc.is_element(n, ASSERTION_NS, "EncryptedAssertion")
+        })
+        .collect();
+    let mut findings = Vec::new();
+    if assertions.len() > 1 {
+        let ids: Vec<String> = assertions.iter().map(|&a| describe(doc, a)).collect();
+        findings.push((
+            "saml-several-assertions",
+            format!(
+                "the Response holds {} assertions ({}); a Response for Web Browser SSO carries one, and consumers differ in which they read",
+                assertions.len(),
+                ids.join(", ")
+            ),
+        ));
+    }
+    let within = |node: NodeId| {
+        let mut at = Some(node);
+        while let Some(n) = at {
+            if covered.contains(&n) {
+                return true;
+            }
+            at = doc.parent(n);
+        }
+        false
+    };
+    for &assertion in &assertions {
+        let name = describe(doc, assertion);
+        if doc.parent(assertion) != Some(root) {
+            findings.push((
+                "saml-assertion-misplaced",
+                format!(
+                    "{name} is not a child of the Response root, where a SAML consumer reads it (SAML core 3.3.3)"
+                ),
+            ));
+        }
+        if doc.is_element(assertion, ASSERTION_NS, "Assertion") && !within(assertion) {
+            findings.push((
+                "saml-assertion-unsigned",
+                format!(
+                    "{name} is within no verified signature: its claims are not the IdP's (signature wrapping?)"
+                ),
+            ));
+        }
+    }
+    findings
 }
 
 pub fn decode(file: &Path, key: Option<&Path>, allow_rsa_1_5: bool) -> Result<ExitCode> {

@@ -18,8 +18,32 @@ pub struct UpArgs<'a> {
     pub listen: Option<&'a str>,
     pub fresh: bool,
     pub in_memory: bool,
+    pub cache_dir: Option<&'a Path>,
     pub expose: bool,
     pub demo: bool,
+}
+
+/// Where `--in-memory` keeps the IdP signing key.
+fn cache_dir(given: Option<&Path>) -> Result<std::path::PathBuf> {
+    if let Some(dir) = given {
+        return Ok(dir.to_owned());
+    }
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = env("SAMLSIM_CACHE_DIR") {
+        return Ok(dir.into());
+    }
+    if let Some(dir) = env("XDG_CACHE_HOME") {
+        return Ok(std::path::PathBuf::from(dir).join("samlsim"));
+    }
+    env("HOME")
+        .map(|home| {
+            std::path::PathBuf::from(home)
+                .join(".cache")
+                .join("samlsim")
+        })
+        .ok_or_else(|| {
+            anyhow!("no cache folder for the IdP key: set SAMLSIM_CACHE_DIR or pass --cache-dir")
+        })
 }
 
 pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
@@ -35,10 +59,30 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
             config.server.listen
         );
     }
-    let data = if args.in_memory {
-        None
+    let (data, identity, key_note) = if args.in_memory {
+        let dir = cache_dir(args.cache_dir)?;
+        let (identity, new) = samlsim_emulator::data::cached_identity(
+            &dir,
+            args.fresh,
+            &samlsim_service::VirtualClock::system(),
+        )?;
+        let note = if new {
+            format!("made a new IdP signing key in {}", dir.display())
+        } else {
+            format!(
+                "IdP signing key from {} (--fresh makes a new one)",
+                dir.display()
+            )
+        };
+        (None, Some(identity), note)
     } else {
-        Some(DataFolder::open(args.data, args.fresh)?)
+        let folder = DataFolder::open(args.data, args.fresh)?;
+        let note = if folder.has_signing_identity() {
+            format!("IdP signing key from {}", folder.path().display())
+        } else {
+            format!("made a new IdP signing key in {}", folder.path().display())
+        };
+        (Some(folder), None, note)
     };
     let limits = samlsim_emulator::server::Limits::from_config(&config.server)
         .map_err(anyhow::Error::msg)?;
@@ -58,10 +102,12 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
             config,
             Options {
                 data,
+                identity,
                 ..Options::default()
             },
         )?);
         print_banner(&emulator, data_path.as_deref(), started);
+        println!("{key_note}; IdP entity ID {}", emulator.idp().entity_id());
         let shutdown = async {
             stop.await;
             eprintln!("\nsamlsim: stopping");

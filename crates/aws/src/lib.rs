@@ -14,6 +14,7 @@
 //! All routes live under `/aws/<host>/...` ([`endpoints`]).
 
 pub mod admin;
+pub mod base_url;
 pub mod config;
 mod console;
 pub mod endpoints;

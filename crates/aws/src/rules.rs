@@ -321,6 +321,24 @@ mod table {
                 fix: "Call AssumeRoleWithSAML; other STS actions are not emulated.",
                 behaviours: &["C5"],
             },
+            /// A query-protocol Action at the base URL that no emulated AWS API has.
+            UnknownQueryAction {
+                name: "unknown-query-action",
+                code: "InvalidAction",
+                headline: "No emulated AWS API has this action",
+                explanation: "A query-protocol request (Action=…) reached the emulator's base URL; samlsim routes STS actions to its mock STS, and no other query-protocol API (IAM, …) is emulated.",
+                fix: "Call an emulated API: STS AssumeRoleWithSAML, Connect, or the cognito-idp API.",
+                behaviours: &["C5"],
+            },
+            /// A JSON or REST request at the base URL for a service samlsim does not emulate.
+            UnknownApiOperation {
+                name: "unknown-api-operation",
+                code: "UnknownOperationException",
+                headline: "No emulated AWS API serves this request",
+                explanation: "The request reached the emulator's base URL; samlsim routes it by X-Amz-Target (cognito-idp) or the SigV4 credential scope's service (sts, connect, cognito-idp), and neither names an emulated API.",
+                fix: "Call an emulated API (STS, Connect, cognito-idp), or use its host-as-path URL, /aws/<host>/.",
+                behaviours: &["C5"],
+            },
             /// A Version other than 2011-06-15.
             StsVersion {
                 name: "sts-version",

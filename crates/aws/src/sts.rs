@@ -374,7 +374,7 @@ fn validation(message: String) -> Refusal {
 }
 
 /// The query protocol's error body (`ErrorResponse/Error/{Type,Code,Message}`, `RequestId`).
-fn error(request_id: &str, refusal: &Refusal) -> Response {
+pub(crate) fn error(request_id: &str, refusal: &Refusal) -> Response {
     let mut doc = Document::new();
     let root = doc.append_element(
         doc.document_node(),
@@ -415,7 +415,7 @@ fn text(doc: &mut Document, parent: NodeId, name: &str, value: &str) {
 }
 
 /// A UUID-shaped request ID, as AWS's.
-fn request_id(aws: &Aws) -> String {
+pub(crate) fn request_id(aws: &Aws) -> String {
     let hex = aws.ids.token(16);
     format!(
         "{}-{}-{}-{}-{}",

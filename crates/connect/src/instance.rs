@@ -57,8 +57,9 @@ fn open(
     };
     let session = match state {
         SessionState::Live(session) if session.instance == instance.id => session,
-        SessionState::Expired(session) => {
-            // Noticed now; the session ended when its 12 hours were up (C30).
+        SessionState::Expired(session) | SessionState::ExpiredEarlier(session) => {
+            // Noticed now or before (the CCP's own poll); the session ended when
+            // its 12 hours were up (C30), and that is the reason every time.
             connect
                 .model
                 .end_session(&session.id, session.expires_at)

@@ -467,6 +467,11 @@ impl Model {
         })?;
         Ok(match row {
             None => SessionState::Unknown,
+            // Ended at (or after) its 12 hours: expiry ended it, whichever request
+            // noticed first (the CCP's poll, a reload); the reason stays C30.
+            Some((session, Some(ended))) if ended >= session.expires_at => {
+                SessionState::ExpiredEarlier(session)
+            }
             Some((_, Some(_))) => SessionState::Ended,
             Some((session, None)) if session.expires_at <= now => SessionState::Expired(session),
             Some((session, None)) => SessionState::Live(session),
@@ -493,6 +498,8 @@ pub enum SessionState {
     Live(Session),
     /// Past its 12 hours, not yet noticed.
     Expired(Session),
-    /// Signed out, or expiry already noticed.
+    /// Past its 12 hours, and already noticed by an earlier request.
+    ExpiredEarlier(Session),
+    /// Signed out.
     Ended,
 }

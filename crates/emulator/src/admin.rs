@@ -89,13 +89,16 @@ fn cross_site_guard(request: &Request) -> Option<Response> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let allowed = essence == "application/json" || essence == "text/csv";
+    // application/samlmetadata+xml (RFC 7580) is not a "simple" type either.
+    let allowed = essence == "application/json"
+        || essence == "text/csv"
+        || essence == "application/samlmetadata+xml";
     (!allowed).then(|| {
         Response::json_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
             format!(
-                "admin changes take Content-Type: application/json (text/csv for Connect imports), not \"{content_type}\""
+                "admin changes take Content-Type: application/json (text/csv for Connect imports, application/samlmetadata+xml for an SP's metadata), not \"{content_type}\""
             ),
         )
     })

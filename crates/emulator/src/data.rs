@@ -103,6 +103,12 @@ impl DataFolder {
         Ok(Store::open(&self.path.join(DATABASE))?)
     }
 
+    /// Whether the IdP's signing key is already in the folder (else the next
+    /// start makes one).
+    pub fn has_signing_identity(&self) -> bool {
+        self.path.join(KEY).exists() && self.path.join(CERTIFICATE).exists()
+    }
+
     /// The IdP's signing key and certificate, generated on first use.
     pub fn signing_identity(&self, clock: &dyn Clock) -> Result<Identity, DataError> {
         self.identity(clock, KEY, CERTIFICATE, generate_identity)
@@ -137,8 +143,21 @@ impl DataFolder {
         certificate: &str,
         generate_identity: fn(&dyn Clock) -> Result<Identity, DataError>,
     ) -> Result<Identity, DataError> {
-        let key_path = self.path.join(key);
-        let cert_path = self.path.join(certificate);
+        identity_at(&self.path, clock, key, certificate, generate_identity)
+    }
+}
+
+/// The identity kept as `key` and `certificate` in `dir`, generated on first use.
+fn identity_at(
+    dir: &Path,
+    clock: &dyn Clock,
+    key: &str,
+    certificate: &str,
+    generate_identity: fn(&dyn Clock) -> Result<Identity, DataError>,
+) -> Result<Identity, DataError> {
+    {
+        let key_path = dir.join(key);
+        let cert_path = dir.join(certificate);
         if key_path.exists() && cert_path.exists() {
             let read = |p: &Path| {
                 std::fs::read_to_string(p).map_err(|source| DataError::Io {
@@ -163,6 +182,40 @@ impl DataFolder {
         })?;
         Ok(identity)
     }
+}
+
+/// The IdP signing key an in-memory emulator keeps between starts, so an SP or
+/// IAM provider configured from an earlier run still trusts it: read from `dir`
+/// (made if missing), or generated and written there when absent or `fresh`.
+/// Returns the identity and whether it was made now.
+pub fn cached_identity(
+    dir: &Path,
+    fresh: bool,
+    clock: &dyn Clock,
+) -> Result<(Identity, bool), DataError> {
+    std::fs::create_dir_all(dir).map_err(|source| DataError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let key_path = dir.join(KEY);
+    let cert_path = dir.join(CERTIFICATE);
+    if fresh {
+        for path in [&key_path, &cert_path] {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(DataError::Io {
+                        path: path.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+    let new = !(key_path.exists() && cert_path.exists());
+    let identity = identity_at(dir, clock, KEY, CERTIFICATE, generate_identity)?;
+    Ok((identity, new))
 }
 
 /// Takes the folder's lock, or says which process holds it. The lock is the

@@ -200,15 +200,6 @@ impl Emulator {
                     .with_rewriter(samlsim_aws::endpoints::public_to_local)
                     .with_rewriter(samlsim_cognito::public_to_local),
             );
-            let idp = Idp::new(IdpParts {
-                config: config.idp.clone(),
-                store: store.clone(),
-                clock: clock.clone(),
-                ids: options.ids.clone(),
-                events: events.clone(),
-                urls: urls.clone(),
-                identity,
-            })?;
             let fetch_limits = fetch::FetchLimits {
                 deadline: config
                     .server
@@ -219,6 +210,18 @@ impl Emulator {
                     .map_err(StartError::Config)?,
                 ..fetch::FetchLimits::default()
             };
+            let idp = Idp::new(IdpParts {
+                config: config.idp.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                ids: options.ids.clone(),
+                events: events.clone(),
+                urls: urls.clone(),
+                identity,
+                fetch_metadata: Some(Box::new(move |url: &str| {
+                    fetch::fetch_text(url, fetch_limits).map_err(|e| e.to_string())
+                })),
+            })?;
             let aws = Arc::new(Aws::new(AwsParts {
                 config: config.aws.clone(),
                 idp_metadata: idp.metadata_xml()?,
@@ -340,7 +343,7 @@ impl Emulator {
         let (request, new_flow) = self.with_flow(request);
         let plumbing = capture::is_plumbing(&request.path);
         let before = if plumbing { 0 } else { self.latest_event() };
-        let response = self.route(&request);
+        let response = self.with_clock_footer(self.route(&request));
         if !plumbing {
             self.capture(&request, &response, before);
         }
@@ -384,6 +387,22 @@ impl Emulator {
         if request.path_after("/_inspect").is_some() {
             return inspect::handle(self, request);
         }
+        // One AWS endpoint: SDK requests at the base URL, routed by what they are.
+        if !request.path.starts_with("/aws/")
+            && !request.path.starts_with("/idp/")
+            && let Some(route) = samlsim_aws::base_url::route(request)
+        {
+            return match route {
+                samlsim_aws::base_url::Route::Local(target) => {
+                    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+                    let mut local = request.clone();
+                    local.path = path.to_owned();
+                    local.query = query.to_owned();
+                    self.route(&local)
+                }
+                unknown => self.aws.unknown_api(request, &unknown),
+            };
+        }
         if request.path == "/" && request.method == Method::GET {
             return admin::start_page(self, request);
         }
@@ -401,6 +420,49 @@ impl Emulator {
             return response;
         }
         self.not_found(request)
+    }
+
+    /// Every page shows the virtual time it judged by, and whether it is shifted
+    /// from wall time (one shared line in the footer).
+    fn with_clock_footer(&self, mut response: Response) -> Response {
+        let is_html = response
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"));
+        if !is_html {
+            return response;
+        }
+        let Ok(html) = std::str::from_utf8(&response.body) else {
+            return response;
+        };
+        let Some(at) = html.rfind("</footer>") else {
+            return response;
+        };
+        let now = samlsim_service::Clock::now(self.clock.as_ref());
+        let offset = self.clock.offset();
+        let shifted = offset != 0 || self.clock.is_frozen();
+        let how = if self.clock.is_frozen() {
+            "frozen".to_owned()
+        } else if offset == 0 {
+            "wall time".to_owned()
+        } else {
+            format!(
+                "{}{} from wall time; samlsim clock reset",
+                if offset > 0 { "+" } else { "-" },
+                samlsim_service::clock::format_duration(offset.abs())
+            )
+        };
+        let line = format!(
+            " <span class=\"clock\" data-clock-shifted=\"{shifted}\">Virtual time {} ({how}).</span>",
+            samlsim_saml::DateTime::from_unix(now)
+        );
+        let mut body = String::with_capacity(html.len() + line.len());
+        body.push_str(&html[..at]);
+        body.push_str(&line);
+        body.push_str(&html[at..]);
+        response.body = body.into();
+        response
     }
 
     fn not_found(&self, request: &Request) -> Response {

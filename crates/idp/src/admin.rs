@@ -8,10 +8,13 @@
 //! | `GET`, `DELETE /users/<name>` | one user |
 //! | `POST /users/<name>/disable`, `/enable` | disabling also ends the user's IdP sessions |
 //! | `GET /service-providers` | the SPs |
-//! | `POST /service-providers` | create or replace an SP (the `[[idp.service_providers]]` fields) |
+//! | `POST /service-providers` | create or replace an SP (the `[[idp.service_providers]]` fields, `metadata` among them; or the SP's metadata as `application/samlmetadata+xml`, `?id=` optional) |
 //! | `GET`, `DELETE /service-providers/<id>` | one SP |
 //! | `GET /issued?limit=` | the Responses issued, newest first |
 //! | `GET /metadata` | the IdP's metadata, as from `/idp/metadata` |
+//! | `GET /keys` | the signing key's and the staged next key's certificate fingerprints |
+//! | `POST /keys/stage` | make a next signing key; the metadata lists it beside the current one |
+//! | `POST /keys/promote` | sign with the staged key from now on (kept across restarts) |
 
 use samlsim_service::http::{Method, StatusCode, decode_component};
 use samlsim_service::{NewEvent, Refusal, Request, Response};
@@ -114,6 +117,27 @@ fn route(idp: &Idp, request: &Request, path: &str) -> Result<Response, IdpRefusa
                 Response::json(StatusCode::OK, &rows)
             }
         }
+        (&Method::GET, ["keys"]) => keys_state(idp),
+        (&Method::POST, ["keys", "stage"]) => {
+            let now = idp.clock.now();
+            let next = samlsim_crypto::generate_identity(&samlsim_crypto::IdentityParams {
+                common_name: "samlsim IdP signing (next)",
+                not_before: now - 86_400,
+                not_after: now + 10 * 365 * 86_400,
+                key_bits: 2048,
+            })
+            .map_err(|e| internal(&e))?;
+            idp.stage_key(next).map_err(store)?;
+            changed(idp, request, "next IdP signing key staged".into());
+            keys_state(idp)
+        }
+        (&Method::POST, ["keys", "promote"]) => {
+            if !idp.promote_key().map_err(store)? {
+                return Err(Refusal::new(IdpRule::NoStagedKey));
+            }
+            changed(idp, request, "staged IdP signing key promoted".into());
+            keys_state(idp)
+        }
         (&Method::GET, ["metadata"]) => {
             let xml = sso::metadata_xml(idp).map_err(|e| internal(&e))?;
             Response::xml(StatusCode::OK, xml)
@@ -126,6 +150,19 @@ fn route(idp: &Idp, request: &Request, path: &str) -> Result<Response, IdpRefusa
         }
     };
     Ok(result)
+}
+
+/// The signing key and the staged next one, by certificate fingerprint.
+fn keys_state(idp: &Idp) -> Response {
+    let current = idp.identity();
+    let staged = idp.staged_identity();
+    Response::json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "current": current.certificate.sha256_fingerprint(),
+            "staged": staged.map(|s| s.certificate.sha256_fingerprint()),
+        }),
+    )
 }
 
 fn put_user(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
@@ -145,9 +182,31 @@ fn put_user(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
 
 fn put_provider(idp: &Idp, request: &Request) -> Result<Response, IdpRefusal> {
     let invalid = |why: String| Refusal::new(IdpRule::AdminInvalidServiceProvider).because(why);
-    let sp: ServiceProviderConfig = request.json().map_err(|e| invalid(e.to_string()))?;
-    sso::check_provider(&sp).map_err(invalid)?;
-    idp.providers.put(&sp).map_err(|e| internal(&e))?;
+    let content_type = request
+        .headers
+        .get(samlsim_service::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    // The SP's own metadata as the body; `?id=` names it (else from the entity ID).
+    let sp: ServiceProviderConfig =
+        if content_type.as_deref() == Some("application/samlmetadata+xml") {
+            let xml = std::str::from_utf8(&request.body)
+                .map_err(|_| invalid("the metadata is not UTF-8".into()))?;
+            let mut sp: ServiceProviderConfig = serde_json::from_value(serde_json::json!({}))
+                .map_err(|e| invalid(e.to_string()))?;
+            sp.id = request.query_param("id").unwrap_or_default();
+            sp.metadata = Some(xml.to_owned());
+            sp
+        } else {
+            request.json().map_err(|e| invalid(e.to_string()))?
+        };
+    let sp = idp.register_provider(sp).map_err(invalid)?;
     changed(idp, request, format!("service provider {} saved", sp.id));
     Ok(Response::json(StatusCode::CREATED, &sp))
 }

@@ -10,9 +10,13 @@ use serde::{Deserialize, Serialize};
 pub struct IdpConfig {
     /// Shown on the login page and portal.
     pub name: String,
-    /// The IdP's SAML entity ID; default `<base URL>/idp/metadata`.
+    /// The IdP's SAML entity ID; default `urn:samlsim:idp`, whatever the port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
+    /// Require every SP to sign its AuthnRequests (the metadata's
+    /// `WantAuthnRequestsSigned`); SPs may also require it one by one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub want_authn_requests_signed: bool,
     /// How long a sign-in lasts before the password is asked again, e.g. `8h`.
     #[serde(default = "default_session_lifetime")]
     pub session_lifetime: String,
@@ -65,17 +69,23 @@ pub enum SignedParts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceProviderConfig {
-    /// A short name for URLs and the admin API, e.g. `connect-us-east-1`.
+    /// A short name for URLs and the admin API, e.g. `connect-us-east-1`;
+    /// from the entity ID when registered from metadata without one.
+    #[serde(default)]
     pub id: String,
-    /// The portal's link text (C1).
+    /// The portal's link text (C1); default the entity ID.
+    #[serde(default)]
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The SP's entity ID (the AuthnRequest Issuer it sends).
+    /// The SP's entity ID (the AuthnRequest Issuer it sends); may come from `metadata`.
+    #[serde(default)]
     pub entity_id: String,
     /// The registered AssertionConsumerService URL. Responses only ever go here,
     /// never to a URL merely named in a request. A public AWS URL is fine: the
-    /// browser is sent to the emulator's stand-in for it (C13).
+    /// browser is sent to the emulator's stand-in for it (C13). May come from
+    /// `metadata` (its default HTTP-POST AssertionConsumerService).
+    #[serde(default)]
     pub acs_url: String,
     /// RelayState for IdP-initiated sign-in from the portal (C14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +140,34 @@ pub struct ServiceProviderConfig {
     /// The key transport: `rsa-oaep-mgf1p` (default) or `rsa-oaep` (xmlenc11, SHA-256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_transport: Option<String>,
+    /// The SP's SAML metadata: a file, an `http://` URL or inline XML. Fields set
+    /// here beside it win over what the metadata says (per-SP overrides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// Every AssertionConsumerService (from the metadata): requests may choose
+    /// one by URL or by `AssertionConsumerServiceIndex`. `acs_url` is the default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assertion_consumer_services: Vec<AcsConfig>,
+    /// The metadata's `WantAssertionsSigned`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub want_assertions_signed: Option<bool>,
+    /// The SP's encryption certificates (PEM) from its metadata.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encryption_certificates: Vec<String>,
+    /// The NameID formats the SP's metadata lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_id_formats: Vec<String>,
+}
+
+/// One `md:AssertionConsumerService`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcsConfig {
+    pub index: u16,
+    pub binding: String,
+    pub location: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_default: bool,
 }
 
 fn default_signature_algorithm() -> String {

@@ -26,6 +26,7 @@ pub mod admin;
 pub mod config;
 pub mod directory;
 mod inbound;
+pub mod keys;
 mod pages;
 pub mod providers;
 mod rules;
@@ -52,6 +53,10 @@ use crate::rules::internal;
 pub use crate::rules::{IdpRefusal, IdpRule};
 use crate::sessions::{Session, Sessions};
 
+/// The IdP's entity ID unless configured: the same whatever the port, so an SP
+/// or IAM provider configured from an earlier run keeps matching.
+pub const DEFAULT_ENTITY_ID: &str = "urn:samlsim:idp";
+
 /// The name the IdP's events and pages carry.
 const SERVICE: &str = "idp";
 /// The IdP session cookie (HttpOnly, SameSite=Lax, Path=/idp).
@@ -77,7 +82,12 @@ pub struct IdpParts {
     pub urls: Arc<UrlMap>,
     /// The signing key and certificate (published in the metadata).
     pub identity: Identity,
+    /// The emulator's outbound client, for SP metadata URLs.
+    pub fetch_metadata: Option<FetchMetadata>,
 }
+
+/// Fetches a metadata URL (the emulator's one outbound client).
+pub type FetchMetadata = Box<dyn Fn(&str) -> Result<String, String> + Send + Sync>;
 
 /// The mock IdP.
 pub struct Idp {
@@ -91,7 +101,12 @@ pub struct Idp {
     ids: Arc<dyn Ids>,
     recorder: Recorder,
     urls: Arc<UrlMap>,
-    identity: Identity,
+    identity: std::sync::RwLock<Arc<Identity>>,
+    /// The next signing key, published beside the current one until promoted.
+    staged: std::sync::RwLock<Option<Arc<Identity>>>,
+    keys: keys::Keys,
+    fetch_metadata: FetchMetadata,
+    want_authn_requests_signed: bool,
 }
 
 /// Every cause the `[idp]` section is refused for, once each, as (key under
@@ -143,21 +158,43 @@ impl Idp {
                 key: "session_lifetime".into(),
                 message: e.to_string(),
             })?;
+        let fetch_metadata: FetchMetadata = parts.fetch_metadata.unwrap_or_else(|| {
+            Box::new(|url: &str| Err(format!("{url}: no client to fetch metadata URLs with")))
+        });
         let directory = Directory::new(parts.store.clone())?;
         let providers = Providers::new(parts.store.clone())?;
         let sessions = Sessions::new(parts.store.clone())?;
+        let keys = keys::Keys::new(parts.store.clone())?;
+        // A promoted key outlives the one the data folder (or cache) holds.
+        let identity = keys.get(keys::CURRENT)?.unwrap_or(parts.identity);
+        let staged = keys.get(keys::STAGED)?.map(Arc::new);
         if directory.is_empty()? && providers.is_empty()? {
             for user in &config.users {
                 directory.put(user)?;
             }
-            for sp in &config.service_providers {
-                providers.put(sp)?;
+            for (i, sp) in config.service_providers.iter().enumerate() {
+                let mut sp = sp.clone();
+                if sp.id.is_empty() && sp.metadata.is_none() {
+                    sp.id = providers::id_for(&sp.entity_id);
+                }
+                providers::resolve(&mut sp, fetch_metadata.as_ref())
+                    .map(|()| {
+                        if sp.id.is_empty() {
+                            sp.id = providers::id_for(&sp.entity_id);
+                        }
+                    })
+                    .and_then(|()| sso::check_provider(&sp))
+                    .map_err(|message| IdpError::Config {
+                        key: format!("service_providers[{i}]"),
+                        message,
+                    })?;
+                providers.put(&sp)?;
             }
         }
         let entity_id = config
             .entity_id
             .clone()
-            .unwrap_or_else(|| parts.urls.absolute("/idp/metadata"));
+            .unwrap_or_else(|| DEFAULT_ENTITY_ID.to_owned());
         Ok(Idp {
             name: config.name,
             entity_id,
@@ -169,7 +206,11 @@ impl Idp {
             ids: parts.ids,
             recorder: Recorder::new(parts.events, SERVICE),
             urls: parts.urls,
-            identity: parts.identity,
+            identity: std::sync::RwLock::new(Arc::new(identity)),
+            staged: std::sync::RwLock::new(staged),
+            keys,
+            fetch_metadata,
+            want_authn_requests_signed: config.want_authn_requests_signed,
         })
     }
 
@@ -179,8 +220,52 @@ impl Idp {
     }
 
     /// The signing identity, whose certificate the metadata publishes.
-    pub fn identity(&self) -> &Identity {
-        &self.identity
+    pub fn identity(&self) -> Arc<Identity> {
+        self.identity
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The staged next signing key, if any.
+    pub fn staged_identity(&self) -> Option<Arc<Identity>> {
+        self.staged
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stages `next` as the next signing key: the metadata lists it beside the
+    /// current one; responses are still signed with the current one.
+    pub fn stage_key(&self, next: Identity) -> Result<Arc<Identity>, StoreError> {
+        self.keys.put(keys::STAGED, &next)?;
+        let next = Arc::new(next);
+        *self
+            .staged
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(next.clone());
+        Ok(next)
+    }
+
+    /// Makes the staged key the signing key (kept across restarts); false when
+    /// nothing is staged. The metadata then lists only the new key.
+    pub fn promote_key(&self) -> Result<bool, StoreError> {
+        let Some(next) = self.staged_identity() else {
+            return Ok(false);
+        };
+        self.keys.store().transaction(|| {
+            self.keys.put(keys::CURRENT, &next)?;
+            self.keys.delete(keys::STAGED)
+        })?;
+        *self
+            .identity
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        *self
+            .staged
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        Ok(true)
     }
 
     pub fn directory(&self) -> &Directory {
@@ -189,6 +274,21 @@ impl Idp {
 
     pub fn providers(&self) -> &Providers {
         &self.providers
+    }
+
+    /// Registers (creates or replaces) an SP, filling it from its `metadata`
+    /// first; what the admin API and the CLI's `idp sps add` do.
+    pub fn register_provider(
+        &self,
+        mut sp: config::ServiceProviderConfig,
+    ) -> Result<config::ServiceProviderConfig, String> {
+        providers::resolve(&mut sp, self.fetch_metadata.as_ref())?;
+        if sp.id.is_empty() {
+            sp.id = providers::id_for(&sp.entity_id);
+        }
+        sso::check_provider(&sp)?;
+        self.providers.put(&sp).map_err(|e| e.to_string())?;
+        Ok(sp)
     }
 
     /// The IdP's endpoints, for `samlsim up`'s table.

@@ -189,13 +189,31 @@ samlsim_service::rules! {
             fix: "Leave ProtocolBinding out, or ask for urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST.",
             behaviours: &["C4"],
         },
-        /// IsPassive with nobody signed in.
+        /// SAML core 3.4.1.4: IsPassive, and answering needs the user; the SP gets
+        /// a Response with status NoPassive at its ACS.
         NoPassive {
             name: "no-passive",
-            status: 403,
-            headline: "Sign-in needed",
-            explanation: "The SP asked for passive sign-in (IsPassive), but the user is not signed in.",
+            headline: "Passive sign-in not possible",
+            explanation: "The SP asked for passive sign-in (IsPassive), but answering needs the user (nobody is signed in, or ForceAuthn); the IdP answers with status NoPassive (SAML core 3.4.1.4).",
             fix: "Send the request without IsPassive, or sign in at the IdP first.",
+            behaviours: &["C4"],
+        },
+        /// SAML core 3.4.1.1: a NameIDPolicy this IdP cannot honour; the SP gets a
+        /// Response with status InvalidNameIDPolicy.
+        InvalidNameIdPolicy {
+            name: "invalid-name-id-policy",
+            headline: "NameIDPolicy not supported",
+            explanation: "The request's NameIDPolicy asks for a NameID format (or AllowCreate) this IdP cannot give; it answers with status InvalidNameIDPolicy (SAML core 3.4.1.1).",
+            fix: "Ask for the SP's configured format, persistent, transient, emailAddress or unspecified, or leave NameIDPolicy out.",
+            behaviours: &["C4"],
+        },
+        /// SAML core 3.3.2.2.1: a RequestedAuthnContext password sign-in does not
+        /// satisfy; the SP gets a Response with status NoAuthnContext.
+        NoAuthnContext {
+            name: "no-authn-context",
+            headline: "Authentication context not available",
+            explanation: "The request's RequestedAuthnContext cannot be met: this IdP signs in by password over TLS (PasswordProtectedTransport); it answers with status NoAuthnContext.",
+            fix: "Ask for PasswordProtectedTransport (exact), or Password or PasswordProtectedTransport (minimum), or leave RequestedAuthnContext out.",
             behaviours: &["C4"],
         },
         /// The parked SP-initiated request is gone (used, expired or never made).
@@ -213,6 +231,15 @@ samlsim_service::rules! {
             explanation: "The SP takes the NameID from a user field this user does not have.",
             fix: "Give the user that field, or change the SP's name_id_from.",
             behaviours: &["C4"],
+        },
+        /// `POST /_admin/idp/keys/promote` with no key staged.
+        NoStagedKey {
+            name: "no-staged-key",
+            code: "NoStagedKey",
+            headline: "No staged signing key",
+            explanation: "Promoting makes the staged next key the signing key, and no key is staged.",
+            fix: "Stage one first: POST /_admin/idp/keys/stage (samlsim idp keys stage).",
+            outcome: Outcome::Invalid,
         },
         /// No such route under /idp.
         NoSuchEndpoint {

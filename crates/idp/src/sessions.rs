@@ -27,6 +27,23 @@ pub struct PendingRequest {
     pub request_id: String,
     pub relay_state: Option<String>,
     pub created_at: UnixTime,
+    /// What the AuthnRequest asked for that must still hold after the sign-in.
+    pub options: PendingOptions,
+}
+
+/// The AuthnRequest options a parked request keeps (JSON in one column).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PendingOptions {
+    /// The ACS the request chose (by URL or index), if not the SP's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acs_url: Option<String>,
+    /// The NameID Format the request's NameIDPolicy asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_id_format: Option<String>,
+    /// ForceAuthn: the session that existed when the request came, which may
+    /// not answer it (the user must sign in again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_session: Option<String>,
 }
 
 /// A Response the IdP issued.
@@ -46,7 +63,8 @@ pub struct Sessions {
     store: Arc<Store>,
 }
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE idp_sessions (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE idp_sessions (
          id TEXT PRIMARY KEY,
          session_index TEXT NOT NULL UNIQUE,
          username TEXT NOT NULL,
@@ -75,7 +93,9 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE idp_sessions (
          session_id TEXT,
          in_response_to TEXT,
          issued_at INTEGER NOT NULL
-     );"];
+     );",
+    "ALTER TABLE idp_pending_requests ADD COLUMN options TEXT;",
+];
 
 impl Sessions {
     pub fn new(store: Arc<Store>) -> Result<Self, StoreError> {
@@ -167,15 +187,17 @@ impl Sessions {
     pub fn park(&self, pending: &PendingRequest) -> Result<(), StoreError> {
         self.store.with(|c| {
             c.prepare_cached(
-                "INSERT INTO idp_pending_requests (token, sp, request_id, relay_state, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO idp_pending_requests (token, sp, request_id, relay_state, created_at, options)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(rusqlite::params![
                 pending.token,
                 pending.sp,
                 pending.request_id,
                 pending.relay_state,
-                pending.created_at
+                pending.created_at,
+                serde_json::to_string(&pending.options)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?
             ])
         })?;
         Ok(())
@@ -184,7 +206,7 @@ impl Sessions {
     /// The pending request `token`, left in place.
     pub fn peek_pending(&self, token: &str) -> Result<Option<PendingRequest>, StoreError> {
         self.store.with(|c| {
-            c.prepare_cached("SELECT token, sp, request_id, relay_state, created_at FROM idp_pending_requests WHERE token = ?1")?.query_row(
+            c.prepare_cached("SELECT token, sp, request_id, relay_state, created_at, options FROM idp_pending_requests WHERE token = ?1")?.query_row(
                 [token],
                 pending_from_row,
             )
@@ -197,7 +219,7 @@ impl Sessions {
         self.store.with(|c| {
             let pending = c
                 .query_row(
-                    "SELECT token, sp, request_id, relay_state, created_at FROM idp_pending_requests WHERE token = ?1",
+                    "SELECT token, sp, request_id, relay_state, created_at, options FROM idp_pending_requests WHERE token = ?1",
                     [token],
                     pending_from_row,
                 )
@@ -278,5 +300,16 @@ fn pending_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PendingRequest> {
         request_id: r.get(2)?,
         relay_state: r.get(3)?,
         created_at: r.get(4)?,
+        // Rows parked before the column existed have none.
+        options: match r.get::<_, Option<String>>(5)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    5,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+            None => PendingOptions::default(),
+        },
     })
 }

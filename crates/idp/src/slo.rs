@@ -92,6 +92,7 @@ pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, Id
     let Some(slo_url) = sp.slo_url.clone() else {
         return Ok(signed_out(idp, ended));
     };
+    let identity = idp.identity();
     let built = build_logout_response(
         &LogoutResponse {
             id: idp.ids.saml_id(),
@@ -101,7 +102,7 @@ pub(crate) fn single_logout(idp: &Idp, request: &Request) -> Result<Response, Id
             issuer: idp.entity_id.clone(),
             status: Status::success(),
         },
-        Some(&Signer::new(&idp.identity.key, &idp.identity.certificate)),
+        Some(&Signer::new(&identity.key, &identity.certificate)),
     )
     .map_err(|e| internal(&e))?;
     let encoded = binding::encode_post(built.xml.as_bytes());

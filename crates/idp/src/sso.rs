@@ -8,10 +8,10 @@ use samlsim_saml::binding;
 use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
 use samlsim_saml::response::{
     AssertionSpec, Attribute, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec,
-    ResponseSigning, ResponseSpec, build_encrypted_response, build_response,
+    ResponseSigning, ResponseSpec, build_encrypted_response, build_error_response, build_response,
 };
 use samlsim_saml::signature::Signer;
-use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format};
+use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format, status};
 use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
 use samlsim_service::http::{Method, StatusCode};
@@ -22,7 +22,7 @@ use crate::config::{ServiceProviderConfig, SignedParts};
 use crate::directory::User;
 use crate::inbound::{self, REQUEST_MAX_AGE, Received, unknown_sp};
 use crate::rules::{IdpRefusal, IdpRule, internal};
-use crate::sessions::{Issued, PendingRequest, Session};
+use crate::sessions::{Issued, PendingOptions, PendingRequest, Session};
 use crate::{Idp, SERVICE, pages};
 
 /// The AWS attribute names (IAM user guide, id_roles_providers_create_saml_assertions).
@@ -33,6 +33,14 @@ const AWS_SOURCE_IDENTITY: &str = "https://aws.amazon.com/SAML/Attributes/Source
 
 /// Checks what can be checked of an SP's configuration before it is used.
 pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
+    // With metadata, these come from it (checked again once it is read).
+    if sp.metadata.is_none() {
+        for (key, value) in [("entity_id", &sp.entity_id), ("acs_url", &sp.acs_url)] {
+            if value.is_empty() {
+                return Err(format!("{key}: needed (or metadata to take it from)"));
+            }
+        }
+    }
     match parse_duration(&sp.assertion_lifetime) {
         Ok(seconds) if seconds > 0 => {}
         Ok(_) => {
@@ -53,7 +61,7 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
         .as_ref()
         .filter(|r| r.contains(':') || r.starts_with('/') || r.starts_with('\\'));
     let urls = [
-        ("acs_url", Some(&sp.acs_url)),
+        ("acs_url", Some(&sp.acs_url).filter(|u| !u.is_empty())),
         ("slo_url", sp.slo_url.as_ref()),
         ("relay_state", relay_state_url),
     ];
@@ -66,6 +74,10 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
         Certificate::from_pem(pem).map_err(|e| format!("certificate: {e}"))?;
     }
     encryption(sp)?;
+    for (i, acs) in sp.assertion_consumer_services.iter().enumerate() {
+        check_url(&acs.location, UrlUse::AbsoluteOrLocalPath)
+            .map_err(|e| format!("assertion_consumer_services[{i}].location: {e}"))?;
+    }
     if let Some(aws) = &sp.aws
         && aws.roles.is_empty()
     {
@@ -81,9 +93,16 @@ pub(crate) fn encryption(
     if !sp.encrypt_assertions {
         return Ok(None);
     }
-    let given = sp.encryption_certificate.as_deref().ok_or(
-        "encrypt_assertions: the SP has no encryption_certificate to encrypt to".to_owned(),
-    )?;
+    // The configured certificate wins; else the first one the SP's metadata lists
+    // (`KeyDescriptor use="encryption"`).
+    let given = sp
+        .encryption_certificate
+        .as_deref()
+        .or(sp.encryption_certificates.first().map(String::as_str))
+        .ok_or(
+            "encrypt_assertions: the SP has no encryption_certificate (nor one in its metadata) to encrypt to"
+                .to_owned(),
+        )?;
     let pem = if given.contains("-----BEGIN") {
         given.to_owned()
     } else {
@@ -130,8 +149,11 @@ pub(crate) fn metadata_xml(idp: &Idp) -> Result<String, SamlError> {
         entity_id: idp.entity_id.clone(),
         valid_until: None,
         cache_duration: None,
-        want_authn_requests_signed: false,
-        signing_certificates: vec![idp.identity.certificate.clone()],
+        want_authn_requests_signed: idp.want_authn_requests_signed,
+        // The staged next key beside the current one (SP-side rollover).
+        signing_certificates: std::iter::once(idp.identity().certificate.clone())
+            .chain(idp.staged_identity().map(|k| k.certificate.clone()))
+            .collect(),
         single_logout_services: vec![
             endpoint(bindings::HTTP_REDIRECT, "/idp/slo"),
             endpoint(bindings::HTTP_POST, "/idp/slo"),
@@ -183,6 +205,7 @@ pub(crate) fn launch(idp: &Idp, request: &Request, sp_id: &str) -> Result<Respon
         &user,
         None,
         relay_state.as_deref(),
+        None,
     )
 }
 
@@ -207,9 +230,33 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, I
             })),
     );
 
+    let requested_format = match check_name_id_policy(&sp, &authn) {
+        Ok(format) => format,
+        Err(refusal) => {
+            return Ok(status_response(
+                idp,
+                request,
+                &sp,
+                &authn.id,
+                received.relay_state.as_deref(),
+                refusal,
+            ));
+        }
+    };
+    if let Err(refusal) = check_authn_context(&authn) {
+        return Ok(status_response(
+            idp,
+            request,
+            &sp,
+            &authn.id,
+            received.relay_state.as_deref(),
+            refusal,
+        ));
+    }
     let session = idp.signed_in(request)?;
+    let force = authn.force_authn == Some(true);
     match session {
-        Some((session, user)) if authn.force_authn != Some(true) => respond(
+        Some((session, user)) if !force => respond(
             idp,
             request,
             &sp,
@@ -217,20 +264,198 @@ pub(crate) fn single_sign_on(idp: &Idp, request: &Request) -> Result<Response, I
             &user,
             Some(&authn.id),
             received.relay_state.as_deref(),
+            requested_format.as_deref(),
         ),
-        _ if authn.is_passive == Some(true) => Err(Refusal::new(IdpRule::NoPassive)),
-        _ => {
+        // SAML core 3.4.1: IsPassive forbids the IdP to take control of the
+        // user interface; without a session that can answer, it says NoPassive
+        // in a Response to the ACS (3.4.1.4), not on a page of its own.
+        _ if authn.is_passive == Some(true) => {
+            let why = if force {
+                "The request asks for ForceAuthn and IsPassive: signing in again needs the user."
+            } else {
+                "Nobody is signed in at the IdP, and signing in needs the user."
+            };
+            Ok(status_response(
+                idp,
+                request,
+                &sp,
+                &authn.id,
+                received.relay_state.as_deref(),
+                Refusal::new(IdpRule::NoPassive).because(why),
+            ))
+        }
+        current => {
             let pending = PendingRequest {
                 token: idp.ids.token(16),
                 sp: sp.id.clone(),
                 request_id: authn.id.clone(),
                 relay_state: received.relay_state,
                 created_at: now,
+                options: PendingOptions {
+                    acs_url: Some(sp.acs_url.clone()),
+                    name_id_format: requested_format,
+                    not_session: current.filter(|_| force).map(|(session, _)| session.id),
+                },
             };
             idp.sessions.park(&pending).map_err(|e| internal(&e))?;
             Ok(idp.to_login(&format!("/idp/sso?resume={}", pending.token)))
         }
     }
+}
+
+/// SAML core 3.4.1.1: the NameID format the request asks for, if it is one this
+/// IdP can give `sp`'s users; `None` for the SP's own.
+fn check_name_id_policy(
+    sp: &ServiceProviderConfig,
+    authn: &AuthnRequest,
+) -> Result<Option<String>, IdpRefusal> {
+    let Some(policy) = &authn.name_id_policy else {
+        return Ok(None);
+    };
+    let format = policy
+        .format
+        .as_deref()
+        .filter(|f| *f != nameid_format::UNSPECIFIED);
+    let invalid = |why: String| Refusal::new(IdpRule::InvalidNameIdPolicy).because(why);
+    if let Some(format) = format
+        && format != sp.name_id_format
+        && ![
+            nameid_format::PERSISTENT,
+            nameid_format::TRANSIENT,
+            nameid_format::EMAIL_ADDRESS,
+        ]
+        .contains(&format)
+    {
+        return Err(invalid(format!(
+            "The NameIDPolicy asks for Format {format}; this IdP gives {} for {}, or persistent, transient or emailAddress.",
+            sp.name_id_format, sp.label
+        )));
+    }
+    // AllowCreate: every user's persistent identifier is derived from the
+    // directory, so it is established already and AllowCreate="false" is met;
+    // transient identifiers are not "established" ones (implementations ignore
+    // AllowCreate for them). An SPNameQualifier naming someone else asks for an
+    // affiliation's identifier, which this IdP has none of (SAML core 3.4.1.1).
+    if let Some(qualifier) = &policy.sp_name_qualifier
+        && qualifier != &sp.entity_id
+    {
+        return Err(invalid(format!(
+            "The NameIDPolicy asks for identifiers qualified by \"{qualifier}\" (SPNameQualifier); this IdP has no affiliation of that name, only identifiers for {} itself.",
+            sp.entity_id
+        )));
+    }
+    Ok(format.map(str::to_owned))
+}
+
+/// How strong a password-based class is, for `minimum`/`maximum`/`better`;
+/// `None` for classes this IdP does not know (stronger than what it does).
+fn context_strength(class: &str) -> Option<u8> {
+    match class {
+        authn_context::UNSPECIFIED => Some(0),
+        authn_context::PASSWORD => Some(1),
+        authn_context::PASSWORD_PROTECTED_TRANSPORT => Some(2),
+        _ => None,
+    }
+}
+
+/// SAML core 3.3.2.2.1: the IdP authenticates by password over TLS
+/// (PasswordProtectedTransport); a RequestedAuthnContext that this does not
+/// satisfy under its Comparison gets NoAuthnContext.
+fn check_authn_context(authn: &AuthnRequest) -> Result<(), IdpRefusal> {
+    let Some(context) = &authn.requested_authn_context else {
+        return Ok(());
+    };
+    const OURS: u8 = 2;
+    let comparison = context.comparison.as_deref().unwrap_or("exact");
+    let satisfied = match comparison {
+        "exact" => context
+            .class_refs
+            .iter()
+            .any(|c| c == authn_context::PASSWORD_PROTECTED_TRANSPORT),
+        "minimum" => context
+            .class_refs
+            .iter()
+            .any(|c| context_strength(c).is_some_and(|s| s <= OURS)),
+        "better" => context
+            .class_refs
+            .iter()
+            .any(|c| context_strength(c).is_some_and(|s| s < OURS)),
+        "maximum" => context
+            .class_refs
+            .iter()
+            .any(|c| context_strength(c).is_none_or(|s| s >= OURS)),
+        _ => false,
+    };
+    if satisfied {
+        return Ok(());
+    }
+    let asked = if context.class_refs.is_empty() {
+        format!("declarations {}", context.decl_refs.join(", "))
+    } else {
+        context.class_refs.join(", ")
+    };
+    Err(Refusal::new(IdpRule::NoAuthnContext).because(format!(
+        "The request asks for an authentication context {comparison} {asked}; this IdP signs in by password over TLS ({}).",
+        authn_context::PASSWORD_PROTECTED_TRANSPORT
+    )))
+}
+
+/// Answers an AuthnRequest with a signed status Response (no assertion) posted
+/// to the SP's ACS, as SAML core asks for NoPassive, InvalidNameIDPolicy and
+/// NoAuthnContext; recorded like every refusal.
+fn status_response(
+    idp: &Idp,
+    request: &Request,
+    sp: &ServiceProviderConfig,
+    in_response_to: &str,
+    relay_state: Option<&str>,
+    refusal: IdpRefusal,
+) -> Response {
+    let (top, sub) = match refusal.rule {
+        IdpRule::NoPassive => (status::RESPONDER, status::NO_PASSIVE),
+        IdpRule::NoAuthnContext => (status::RESPONDER, status::NO_AUTHN_CONTEXT),
+        IdpRule::InvalidNameIdPolicy => (status::REQUESTER, status::INVALID_NAMEID_POLICY),
+        _ => (status::RESPONDER, status::REQUEST_DENIED),
+    };
+    let refusal = refusal.at_step("C4");
+    let title = format!("Mock IdP · {}", idp.name);
+    idp.recorder.refuse(request, "sso", refusal, |r| {
+        let algorithm = signature_algorithm(sp).unwrap_or(SignatureAlgorithm::RsaSha256);
+        let identity = idp.identity();
+        let signer = Signer::new(&identity.key, &identity.certificate).with_algorithm(algorithm);
+        let message = r.detail.as_deref().unwrap_or(r.message());
+        let built = build_error_response(
+            &ResponseSpec {
+                id: idp.ids.saml_id(),
+                issue_instant: DateTime::from_unix(idp.clock.now()),
+                destination: Some(sp.acs_url.clone()),
+                in_response_to: Some(in_response_to.to_owned()),
+                issuer: idp.entity_id.clone(),
+                status: Status::error(top, Some(sub), Some(message)),
+            },
+            Some(&signer),
+        );
+        match built {
+            Ok(built) => {
+                let encoded = binding::encode_post(built.xml.as_bytes());
+                let action = idp.urls.local(&sp.acs_url);
+                pages::render(
+                    StatusCode::OK,
+                    &pages::PostForm {
+                        idp_name: &idp.name,
+                        app: &sp.label,
+                        kind: "Response",
+                        destination: &sp.acs_url,
+                        action: &action,
+                        parameter: "SAMLResponse",
+                        message: &encoded,
+                        relay_state,
+                    },
+                )
+            }
+            Err(_) => r.page(&title),
+        }
+    })
 }
 
 /// After the login page: answer the parked request.
@@ -247,11 +472,19 @@ fn resume(idp: &Idp, request: &Request, token: &str) -> Result<Response, IdpRefu
     if idp.clock.now() - pending.created_at > REQUEST_MAX_AGE {
         return Err(expired());
     }
-    let sp = idp
+    // ForceAuthn: the session the request found may not answer it.
+    if pending.options.not_session.as_deref() == Some(session.id.as_str()) {
+        idp.sessions.park(&pending).map_err(|e| internal(&e))?;
+        return Ok(idp.to_login(&format!("/idp/sso?resume={token}")));
+    }
+    let mut sp = idp
         .providers
         .get(&pending.sp)
         .map_err(|e| internal(&e))?
         .ok_or_else(expired)?;
+    if let Some(acs) = pending.options.acs_url.clone() {
+        sp.acs_url = acs;
+    }
     respond(
         idp,
         request,
@@ -260,6 +493,7 @@ fn resume(idp: &Idp, request: &Request, token: &str) -> Result<Response, IdpRefu
         &user,
         Some(&pending.request_id),
         pending.relay_state.as_deref(),
+        pending.options.name_id_format.as_deref(),
     )
 }
 
@@ -290,34 +524,97 @@ pub(crate) fn select_provider(
     let Some(first) = candidates.first().cloned() else {
         return Err(unknown_sp(&authn.issuer));
     };
-    if let Some(index) = authn.assertion_consumer_service_index
-        && index != 0
-    {
+    let chosen = |mut sp: ServiceProviderConfig, acs: Option<String>| {
+        if let Some(acs) = acs {
+            sp.acs_url = acs;
+        }
+        // WantAuthnRequestsSigned in the IdP's metadata binds every SP.
+        sp.want_authn_requests_signed |= idp.want_authn_requests_signed;
+        sp
+    };
+    if let Some(index) = authn.assertion_consumer_service_index {
+        // SAML core 3.4.1: an index into the SP's metadata; an SP registered
+        // without metadata has one ACS, index 0.
+        for sp in &candidates {
+            if let Some(acs) = sp
+                .assertion_consumer_services
+                .iter()
+                .find(|a| a.index == index)
+            {
+                if acs.binding != bindings::HTTP_POST {
+                    return Err(Refusal::new(IdpRule::UnsupportedBinding).because(format!(
+                        "AssertionConsumerServiceIndex {index} of {} is {} {}; this IdP answers by HTTP-POST only.",
+                        authn.issuer, acs.binding, acs.location
+                    )));
+                }
+                return Ok(chosen(sp.clone(), Some(acs.location.clone())));
+            }
+            if index == 0 && sp.assertion_consumer_services.is_empty() {
+                return Ok(chosen(sp.clone(), None));
+            }
+        }
+        let registered: Vec<String> = candidates
+            .iter()
+            .flat_map(|sp| {
+                if sp.assertion_consumer_services.is_empty() {
+                    vec!["0".to_owned()]
+                } else {
+                    sp.assertion_consumer_services
+                        .iter()
+                        .map(|a| a.index.to_string())
+                        .collect()
+                }
+            })
+            .collect();
         return Err(Refusal::new(IdpRule::AcsNotRegistered)
             .worded("Unknown AssertionConsumerServiceIndex")
             .because(format!(
-                "{} has one registered ACS (index 0); the request asks for index {index}.",
-                authn.issuer
+                "{} has ACS indexes {}; the request asks for index {index}.",
+                authn.issuer,
+                registered.join(", ")
             )));
     }
-    match &authn.assertion_consumer_service_url {
-        None => Ok(first),
-        Some(acs) => candidates
+    let Some(acs) = &authn.assertion_consumer_service_url else {
+        return Ok(chosen(first, None));
+    };
+    let matches = |url: &str| url == acs || &idp.urls.local(url) == acs;
+    for sp in &candidates {
+        if matches(&sp.acs_url) {
+            return Ok(chosen(sp.clone(), None));
+        }
+        if let Some(other) = sp
+            .assertion_consumer_services
             .iter()
-            .find(|sp| &sp.acs_url == acs || &idp.urls.local(&sp.acs_url) == acs)
-            .cloned()
-            .ok_or_else(|| {
-                let registered: Vec<&str> = candidates.iter().map(|sp| sp.acs_url.as_str()).collect();
-                Refusal::new(IdpRule::AcsNotRegistered).because(format!(
-                    "The request asks for the response at \"{acs}\", which is not registered for {}; registered: {}.",
-                    authn.issuer,
-                    registered.join(", ")
-                ))
-            }),
+            .find(|a| matches(&a.location))
+        {
+            if other.binding != bindings::HTTP_POST {
+                return Err(Refusal::new(IdpRule::UnsupportedBinding).because(format!(
+                    "{} is registered for {} with {}; this IdP answers by HTTP-POST only.",
+                    other.location, authn.issuer, other.binding
+                )));
+            }
+            return Ok(chosen(sp.clone(), Some(other.location.clone())));
+        }
     }
+    let registered: Vec<&str> = candidates
+        .iter()
+        .flat_map(|sp| {
+            std::iter::once(sp.acs_url.as_str()).chain(
+                sp.assertion_consumer_services
+                    .iter()
+                    .map(|a| a.location.as_str()),
+            )
+        })
+        .collect();
+    Err(Refusal::new(IdpRule::AcsNotRegistered).because(format!(
+        "The request asks for the response at \"{acs}\", which is not registered for {}; registered: {}.",
+        authn.issuer,
+        registered.join(", ")
+    )))
 }
 
 /// C4: builds, signs and posts the Response for `user` to `sp`'s registered ACS.
+#[allow(clippy::too_many_arguments)]
 fn respond(
     idp: &Idp,
     request: &Request,
@@ -326,21 +623,36 @@ fn respond(
     user: &User,
     in_response_to: Option<&str>,
     relay_state: Option<&str>,
+    requested_format: Option<&str>,
 ) -> Result<Response, IdpRefusal> {
     let now = idp.clock.now();
     let lifetime = parse_duration(&sp.assertion_lifetime).unwrap_or(300);
-    let name_id = user.field(&sp.name_id_from).ok_or_else(|| {
+    let format = requested_format.unwrap_or(&sp.name_id_format);
+    // A transient identifier is a new one each time (SAML core 8.3.8), whatever
+    // field the SP's NameID otherwise comes from.
+    let (from, name_id) = if format == nameid_format::TRANSIENT {
+        ("a new transient identifier", Some(idp.ids.saml_id()))
+    } else if format == sp.name_id_format {
+        (sp.name_id_from.as_str(), user.field(&sp.name_id_from))
+    } else if format == nameid_format::EMAIL_ADDRESS {
+        ("email", user.field("email"))
+    } else {
+        ("username", user.field("username"))
+    };
+    let name_id = name_id.ok_or_else(|| {
         Refusal::new(IdpRule::NoNameId).because(format!(
-            "{} is configured to take the NameID from \"{}\", which user {} does not have.",
-            sp.label, sp.name_id_from, user.username
+            "{} takes the NameID ({format}) from \"{from}\", which user {} does not have.",
+            sp.label, user.username
         ))
     })?;
     let response_id = idp.ids.saml_id();
     let assertion_id = idp.ids.saml_id();
     let algorithm = signature_algorithm(sp).unwrap_or(SignatureAlgorithm::RsaSha256);
-    let signer =
-        Signer::new(&idp.identity.key, &idp.identity.certificate).with_algorithm(algorithm);
+    let identity = idp.identity();
+    let signer = Signer::new(&identity.key, &identity.certificate).with_algorithm(algorithm);
     let signing = match sp.sign {
+        // An SP whose metadata says WantAssertionsSigned gets them signed.
+        SignedParts::Response if sp.want_assertions_signed == Some(true) => ResponseSigning::Both,
         SignedParts::Response => ResponseSigning::Response,
         SignedParts::Assertion => ResponseSigning::Assertion,
         SignedParts::Both => ResponseSigning::Both,
@@ -364,7 +676,7 @@ fn respond(
         id: assertion_id.clone(),
         issue_instant: DateTime::from_unix(now),
         issuer: idp.entity_id.clone(),
-        name_id: NameId::new(name_id.clone(), sp.name_id_format.clone()),
+        name_id: NameId::new(name_id.clone(), format.to_owned()),
         confirmation: BearerConfirmationSpec {
             not_on_or_after: DateTime::from_unix(now + lifetime),
             recipient: sp.acs_url.clone(),

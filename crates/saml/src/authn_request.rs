@@ -14,7 +14,8 @@ use crate::signature::{ASSERTION_NS, PROTOCOL_NS, Signer};
 use crate::time::DateTime;
 use crate::uri::binding;
 use crate::xml_util::{
-    Node, check_characters, check_id, samlp, sign, verify_root, with_optional, xs_boolean,
+    Node, append_text_element, check_characters, check_id, saml, samlp, sign, verify_root,
+    with_optional, xs_boolean,
 };
 
 const AUTHN_REQUEST: &str = "samlp:AuthnRequest";
@@ -46,6 +47,19 @@ pub struct AuthnRequest {
     pub force_authn: Option<bool>,
     /// `IsPassive`.
     pub is_passive: Option<bool>,
+    /// `samlp:RequestedAuthnContext` (SAML core 3.3.2.2.1).
+    pub requested_authn_context: Option<RequestedAuthnContext>,
+}
+
+/// `samlp:RequestedAuthnContext` (SAML core 3.3.2.2.1), by class references.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RequestedAuthnContext {
+    /// `Comparison`: `exact` (the default), `minimum`, `maximum` or `better`.
+    pub comparison: Option<String>,
+    /// The `saml:AuthnContextClassRef` values, in order of preference.
+    pub class_refs: Vec<String>,
+    /// The `saml:AuthnContextDeclRef` values (the IdP satisfies none of these).
+    pub decl_refs: Vec<String>,
 }
 
 /// `samlp:NameIDPolicy` (SAML core 3.4.1.1).
@@ -79,6 +93,7 @@ impl AuthnRequest {
             name_id_policy: None,
             force_authn: None,
             is_passive: None,
+            requested_authn_context: None,
         }
     }
 }
@@ -141,6 +156,20 @@ pub fn build_authn_request(
         );
         let element = with_optional(element, "AllowCreate", policy.allow_create.map(xs_boolean));
         doc.append_element(root, element);
+    }
+    if let Some(context) = &request.requested_authn_context {
+        let element = with_optional(
+            samlp("RequestedAuthnContext"),
+            "Comparison",
+            context.comparison.as_deref(),
+        );
+        let node = doc.append_element(root, element);
+        for class in &context.class_refs {
+            append_text_element(&mut doc, node, saml("AuthnContextClassRef"), class);
+        }
+        for decl in &context.decl_refs {
+            append_text_element(&mut doc, node, saml("AuthnContextDeclRef"), decl);
+        }
     }
     check_characters(&doc, root, AUTHN_REQUEST)?;
     if let Some(signer) = signer {
@@ -293,6 +322,27 @@ fn read(root: Node<'_>) -> Result<AuthnRequest, SamlError> {
             })
         })
         .transpose()?;
+    let requested_authn_context = root
+        .child(
+            PROTOCOL_NS,
+            "RequestedAuthnContext",
+            "samlp:RequestedAuthnContext",
+            "SAML core 3.3.2.2.1",
+        )?
+        .map(|context| {
+            let refs = |local: &'static str, name: &'static str| {
+                context
+                    .children(ASSERTION_NS, local, name)
+                    .map(|node| node.uri_text())
+                    .collect::<Vec<_>>()
+            };
+            Ok::<_, SamlError>(RequestedAuthnContext {
+                comparison: context.owned_attr("Comparison"),
+                class_refs: refs("AuthnContextClassRef", "saml:AuthnContextClassRef"),
+                decl_refs: refs("AuthnContextDeclRef", "saml:AuthnContextDeclRef"),
+            })
+        })
+        .transpose()?;
     Ok(AuthnRequest {
         id,
         issue_instant,
@@ -305,5 +355,6 @@ fn read(root: Node<'_>) -> Result<AuthnRequest, SamlError> {
         name_id_policy,
         force_authn: root.boolean("ForceAuthn", SECTION)?,
         is_passive: root.boolean("IsPassive", SECTION)?,
+        requested_authn_context,
     })
 }

@@ -100,6 +100,8 @@ pub struct SpMetadata {
     pub want_assertions_signed: Option<bool>,
     /// The certificates of `md:KeyDescriptor`s with `use="signing"` or no `use`.
     pub signing_certificates: Vec<Certificate>,
+    /// The certificates of `md:KeyDescriptor`s with `use="encryption"` or no `use`.
+    pub encryption_certificates: Vec<Certificate>,
     /// `md:SingleLogoutService`s.
     pub single_logout_services: Vec<Endpoint>,
     /// `md:NameIDFormat`s.
@@ -565,6 +567,7 @@ pub fn parse_sp_metadata(xml: &[u8]) -> Result<SpMetadata, SamlError> {
         authn_requests_signed: descriptor.boolean("AuthnRequestsSigned", SECTION)?,
         want_assertions_signed: descriptor.boolean("WantAssertionsSigned", SECTION)?,
         signing_certificates: signing_certificates(descriptor)?,
+        encryption_certificates: key_certificates(descriptor, "encryption")?,
         single_logout_services: endpoints(
             descriptor,
             "SingleLogoutService",
@@ -635,9 +638,14 @@ impl<'d> Entity<'d> {
 /// The certificates of the signing key descriptors: `use="signing"`, or no
 /// `use` at all, which means the key serves both purposes (SAML metadata 2.4.1.1).
 fn signing_certificates(descriptor: Node<'_>) -> Result<Vec<Certificate>, SamlError> {
+    key_certificates(descriptor, "signing")
+}
+
+/// The certificates of the key descriptors for `purpose` (`use` equal to it, or none).
+fn key_certificates(descriptor: Node<'_>, purpose: &str) -> Result<Vec<Certificate>, SamlError> {
     let mut certificates = Vec::new();
     for key in descriptor.children(METADATA_NS, "KeyDescriptor", "md:KeyDescriptor") {
-        if key.attr("use").is_some_and(|u| u != "signing") {
+        if key.attr("use").is_some_and(|u| u != purpose) {
             continue;
         }
         for info in key.children(DSIG_NS, "KeyInfo", "ds:KeyInfo") {

@@ -82,6 +82,8 @@ pub mod status {
         "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy";
     /// Second level: `IsPassive` was set and the user would have to interact.
     pub const NO_PASSIVE: &str = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";
+    /// Second level: the authentication context requirements cannot be met.
+    pub const NO_AUTHN_CONTEXT: &str = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext";
     /// Second level: the responder chose not to respond.
     pub const REQUEST_DENIED: &str = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied";
     /// Second level: the request is not supported.

@@ -214,6 +214,7 @@ pub fn sp_metadata() -> SpMetadata {
         cache_duration: None,
         authn_requests_signed: Some(false),
         want_assertions_signed: Some(true),
+        encryption_certificates: vec![],
         signing_certificates: vec![cert()],
         single_logout_services: vec![Endpoint {
             response_location: Some("https://signin.aws.amazon.com/saml/logout/response".into()),
