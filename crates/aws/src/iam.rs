@@ -416,6 +416,34 @@ impl Iam {
             .ok_or_else(|| IamError::NotFound(format!("The SAML provider {arn} does not exist.")))
     }
 
+    /// Makes the IAM API's encryption settings (`AssertionEncryptionMode`, the keys
+    /// added with `AddPrivateKey`) the ones sign-in and STS decrypt with: one store
+    /// of keys, whichever way they were given.
+    pub fn set_encryption(
+        &self,
+        arn: &str,
+        mode: AssertionEncryptionMode,
+        private_keys: &[&str],
+    ) -> Result<(), IamError> {
+        let Some(provider) = self.provider(arn)? else {
+            return Err(IamError::NotFound(format!(
+                "The SAML provider {arn} does not exist."
+            )));
+        };
+        let keys = private_keys
+            .iter()
+            .map(|pem| read_key(pem))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.store_provider(
+            &provider.account,
+            &provider.name,
+            &provider.metadata,
+            mode,
+            &keys,
+        )?;
+        Ok(())
+    }
+
     fn stored_keys(&self, arn: &str) -> Result<Vec<StoredKey>, IamError> {
         let json: Option<String> = self.store.with(|c| {
             c.prepare_cached("SELECT private_keys FROM aws_saml_providers WHERE arn = ?1")?
@@ -939,6 +967,12 @@ fn invalid_private_key() -> IamError {
 }
 
 /// A private key as given (PEM, or a path to a PEM file), read and given its ID.
+/// Whether `pem` is a private key a provider can decrypt with (checked before any
+/// change is made, so a refused request changes nothing).
+pub fn check_private_key(pem: &str) -> Result<(), IamError> {
+    read_key(pem).map(|_| ())
+}
+
 fn read_key(given: &str) -> Result<StoredKey, IamError> {
     let pem = if given.contains("-----BEGIN") {
         given.to_owned()

@@ -351,6 +351,11 @@ impl Call<'_> {
             return Err(Refusal::new(AwsRule::IamInvalidInput)
                 .worded("The private key is not a PEM-encoded private key."));
         }
+        crate::iam::check_private_key(pem).map_err(|e| {
+            Refusal::new(AwsRule::IamInvalidInput)
+                .worded("The private key is not a PEM-encoded private key.")
+                .because(e.to_string())
+        })?;
         if extra.private_keys.len() >= PRIVATE_KEY_QUOTA {
             return Err(Refusal::new(AwsRule::IamLimitExceeded).worded(format!(
                 "A SAML provider can have at most {PRIVATE_KEY_QUOTA} private keys."
@@ -362,6 +367,37 @@ impl Call<'_> {
             added_at: self.now,
         });
         Ok(())
+    }
+
+    /// Hands the provider's encryption settings to the state sign-in and STS
+    /// decrypt with (issue 15), with IAM's refusals for a Required mode without keys.
+    /// IAM's refusal of `Required` without a key, before anything is stored.
+    fn check_encryption(extra: &ProviderExtra) -> Result<(), Refusal> {
+        if extra.assertion_encryption_mode.as_deref() == Some("Required")
+            && extra.private_keys.is_empty()
+        {
+            return Err(Refusal::new(AwsRule::IamInvalidInput).worded(
+                "Unable to set assertion encryption mode to Required because no private key is provided.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn apply_encryption(&self, arn: &str, extra: &ProviderExtra) -> Result<(), Refusal> {
+        let mode = match extra.assertion_encryption_mode.as_deref() {
+            Some("Required") => crate::config::AssertionEncryptionMode::Required,
+            _ => crate::config::AssertionEncryptionMode::Allowed,
+        };
+        let keys: Vec<&str> = extra.private_keys.iter().map(|k| k.pem.as_str()).collect();
+        self.aws
+            .iam
+            .set_encryption(arn, mode, &keys)
+            .map_err(|error| match error {
+                crate::iam::IamError::Invalid(message) => {
+                    Refusal::new(AwsRule::IamInvalidInput).worded(message)
+                }
+                other => internal(other),
+            })
     }
 
     fn create_saml_provider(&self) -> Answer {
@@ -384,10 +420,12 @@ impl Call<'_> {
             private_keys: Vec::new(),
         };
         self.add_private_key(&mut extra)?;
+        Self::check_encryption(&extra)?;
         self.aws
             .iam
             .create_provider(self.account(), name, metadata, &extra)
             .map_err(metadata_refusal)?;
+        self.apply_encryption(&arn, &extra)?;
         Ok(Some(format!(
             "<SAMLProviderArn>{}</SAMLProviderArn>{}",
             esc(&arn),
@@ -481,10 +519,12 @@ impl Call<'_> {
             }
         }
         self.add_private_key(&mut extra)?;
+        Self::check_encryption(&extra)?;
         self.aws
             .iam
             .update_provider_document(&arn, metadata, &extra)
             .map_err(metadata_refusal)?;
+        self.apply_encryption(&arn, &extra)?;
         Ok(Some(format!(
             "<SAMLProviderArn>{}</SAMLProviderArn>",
             esc(&arn)

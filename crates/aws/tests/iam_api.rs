@@ -164,3 +164,88 @@ fn a_wrong_secret_does_not_match_and_an_unknown_action_is_invalid() {
         )
     );
 }
+
+const ENCRYPTION_KEY: &str = include_str!("../../../certs/test-only-aws-encryption-key.pem");
+
+fn idp_metadata() -> String {
+    use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
+    let certificate = samlsim_crypto::Certificate::from_pem(include_str!(
+        "../../../certs/test-only-idp-cert.pem"
+    ))
+    .unwrap();
+    build_idp_metadata(&IdpMetadata {
+        entity_id: "https://idp.example.test/metadata".into(),
+        valid_until: None,
+        cache_duration: None,
+        want_authn_requests_signed: false,
+        signing_certificates: vec![certificate],
+        single_logout_services: vec![],
+        name_id_formats: vec![],
+        single_sign_on_services: vec![Endpoint {
+            binding: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST".into(),
+            location: "https://idp.example.test/sso".into(),
+            response_location: None,
+        }],
+    })
+    .unwrap()
+}
+
+/// Issue 15 through the IAM API: `AssertionEncryptionMode` and `AddPrivateKey` given
+/// to CreateSAMLProvider are the settings sign-in and STS decrypt with, and
+/// `Required` without a key is refused before anything is stored.
+#[test]
+fn iam_encryption_settings_are_the_ones_sign_in_decrypts_with() {
+    let world = aws();
+    let metadata = idp_metadata();
+    let create = |name: &str, extra: &[(&str, &str)]| {
+        let mut form = vec![
+            ("Action", "CreateSAMLProvider"),
+            ("Version", "2010-05-08"),
+            ("Name", name),
+            ("SAMLMetadataDocument", metadata.as_str()),
+        ];
+        form.extend_from_slice(extra);
+        call(&form, Some(SECRET))
+    };
+    let (status, code, _) = code(
+        &world,
+        &create("NoKey", &[("AssertionEncryptionMode", "Required")]),
+    );
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidInput")
+    );
+    let arn = "arn:aws:iam::123456789012:saml-provider/";
+    assert!(
+        world
+            .0
+            .iam()
+            .provider(&format!("{arn}NoKey"))
+            .unwrap()
+            .is_none(),
+        "a refused request stores nothing"
+    );
+
+    let response = world
+        .0
+        .handle(&create(
+            "Encrypting",
+            &[
+                ("AssertionEncryptionMode", "Required"),
+                ("AddPrivateKey", ENCRYPTION_KEY),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+    let provider = world
+        .0
+        .iam()
+        .provider(&format!("{arn}Encrypting"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        provider.assertion_encryption_mode,
+        samlsim_aws::config::AssertionEncryptionMode::Required
+    );
+    assert_eq!(provider.private_keys.len(), 1);
+}
