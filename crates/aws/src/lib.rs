@@ -25,6 +25,7 @@ pub mod rules;
 mod signin;
 pub mod state;
 mod sts;
+pub mod sweep;
 
 use std::sync::Arc;
 

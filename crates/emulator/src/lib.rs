@@ -22,6 +22,8 @@ pub mod config;
 pub mod data;
 pub mod fetch;
 pub mod http_client;
+#[cfg(test)]
+mod retention_tests;
 pub mod rules;
 pub mod server;
 
@@ -35,7 +37,8 @@ use samlsim_idp::{Idp, IdpParts};
 use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::http::{Cookie, HeaderValue, Method, StatusCode, header};
 use samlsim_service::{
-    EventLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap, VirtualClock,
+    EventLog, Ids, Problem, RandomIds, Request, Response, Service, Store, Sweeper, UrlMap,
+    VirtualClock,
 };
 
 pub use config::Config;
@@ -120,6 +123,8 @@ pub struct Emulator {
     aws: Arc<Aws>,
     connect: Connect,
     cognito: Cognito,
+    /// Retention of every service's expired state, by the virtual clock.
+    sweeper: Sweeper,
     /// Kept so the data folder stays locked while the emulator lives.
     _data: Option<DataFolder>,
 }
@@ -218,9 +223,20 @@ impl Emulator {
                 urls: urls.clone(),
                 key: cognito_identity,
             })?;
+            samlsim_idp::sweep::migrate(&store)?;
+            samlsim_aws::sweep::migrate(&store)?;
+            samlsim_connect::sweep::migrate(&store)?;
             store.set_marker(SEEDED)?;
             Ok::<_, StartError>((events, urls, idp, aws, connect, cognito))
         })?;
+        let sweeper = Sweeper::new(
+            store.clone(),
+            config.retention.policy().map_err(StartError::Config)?,
+        )
+        .register("idp", samlsim_idp::sweep::sweep)
+        .register("aws", samlsim_aws::sweep::sweep)
+        .register("connect", samlsim_connect::sweep::sweep)
+        .register("cognito", samlsim_cognito::sweep::sweep);
         Ok(Emulator {
             config,
             clock,
@@ -231,6 +247,7 @@ impl Emulator {
             aws,
             connect,
             cognito,
+            sweeper,
             _data: options.data,
         })
     }
@@ -245,6 +262,11 @@ impl Emulator {
 
     pub fn events(&self) -> &EventLog {
         &self.events
+    }
+
+    /// The retention of expired state: what it swept so far, and a sweep on demand.
+    pub fn sweeper(&self) -> &Sweeper {
+        &self.sweeper
     }
 
     pub fn idp(&self) -> &Idp {
@@ -287,6 +309,13 @@ impl Emulator {
 
     /// Answers one request. Never panics on input; every refusal has words.
     pub fn handle(&self, request: &Request) -> Response {
+        if let Err(error) = self
+            .sweeper
+            .tick(samlsim_service::Clock::now(self.clock.as_ref()))
+        {
+            // The request is still answered; the next sweep tries again.
+            tracing::error!(%error, "sweeping expired state failed");
+        }
         let (request, new_flow) = self.with_flow(request);
         let response = self.route(&request);
         match new_flow {

@@ -5,6 +5,7 @@
 //! - [`clock`]: the injected [`Clock`] and the emulator's [`VirtualClock`];
 //! - [`store`]: the SQLite database, with per-service migrations;
 //! - [`events`]: the log of every step of every flow;
+//! - [`sweep`]: retention of expired state by the virtual clock, one [`Sweeper`];
 //! - [`ids`]: injected identifier generation;
 //! - [`rule`]: every refusal a typed rule ([`rules!`]), answered through
 //!   [`Recorder::refuse`] which records the event and renders the answer;
@@ -21,6 +22,7 @@ pub mod problem;
 pub mod recorder;
 pub mod rule;
 pub mod store;
+pub mod sweep;
 pub mod url;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
@@ -31,6 +33,7 @@ pub use problem::{Problem, render};
 pub use recorder::{Recorder, aws_json_error};
 pub use rule::{Refusal, Rule, RuleSpec};
 pub use store::{Store, StoreError};
+pub use sweep::{Horizon, SweepPolicy, Sweeper};
 pub use url::{UrlError, UrlUse, check_url};
 
 /// The most of one request-derived text (a refusal's detail, an event's message,
