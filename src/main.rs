@@ -188,6 +188,9 @@ enum BenchCommand {
         /// Stop after this many requests in all.
         #[arg(long, default_value_t = 10_000_000)]
         max_requests: u64,
+        /// `[events] max_events` of the emulator under load (default: its default).
+        #[arg(long)]
+        max_events: Option<u64>,
     },
 }
 
@@ -440,6 +443,7 @@ fn main() -> ExitCode {
                     clock_speed,
                     keep_expired,
                     max_requests,
+                    max_events,
                 }),
             ..
         } => commands::soak(&commands::SoakArgs {
@@ -449,6 +453,7 @@ fn main() -> ExitCode {
             clock_speed,
             keep_expired,
             max_requests,
+            max_events,
         }),
     };
     match result {

@@ -33,6 +33,8 @@ pub struct SoakArgs {
     pub keep_expired: String,
     /// Stop after this many requests in all.
     pub max_requests: u64,
+    /// `[events] max_events` of the child (its default when `None`).
+    pub max_events: Option<u64>,
 }
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ConnectFederation";
@@ -62,12 +64,12 @@ impl Tally {
     }
 }
 
-struct Child_ {
+struct Running {
     child: Child,
     base: String,
 }
 
-impl Drop for Child_ {
+impl Drop for Running {
     fn drop(&mut self) {
         // The child is ours; it has no reason to outlive the soak.
         if let Err(error) = self.child.kill() {
@@ -79,11 +81,14 @@ impl Drop for Child_ {
     }
 }
 
-fn start_child(keep_expired: &str) -> Result<Child_> {
-    let config = format!(
+fn start_child(keep_expired: &str, max_events: Option<u64>) -> Result<Running> {
+    let mut config = format!(
         "{}\n[retention]\nkeep_expired = {keep_expired:?}\n",
         samlsim_emulator::config::DEFAULT_CONFIG
     );
+    if let Some(max_events) = max_events {
+        config.push_str(&format!("\n[events]\nmax_events = {max_events}\n"));
+    }
     let path = std::env::temp_dir().join(format!("samlsim-soak-{}.toml", std::process::id()));
     std::fs::write(&path, config).with_context(|| format!("writing {}", path.display()))?;
     // A port of its own, so soaks side by side do not meet.
@@ -108,7 +113,7 @@ fn start_child(keep_expired: &str) -> Result<Child_> {
     let base = format!("http://{listen}");
     // Keep draining its stdout so it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    Ok(Child_ { child, base })
+    Ok(Running { child, base })
 }
 
 /// Resident set size of `pid` in KiB, and its open file descriptors (Linux).
@@ -209,7 +214,7 @@ pub fn soak(args: &SoakArgs) -> Result<ExitCode> {
         bail!("--mix and --connections must name at least one");
     }
     let started = Instant::now();
-    let child = start_child(&args.keep_expired)?;
+    let child = start_child(&args.keep_expired, args.max_events)?;
     let pid = child.child.id();
     let base = child.base.clone();
     let transport = HttpTransport::new(&base).map_err(anyhow::Error::msg)?;
@@ -223,7 +228,7 @@ pub fn soak(args: &SoakArgs) -> Result<ExitCode> {
             .context("the first flow ended on a page without a role")?
     };
     println!(
-        "samlsim bench soak: {} at {base} (ready {} ms), {} min, {} connections, mix {}, clock ×{}, keep_expired {}, load {}",
+        "samlsim bench soak: {} at {base} (ready {} ms), {} min, {} connections, mix {}, clock ×{}, keep_expired {}, max_events {}, load {}",
         pid,
         started.elapsed().as_millis(),
         args.minutes,
@@ -231,6 +236,7 @@ pub fn soak(args: &SoakArgs) -> Result<ExitCode> {
         args.mix.join(","),
         args.clock_speed,
         args.keep_expired,
+        args.max_events.map_or("default".into(), |n| n.to_string()),
         load_average()
     );
     let tally = Arc::new(Tally {
@@ -346,6 +352,7 @@ pub fn soak(args: &SoakArgs) -> Result<ExitCode> {
                     tally.errors.load(Ordering::Relaxed),
                     load_average()
                 );
+                // A line that cannot be flushed now is printed with the next one.
                 std::io::stdout().flush().ok();
                 next += Duration::from_secs(10);
             }

@@ -21,6 +21,7 @@ pub mod federation;
 pub mod iam;
 mod pages;
 pub mod policy;
+mod policy_cache;
 pub mod rules;
 mod signin;
 pub mod state;
