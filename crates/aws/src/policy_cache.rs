@@ -49,9 +49,15 @@ mod tests {
         let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithSAML","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/P"}}]}"#;
         let first = parse_stored(text).unwrap();
         let second = parse_stored(text).unwrap();
-        assert_eq!(format!("{first:?}"), format!("{:?}", Policy::parse(text).unwrap()));
+        assert_eq!(
+            format!("{first:?}"),
+            format!("{:?}", Policy::parse(text).unwrap())
+        );
         assert_eq!(format!("{first:?}"), format!("{second:?}"));
-        assert!(parse_stored("{").is_err(), "a text that does not parse is refused every time");
+        assert!(
+            parse_stored("{").is_err(),
+            "a text that does not parse is refused every time"
+        );
         assert!(parse_stored("{").is_err());
     }
 }

@@ -59,6 +59,7 @@ fn every_sweep_runs_from_the_emulator_by_the_virtual_clock() {
     let login = browser.open("/idp/launch/connect-us-east-1");
     let ccp = browser.sign_in(&login, "alice", "alice-pass");
     assert!(ccp.status().is_success(), "{}", ccp.text());
+    browser.scripts = false;
     let assertion = browser
         .open("/idp/launch/connect-us-east-1")
         .form()
@@ -86,6 +87,18 @@ fn every_sweep_runs_from_the_emulator_by_the_virtual_clock() {
     let login = app.open("https://example-app.samlsim.test/login");
     app.sign_in(&login, "carlos", "carlos-pass");
     Browser::new(&emulator).open("https://example-app.samlsim.test/login");
+    // The flow redeemed its Connect token; one never redeemed stays behind.
+    emulator
+        .sweeper()
+        .store()
+        .with(|c| {
+            c.execute(
+                "INSERT INTO connect_sign_in_tokens (token, session, destination, expires_at)
+                 VALUES ('unredeemed', 's', '/', ?1)",
+                [NOW + 300],
+            )
+        })
+        .unwrap();
 
     let before: Vec<i64> = SHORT_LIVED.iter().map(|t| count(&emulator, t)).collect();
     for (table, n) in SHORT_LIVED.iter().zip(&before) {

@@ -206,7 +206,7 @@ mod tests {
         insert(500); // expired 500 s ago: past keep_expired
         insert(950); // expired 50 s ago: kept
         insert(2_000); // live
-        for _ in 0..8 {
+        for _ in 0..9 {
             assert_eq!(sweeper.tick(1_000).unwrap(), 0);
         }
         assert_eq!(rows(&store), 3, "not yet due");
