@@ -181,7 +181,11 @@ enum Command {
     /// The catalogue of every rule samlsim's services enforce, as Markdown (docs/rules.md).
     Rules,
     /// Measure signing and verifying a typical AWS SAML Response, whole and in parts.
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
+        /// A long run instead of the throughput rows.
+        #[command(subcommand)]
+        soak: Option<BenchCommand>,
         /// Seconds to run each measurement (more than 0, at most 3600).
         #[arg(long, default_value_t = 3.0, value_parser = parse_bench_seconds)]
         seconds: f64,
@@ -189,6 +193,47 @@ enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Soak a `samlsim up --in-memory` child over loopback: mixed flows, IdP
+    /// launches and STS calls from C clients, the virtual clock running fast; RSS
+    /// and file descriptors every 10 s, errors and p50/p99 at the end.
+    Soak {
+        /// How long (at most 600 minutes).
+        #[arg(long, default_value_t = 1.0, value_parser = parse_soak_minutes)]
+        minutes: f64,
+        /// Clients at once, each one request at a time (one connection each).
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        /// Kinds of request each client cycles through: flow, idp, sts.
+        #[arg(long, value_delimiter = ',', default_value = "flow,idp,sts")]
+        mix: Vec<String>,
+        /// Virtual seconds per real second (0: wall time), so expiry and sweeps run.
+        #[arg(long, default_value_t = 600)]
+        clock_speed: u64,
+        /// `[retention] keep_expired` of the emulator under load.
+        #[arg(long, default_value = "10m")]
+        keep_expired: String,
+        /// Stop after this many requests in all.
+        #[arg(long, default_value_t = 10_000_000)]
+        max_requests: u64,
+        /// `[events] max_events` of the emulator under load (default: its default).
+        #[arg(long)]
+        max_events: Option<u64>,
+    },
+}
+
+fn parse_soak_minutes(text: &str) -> Result<f64, String> {
+    let minutes: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of minutes"))?;
+    if minutes.is_finite() && minutes > 0.0 && minutes <= 600.0 {
+        Ok(minutes)
+    } else {
+        Err(format!("{text}: more than 0 and at most 600 minutes"))
+    }
 }
 
 /// A measurement's length: finite, positive, and at most an hour (`inf` once made
@@ -497,7 +542,32 @@ fn main() -> ExitCode {
             print!("{}", samlsim_emulator::rules::markdown(&catalogue));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { seconds, only } => commands::bench(seconds, only.as_deref()),
+        Command::Bench {
+            soak: None,
+            seconds,
+            only,
+        } => commands::bench(seconds, only.as_deref()),
+        Command::Bench {
+            soak:
+                Some(BenchCommand::Soak {
+                    minutes,
+                    connections,
+                    mix,
+                    clock_speed,
+                    keep_expired,
+                    max_requests,
+                    max_events,
+                }),
+            ..
+        } => commands::soak(&commands::SoakArgs {
+            minutes,
+            connections,
+            mix,
+            clock_speed,
+            keep_expired,
+            max_requests,
+            max_events,
+        }),
     };
     match result {
         Ok(code) => code,

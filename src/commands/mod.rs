@@ -5,6 +5,7 @@ pub mod connect;
 pub mod flows;
 pub mod idp;
 pub mod scenarios;
+mod soak;
 mod up;
 
 use std::io::Read;
@@ -22,6 +23,7 @@ use samlsim_saml::signature::sign_options;
 use samlsim_xml::{Document, NodeId, parse_bytes, to_pretty_xml, to_xml};
 
 pub use bench::bench;
+pub use soak::{SoakArgs, soak};
 pub use up::{UpArgs, clock, config_check, config_print, up};
 
 pub fn certs_new(out: &Path, common_name: &str, days: u32, force: bool) -> Result<ExitCode> {

@@ -753,7 +753,7 @@ impl Iam {
         // damaged row, not a policy to skip (skipping a deny would allow).
         let service_control_policies = documents
             .iter()
-            .map(|d| Policy::parse(d))
+            .map(|d| crate::policy_cache::parse_stored(d))
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::Corrupt {
                 table: "aws_accounts",
@@ -910,10 +910,10 @@ impl Iam {
         };
         Ok(Some(Role {
             id: role_id(&arn),
-            trust_policy: Policy::parse(&trust).map_err(policy_error)?,
+            trust_policy: crate::policy_cache::parse_stored(&trust).map_err(policy_error)?,
             permission_policies: permission_policy_documents
                 .iter()
-                .map(|d| Policy::parse(d))
+                .map(|d| crate::policy_cache::parse_stored(d))
                 .collect::<Result<_, _>>()
                 .map_err(policy_error)?,
             arn,

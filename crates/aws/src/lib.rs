@@ -23,11 +23,13 @@ pub mod iam;
 mod iam_api;
 mod pages;
 pub mod policy;
+mod policy_cache;
 pub mod rules;
 mod signin;
 pub mod sigv4;
 pub mod state;
 mod sts;
+pub mod sweep;
 
 use std::sync::Arc;
 

@@ -26,6 +26,7 @@ pub mod jwt;
 pub mod model;
 mod oidc;
 pub mod rules;
+pub mod sweep;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -28,6 +28,7 @@ mod instance;
 pub mod model;
 mod pages;
 mod rules;
+pub mod sweep;
 #[cfg(test)]
 mod tests;
 

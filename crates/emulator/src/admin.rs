@@ -216,7 +216,11 @@ fn events(emulator: &Emulator, request: &Request) -> Response {
     match emulator.events().list(&filter) {
         Ok(events) => Response::json(
             StatusCode::OK,
-            &serde_json::json!({ "events": events, "dropped": emulator.events().dropped() }),
+            &serde_json::json!({
+                "events": events,
+                "dropped": emulator.events().dropped(),
+                "swept": emulator.sweeper().stats(),
+            }),
         ),
         Err(e) => Response::json_error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -27,6 +27,64 @@ pub struct Config {
     pub cognito: CognitoConfig,
     #[serde(default)]
     pub events: EventsConfig,
+    #[serde(default)]
+    pub retention: RetentionConfig,
+}
+
+/// `[retention]`: how long expired state (sessions, pending requests, credentials,
+/// one-time tokens, replay records) stays before the sweeper deletes it, and how
+/// many issued responses are kept. See `samlsim_service::sweep`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// How long an expired row stays, so a late request still gets the precise
+    /// refusal (`ExpiredToken`, "session expired"), e.g. `1d`; `0s` sweeps at once.
+    #[serde(default = "default_keep_expired")]
+    pub keep_expired: String,
+    /// The most issued responses the IdP keeps (newest first in `/_admin`).
+    #[serde(default = "default_keep_issued")]
+    pub keep_issued: u64,
+    /// Sweep at least once per this many requests (and once per virtual minute).
+    #[serde(default = "default_sweep_every")]
+    pub sweep_every: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            keep_expired: default_keep_expired(),
+            keep_issued: default_keep_issued(),
+            sweep_every: default_sweep_every(),
+        }
+    }
+}
+
+fn default_keep_expired() -> String {
+    "1d".into()
+}
+
+fn default_keep_issued() -> u64 {
+    10_000
+}
+
+fn default_sweep_every() -> u64 {
+    1_000
+}
+
+impl RetentionConfig {
+    /// The sweep policy this section describes; the message names the key.
+    pub fn policy(&self) -> Result<samlsim_service::SweepPolicy, String> {
+        let keep_expired = samlsim_service::clock::parse_duration(&self.keep_expired)
+            .map_err(|e| format!("retention.keep_expired: {e}"))?;
+        if self.sweep_every == 0 {
+            return Err("retention.sweep_every: must be at least 1".into());
+        }
+        Ok(samlsim_service::SweepPolicy {
+            every_requests: self.sweep_every,
+            keep_expired,
+            keep_records: self.keep_issued,
+        })
+    }
 }
 
 /// `[events]`: how much of the event log is kept.
@@ -296,6 +354,9 @@ impl Config {
             }
         }
         if let Err(e) = self.events.retention() {
+            keyed(e);
+        }
+        if let Err(e) = self.retention.policy() {
             keyed(e);
         }
         for (key, message) in samlsim_idp::check_config(&self.idp) {

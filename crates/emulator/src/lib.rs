@@ -27,6 +27,8 @@ pub mod data;
 pub mod fetch;
 pub mod http_client;
 pub mod inspect;
+#[cfg(test)]
+mod retention_tests;
 pub mod rules;
 pub mod server;
 pub mod switches;
@@ -41,8 +43,8 @@ use samlsim_idp::{Idp, IdpParts};
 use samlsim_service::events::FLOW_COOKIE;
 use samlsim_service::http::{Cookie, HeaderValue, Method, StatusCode, header};
 use samlsim_service::{
-    EventLog, ExchangeLog, Ids, Problem, RandomIds, Request, Response, Service, Store, UrlMap,
-    VirtualClock,
+    EventLog, ExchangeLog, Ids, Problem, RandomIds, Request, Response, Service, Store, Sweeper,
+    UrlMap, VirtualClock,
 };
 
 pub use config::Config;
@@ -145,6 +147,8 @@ pub struct Emulator {
     connect: Connect,
     cognito: Cognito,
     switches: switches::State,
+    /// Retention of every service's expired state, by the virtual clock.
+    sweeper: Sweeper,
     /// Kept so the data folder stays locked while the emulator lives.
     _data: Option<DataFolder>,
 }
@@ -257,9 +261,20 @@ impl Emulator {
                 key: cognito_identity,
                 encryption: cognito_encryption,
             })?;
+            samlsim_idp::sweep::migrate(&store)?;
+            samlsim_aws::sweep::migrate(&store)?;
+            samlsim_connect::sweep::migrate(&store)?;
             store.set_marker(SEEDED)?;
             Ok::<_, StartError>((events, exchanges, urls, idp, aws, connect, cognito))
         })?;
+        let sweeper = Sweeper::new(
+            store.clone(),
+            config.retention.policy().map_err(StartError::Config)?,
+        )
+        .register("idp", samlsim_idp::sweep::sweep)
+        .register("aws", samlsim_aws::sweep::sweep)
+        .register("connect", samlsim_connect::sweep::sweep)
+        .register("cognito", samlsim_cognito::sweep::sweep);
         Ok(Emulator {
             config,
             clock,
@@ -272,6 +287,7 @@ impl Emulator {
             connect,
             cognito,
             switches: switches::State::default(),
+            sweeper,
             _data: options.data,
         })
     }
@@ -290,6 +306,11 @@ impl Emulator {
 
     pub fn exchanges(&self) -> &ExchangeLog {
         &self.exchanges
+    }
+
+    /// The retention of expired state: what it swept so far, and a sweep on demand.
+    pub fn sweeper(&self) -> &Sweeper {
+        &self.sweeper
     }
 
     pub fn idp(&self) -> &Idp {
@@ -340,6 +361,13 @@ impl Emulator {
 
     /// Answers one request. Never panics on input; every refusal has words.
     pub fn handle(&self, request: &Request) -> Response {
+        if let Err(error) = self
+            .sweeper
+            .tick(samlsim_service::Clock::now(self.clock.as_ref()))
+        {
+            // The request is still answered; the next sweep tries again.
+            tracing::error!(%error, "sweeping expired state failed");
+        }
         let (request, new_flow) = self.with_flow(request);
         let plumbing = capture::is_plumbing(&request.path);
         let before = if plumbing { 0 } else { self.latest_event() };

@@ -33,6 +33,7 @@ mod rules;
 pub mod sessions;
 mod slo;
 mod sso;
+pub mod sweep;
 #[cfg(test)]
 mod tests;
 

@@ -6,6 +6,7 @@
 //! - [`store`]: the SQLite database, with per-service migrations;
 //! - [`events`]: the log of every step of every flow;
 //! - [`exchanges`]: the log of every HTTP exchange and SAML message of every flow;
+//! - [`sweep`]: retention of expired state by the virtual clock, one [`Sweeper`];
 //! - [`ids`]: injected identifier generation;
 //! - [`rule`]: every refusal a typed rule ([`rules!`]), answered through
 //!   [`Recorder::refuse`] which records the event and renders the answer;
@@ -23,6 +24,7 @@ pub mod problem;
 pub mod recorder;
 pub mod rule;
 pub mod store;
+pub mod sweep;
 pub mod url;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
@@ -34,6 +36,7 @@ pub use problem::{Problem, render};
 pub use recorder::{Recorder, aws_json_error};
 pub use rule::{Refusal, Rule, RuleSpec};
 pub use store::{Store, StoreError};
+pub use sweep::{Horizon, SweepPolicy, Sweeper};
 pub use url::{UrlError, UrlUse, check_url};
 
 /// The most of one request-derived text (a refusal's detail, an event's message,
