@@ -79,6 +79,7 @@ mod tests {
                     request_id: format!("id-{token}"),
                     relay_state: None,
                     created_at: at,
+                    options: Default::default(),
                 })
                 .unwrap();
         }
