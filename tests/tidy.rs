@@ -159,53 +159,18 @@ fn behaviours_doc_names_real_code_scenarios_and_tests() {
 fn swallowed_results(root: &Path) -> Vec<String> {
     const SOURCES: [&str; 5] = ["from_str", "from_slice", "from_value", "store.", ".with("];
     const DROPS: [&str; 2] = [".ok()", "unwrap_or_default()"];
-    let mut files = Vec::new();
-    let mut stack: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
-        .expect("crates/")
-        .flatten()
-        .map(|e| e.path().join("src"))
-        .collect();
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            stack.extend(
-                std::fs::read_dir(&path)
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                    .map(|e| e.path()),
-            );
-        } else if path.extension().is_some_and(|e| e == "rs")
-            && path.file_name() != Some("tests.rs".as_ref())
-        {
-            files.push(path);
-        }
-    }
-    files.sort();
     let mut offenders = Vec::new();
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let mut above = "";
-        for (i, line) in text.lines().enumerate() {
-            // Test modules close a file by convention; what follows is test code.
-            if line.trim_start().starts_with("#[cfg(test)]") {
-                break;
-            }
-            let commented = line.contains("//") || above.trim_start().starts_with("//");
-            if !commented
-                && DROPS.iter().any(|d| line.contains(d))
-                && SOURCES.iter().any(|s| line.contains(s))
-            {
-                offenders.push(format!(
-                    "{}:{}: {}",
-                    file.strip_prefix(root).unwrap_or(&file).display(),
-                    i + 1,
-                    line.trim()
-                ));
-            }
-            above = line;
+    let mut above: (String, String) = (String::new(), String::new());
+    for (file, number, line) in source_lines(root) {
+        let commented =
+            line.contains("//") || (above.0 == file && above.1.trim_start().starts_with("//"));
+        if !commented
+            && DROPS.iter().any(|d| line.contains(d))
+            && SOURCES.iter().any(|s| line.contains(s))
+        {
+            offenders.push(format!("{file}:{number}: {}", line.trim()));
         }
+        above = (file, line);
     }
     offenders
 }
@@ -222,7 +187,8 @@ fn no_swallowed_storage_or_serde_results() {
 }
 
 /// Non-test source lines of `crates/*/src`, as `(path relative to the root, line
-/// number, text)`; a file's test module (from `#[cfg(test)]` on) is left out.
+/// number, text)`; a file's test module (from `#[cfg(test)]` on), files named
+/// `*tests.rs` and `tests/` folders are left out.
 fn source_lines(root: &Path) -> Vec<(String, usize, String)> {
     let mut files = Vec::new();
     let mut stack: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
@@ -263,9 +229,7 @@ fn source_lines(root: &Path) -> Vec<(String, usize, String)> {
             if line.trim_start().starts_with("#[cfg(test)]") {
                 break;
             }
-            if !line.trim_start().starts_with("//") {
-                lines.push((name.clone(), i + 1, line.to_owned()));
-            }
+            lines.push((name.clone(), i + 1, line.to_owned()));
         }
     }
     lines
@@ -276,7 +240,9 @@ fn used_outside(needles: &[&str], allowed: &[&str]) -> Vec<String> {
     source_lines(&root())
         .into_iter()
         .filter(|(file, _, line)| {
-            !allowed.contains(&file.as_str()) && needles.iter().any(|n| line.contains(n))
+            !allowed.contains(&file.as_str())
+                && !line.trim_start().starts_with("//")
+                && needles.iter().any(|n| line.contains(n))
         })
         .map(|(file, number, line)| format!("{file}:{number}: {}", line.trim()))
         .collect()
