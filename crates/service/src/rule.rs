@@ -255,6 +255,48 @@ impl<R: Rule> fmt::Display for Refusal<R> {
     }
 }
 
+/// What is wrong with a service's rule table, one line per fault (empty when it is
+/// sound): every rule has a 4xx/5xx status, a headline and a fix, and a kebab-case
+/// name no other rule of the service has, by which [`Rule::named`] finds it again.
+/// Each service's tests assert it is empty.
+pub fn table_faults<R: Rule>() -> Vec<String> {
+    let mut faults = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for &rule in R::ALL {
+        let spec = rule.spec();
+        if StatusCode::from_u16(spec.status).is_err() || !(400..600).contains(&spec.status) {
+            faults.push(format!(
+                "{rule:?}: status {} is not a 4xx or 5xx",
+                spec.status
+            ));
+        }
+        if spec.headline.is_empty() {
+            faults.push(format!("{rule:?}: no headline"));
+        }
+        if spec.fix.is_empty() {
+            faults.push(format!("{rule:?}: no fix"));
+        }
+        let kebab = !spec.name.is_empty()
+            && spec
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !kebab {
+            faults.push(format!("{rule:?}: name {:?} is not kebab-case", spec.name));
+        }
+        if !names.insert(spec.name) {
+            faults.push(format!("{rule:?}: name {} declared twice", spec.name));
+        }
+        if R::named(spec.name) != Some(rule) {
+            faults.push(format!(
+                "{rule:?}: named({:?}) finds another rule",
+                spec.name
+            ));
+        }
+    }
+    faults
+}
+
 /// A row of the catalogue of every rule (`samlsim rules`, docs/rules.md).
 #[derive(Debug, Clone)]
 pub struct CatalogueEntry {
@@ -285,6 +327,37 @@ mod tests {
             /// A malformed thing.
             Second { name: "second", outcome: Outcome::Invalid },
         }
+    }
+
+    #[test]
+    fn table_faults_name_each_broken_row() {
+        crate::rules! {
+            enum Broken for "broken" {
+                NoWords { name: "no-words", status: 200 },
+                Twice { name: "twice", headline: "x", fix: "y" },
+                Again { name: "twice", headline: "x", fix: "y" },
+            }
+        }
+        let faults = table_faults::<Broken>();
+        assert!(
+            faults.iter().any(|f| f.contains("NoWords: status 200")),
+            "{faults:?}"
+        );
+        assert!(
+            faults.iter().any(|f| f.contains("NoWords: no headline")),
+            "{faults:?}"
+        );
+        assert!(
+            faults
+                .iter()
+                .any(|f| f.contains("Again: name twice declared twice")),
+            "{faults:?}"
+        );
+        assert!(
+            table_faults::<TestRule>()
+                .iter()
+                .all(|f| f.contains("no fix") || f.contains("no headline"))
+        );
     }
 
     #[test]
