@@ -57,7 +57,8 @@ pub fn handle(aws: &Aws, request: &Request, path: &str) -> Response {
                     .and_then(|found| {
                         let partition = found.map_or_else(|| "aws".to_owned(), |a| a.partition);
                         let arn = crate::iam::provider_arn(&partition, account, name);
-                        aws.iam.update_provider(&arn, &update)
+                        aws.iam
+                            .update_provider(&arn, None, &update, aws.clock.now())
                     })
                     .map(|provider| {
                         changed(

@@ -29,6 +29,9 @@ pub enum IamError {
     Policy { role: String, source: PolicyError },
     #[error("{0}")]
     Invalid(String),
+    /// `LimitExceeded`: a quota such as two private keys per provider.
+    #[error("{0}")]
+    LimitExceeded(String),
     /// `NoSuchEntity`.
     #[error("{0}")]
     NotFound(String),
@@ -72,6 +75,9 @@ pub struct SamlProvider {
 pub struct PrivateKeyInfo {
     /// `KeyId`: derived from the public key, so the same key keeps its ID.
     pub key_id: String,
+    /// `Timestamp`: when the key was added (absent for keys stored before
+    /// samlsim recorded it; GetSAMLProvider then shows the creation date).
+    pub added_at: Option<UnixTime>,
 }
 
 /// A stored private key.
@@ -79,6 +85,8 @@ pub struct PrivateKeyInfo {
 struct StoredKey {
     key_id: String,
     pem: String,
+    #[serde(default)]
+    added_at: Option<UnixTime>,
 }
 
 /// IAM's limit on private keys per provider (troubleshoot_saml: "Private key limit
@@ -158,8 +166,10 @@ pub fn role_id(arn: &str) -> String {
     format!("AROA{tail}")
 }
 
-/// What the IAM API keeps beside a SAML provider: its creation time and tags,
-/// and the assertion-encryption settings (stored for the encryption work).
+/// What the IAM API keeps beside a SAML provider: its creation time, UUID and
+/// tags. (The encryption settings are the provider's own columns, the ones sign-in
+/// and STS decrypt with, whichever way they were set; older rows may still hold
+/// `assertion_encryption_mode`/`private_keys` here, which reading ignores.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderExtra {
     #[serde(default)]
@@ -169,20 +179,6 @@ pub struct ProviderExtra {
     pub uuid: Option<String>,
     #[serde(default)]
     pub tags: Vec<(String, String)>,
-    /// `Required` or `Allowed`.
-    #[serde(default)]
-    pub assertion_encryption_mode: Option<String>,
-    /// Private keys added with `AddPrivateKey`, for decrypting assertions.
-    #[serde(default)]
-    pub private_keys: Vec<ProviderPrivateKey>,
-}
-
-/// A decryption key of a SAML provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProviderPrivateKey {
-    pub key_id: String,
-    pub pem: String,
-    pub added_at: UnixTime,
 }
 
 /// What the IAM API keeps beside a role: path, description, creation time, tags
@@ -363,12 +359,15 @@ impl Iam {
         )
     }
 
-    /// `UpdateSAMLProvider`'s encryption settings: the mode, and a private key added
-    /// or removed (one per request, as IAM allows), with IAM's refusals.
+    /// `UpdateSAMLProvider`: new metadata (if given) and the encryption settings,
+    /// the mode and a private key added or removed (one per request, as IAM
+    /// allows), with IAM's refusals. Nothing is stored unless all of it is valid.
     pub fn update_provider(
         &self,
         arn: &str,
+        metadata: Option<&str>,
         update: &ProviderUpdate,
+        now: UnixTime,
     ) -> Result<SamlProvider, IamError> {
         let Some(provider) = self.provider(arn)? else {
             return Err(IamError::NotFound(format!(
@@ -380,14 +379,17 @@ impl Iam {
                 "Unable to add and remove private keys in the same request. Set a value for only one of the two parameters.".into(),
             ));
         }
-        if *update == ProviderUpdate::default() {
+        if metadata.is_none() && *update == ProviderUpdate::default() {
             return Err(IamError::Invalid(
                 "Unable to update identity provider. No updates are defined for metadata or encryption assertion.".into(),
             ));
         }
+        if let Some(metadata) = metadata {
+            read_metadata(metadata)?;
+        }
         let mut keys = self.stored_keys(arn)?;
         if let Some(pem) = &update.add_private_key {
-            let key = read_key(pem)?;
+            let key = read_key(pem, Some(now))?;
             if !keys.iter().any(|k| k.key_id == key.key_id) {
                 keys.push(key);
             }
@@ -408,40 +410,12 @@ impl Iam {
         self.store_provider(
             &provider.account,
             &provider.name,
-            &provider.metadata,
+            metadata.unwrap_or(&provider.metadata),
             mode,
             &keys,
         )?;
         self.provider(arn)?
             .ok_or_else(|| IamError::NotFound(format!("The SAML provider {arn} does not exist.")))
-    }
-
-    /// Makes the IAM API's encryption settings (`AssertionEncryptionMode`, the keys
-    /// added with `AddPrivateKey`) the ones sign-in and STS decrypt with: one store
-    /// of keys, whichever way they were given.
-    pub fn set_encryption(
-        &self,
-        arn: &str,
-        mode: AssertionEncryptionMode,
-        private_keys: &[&str],
-    ) -> Result<(), IamError> {
-        let Some(provider) = self.provider(arn)? else {
-            return Err(IamError::NotFound(format!(
-                "The SAML provider {arn} does not exist."
-            )));
-        };
-        let keys = private_keys
-            .iter()
-            .map(|pem| read_key(pem))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.store_provider(
-            &provider.account,
-            &provider.name,
-            &provider.metadata,
-            mode,
-            &keys,
-        )?;
-        Ok(())
     }
 
     fn stored_keys(&self, arn: &str) -> Result<Vec<StoredKey>, IamError> {
@@ -494,7 +468,7 @@ impl Iam {
         keys: &[StoredKey],
     ) -> Result<String, IamError> {
         if keys.len() > PRIVATE_KEY_LIMIT {
-            return Err(IamError::Invalid(format!(
+            return Err(IamError::LimitExceeded(format!(
                 "Private key limit of {PRIVATE_KEY_LIMIT} is reached."
             )));
         }
@@ -566,46 +540,33 @@ impl Iam {
         read_metadata(metadata).map(|_| ())
     }
 
-    /// Creates a SAML provider from metadata text with the API's extras.
+    /// Creates a SAML provider from metadata text with the API's extras and its
+    /// encryption settings (CreateSAMLProvider), in one row or not at all.
     pub fn create_provider(
         &self,
         account: &str,
         name: &str,
         metadata: &str,
         extra: &ProviderExtra,
+        encryption: &ProviderUpdate,
+        now: UnixTime,
     ) -> Result<String, IamError> {
         read_metadata(metadata)?;
+        let keys = match &encryption.add_private_key {
+            Some(pem) => vec![read_key(pem, Some(now))?],
+            None => Vec::new(),
+        };
+        let mode = encryption.assertion_encryption_mode.unwrap_or_default();
         let arn = provider_arn(&self.partition(account)?, account, name);
         let extra = to_json("aws_saml_providers", &arn, extra)?;
-        self.store.with(|c| {
-            c.prepare_cached(
-                "INSERT INTO aws_saml_providers (arn, account, name, metadata, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(rusqlite::params![arn, account, name, metadata, extra])
-        })?;
-        Ok(arn)
-    }
-
-    /// Replaces a provider's metadata (if given) and the IAM API's extras.
-    pub fn update_provider_document(
-        &self,
-        arn: &str,
-        metadata: Option<&str>,
-        extra: &ProviderExtra,
-    ) -> Result<(), IamError> {
-        if let Some(metadata) = metadata {
-            read_metadata(metadata)?;
+        self.store.transaction(|| {
+            self.store_provider(account, name, metadata, mode, &keys)?;
             self.store.with(|c| {
-                c.prepare_cached("UPDATE aws_saml_providers SET metadata = ?2 WHERE arn = ?1")?
-                    .execute(rusqlite::params![arn, metadata])
+                c.prepare_cached("UPDATE aws_saml_providers SET extra = ?2 WHERE arn = ?1")?
+                    .execute(rusqlite::params![arn, extra])
             })?;
-        }
-        let extra = to_json("aws_saml_providers", arn, extra)?;
-        self.store.with(|c| {
-            c.prepare_cached("UPDATE aws_saml_providers SET extra = ?2 WHERE arn = ?1")?
-                .execute(rusqlite::params![arn, extra])
-        })?;
-        Ok(())
+            Ok(arn.clone())
+        })
     }
 
     /// The API's extras of provider `arn` (defaults for a configured one).
@@ -825,6 +786,7 @@ impl Iam {
                 .iter()
                 .map(|k| PrivateKeyInfo {
                     key_id: k.key_id.clone(),
+                    added_at: k.added_at,
                 })
                 .collect(),
             private_keys,
@@ -967,13 +929,7 @@ fn invalid_private_key() -> IamError {
 }
 
 /// A private key as given (PEM, or a path to a PEM file), read and given its ID.
-/// Whether `pem` is a private key a provider can decrypt with (checked before any
-/// change is made, so a refused request changes nothing).
-pub fn check_private_key(pem: &str) -> Result<(), IamError> {
-    read_key(pem).map(|_| ())
-}
-
-fn read_key(given: &str) -> Result<StoredKey, IamError> {
+fn read_key(given: &str, added_at: Option<UnixTime>) -> Result<StoredKey, IamError> {
     let pem = if given.contains("-----BEGIN") {
         given.to_owned()
     } else {
@@ -986,13 +942,17 @@ fn read_key(given: &str) -> Result<StoredKey, IamError> {
     let (modulus, _) = key.public_components();
     let digest = Sha256::digest(&modulus);
     let key_id: String = digest.iter().take(12).map(|b| format!("{b:02X}")).collect();
-    Ok(StoredKey { key_id, pem })
+    Ok(StoredKey {
+        key_id,
+        pem,
+        added_at,
+    })
 }
 
 fn resolve_keys(provider: &SamlProviderConfig) -> Result<Vec<StoredKey>, IamError> {
     let mut keys: Vec<StoredKey> = Vec::new();
     for given in &provider.private_keys {
-        let key = read_key(given)?;
+        let key = read_key(given, None)?;
         if !keys.iter().any(|k| k.key_id == key.key_id) {
             keys.push(key);
         }
@@ -1084,7 +1044,7 @@ mod tests {
         let first = provider.private_key_list[0].key_id.clone();
 
         // Rotation: a second key, then the limit of two.
-        let update = |u: ProviderUpdate| iam.update_provider(ARN, &u);
+        let update = |u: ProviderUpdate| iam.update_provider(ARN, None, &u, 1_700_000_000);
         let two = update(ProviderUpdate {
             add_private_key: Some(KEY_2.into()),
             ..Default::default()

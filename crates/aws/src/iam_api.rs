@@ -11,8 +11,9 @@ use samlsim_saml::DateTime;
 use samlsim_service::http::{Method, StatusCode, header::HeaderName};
 use samlsim_service::{NewEvent, Request, Response, UnixTime};
 
+use crate::config::AssertionEncryptionMode;
 use crate::iam::{
-    IamError, ProviderExtra, ProviderPrivateKey, Role, RoleExtra, provider_arn, role_arn,
+    IamError, ProviderExtra, ProviderUpdate, Role, RoleExtra, provider_arn, role_arn,
 };
 use crate::policy::{Context, Policy, PolicyError};
 use crate::rules::{AwsRule, Refusal};
@@ -23,9 +24,8 @@ const ACTION: &str = "iam.api";
 const NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 const VERSION: &str = "2010-05-08";
 /// IAM's quota on the inline policies of one role, in characters (whitespace
-/// excluded), and on a provider's private keys.
+/// excluded).
 const INLINE_POLICY_QUOTA: usize = 10_240;
-const PRIVATE_KEY_QUOTA: usize = 2;
 
 pub(crate) fn handle(aws: &Aws, request: &Request, rest: &str) -> Response {
     let request_id = request_id(aws);
@@ -333,71 +333,34 @@ impl Call<'_> {
         }
     }
 
-    fn encryption_mode(&self) -> Result<Option<String>, Refusal> {
+    fn encryption_mode(&self) -> Result<Option<AssertionEncryptionMode>, Refusal> {
         match self.params.get("AssertionEncryptionMode") {
             None => Ok(None),
-            Some(mode @ ("Required" | "Allowed")) => Ok(Some(mode.to_owned())),
+            Some("Required") => Ok(Some(AssertionEncryptionMode::Required)),
+            Some("Allowed") => Ok(Some(AssertionEncryptionMode::Allowed)),
             Some(other) => Err(validation(format!(
                 "Value '{other}' at 'assertionEncryptionMode' failed to satisfy constraint: Member must satisfy enum value set: [Required, Allowed]"
             ))),
         }
     }
 
-    fn add_private_key(&self, extra: &mut ProviderExtra) -> Result<(), Refusal> {
-        let Some(pem) = self.params.optional("AddPrivateKey", 1, 16_384)? else {
-            return Ok(());
-        };
-        if !pem.contains("PRIVATE KEY-----") {
+    /// The encryption part of Create/UpdateSAMLProvider, as IAM takes it.
+    fn encryption_update(&self) -> Result<ProviderUpdate, Refusal> {
+        let add_private_key = self.params.optional("AddPrivateKey", 1, 16_384)?;
+        // Only PEM text: the configuration may name a key file, the API may not
+        // make the emulator read files.
+        if add_private_key.is_some_and(|pem| !pem.contains("PRIVATE KEY-----")) {
             return Err(Refusal::new(AwsRule::IamInvalidInput)
                 .worded("The private key is not a PEM-encoded private key."));
         }
-        crate::iam::check_private_key(pem).map_err(|e| {
-            Refusal::new(AwsRule::IamInvalidInput)
-                .worded("The private key is not a PEM-encoded private key.")
-                .because(e.to_string())
-        })?;
-        if extra.private_keys.len() >= PRIVATE_KEY_QUOTA {
-            return Err(Refusal::new(AwsRule::IamLimitExceeded).worded(format!(
-                "A SAML provider can have at most {PRIVATE_KEY_QUOTA} private keys."
-            )));
-        }
-        extra.private_keys.push(ProviderPrivateKey {
-            key_id: upper_id(&self.aws.ids.token(16), 26),
-            pem: pem.to_owned(),
-            added_at: self.now,
-        });
-        Ok(())
-    }
-
-    /// Hands the provider's encryption settings to the state sign-in and STS
-    /// decrypt with (issue 15), with IAM's refusals for a Required mode without keys.
-    /// IAM's refusal of `Required` without a key, before anything is stored.
-    fn check_encryption(extra: &ProviderExtra) -> Result<(), Refusal> {
-        if extra.assertion_encryption_mode.as_deref() == Some("Required")
-            && extra.private_keys.is_empty()
-        {
-            return Err(Refusal::new(AwsRule::IamInvalidInput).worded(
-                "Unable to set assertion encryption mode to Required because no private key is provided.",
-            ));
-        }
-        Ok(())
-    }
-
-    fn apply_encryption(&self, arn: &str, extra: &ProviderExtra) -> Result<(), Refusal> {
-        let mode = match extra.assertion_encryption_mode.as_deref() {
-            Some("Required") => crate::config::AssertionEncryptionMode::Required,
-            _ => crate::config::AssertionEncryptionMode::Allowed,
-        };
-        let keys: Vec<&str> = extra.private_keys.iter().map(|k| k.pem.as_str()).collect();
-        self.aws
-            .iam
-            .set_encryption(arn, mode, &keys)
-            .map_err(|error| match error {
-                crate::iam::IamError::Invalid(message) => {
-                    Refusal::new(AwsRule::IamInvalidInput).worded(message)
-                }
-                other => internal(other),
-            })
+        Ok(ProviderUpdate {
+            assertion_encryption_mode: self.encryption_mode()?,
+            add_private_key: add_private_key.map(str::to_owned),
+            remove_private_key: self
+                .params
+                .optional("RemovePrivateKey", 22, 64)?
+                .map(str::to_owned),
+        })
     }
 
     fn create_saml_provider(&self) -> Answer {
@@ -412,20 +375,26 @@ impl Call<'_> {
             return Err(Refusal::new(AwsRule::IamEntityAlreadyExists)
                 .worded(format!("SAMLProvider {name} already exists.")));
         }
-        let mut extra = ProviderExtra {
+        let extra = ProviderExtra {
             created_at: Some(self.now),
             uuid: Some(upper_id(&self.aws.ids.token(16), 26)),
             tags: self.params.tags()?,
-            assertion_encryption_mode: self.encryption_mode()?,
-            private_keys: Vec::new(),
         };
-        self.add_private_key(&mut extra)?;
-        Self::check_encryption(&extra)?;
+        let encryption = ProviderUpdate {
+            remove_private_key: None,
+            ..self.encryption_update()?
+        };
         self.aws
             .iam
-            .create_provider(self.account(), name, metadata, &extra)
-            .map_err(metadata_refusal)?;
-        self.apply_encryption(&arn, &extra)?;
+            .create_provider(
+                self.account(),
+                name,
+                metadata,
+                &extra,
+                &encryption,
+                self.now,
+            )
+            .map_err(iam_refusal)?;
         Ok(Some(format!(
             "<SAMLProviderArn>{}</SAMLProviderArn>{}",
             esc(&arn),
@@ -450,18 +419,17 @@ impl Call<'_> {
             time(valid_until(created)),
             tags_xml(&extra.tags)
         ));
-        if let Some(mode) = &extra.assertion_encryption_mode {
-            xml.push_str(&format!(
-                "<AssertionEncryptionMode>{mode}</AssertionEncryptionMode>"
-            ));
-        }
-        if !extra.private_keys.is_empty() {
+        xml.push_str(&format!(
+            "<AssertionEncryptionMode>{}</AssertionEncryptionMode>",
+            provider.assertion_encryption_mode.name()
+        ));
+        if !provider.private_key_list.is_empty() {
             xml.push_str("<PrivateKeyList>");
-            for key in &extra.private_keys {
+            for key in &provider.private_key_list {
                 xml.push_str(&format!(
                     "<member><KeyId>{}</KeyId><Timestamp>{}</Timestamp></member>",
                     key.key_id,
-                    time(key.added_at)
+                    time(key.added_at.unwrap_or(created))
                 ));
             }
             xml.push_str("</PrivateKeyList>");
@@ -505,26 +473,11 @@ impl Call<'_> {
             .optional("SAMLMetadataDocument", 1000, 10_000_000)?;
         self.allow("UpdateSAMLProvider", &arn)?;
         self.existing_provider(&arn)?;
-        let mut extra = self.aws.iam.provider_extra(&arn).map_err(internal)?;
-        if let Some(mode) = self.encryption_mode()? {
-            extra.assertion_encryption_mode = Some(mode);
-        }
-        if let Some(remove) = self.params.optional("RemovePrivateKey", 22, 64)? {
-            let before = extra.private_keys.len();
-            extra.private_keys.retain(|k| k.key_id != remove);
-            if extra.private_keys.len() == before {
-                return Err(Refusal::new(AwsRule::IamInvalidInput).worded(format!(
-                    "The private key {remove} is not one of this provider's keys."
-                )));
-            }
-        }
-        self.add_private_key(&mut extra)?;
-        Self::check_encryption(&extra)?;
+        let encryption = self.encryption_update()?;
         self.aws
             .iam
-            .update_provider_document(&arn, metadata, &extra)
-            .map_err(metadata_refusal)?;
-        self.apply_encryption(&arn, &extra)?;
+            .update_provider(&arn, metadata, &encryption, self.now)
+            .map_err(iam_refusal)?;
         Ok(Some(format!(
             "<SAMLProviderArn>{}</SAMLProviderArn>",
             esc(&arn)
@@ -836,11 +789,15 @@ impl Call<'_> {
 }
 
 /// Metadata IAM cannot read is InvalidInput; a store failure is samlsim's.
-fn metadata_refusal(error: IamError) -> Refusal {
+/// IAM's refusals of a SAML provider's metadata or encryption settings, in its words.
+fn iam_refusal(error: IamError) -> Refusal {
     match error {
         IamError::Metadata { reason } => Refusal::new(AwsRule::IamInvalidInput)
             .worded("Could not parse metadata")
             .because(reason),
+        IamError::Invalid(message) => Refusal::new(AwsRule::IamInvalidInput).worded(message),
+        IamError::LimitExceeded(message) => Refusal::new(AwsRule::IamLimitExceeded).worded(message),
+        IamError::NotFound(message) => Refusal::new(AwsRule::IamNoSuchEntity).worded(message),
         other => internal(other),
     }
 }

@@ -166,6 +166,7 @@ fn a_wrong_secret_does_not_match_and_an_unknown_action_is_invalid() {
 }
 
 const ENCRYPTION_KEY: &str = include_str!("../../../certs/test-only-aws-encryption-key.pem");
+const ENCRYPTION_KEY_2: &str = include_str!("../../../certs/test-only-aws-encryption-2-key.pem");
 
 fn idp_metadata() -> String {
     use samlsim_saml::metadata::{Endpoint, IdpMetadata, build_idp_metadata};
@@ -248,4 +249,63 @@ fn iam_encryption_settings_are_the_ones_sign_in_decrypts_with() {
         samlsim_aws::config::AssertionEncryptionMode::Required
     );
     assert_eq!(provider.private_keys.len(), 1);
+
+    // One copy of the settings: a key added outside the IAM API (the admin API,
+    // the configuration) is one GetSAMLProvider lists, and one UpdateSAMLProvider
+    // removes.
+    let second = world
+        .0
+        .iam()
+        .update_provider(
+            &format!("{arn}Encrypting"),
+            None,
+            &samlsim_aws::iam::ProviderUpdate {
+                add_private_key: Some(ENCRYPTION_KEY_2.into()),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap()
+        .private_key_list[1]
+        .key_id
+        .clone();
+    let provider_arn = format!("{arn}Encrypting");
+    let get = [
+        ("Action", "GetSAMLProvider"),
+        ("Version", "2010-05-08"),
+        ("SAMLProviderArn", provider_arn.as_str()),
+    ];
+    let listed = world
+        .0
+        .handle(&call(&get, Some(SECRET)))
+        .unwrap()
+        .text_body();
+    assert_eq!(listed.matches("<KeyId>").count(), 2, "{listed}");
+    assert!(
+        listed.contains(&format!("<KeyId>{second}</KeyId>")),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("<AssertionEncryptionMode>Required</AssertionEncryptionMode>"),
+        "{listed}"
+    );
+    let remove = [
+        ("Action", "UpdateSAMLProvider"),
+        ("Version", "2010-05-08"),
+        ("SAMLProviderArn", provider_arn.as_str()),
+        ("RemovePrivateKey", second.as_str()),
+    ];
+    let response = world.0.handle(&call(&remove, Some(SECRET))).unwrap();
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+    let provider = world.0.iam().provider(&provider_arn).unwrap().unwrap();
+    assert_eq!(
+        provider.private_keys.len(),
+        1,
+        "the key sign-in decrypts with went too"
+    );
+    let (status, again, _) = self::code(&world, &call(&remove, Some(SECRET)));
+    assert_eq!(
+        (status, again.as_str()),
+        (StatusCode::BAD_REQUEST, "InvalidInput")
+    );
 }
