@@ -40,6 +40,13 @@ pub const SIGN_IN_WINDOW: i64 = 5 * 60;
 pub const IDP_INIT_MAX_AGE: i64 = 6 * 60;
 /// Authorization codes are valid for 5 minutes (token-endpoint).
 pub const CODE_LIFETIME: i64 = 5 * 60;
+/// The hosted UI's session cookie (`cognito`) is valid for 1 hour (AWS re:Post
+/// knowledge center, "cognito-logout-endpoint-globalsignoutapi"): after that a
+/// sign-out no longer knows whom to sign out of the IdP.
+pub const SIGN_ON_SESSION_LIFETIME: i64 = 60 * 60;
+/// How long the browser has to come back from the IdP's SingleLogoutService: the
+/// same window as a sign-in.
+pub const LOGOUT_WINDOW: i64 = SIGN_IN_WINDOW;
 
 type Outcome<T> = Result<T, Refusal<CognitoRule>>;
 
@@ -516,6 +523,7 @@ fn idp_response(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Re
                 name_id: signed_in.name_id.value.clone(),
                 name_id_format: signed_in.name_id.format.clone(),
                 session_index: signed_in.session_index.clone(),
+                created: cognito.clock.now(),
             },
         )
         .map_err(internal)?;
@@ -1585,11 +1593,13 @@ fn logout(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response
         );
     }
     let cookie_path = format!("/aws/{}/", pool.host().unwrap_or_default());
+    let now = cognito.clock.now();
     let session = match request.cookie(SESSION_COOKIE) {
         Some(token) => cognito
             .model
             .take::<SignOnSession>(kind::SESSION, &token)
-            .map_err(internal)?,
+            .map_err(internal)?
+            .filter(|s| now < s.created + SIGN_ON_SESSION_LIFETIME),
         None => None,
     };
     let clear = Cookie::removal(SESSION_COOKIE, &cookie_path);
@@ -1605,7 +1615,6 @@ fn logout(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response
         && provider.idp_signout
         && let Some(slo_url) = &provider.slo_url
     {
-        let now = cognito.clock.now();
         let id = cognito.ids.saml_id();
         let logout_request = LogoutRequest {
             id: id.clone(),
@@ -1633,6 +1642,7 @@ fn logout(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response
                 &PendingLogout {
                     logout_uri: logout_uri.clone(),
                     state,
+                    created: now,
                 },
             )
             .map_err(internal)?;
@@ -1666,7 +1676,12 @@ fn logout(cognito: &Cognito, request: &Request, pool: &Pool) -> Outcome<Response
 /// The IdP's LogoutResponse comes back here; the browser goes on to logout_uri.
 fn saml_logout(cognito: &Cognito, request: &Request) -> Response {
     let relay = request.param("RelayState").unwrap_or_default();
-    match cognito.model.take::<PendingLogout>(kind::LOGOUT, &relay) {
+    let now = cognito.clock.now();
+    let pending = cognito
+        .model
+        .take::<PendingLogout>(kind::LOGOUT, &relay)
+        .map(|p| p.filter(|p| now < p.created + LOGOUT_WINDOW));
+    match pending {
         Ok(Some(pending)) => {
             let target = match &pending.state {
                 Some(state) => append_query(&pending.logout_uri, &encode_form(&[("state", state)])),

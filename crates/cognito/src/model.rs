@@ -221,6 +221,10 @@ pub struct SignOnSession {
     pub name_id: String,
     pub name_id_format: Option<String>,
     pub session_index: Option<String>,
+    /// When the sign-in happened; a row written before this field existed reads
+    /// as 0, long expired.
+    #[serde(default)]
+    pub created: UnixTime,
 }
 
 /// Where to send the browser once the IdP answers a LogoutRequest.
@@ -228,6 +232,8 @@ pub struct SignOnSession {
 pub struct PendingLogout {
     pub logout_uri: String,
     pub state: Option<String>,
+    #[serde(default)]
+    pub created: UnixTime,
 }
 
 /// The rows.

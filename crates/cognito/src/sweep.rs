@@ -2,11 +2,15 @@
 //! pending sign-ins past their window, authorization codes past their lifetime,
 //! refresh grants once expired (revoked ones are deleted when revoked), and used
 //! assertion IDs once a replay would be refused anyway (an IdP-initiated response
-//! by its age, an SP-initiated one because its pending sign-in was taken).
+//! by its age, an SP-initiated one because its pending sign-in was taken), the
+//! hosted UI's sign-on sessions once their cookie has expired, and sign-outs the
+//! IdP never answered.
 
 use samlsim_service::{Horizon, Store, StoreError};
 
-use crate::hosted::{CODE_LIFETIME, IDP_INIT_MAX_AGE, SIGN_IN_WINDOW};
+use crate::hosted::{
+    CODE_LIFETIME, IDP_INIT_MAX_AGE, LOGOUT_WINDOW, SIGN_IN_WINDOW, SIGN_ON_SESSION_LIFETIME,
+};
 use crate::model::kind;
 
 /// How long a used assertion ID is remembered: well past every age check.
@@ -34,6 +38,16 @@ pub fn sweep(store: &Store, horizon: &Horizon) -> Result<usize, StoreError> {
                 before.saturating_sub(CODE_LIFETIME),
             ),
             (kind::REFRESH, "$.expires", before),
+            (
+                kind::SESSION,
+                "$.created",
+                before.saturating_sub(SIGN_ON_SESSION_LIFETIME),
+            ),
+            (
+                kind::LOGOUT,
+                "$.created",
+                before.saturating_sub(LOGOUT_WINDOW),
+            ),
             // The row is the time it was used, a bare number.
             (
                 kind::ASSERTION,
@@ -95,6 +109,18 @@ mod tests {
             ),
             (kind::ASSERTION, "old", t0.to_string()),
             (kind::ASSERTION, "new", (t0 + 7_000).to_string()),
+            (kind::SESSION, "old", format!(r#"{{"created":{t0}}}"#)),
+            (
+                kind::SESSION,
+                "new",
+                format!(r#"{{"created":{}}}"#, t0 + 4_000),
+            ),
+            (kind::LOGOUT, "old", format!(r#"{{"created":{t0}}}"#)),
+            (
+                kind::LOGOUT,
+                "new",
+                format!(r#"{{"created":{}}}"#, t0 + 7_000),
+            ),
             (kind::USER, "u", r#"{"created":0}"#.to_owned()),
         ];
         store
@@ -117,14 +143,16 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(removed, 4);
+        assert_eq!(removed, 6);
         assert_eq!(
             keys(&store),
             [
                 "assertion/new",
                 "code/new",
+                "logout/new",
                 "pending/new",
                 "refresh/new",
+                "session/new",
                 "user/u"
             ]
         );

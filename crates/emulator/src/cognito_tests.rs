@@ -896,6 +896,31 @@ fn logout_checks_the_uri_and_signs_out_of_the_idp() {
     assert_eq!(again.role().as_deref(), Some("idp-login"));
 }
 
+/// The hosted UI's session cookie lasts an hour: a sign-out after that no longer
+/// knows the IdP session, so it signs out of the pool only (and the sweep has
+/// deleted the row by then).
+#[test]
+fn a_sign_out_after_the_hour_no_longer_signs_out_of_the_idp() {
+    let emulator = emulator();
+    let mut browser = Browser::new(&emulator);
+    code_of(&sign_in(&mut browser, "carlos", &[]));
+    emulator.clock().advance(60 * 60 + 1);
+    let out = browser.open(&hosted(&format!(
+        "/logout?client_id={TEST_CLIENT}&logout_uri=http%3A%2F%2Flocalhost%3A8080%2Fbye"
+    )));
+    assert!(
+        out.url.starts_with("http://localhost:8080/bye"),
+        "{} {:?}",
+        out.url,
+        out.trail
+    );
+    assert!(
+        !out.trail.iter().any(|u| u.starts_with("/idp/slo")),
+        "{:?}",
+        out.trail
+    );
+}
+
 // ---- the cognito-idp API ---------------------------------------------------------------
 
 #[test]
