@@ -465,3 +465,98 @@ fn flows_prints_the_timeline_of_a_running_samlsim() {
     let out = samlsim(["flows", "nope!", "--url", &url]);
     assert_ne!(out.code, 0, "{}", out.describe());
 }
+
+/// `samlsim flows --follow` prints flows as they happen: the one already there,
+/// then a new flow's timeline once a browser walks it, each line once. The child
+/// is killed when the test ends, however it ends.
+#[test]
+fn flows_follow_prints_a_new_flow_as_it_is_walked() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use samlsim_emulator::browser::Browser;
+    use samlsim_emulator::http_client::HttpTransport;
+    use samlsim_emulator::server::Served;
+    use samlsim_emulator::{Config, Options};
+
+    struct Killed(Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            // It runs until killed; an error here means it already exited.
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let served = Served::start(Config::load(None).unwrap(), Options::default()).unwrap();
+    let url = served.url();
+    let transport = HttpTransport::new(&url).unwrap();
+    let mut before = Browser::new(&transport);
+    let login = before.open("/idp/launch/connect-us-east-1");
+    before.sign_in(&login, "JDoe", "JDoe-pass");
+
+    let mut follow = Killed(
+        Command::new(env!("CARGO_BIN_EXE_samlsim"))
+            .args(["flows", "--follow", "--url", &url])
+            .current_dir(repo_root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = BufReader::new(follow.0.stdout.take().unwrap());
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed: Vec<String> = Vec::new();
+    let mut wait_for = |wanted: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !printed.iter().any(|l| l.contains(wanted)) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match received.recv_timeout(left) {
+                Ok(line) => printed.push(line),
+                Err(e) => panic!(
+                    "no line with {wanted:?} ({e:?}); printed:\n{}",
+                    printed.join("\n")
+                ),
+            }
+        }
+        printed.clone()
+    };
+    wait_for("user JDoe  outcome refused  stopped at C6 by rule user-not-onboarded");
+
+    let mut browser = Browser::new(&transport);
+    let login = browser.open("/idp/launch/connect-us-east-1");
+    let home = browser.sign_in(&login, "alice", "alice-pass");
+    assert_eq!(home.role().as_deref(), Some("connect-home"));
+    let flow = browser
+        .cookie(samlsim_service::events::FLOW_COOKIE)
+        .unwrap()
+        .to_owned();
+    // Its header may have been printed mid-walk (before the IdP knew the user);
+    // the lines after it follow as they come.
+    wait_for(&format!("flow {flow}  user "));
+    let printed = wait_for("[connect-home]");
+    let headers = |starting: &str| printed.iter().filter(|l| l.starts_with(starting)).count();
+    assert_eq!(headers("flow "), 2, "{}", printed.join("\n"));
+    assert_eq!(
+        headers(&format!("flow {flow} ")),
+        1,
+        "{}",
+        printed.join("\n")
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("POST https://us-east-1.signin.aws.amazon.com/saml")),
+        "{}",
+        printed.join("\n")
+    );
+}

@@ -63,6 +63,7 @@ pub fn exchange(request: &Request, response: &Response, flow: Option<String>) ->
             .as_deref()
             .and_then(|h| attribute_value(h, "data-rule")),
         messages: saml_messages(request),
+        form: typed_fields(request),
         events_after: 0,
         events_upto: 0,
     }
@@ -85,6 +86,33 @@ fn attribute_value(html: &str, name: &str) -> Option<String> {
         let value = &rest[..rest.find('"')?];
         (!value.is_empty()).then(|| value.to_owned())
     })
+}
+
+/// The fields of a posted form that a person chose or typed, for a saved flow to
+/// replay: not the SAML binding's own (the messages above, which a replay derives
+/// anew) and never a password, which the exchange log must not hold.
+fn typed_fields(request: &Request) -> Vec<(String, String)> {
+    if request.method != Method::POST {
+        return Vec::new();
+    }
+    const BINDING: [&str; 5] = [
+        "SAMLRequest",
+        "SAMLResponse",
+        "RelayState",
+        "SigAlg",
+        "Signature",
+    ];
+    // samlsim's forms have one or two fields; a hostile post with thousands must
+    // not become a row that size (the log bounds each value).
+    const MAX_FIELDS: usize = 32;
+    request
+        .form()
+        .into_iter()
+        .filter(|(name, _)| {
+            !BINDING.contains(&name.as_str()) && !name.to_ascii_lowercase().contains("password")
+        })
+        .take(MAX_FIELDS)
+        .collect()
 }
 
 /// Every SAMLRequest/SAMLResponse of the request: form fields of a POST (the
@@ -152,6 +180,23 @@ mod tests {
             Some("https://example-corp.my.connect.aws/ccp-v2?a=1")
         );
         assert_eq!(public_url("/idp/portal", ""), None);
+    }
+
+    #[test]
+    fn only_the_fields_a_person_chose_are_kept_and_never_a_password() {
+        let posted = Request::new(Method::POST, "/aws/signin.aws.amazon.com/saml").with_form(&[
+            ("SAMLResponse", "PHNhbWxwOlJlc3BvbnNlLz4="),
+            ("RelayState", "https://console"),
+            ("roleIndex", "arn:aws:iam::1:role/R"),
+            ("password", "alice-pass"),
+            ("NewPassword", "s3cret"),
+        ]);
+        assert_eq!(
+            typed_fields(&posted),
+            [("roleIndex".to_owned(), "arn:aws:iam::1:role/R".to_owned())]
+        );
+        let opened = Request::new(Method::GET, "/idp/portal?roleIndex=x");
+        assert!(typed_fields(&opened).is_empty());
     }
 
     #[test]

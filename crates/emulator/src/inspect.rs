@@ -15,6 +15,8 @@
 //! nothing itself; the clock buttons call the admin API with JSON, so the admin
 //! API's cross-site guard covers them too.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use samlsim_saml::DateTime;
 use samlsim_saml::binding::{Limits, decode_post};
@@ -182,6 +184,10 @@ pub struct Row {
     pub rule: Option<String>,
     pub checks: Vec<Check>,
     pub messages: Vec<MessageView>,
+    /// The form fields a person filled in (no SAML messages, no passwords), which
+    /// a saved scenario replays.
+    #[serde(default)]
+    pub form: Vec<(String, String)>,
 }
 
 /// One check a service made: an event, with the rule's words beside it.
@@ -373,6 +379,7 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
                     .iter()
                     .map(|m| message(m, exchange.at, exchange.public_url.as_deref()))
                     .collect(),
+                form: exchange.form.clone(),
             }
         })
         .collect();
@@ -969,7 +976,23 @@ pub fn scenario_toml(emulator: &Emulator, flow: &FlowView) -> String {
                 toml_string(&password)
             )
         } else if row.method == "POST" {
-            "submit = {}\n".to_owned()
+            // What the person chose or typed, set on the page's form as they did
+            // (the runner re-derives SAMLResponse and RelayState from its own run).
+            // A name sent twice keeps its last value, as the runner sets one.
+            let fields: BTreeMap<&str, &str> = row
+                .form
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            let fields: Vec<String> = fields
+                .into_iter()
+                .map(|(name, value)| format!("{} = {}", toml_string(name), toml_string(value)))
+                .collect();
+            if fields.is_empty() {
+                "submit = {}\n".to_owned()
+            } else {
+                format!("submit = {{ {} }}\n", fields.join(", "))
+            }
         } else {
             format!("open = {}\n", toml_string(&row.path))
         };

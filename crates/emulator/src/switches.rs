@@ -47,6 +47,18 @@ pub const SWITCHES: &[Switch] = &[
         rules: &["signature-invalid"],
     },
     Switch {
+        name: "tampered-signature",
+        label: "Assertion tampered with after signing",
+        explains: "The IdP signs the assertion for alice, then its NameID is changed to admin on the way: the signature's digest no longer matches, and AWS refuses it.",
+        rules: &["signature-invalid"],
+    },
+    Switch {
+        name: "expired-assertion",
+        label: "Assertion expired on arrival",
+        explains: "The IdP's clock runs 10 minutes behind: its 5-minute assertions end before they reach AWS, which allows about a minute of clock skew.",
+        rules: &["assertion-expired"],
+    },
+    Switch {
         name: "role-session-name-case",
         label: "RoleSessionName differs in case from the Connect user",
         explains: "Connect's user alice is renamed Alice: the IdP still sends RoleSessionName alice, and Connect's user names are case-sensitive.",
@@ -208,7 +220,7 @@ fn calls(emulator: &Emulator, name: &str, on: bool) -> Result<Vec<Call>, String>
         )
     };
     match name {
-        "wrong-audience" | "unsigned-assertion" => {
+        "wrong-audience" | "unsigned-assertion" | "tampered-signature" | "expired-assertion" => {
             let mut sp = config
                 .idp
                 .service_providers
@@ -216,11 +228,29 @@ fn calls(emulator: &Emulator, name: &str, on: bool) -> Result<Vec<Call>, String>
                 .find(|sp| sp.id == SP)
                 .cloned()
                 .ok_or_else(|| missing(&format!("service provider {SP}")))?;
-            if on && name == "wrong-audience" {
+            // These switches share the SP, and a call replaces it whole: it carries
+            // every such switch that stays on, so flipping one leaves the others be.
+            let switches = emulator.switches();
+            let stays_on = |other: &str| {
+                if other == name {
+                    on
+                } else {
+                    switches.is_on(other)
+                }
+            };
+            if stays_on("wrong-audience") {
                 sp.audience = Some("urn:example:not-aws".into());
             }
-            if on && name == "unsigned-assertion" {
+            if stays_on("unsigned-assertion") {
                 sp.sign = samlsim_idp::config::SignedParts::None;
+            }
+            if stays_on("tampered-signature") {
+                sp.tamper_name_id = Some("admin".into());
+            }
+            if stays_on("expired-assertion") {
+                // More than the 5-minute lifetime plus AWS's minute of skew
+                // (aws::federation::CLOCK_SKEW).
+                sp.clock_offset = Some("-10m".into());
             }
             Ok(vec![(
                 Method::POST,

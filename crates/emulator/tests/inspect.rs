@@ -225,6 +225,34 @@ fn demo_failure_switches_break_the_flow_and_are_named_by_the_inspector() {
     assert_eq!(response.status, StatusCode::NOT_FOUND);
 }
 
+/// Switches that change the same SP each keep their change while another is
+/// flipped: the admin call replaces the SP whole, and must carry both.
+#[test]
+fn demo_switches_on_the_same_sp_do_not_undo_each_other() {
+    let emulator = emulator();
+    let flip = |name: &str, on: bool| {
+        let response = emulator.handle(
+            &Request::new(Method::POST, "/_admin/demo/switches")
+                .with_json(&serde_json::json!({ "switch": name, "on": on })),
+        );
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+    };
+    flip("expired-assertion", true);
+    flip("wrong-audience", true);
+    flip("wrong-audience", false);
+    let (_, view) = walk(&emulator, "alice", "alice-pass");
+    assert_eq!(
+        view.rule.as_deref(),
+        Some("assertion-expired"),
+        "{}",
+        inspect::text(&view)
+    );
+    assert_eq!(view.switch.as_deref(), Some("Assertion expired on arrival"));
+    flip("expired-assertion", false);
+    let (_, view) = walk(&emulator, "alice", "alice-pass");
+    assert_eq!(view.outcome, "ok", "{}", inspect::text(&view));
+}
+
 #[test]
 fn demo_presenter_layout_on_request_or_under_demo_mode() {
     let emulator = emulator();
@@ -238,6 +266,14 @@ fn demo_presenter_layout_on_request_or_under_demo_mode() {
     let demo = Emulator::start(config, crate::fixture::options()).unwrap();
     let (_, page) = get(&demo, "/_inspect");
     assert!(page.contains("class=\"inspect present\""), "{page}");
+    // Every failure switch is there for the trainer to flip.
+    for switch in samlsim_emulator::switches::SWITCHES {
+        assert!(
+            page.contains(&format!("data-switch=\"{}\"", switch.name)),
+            "{}: {page}",
+            switch.name
+        );
+    }
 }
 
 /// A user name with markup travels as NameID, RoleSessionName (an attribute value)

@@ -107,6 +107,18 @@ pub struct ServiceProviderConfig {
     /// How long the assertion is valid (SubjectConfirmationData and Conditions NotOnOrAfter).
     #[serde(default = "default_assertion_lifetime")]
     pub assertion_lifetime: String,
+    /// A broken IdP on purpose, for training: how far the IdP's clock is off when it
+    /// stamps this SP's assertions, e.g. `-10m` (10 minutes behind: with a 5-minute
+    /// lifetime the assertion has expired before it arrives) or `3m` (ahead: not yet
+    /// valid). Every time in the Response moves; the IdP's own bookkeeping does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_offset: Option<String>,
+    /// A broken flow on purpose, for training: after signing, the NameID is changed
+    /// to this value, the edit an attacker between IdP and SP would make. The signed
+    /// digest covers the NameID, so an SP that verifies refuses it. Not with
+    /// `encrypt_assertions`: the NameID is then inside the ciphertext, out of reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tamper_name_id: Option<String>,
     /// Attributes to send.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AttributeConfig>,

@@ -10,7 +10,7 @@ use samlsim_saml::response::{
     AssertionSpec, Attribute, AuthnStatementSpec, BearerConfirmationSpec, ConditionsSpec,
     ResponseSigning, ResponseSpec, build_encrypted_response, build_error_response, build_response,
 };
-use samlsim_saml::signature::Signer;
+use samlsim_saml::signature::{ASSERTION_NS, Signer};
 use samlsim_saml::uri::{authn_context, binding as bindings, nameid_format, status};
 use samlsim_saml::{DateTime, NameId, SamlError, Status};
 use samlsim_service::clock::parse_duration;
@@ -50,6 +50,20 @@ pub(crate) fn check_provider(sp: &ServiceProviderConfig) -> Result<(), String> {
             ));
         }
         Err(e) => return Err(format!("assertion_lifetime: {e}")),
+    }
+    if let Some(offset) = &sp.clock_offset {
+        parse_duration(offset).map_err(|e| format!("clock_offset: {e}"))?;
+    }
+    if let Some(name_id) = &sp.tamper_name_id {
+        if name_id.is_empty() {
+            return Err("tamper_name_id: give the NameID to put in after signing".into());
+        }
+        if sp.encrypt_assertions {
+            return Err(
+                "tamper_name_id: cannot be combined with encrypt_assertions (the NameID is inside the ciphertext)"
+                    .into(),
+            );
+        }
     }
     signature_algorithm(sp).map_err(|e| format!("signature_algorithm: {e}"))?;
     // Each becomes a form action or a redirect in the emulator's origin. A
@@ -627,6 +641,13 @@ fn respond(
 ) -> Result<Response, IdpRefusal> {
     let now = idp.clock.now();
     let lifetime = parse_duration(&sp.assertion_lifetime).unwrap_or(300);
+    // The times the message carries are read off the IdP's clock, which
+    // `clock_offset` sets wrong on purpose (checked when the SP was added).
+    let offset = sp
+        .clock_offset
+        .as_deref()
+        .map_or(0, |o| parse_duration(o).unwrap_or(0));
+    let stamped = now + offset;
     let format = requested_format.unwrap_or(&sp.name_id_format);
     // A transient identifier is a new one each time (SAML core 8.3.8), whatever
     // field the SP's NameID otherwise comes from.
@@ -666,7 +687,7 @@ fn respond(
     })?;
     let response_spec = ResponseSpec {
         id: response_id.clone(),
-        issue_instant: DateTime::from_unix(now),
+        issue_instant: DateTime::from_unix(stamped),
         destination: Some(sp.acs_url.clone()),
         in_response_to: in_response_to.map(str::to_owned),
         issuer: idp.entity_id.clone(),
@@ -674,23 +695,23 @@ fn respond(
     };
     let assertion_spec = AssertionSpec {
         id: assertion_id.clone(),
-        issue_instant: DateTime::from_unix(now),
+        issue_instant: DateTime::from_unix(stamped),
         issuer: idp.entity_id.clone(),
         name_id: NameId::new(name_id.clone(), format.to_owned()),
         confirmation: BearerConfirmationSpec {
-            not_on_or_after: DateTime::from_unix(now + lifetime),
+            not_on_or_after: DateTime::from_unix(stamped + lifetime),
             recipient: sp.acs_url.clone(),
             in_response_to: in_response_to.map(str::to_owned),
         },
         conditions: ConditionsSpec {
-            not_before: DateTime::from_unix(now),
-            not_on_or_after: DateTime::from_unix(now + lifetime),
+            not_before: DateTime::from_unix(stamped),
+            not_on_or_after: DateTime::from_unix(stamped + lifetime),
             audiences: vec![sp.audience.clone().unwrap_or_else(|| sp.entity_id.clone())],
         },
         authn: AuthnStatementSpec {
-            authn_instant: DateTime::from_unix(session.created_at),
+            authn_instant: DateTime::from_unix(session.created_at + offset),
             session_index: session.index.clone(),
-            session_not_on_or_after: Some(DateTime::from_unix(session.expires_at)),
+            session_not_on_or_after: Some(DateTime::from_unix(session.expires_at + offset)),
             authn_context_class_ref: authn_context::PASSWORD_PROTECTED_TRANSPORT.into(),
         },
         attributes: attributes(sp, user),
@@ -712,6 +733,15 @@ fn respond(
             sp.label
         ))
     })?;
+    let xml = match &sp.tamper_name_id {
+        Some(name_id) => tampered(&built.xml, name_id).map_err(|e| {
+            Refusal::new(IdpRule::ResponseNotBuilt).because(format!(
+                "Changing the NameID after signing (tamper_name_id of {}) failed: {e}",
+                sp.label
+            ))
+        })?,
+        None => built.xml,
+    };
 
     idp.sessions
         .record_issued(&Issued {
@@ -730,7 +760,7 @@ fn respond(
             SERVICE,
             "sso.response",
             format!(
-                "signed Response for {} to {} ({}{})",
+                "signed Response for {} to {} ({}{}{}{})",
                 user.username,
                 sp.label,
                 signing,
@@ -740,6 +770,16 @@ fn respond(
                         options.block_cipher.name(),
                         options.key_transport.name()
                     ),
+                    None => String::new(),
+                },
+                match offset {
+                    0 => String::new(),
+                    _ => format!(", stamped by a clock {offset:+} s off (clock_offset)"),
+                },
+                match &sp.tamper_name_id {
+                    Some(name_id) => {
+                        format!(", then its NameID changed to {name_id:?} after signing (tamper_name_id)")
+                    }
                     None => String::new(),
                 }
             ),
@@ -751,10 +791,12 @@ fn respond(
             "in_response_to": in_response_to, "relay_state": relay_state,
             "acs_url": sp.acs_url, "signed": signing.name(),
             "encrypted": encrypt_to.as_ref().map(|(_, o)| format!("{} {}", o.block_cipher.name(), o.key_transport.name())),
+            "clock_offset": (offset != 0).then_some(offset),
+            "tampered_name_id": sp.tamper_name_id,
         })),
     );
 
-    let encoded = binding::encode_post(built.xml.as_bytes());
+    let encoded = binding::encode_post(xml.as_bytes());
     let action = idp.urls.local(&sp.acs_url);
     Ok(pages::render(
         StatusCode::OK,
@@ -769,6 +811,20 @@ fn respond(
             relay_state,
         },
     ))
+}
+
+/// The signed Response `xml` with its NameID changed to `name_id` (`tamper_name_id`):
+/// parsed, the one text replaced and written back, so everything else still
+/// canonicalises as it was signed and only the NameID breaks the digest.
+fn tampered(xml: &str, name_id: &str) -> Result<String, String> {
+    let mut doc = samlsim_xml::parse(xml).map_err(|e| e.to_string())?;
+    let root = doc.document_node();
+    let node = doc
+        .descendants(root)
+        .find(|&n| doc.is_element(n, ASSERTION_NS, "NameID"))
+        .ok_or("the Response has no saml:NameID")?;
+    doc.set_text(node, name_id);
+    Ok(samlsim_xml::to_xml(&doc, root))
 }
 
 /// The AttributeStatement for `user` at `sp`: configured attributes, then the AWS

@@ -443,6 +443,44 @@ fn an_sp_that_encrypts_needs_a_readable_certificate_and_known_algorithms() {
     crate::sso::check_provider(&sp(serde_json::json!({"encrypt_assertions": false}))).unwrap();
 }
 
+#[test]
+fn training_breakages_are_checked_like_any_setting() {
+    let check = |extra: serde_json::Value| {
+        let mut json = serde_json::json!({
+            "id": "broken", "entity_id": "https://sp.example.test",
+            "acs_url": "https://sp.example.test/acs",
+        });
+        json.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        crate::sso::check_provider(
+            &serde_json::from_value::<crate::config::ServiceProviderConfig>(json).unwrap(),
+        )
+    };
+    check(serde_json::json!({"clock_offset": "-10m", "tamper_name_id": "admin"})).unwrap();
+    assert!(
+        check(serde_json::json!({"clock_offset": "ten minutes"}))
+            .unwrap_err()
+            .starts_with("clock_offset:")
+    );
+    assert!(
+        check(serde_json::json!({"tamper_name_id": ""}))
+            .unwrap_err()
+            .starts_with("tamper_name_id:")
+    );
+    assert!(
+        check(serde_json::json!({"tamper_name_id": "admin", "encrypt_assertions": true, "encryption_certificate": SP_CERT}))
+            .unwrap_err()
+            .contains("encrypt_assertions")
+    );
+    // The lifetime is still checked beside them.
+    assert!(
+        check(serde_json::json!({"clock_offset": "-10m", "assertion_lifetime": "0s"}))
+            .unwrap_err()
+            .starts_with("assertion_lifetime:")
+    );
+}
+
 /// Signs alice in; the `Cookie` header value of her IdP session.
 fn sign_in(idp: &Idp) -> String {
     let answer = idp

@@ -1,5 +1,5 @@
 //! The scenario library (`scenarios/`) passes, and covers every C behaviour of the
-//! seed list (issue 6).
+//! seed list (issue 6); a flow saved from the inspector replays (issue 11).
 
 use std::path::PathBuf;
 
@@ -227,5 +227,63 @@ mod saved_flows {
         assert!(toml.contains("advance_clock = \"43201s\""), "{toml}");
         let report = run(&toml);
         assert!(report.passed(), "{toml}\n{:?}", report.failure);
+    }
+
+    /// The person picks the second role on AWS's role chooser: the saved flow
+    /// carries that choice, fails once the chosen role no longer trusts the IdP,
+    /// and does not mind the role the chooser ticks by default.
+    #[test]
+    fn a_saved_flow_replays_the_fields_the_person_chose() {
+        const READ_ONLY: &str = "arn:aws:iam::123456789012:role/ReadOnly";
+        let emulator = emulator();
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("/idp/launch/aws-console");
+        let chooser = browser.sign_in(&login, "alice", "alice-pass");
+        assert_eq!(chooser.role().as_deref(), Some("aws-role-chooser"));
+        let mut form = chooser.form().expect("the role chooser's form");
+        assert_ne!(form.get("roleIndex"), Some(READ_ONLY), "not the default");
+        form.set("roleIndex", READ_ONLY);
+        let console = browser.submit(&form);
+        assert!(
+            console.text().contains("assumed-role/ReadOnly/alice"),
+            "{}",
+            console.text()
+        );
+        let toml = saved(&emulator, &browser);
+        assert!(
+            toml.contains(&format!("submit = {{ \"roleIndex\" = \"{READ_ONLY}\" }}")),
+            "{toml}"
+        );
+        assert!(!toml.contains("\"SAMLResponse\" ="), "{toml}");
+
+        // The world changed before the steps: `name` trusts another provider.
+        let untrusting = |name: &str| {
+            let config = Config::load(None).unwrap();
+            let account = &config.aws.accounts[0];
+            let mut role = account
+                .roles
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap()
+                .clone();
+            let trust = role
+                .trust_policy
+                .replace("saml-provider/ExampleCorpIdP", "saml-provider/OtherIdP");
+            assert_ne!(trust, role.trust_policy);
+            role.trust_policy = trust;
+            let setup = format!(
+                "\n[[setup]]\nrequest = \"POST /_admin/aws/accounts/{}/roles\"\njson = '''{}'''\n\n[[step]]",
+                account.id,
+                serde_json::to_string(&role).unwrap()
+            );
+            toml.replacen("\n[[step]]", &setup, 1)
+        };
+        let report = run(&toml);
+        assert!(report.passed(), "{toml}\n{:?}", report.failure);
+        let broken = untrusting("ReadOnly");
+        assert!(!run(&broken).passed(), "{broken}");
+        let unchosen = untrusting("ConnectFederation");
+        let report = run(&unchosen);
+        assert!(report.passed(), "{unchosen}\n{:?}", report.failure);
     }
 }

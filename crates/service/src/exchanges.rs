@@ -50,6 +50,10 @@ pub struct Exchange {
     /// The rule (`data-rule`) a refusal page names.
     pub rule: Option<String>,
     pub messages: Vec<SamlMessage>,
+    /// The form fields a person filled in (a POST's, without SAML messages and
+    /// passwords; see the emulator's capture), so a saved flow can replay them.
+    #[serde(default)]
+    pub form: Vec<(String, String)>,
     /// Event ids recorded while this exchange was handled: `(first_after, last]`.
     pub events_after: i64,
     pub events_upto: i64,
@@ -67,6 +71,7 @@ pub struct NewExchange {
     pub page: Option<String>,
     pub rule: Option<String>,
     pub messages: Vec<SamlMessage>,
+    pub form: Vec<(String, String)>,
     pub events_after: i64,
     pub events_upto: i64,
 }
@@ -75,7 +80,8 @@ pub struct NewExchange {
 /// 1 MB one must not become a 1 MB row per request.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE exchanges (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE exchanges (
          id INTEGER PRIMARY KEY AUTOINCREMENT,
          at INTEGER NOT NULL,
          flow TEXT,
@@ -91,7 +97,10 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE exchanges (
          events_upto INTEGER NOT NULL
      );
      CREATE INDEX exchanges_flow ON exchanges (flow, id);
-     CREATE INDEX exchanges_at ON exchanges (at);"];
+     CREATE INDEX exchanges_at ON exchanges (at);",
+    // The typed form fields, added after the first release of the log.
+    "ALTER TABLE exchanges ADD COLUMN form TEXT NOT NULL DEFAULT '[]';",
+];
 
 /// Pruning runs once per this many exchanges (as for events).
 const PRUNE_EVERY: u64 = 256;
@@ -155,11 +164,19 @@ impl ExchangeLog {
                 *relay = shorter;
             }
         }
+        for (name, value) in &mut exchange.form {
+            for text in [name, value] {
+                if let std::borrow::Cow::Owned(shorter) = crate::bounded(text) {
+                    *text = shorter;
+                }
+            }
+        }
         let messages = to_json("exchanges", &exchange.path, &exchange.messages)?;
+        let form = to_json("exchanges", &exchange.path, &exchange.form)?;
         let id = self.store.with(|c| {
             c.prepare_cached(
-                "INSERT INTO exchanges (at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO exchanges (at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto, form)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(rusqlite::params![
                 at,
@@ -174,6 +191,7 @@ impl ExchangeLog {
                 messages,
                 exchange.events_after,
                 exchange.events_upto,
+                form,
             ])?;
             Ok(c.last_insert_rowid())
         })?;
@@ -206,7 +224,7 @@ impl ExchangeLog {
     pub fn of_flow(&self, flow: &str) -> Result<Vec<Exchange>, StoreError> {
         self.store.with(|c| {
             let mut statement = c.prepare_cached(
-                "SELECT id, at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto
+                "SELECT id, at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto, form
                  FROM exchanges WHERE flow = ?1 ORDER BY id LIMIT 2000",
             )?;
             let rows = statement.query_map([flow], |row| {
@@ -223,17 +241,21 @@ impl ExchangeLog {
                         page: row.get(8)?,
                         rule: row.get(9)?,
                         messages: Vec::new(),
+                        form: Vec::new(),
                         events_after: row.get(11)?,
                         events_upto: row.get(12)?,
                     },
                     row.get::<_, String>(10)?,
+                    row.get::<_, String>(13)?,
                 ))
             })?;
             rows.collect::<Result<Vec<_>, _>>()
         })?
         .into_iter()
-        .map(|(mut exchange, messages)| {
-            exchange.messages = from_json("exchanges", &exchange.id.to_string(), &messages)?;
+        .map(|(mut exchange, messages, form)| {
+            let id = exchange.id.to_string();
+            exchange.messages = from_json("exchanges", &id, &messages)?;
+            exchange.form = from_json("exchanges", &id, &form)?;
             Ok(exchange)
         })
         .collect()
@@ -287,6 +309,9 @@ mod tests {
             error: None,
             relay_state: Some("<b>".into()),
         });
+        posted
+            .form
+            .push(("roleIndex".into(), "arn:aws:iam::1:role/R".into()));
         log.record(posted).unwrap();
         log.record(exchange("a", "/idp/login")).unwrap();
         let flows = log.flows(10).unwrap();
@@ -296,6 +321,10 @@ mod tests {
         );
         let b = log.of_flow("b").unwrap();
         assert_eq!(b[0].messages[0].relay_state.as_deref(), Some("<b>"));
+        assert_eq!(
+            b[0].form,
+            [("roleIndex".to_owned(), "arn:aws:iam::1:role/R".to_owned())]
+        );
         assert_eq!(log.of_flow("a").unwrap().len(), 2);
     }
 
