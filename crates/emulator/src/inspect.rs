@@ -160,6 +160,10 @@ pub struct FlowView {
     pub failure: Option<Check>,
     /// The failure switch that was on when it failed and breaks that rule.
     pub switch: Option<String>,
+    /// Every failure switch that was on when the flow started: a saved flow makes
+    /// them its `[[setup]]`, so that it replays in the world it was walked in.
+    #[serde(default)]
+    pub switches_on: Vec<String>,
     pub started: String,
     pub rows: Vec<Row>,
 }
@@ -306,35 +310,41 @@ pub fn flow(emulator: &Emulator, id: &str) -> Result<Option<FlowView>, StoreErro
     {
         view.switch = switch_at(emulator, failure.event_id, rule)?;
     }
+    // Before the flow's first exchange: the events it caused come after.
+    view.switches_on = switches_on_before(emulator, exchanges[0].events_after + 1)?;
     Ok(Some(view))
 }
 
 /// The failure switch behind a failure on `rule` at event `at`: one that breaks
-/// that rule and was on then, as the log of switch flips says (the admin API
-/// records each; the switch may be off again by the time someone looks).
+/// that rule and was on then, as the log of switch flips says (the switch may be
+/// off again by the time someone looks).
 fn switch_at(emulator: &Emulator, at: i64, rule: &str) -> Result<Option<String>, StoreError> {
-    let flips = emulator.events().list(&EventFilter {
-        service: Some("admin".into()),
-        limit: Some(10_000),
-        ..EventFilter::default()
-    })?;
-    let mut on = std::collections::BTreeSet::new();
-    for flip in flips
-        .iter()
-        .filter(|e| e.action == "demo.switch" && e.id < at)
-    {
-        if let Some(name) = flip.detail.get("switch").and_then(|v| v.as_str()) {
-            if flip.detail.get("on").and_then(serde_json::Value::as_bool) == Some(true) {
-                on.insert(name.to_owned());
-            } else {
-                on.remove(name);
-            }
-        }
-    }
+    let on = switches_on_before(emulator, at)?;
     Ok(crate::switches::SWITCHES
         .iter()
-        .find(|s| on.contains(s.name) && s.rules.contains(&rule))
+        .find(|s| on.iter().any(|o| o == s.name) && s.rules.contains(&rule))
         .map(|s| s.label.to_owned()))
+}
+
+/// The failure switches on before event `at`: the set the newest flip before it
+/// recorded (the admin API records each flip with every switch then on).
+fn switches_on_before(emulator: &Emulator, at: i64) -> Result<Vec<String>, StoreError> {
+    let Some(flip) = emulator
+        .events()
+        .newest_before("admin", "demo.switch", at)?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(flip
+        .detail
+        .get(crate::switches::SWITCHES_ON)
+        .and_then(serde_json::Value::as_array)
+        .map(|on| {
+            on.iter()
+                .filter_map(|name| name.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// Puts events under the exchange that caused them and derives the summary.
@@ -410,6 +420,7 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
         rule: failed.and_then(|c| c.rule.clone()),
         failure: failed.cloned(),
         switch: None,
+        switches_on: Vec::new(),
         started: rows.first().map(|r| r.at.clone()).unwrap_or_default(),
         rows,
     }
@@ -931,6 +942,30 @@ pub fn scenario_toml(emulator: &Emulator, flow: &FlowView) -> String {
                 .unwrap_or_default()
         )),
     );
+    // The switches on while it was walked made the world it failed in; a replay
+    // starts in a fresh one, so it first makes the calls they made.
+    for (switch, calls) in crate::switches::setup(emulator, &flow.switches_on) {
+        out.push_str(&format!(
+            "\n# failure switch {:?} ({}) was on when this flow was walked",
+            switch.name, switch.label
+        ));
+        match calls {
+            Ok(calls) if calls.is_empty() => out.push_str(": the setup above makes it\n"),
+            Ok(calls) => {
+                out.push('\n');
+                for (method, path, body) in calls {
+                    out.push_str(&format!(
+                        "[[setup]]\nrequest = {}\n",
+                        toml_string(&format!("{method} {path}"))
+                    ));
+                    if !body.is_null() {
+                        out.push_str(&format!("json = {}\n", toml_string(&body.to_string())));
+                    }
+                }
+            }
+            Err(why) => out.push_str(&format!(", but its calls are unknown: {why}\n")),
+        }
+    }
     let mut previous: Option<&Row> = None;
     let mut last_time: Option<i64> = None;
     let mut pending: Option<(String, &Row)> = None;

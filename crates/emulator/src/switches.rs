@@ -98,13 +98,19 @@ impl State {
             .copied()
     }
 
-    fn set(&self, name: &'static str, on: bool) {
-        let mut switches = self.lock();
+    /// The switches that would be on after flipping `name` to `on`.
+    fn flipped(&self, name: &'static str, on: bool) -> BTreeSet<&'static str> {
+        let mut switches = self.lock().clone();
         if on {
             switches.insert(name);
         } else {
             switches.remove(name);
         }
+        switches
+    }
+
+    fn set(&self, switches: BTreeSet<&'static str>) {
+        *self.lock() = switches;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<&'static str>> {
@@ -152,7 +158,8 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
             ),
         );
     };
-    let calls = match calls(emulator, switch.name, flip.on) {
+    let after = emulator.switches().flipped(switch.name, flip.on);
+    let calls = match calls(emulator, switch.name, &|other| after.contains(other)) {
         Ok(calls) => calls,
         Err(why) => {
             return Response::json_error(StatusCode::CONFLICT, "SwitchUnavailable", why);
@@ -175,7 +182,10 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
             );
         }
     }
-    emulator.switches().set(switch.name, flip.on);
+    // Every flip records the whole set, so the newest flip before a flow says
+    // what was on while it was walked, even after older flips aged out of the log.
+    let switches_on: Vec<&str> = after.iter().copied().collect();
+    emulator.switches().set(after);
     let event = NewEvent::ok(
         "admin",
         "demo.switch",
@@ -185,7 +195,9 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
             if flip.on { "on" } else { "off" }
         ),
     )
-    .detail(serde_json::json!({ "switch": switch.name, "on": flip.on }));
+    .detail(serde_json::json!({
+        "switch": switch.name, "on": flip.on, SWITCHES_ON: switches_on,
+    }));
     if let Err(error) = emulator.events().record(event) {
         tracing::error!(%error, "recording a failure switch failed");
     }
@@ -205,14 +217,45 @@ fn listing(emulator: &Emulator) -> Response {
     Response::json(StatusCode::OK, &serde_json::json!({ "switches": switches }))
 }
 
-type Call = (Method, String, serde_json::Value);
+/// The key of a flip event's detail that lists every switch on after the flip.
+pub const SWITCHES_ON: &str = "switches_on";
+
+/// One admin API call: method, path and JSON body (`null` for none).
+pub type Call = (Method, String, serde_json::Value);
+
+/// The calls that put the world the switches `on` make, in the order of
+/// [`SWITCHES`], each switch with its own: exactly what flipping them on sends (a
+/// call an earlier switch already made is left out, as it carries both).
+/// A saved flow makes them its `[[setup]]`.
+pub fn setup(emulator: &Emulator, on: &[String]) -> Vec<(Switch, Result<Vec<Call>, String>)> {
+    let is_on = |name: &str| on.iter().any(|o| o == name);
+    let mut made: Vec<Call> = Vec::new();
+    SWITCHES
+        .iter()
+        .filter(|s| is_on(s.name))
+        .map(|s| {
+            let calls = calls(emulator, s.name, &is_on).map(|calls| {
+                let new: Vec<Call> = calls.into_iter().filter(|c| !made.contains(c)).collect();
+                made.extend(new.iter().cloned());
+                new
+            });
+            (*s, calls)
+        })
+        .collect()
+}
 
 fn json<T: Serialize>(value: &T) -> Result<serde_json::Value, String> {
     serde_json::to_value(value).map_err(|e| format!("the configuration did not serialise: {e}"))
 }
 
-/// The admin calls that turn `name` on (the broken world) or off (the configured one).
-fn calls(emulator: &Emulator, name: &str, on: bool) -> Result<Vec<Call>, String> {
+/// The admin calls that turn `name` on (the broken world) or off (the configured
+/// one), as `is_on` says, in a world where the other switches are as `is_on` says.
+fn calls(
+    emulator: &Emulator,
+    name: &str,
+    is_on: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Call>, String> {
+    let on = is_on(name);
     let config = emulator.config();
     let missing = |what: &str| {
         format!(
@@ -230,24 +273,16 @@ fn calls(emulator: &Emulator, name: &str, on: bool) -> Result<Vec<Call>, String>
                 .ok_or_else(|| missing(&format!("service provider {SP}")))?;
             // These switches share the SP, and a call replaces it whole: it carries
             // every such switch that stays on, so flipping one leaves the others be.
-            let switches = emulator.switches();
-            let stays_on = |other: &str| {
-                if other == name {
-                    on
-                } else {
-                    switches.is_on(other)
-                }
-            };
-            if stays_on("wrong-audience") {
+            if is_on("wrong-audience") {
                 sp.audience = Some("urn:example:not-aws".into());
             }
-            if stays_on("unsigned-assertion") {
+            if is_on("unsigned-assertion") {
                 sp.sign = samlsim_idp::config::SignedParts::None;
             }
-            if stays_on("tampered-signature") {
+            if is_on("tampered-signature") {
                 sp.tamper_name_id = Some("admin".into());
             }
-            if stays_on("expired-assertion") {
+            if is_on("expired-assertion") {
                 // More than the 5-minute lifetime plus AWS's minute of skew
                 // (aws::federation::CLOCK_SKEW).
                 sp.clock_offset = Some("-10m".into());

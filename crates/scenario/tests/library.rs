@@ -286,4 +286,65 @@ mod saved_flows {
         let report = run(&unchosen);
         assert!(report.passed(), "{unchosen}\n{:?}", report.failure);
     }
+
+    /// A flow walked with demo failure switches on keeps them: the saved scenario
+    /// makes the switches' own admin calls as `[[setup]]`, so it fails the same way
+    /// in a fresh world, after the switches are off again; without them it does not.
+    #[test]
+    fn a_flow_saved_with_failure_switches_on_replays_them() {
+        let emulator = emulator();
+        let flip = |name: &str, on: bool| {
+            let response = emulator.handle(
+                &Request::new(Method::POST, "/_admin/demo/switches")
+                    .with_json(&serde_json::json!({ "switch": name, "on": on })),
+            );
+            assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+        };
+        // One before the flow that is off again by then: not carried.
+        flip("sts-disabled", true);
+        flip("role-not-trusted", true);
+        flip("wrong-audience", true);
+        flip("sts-disabled", false);
+        let mut browser = Browser::new(&emulator);
+        let login = browser.open("/idp/launch/connect-us-east-1");
+        let refused = browser.sign_in(&login, "alice", "alice-pass");
+        assert_eq!(refused.role().as_deref(), Some("aws-sign-in-error"));
+        flip("role-not-trusted", false);
+        flip("wrong-audience", false);
+        let toml = saved(&emulator, &browser);
+        for carried in ["role-not-trusted", "wrong-audience"] {
+            assert!(
+                toml.contains(&format!("# failure switch \"{carried}\"")),
+                "{toml}"
+            );
+        }
+        assert!(!toml.contains("sts-disabled"), "{toml}");
+        assert!(toml.contains("rule = \"audience-mismatch\""), "{toml}");
+        let report = run(&toml);
+        assert!(report.passed(), "{toml}\n{:?}", report.failure);
+
+        // Each switch's setup matters: without any, alice gets in; without the
+        // audience's alone, the trust policy refuses her instead.
+        let (head, rest) = toml.split_once("\n# failure switch").unwrap();
+        let steps = &rest[rest.find("\n[[step]]").unwrap()..];
+        let bare = format!("{head}{steps}");
+        assert!(!bare.contains("[[setup]]"), "{bare}");
+        assert!(!run(&bare).passed(), "{bare}");
+        let no_audience: String = toml
+            .split("\n# failure switch")
+            .filter(|part| !part.starts_with(" \"wrong-audience\""))
+            .collect::<Vec<_>>()
+            .join("\n# failure switch");
+        assert!(no_audience.contains("role-not-trusted"), "{no_audience}");
+        assert!(no_audience.contains("\n[[step]]"), "{no_audience}");
+        let report = run(&no_audience);
+        let failure = report.failure.expect("the trust policy refuses instead");
+        assert!(
+            failure
+                .timeline
+                .unwrap_or_default()
+                .contains("trust-policy"),
+            "{no_audience}"
+        );
+    }
 }

@@ -334,38 +334,60 @@ impl EventLog {
                     filter.after.unwrap_or(0),
                     i64::from(filter.limit.unwrap_or(1000))
                 ],
-                |row| {
-                    let id: i64 = row.get(0)?;
-                    let outcome: String = row.get(6)?;
-                    let detail: String = row.get(9)?;
-                    let corrupt = |column: usize, why: String| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            column,
-                            rusqlite::types::Type::Text,
-                            format!("events row {id}: {why}").into(),
-                        )
-                    };
-                    let outcome = Outcome::parse(&outcome)
-                        .ok_or_else(|| corrupt(6, format!("unknown outcome {outcome:?}")))?;
-                    let detail = serde_json::from_str(&detail)
-                        .map_err(|e| corrupt(9, format!("detail is not JSON: {e}")))?;
-                    Ok(Event {
-                        id,
-                        at: row.get(1)?,
-                        flow: row.get(2)?,
-                        service: row.get(3)?,
-                        step: row.get(4)?,
-                        action: row.get(5)?,
-                        outcome,
-                        rule: row.get(7)?,
-                        message: row.get(8)?,
-                        detail,
-                    })
-                },
+                read_event,
             )?;
             rows.collect()
         })
     }
+
+    /// The newest event of `service` and `action` older than event `before`: what
+    /// was last said of something at that moment (a demo switch's flips).
+    pub fn newest_before(
+        &self,
+        service: &str,
+        action: &str,
+        before: i64,
+    ) -> Result<Option<Event>, StoreError> {
+        self.store.with(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT id, at, flow, service, step, action, outcome, rule, message, detail FROM events
+                 WHERE service = ?1 AND action = ?2 AND id < ?3
+                 ORDER BY id DESC LIMIT 1",
+            )?;
+            let mut rows = statement.query_map(rusqlite::params![service, action, before], read_event)?;
+            rows.next().transpose()
+        })
+    }
+}
+
+/// One `events` row, in the column order both queries select.
+fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    let id: i64 = row.get(0)?;
+    let outcome: String = row.get(6)?;
+    let detail: String = row.get(9)?;
+    let corrupt = |column: usize, why: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            format!("events row {id}: {why}").into(),
+        )
+    };
+    let outcome = Outcome::parse(&outcome)
+        .ok_or_else(|| corrupt(6, format!("unknown outcome {outcome:?}")))?;
+    let detail = serde_json::from_str(&detail)
+        .map_err(|e| corrupt(9, format!("detail is not JSON: {e}")))?;
+    Ok(Event {
+        id,
+        at: row.get(1)?,
+        flow: row.get(2)?,
+        service: row.get(3)?,
+        step: row.get(4)?,
+        action: row.get(5)?,
+        outcome,
+        rule: row.get(7)?,
+        message: row.get(8)?,
+        detail,
+    })
 }
 
 #[cfg(test)]
