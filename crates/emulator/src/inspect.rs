@@ -959,7 +959,7 @@ pub fn scenario_toml(emulator: &Emulator, flow: &FlowView) -> String {
                         toml_string(&format!("{method} {path}"))
                     ));
                     if !body.is_null() {
-                        out.push_str(&format!("json = {}\n", toml_string(&body.to_string())));
+                        out.push_str(&format!("json = {}\n", toml_json(&body)));
                     }
                 }
             }
@@ -1074,6 +1074,19 @@ fn covered(flow: &FlowView) -> String {
 /// A TOML basic string (JSON's escaping is a subset TOML reads).
 fn toml_string(text: &str) -> String {
     serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// A JSON body as a TOML string a person can read: pretty, in a multi-line
+/// literal string (no escapes), unless it holds that string's delimiter.
+fn toml_json(body: &serde_json::Value) -> String {
+    // A Value has only string keys, so it always serialises; the compact form
+    // would be the same data.
+    let pretty = serde_json::to_string_pretty(body).unwrap_or_else(|_| body.to_string());
+    if pretty.contains("'''") {
+        toml_string(&body.to_string())
+    } else {
+        format!("'''\n{pretty}\n'''")
+    }
 }
 
 /// The flow as text, for a terminal (`samlsim flows`) and the scenario runner's

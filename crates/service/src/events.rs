@@ -396,6 +396,32 @@ mod tests {
     use crate::clock::VirtualClock;
 
     #[test]
+    fn newest_before_finds_the_last_word_on_something_at_a_moment() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let flip = |n: u32| {
+            log.record(NewEvent::ok("admin", "demo.switch", format!("flip {n}")))
+                .unwrap()
+        };
+        let other = || {
+            log.record(NewEvent::ok("admin", "idp.change", "not a flip"))
+                .unwrap()
+        };
+        let first = flip(1);
+        other();
+        let second = flip(2);
+        let last = other();
+        let newest = |before: i64| {
+            log.newest_before("admin", "demo.switch", before)
+                .unwrap()
+                .map(|e| e.message)
+        };
+        assert_eq!(newest(last.id + 1).as_deref(), Some("flip 2"));
+        assert_eq!(newest(second.id).as_deref(), Some("flip 1"));
+        assert_eq!(newest(first.id), None);
+    }
+
+    #[test]
     fn retention_drops_the_oldest_events_and_counts_them() {
         let store = Arc::new(Store::in_memory().unwrap());
         let clock = Arc::new(VirtualClock::frozen(0));
