@@ -267,6 +267,7 @@ impl Emulator {
             store.set_marker(SEEDED)?;
             Ok::<_, StartError>((events, exchanges, urls, idp, aws, connect, cognito))
         })?;
+        let switches = switches::State::load(store.clone())?;
         let sweeper = Sweeper::new(
             store.clone(),
             config.retention.policy().map_err(StartError::Config)?,
@@ -286,7 +287,7 @@ impl Emulator {
             aws,
             connect,
             cognito,
-            switches: switches::State::default(),
+            switches,
             sweeper,
             _data: options.data,
         })

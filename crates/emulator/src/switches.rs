@@ -5,13 +5,15 @@
 //! makes), built from the emulator's configuration: flipping it on sends the
 //! broken world, flipping it off sends the configured one back. There is no second
 //! way to break a flow. The emulator remembers which switches are on so the
-//! inspector can name the switch behind a failure.
+//! inspector can name the switch behind a failure; with a data folder that memory
+//! is stored beside the world the switches changed, so after a restart the
+//! switches still say what is broken.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use samlsim_service::http::{Method, StatusCode};
-use samlsim_service::{NewEvent, Request, Response};
+use samlsim_service::{NewEvent, Request, Response, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::Emulator;
@@ -78,13 +80,44 @@ pub const SWITCHES: &[Switch] = &[
     },
 ];
 
-/// Which switches are on.
-#[derive(Default)]
+/// Which switches are on: a table in the store, and a copy in memory for the
+/// lookups every inspector page makes.
 pub struct State {
+    store: Arc<Store>,
     on: Mutex<BTreeSet<&'static str>>,
 }
 
+const MIGRATIONS: &[&str] = &["CREATE TABLE demo_switches (name TEXT PRIMARY KEY);"];
+
 impl State {
+    /// The switches the store says are on.
+    pub fn load(store: Arc<Store>) -> Result<State, StoreError> {
+        store.migrate("switches", MIGRATIONS)?;
+        let names: Vec<String> = store.with(|c| {
+            let mut statement = c.prepare("SELECT name FROM demo_switches")?;
+            let rows = statement.query_map([], |r| r.get(0))?;
+            rows.collect()
+        })?;
+        let on = names
+            .into_iter()
+            .map(|name| {
+                SWITCHES
+                    .iter()
+                    .find(|s| s.name == name)
+                    .map(|s| s.name)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        table: "demo_switches",
+                        why: "no switch has this name".to_owned(),
+                        key: name,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(State {
+            store,
+            on: Mutex::new(on),
+        })
+    }
+
     pub fn is_on(&self, name: &str) -> bool {
         self.lock().contains(name)
     }
@@ -109,8 +142,17 @@ impl State {
         switches
     }
 
-    fn set(&self, switches: BTreeSet<&'static str>) {
+    fn set(&self, switches: BTreeSet<&'static str>) -> Result<(), StoreError> {
+        self.store.with(|c| {
+            let tx = c.savepoint()?;
+            tx.execute("DELETE FROM demo_switches", [])?;
+            for name in &switches {
+                tx.execute("INSERT INTO demo_switches (name) VALUES (?1)", [name])?;
+            }
+            tx.commit()
+        })?;
         *self.lock() = switches;
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<&'static str>> {
@@ -118,6 +160,19 @@ impl State {
         self.on
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Why a flip changed nothing.
+enum FlipError {
+    /// The answer to give: a switch that cannot apply, or an admin call refused.
+    Refused(Response),
+    Store(StoreError),
+}
+
+impl From<StoreError> for FlipError {
+    fn from(error: StoreError) -> Self {
+        FlipError::Store(error)
     }
 }
 
@@ -158,34 +213,53 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
             ),
         );
     };
-    let after = emulator.switches().flipped(switch.name, flip.on);
-    let calls = match calls(emulator, switch.name, &|other| after.contains(other)) {
-        Ok(calls) => calls,
-        Err(why) => {
-            return Response::json_error(StatusCode::CONFLICT, "SwitchUnavailable", why);
+    // One transaction: a call refused half-way leaves the world and the switches
+    // as they were, and two flips at once do not interleave.
+    let state = emulator.switches();
+    let flipped = state.store.transaction(|| {
+        let after = state.flipped(switch.name, flip.on);
+        let calls =
+            calls(emulator, switch.name, &|other| after.contains(other)).map_err(|why| {
+                FlipError::Refused(Response::json_error(
+                    StatusCode::CONFLICT,
+                    "SwitchUnavailable",
+                    why,
+                ))
+            })?;
+        // The calls a scenario's [[setup]] would make, through the same admin API.
+        for (method, path, body) in calls {
+            let mut call = Request::new(method.clone(), &path).with_json(&body);
+            call.peer = request.peer;
+            let answer = crate::admin::handle(emulator, &call);
+            if !answer.status.is_success() {
+                return Err(FlipError::Refused(Response::json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "SwitchFailed",
+                    format!(
+                        "{method} {path} answered {}: {}",
+                        answer.status,
+                        answer.text_body()
+                    ),
+                )));
+            }
         }
-    };
-    // The calls a scenario's [[setup]] would make, through the same admin API.
-    for (method, path, body) in calls {
-        let mut call = Request::new(method.clone(), &path).with_json(&body);
-        call.peer = request.peer;
-        let answer = crate::admin::handle(emulator, &call);
-        if !answer.status.is_success() {
+        state.set(after.clone())?;
+        Ok(after)
+    });
+    let after = match flipped {
+        Ok(after) => after,
+        Err(FlipError::Refused(answer)) => return answer,
+        Err(FlipError::Store(error)) => {
             return Response::json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "SwitchFailed",
-                format!(
-                    "{method} {path} answered {}: {}",
-                    answer.status,
-                    answer.text_body()
-                ),
+                "StoreFailed",
+                format!("the switch could not be stored: {error}"),
             );
         }
-    }
+    };
     // Every flip records the whole set, so the newest flip before a flow says
     // what was on while it was walked, even after older flips aged out of the log.
     let switches_on: Vec<&str> = after.iter().copied().collect();
-    emulator.switches().set(after);
     let event = NewEvent::ok(
         "admin",
         "demo.switch",

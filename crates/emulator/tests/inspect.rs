@@ -253,6 +253,47 @@ fn demo_switches_on_the_same_sp_do_not_undo_each_other() {
     assert_eq!(view.outcome, "ok", "{}", inspect::text(&view));
 }
 
+/// With a data folder, the switches are stored beside the world they broke: after
+/// a restart the inspector still names the switch, and switching it off mends it.
+#[test]
+fn demo_switches_survive_a_restart_with_the_world_they_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let data = samlsim_emulator::data::DataFolder::open(dir.path(), false).unwrap();
+        Emulator::start(
+            samlsim_emulator::Config::load(None).unwrap(),
+            samlsim_emulator::Options {
+                data: Some(data),
+                ..crate::fixture::options()
+            },
+        )
+        .unwrap()
+    };
+    let flip = |emulator: &Emulator, on: bool| {
+        let response = emulator.handle(
+            &Request::new(Method::POST, "/_admin/demo/switches")
+                .with_json(&serde_json::json!({ "switch": "role-not-trusted", "on": on })),
+        );
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
+    };
+    let first = start();
+    flip(&first, true);
+    drop(first);
+    let second = start();
+    assert!(second.switches().is_on("role-not-trusted"));
+    let (_, view) = walk(&second, "alice", "alice-pass");
+    assert_eq!(
+        view.rule.as_deref(),
+        Some("trust-policy"),
+        "{}",
+        inspect::text(&view)
+    );
+    assert!(view.switch.is_some(), "{}", inspect::text(&view));
+    flip(&second, false);
+    let (_, view) = walk(&second, "alice", "alice-pass");
+    assert_eq!(view.outcome, "ok", "{}", inspect::text(&view));
+}
+
 #[test]
 fn demo_presenter_layout_on_request_or_under_demo_mode() {
     let emulator = emulator();
