@@ -166,7 +166,7 @@ impl State {
 /// Why a flip changed nothing.
 enum FlipError {
     /// The answer to give: a switch that cannot apply, or an admin call refused.
-    Refused(Response),
+    Refused(Box<Response>),
     Store(StoreError),
 }
 
@@ -220,11 +220,11 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
         let after = state.flipped(switch.name, flip.on);
         let calls =
             calls(emulator, switch.name, &|other| after.contains(other)).map_err(|why| {
-                FlipError::Refused(Response::json_error(
+                FlipError::Refused(Box::new(Response::json_error(
                     StatusCode::CONFLICT,
                     "SwitchUnavailable",
                     why,
-                ))
+                )))
             })?;
         // The calls a scenario's [[setup]] would make, through the same admin API.
         for (method, path, body) in calls {
@@ -232,7 +232,7 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
             call.peer = request.peer;
             let answer = crate::admin::handle(emulator, &call);
             if !answer.status.is_success() {
-                return Err(FlipError::Refused(Response::json_error(
+                return Err(FlipError::Refused(Box::new(Response::json_error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "SwitchFailed",
                     format!(
@@ -240,7 +240,7 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
                         answer.status,
                         answer.text_body()
                     ),
-                )));
+                ))));
             }
         }
         state.set(after.clone())?;
@@ -248,7 +248,7 @@ pub fn admin(emulator: &Emulator, request: &Request) -> Response {
     });
     let after = match flipped {
         Ok(after) => after,
-        Err(FlipError::Refused(answer)) => return answer,
+        Err(FlipError::Refused(answer)) => return *answer,
         Err(FlipError::Store(error)) => {
             return Response::json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
