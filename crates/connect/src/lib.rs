@@ -212,7 +212,7 @@ impl Connect {
                     alias = samlsim_service::bounded(alias),
                     rest = samlsim_service::bounded(rest),
                 )),
-                |r| r.page("Amazon Connect"),
+                |r| r.page("Amazon Connect", request),
             );
         }
         let query = if request.query.is_empty() {

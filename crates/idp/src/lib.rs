@@ -528,7 +528,7 @@ impl Idp {
     /// Records a refusal and answers with its problem page.
     fn refuse(&self, request: &Request, action: &'static str, refusal: IdpRefusal) -> Response {
         self.recorder
-            .refuse(request, action, refusal, |r| r.page(&self.page_title()))
+            .refuse(request, action, refusal, |r| r.page(&self.page_title(), request))
     }
 
     fn page_title(&self) -> String {

@@ -453,7 +453,7 @@ fn status_response(
                     },
                 )
             }
-            Err(_) => r.page(&title),
+            Err(_) => r.page(&title, request),
         }
     })
 }
