@@ -6,5 +6,6 @@ mod fixture;
 mod aws;
 mod connect;
 mod idp;
+mod i18n;
 mod inspect;
 mod refusals;
