@@ -46,7 +46,7 @@ pub fn markdown(entries: &[CatalogueEntry], lang: Lang) -> String {
             out.push_str(&format!("\n## {service}\n\n"));
             out.push_str(lang.pick(
                 "| rule | status | code | what the service says | behaviours | fix |\n|---|---|---|---|---|---|\n",
-                "| 규칙 | 상태 | 코드 | 서비스가 표시하는 문구 | 동작 | 설명 | 해결 방법 |\n|---|---|---|---|---|---|---|\n",
+                "| 규칙 | 상태 | 코드 | 서비스가 표시하는 문구 | 동작 ID | 설명 | 해결 방법 |\n|---|---|---|---|---|---|---|\n",
             ));
         }
         let spec = entry.spec;
