@@ -1,8 +1,8 @@
 //! The mock AWS's pages (askama templates under `web/templates/aws/`).
 
 use askama::Template;
-use samlsim_service::{Lang, Request, Response};
 pub use samlsim_service::render;
+use samlsim_service::{Lang, Request, Response};
 
 use crate::rules::{INVALID_RESPONSE, Refusal};
 

@@ -73,7 +73,11 @@ pub fn handle(
                 |r| r.page(TITLE, request),
             );
         }
-        Err(e) => return cognito.refuse(request, "hosted-ui", internal(e), |r| r.page(TITLE, request)),
+        Err(e) => {
+            return cognito.refuse(request, "hosted-ui", internal(e), |r| {
+                r.page(TITLE, request)
+            });
+        }
     };
     match (&request.method, rest) {
         (&Method::GET, "/oauth2/authorize") => page_or_refusal(

@@ -21,8 +21,8 @@ use samlsim_saml::binding::{Limits, decode_post};
 use samlsim_service::clock::format_duration;
 use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{
-    Clock, Event, EventFilter, Exchange, Lang, Negotiated, Outcome, Request, Response,
-    SamlMessage, StoreError,
+    Clock, Event, EventFilter, Exchange, Lang, Negotiated, Outcome, Request, Response, SamlMessage,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -751,11 +751,8 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>, lang: Lang) -
                 false,
             ),
             None => (
-                lang.pick(
-                    "must be the URL it is posted to",
-                    "게시되는 URL이어야 함",
-                )
-                .to_owned(),
+                lang.pick("must be the URL it is posted to", "게시되는 URL이어야 함")
+                    .to_owned(),
                 true,
             ),
         };
@@ -818,11 +815,8 @@ fn time_condition(
         (
             sent_at >= at,
             if sent_at >= at {
-                lang.pick(
-                    "already valid when it was sent",
-                    "보낼 때 이미 유효함",
-                )
-                .to_owned()
+                lang.pick("already valid when it was sent", "보낼 때 이미 유효함")
+                    .to_owned()
             } else {
                 let early = format_duration(at - sent_at);
                 match lang {
@@ -832,27 +826,21 @@ fn time_condition(
             },
         )
     } else if sent_at < at {
-        (
-            true,
-            {
-                let spare = format_duration(at - sent_at);
-                match lang {
-                    Lang::En => format!("valid when sent: {spare} to spare"),
-                    Lang::Ko => format!("보낼 때 유효함: {spare} 남음"),
-                }
-            },
-        )
+        (true, {
+            let spare = format_duration(at - sent_at);
+            match lang {
+                Lang::En => format!("valid when sent: {spare} to spare"),
+                Lang::Ko => format!("보낼 때 유효함: {spare} 남음"),
+            }
+        })
     } else {
-        (
-            false,
-            {
-                let late = format_duration(sent_at - at);
-                match lang {
-                    Lang::En => format!("expired when sent: {late} too late"),
-                    Lang::Ko => format!("보낼 때 이미 만료됨: {late} 늦음"),
-                }
-            },
-        )
+        (false, {
+            let late = format_duration(sent_at - at);
+            match lang {
+                Lang::En => format!("expired when sent: {late} too late"),
+                Lang::Ko => format!("보낼 때 이미 만료됨: {late} 늦음"),
+            }
+        })
     };
     ConditionView {
         what: what.into(),

@@ -13,7 +13,12 @@ use crate::fixture::emulator;
 
 const KOREAN: &str = "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.1";
 
-fn get(emulator: &Emulator, path: &str, accept_language: Option<&str>, cookie: Option<&str>) -> Response {
+fn get(
+    emulator: &Emulator,
+    path: &str,
+    accept_language: Option<&str>,
+    cookie: Option<&str>,
+) -> Response {
     let mut request = Request::new(Method::GET, path);
     if let Some(value) = accept_language {
         request = request.with_header(header::ACCEPT_LANGUAGE, value);
@@ -56,11 +61,21 @@ fn i18n_the_start_page_follows_accept_language_and_a_query_overrides_it() {
     assert!(html.contains("<html lang=\"ko\">"), "{html}");
     assert!(html.contains("samlsim이 실행 중입니다"), "{html}");
     assert!(html.contains("데모 사용자"), "{html}");
-    assert!(html.contains("href=\"?lang=en\""), "the toggle leads to English: {html}");
-    assert!(html.contains("가상 시간"), "the clock line speaks Korean too: {html}");
+    assert!(
+        html.contains("href=\"?lang=en\""),
+        "the toggle leads to English: {html}"
+    );
+    assert!(
+        html.contains("가상 시간"),
+        "the clock line speaks Korean too: {html}"
+    );
     assert!(!html.contains("samlsim is running"), "{html}");
     assert!(varies_by_language(&korean));
-    assert_eq!(lang_cookie(&korean), None, "only an explicit choice is remembered");
+    assert_eq!(
+        lang_cookie(&korean),
+        None,
+        "only an explicit choice is remembered"
+    );
 
     let english = get(&emulator, "/?lang=en", Some(KOREAN), None);
     let html = english.text_body();
@@ -78,8 +93,16 @@ fn i18n_the_start_page_follows_accept_language_and_a_query_overrides_it() {
     let chosen = get(&emulator, "/", Some("en"), Some("samlsim_lang=ko"));
     assert!(chosen.text_body().contains("samlsim이 실행 중입니다"));
     // No preference at all is English.
-    assert!(get(&emulator, "/", None, None).text_body().contains("<html lang=\"en\">"));
-    assert!(get(&emulator, "/", Some("fr-FR,de;q=0.5"), None).text_body().contains("samlsim is running"));
+    assert!(
+        get(&emulator, "/", None, None)
+            .text_body()
+            .contains("<html lang=\"en\">")
+    );
+    assert!(
+        get(&emulator, "/", Some("fr-FR,de;q=0.5"), None)
+            .text_body()
+            .contains("samlsim is running")
+    );
 }
 
 #[test]
@@ -94,7 +117,12 @@ fn i18n_the_inspector_explains_a_failed_flow_in_korean() {
         .unwrap()
         .spec;
 
-    let page = get(&emulator, &format!("/_inspect/flow/{flow}"), Some(KOREAN), None);
+    let page = get(
+        &emulator,
+        &format!("/_inspect/flow/{flow}"),
+        Some(KOREAN),
+        None,
+    );
     assert!(varies_by_language(&page));
     let html = page.text_body();
     assert!(html.contains("<html lang=\"ko\">"), "{html}");
@@ -115,24 +143,52 @@ fn i18n_the_inspector_explains_a_failed_flow_in_korean() {
     ] {
         assert!(html.contains(korean), "{korean:?} missing: {html}");
     }
-    for english in ["What went wrong", "How to fix", "Timeline", "Failure switches", "Back to wall time"] {
-        assert!(!html.contains(english), "{english:?} left in English: {html}");
+    for english in [
+        "What went wrong",
+        "How to fix",
+        "Timeline",
+        "Failure switches",
+        "Back to wall time",
+    ] {
+        assert!(
+            !html.contains(english),
+            "{english:?} left in English: {html}"
+        );
     }
     // AWS's own words stay as AWS shows them.
     assert!(html.contains(rule.headline), "{html}");
 
-    let page = get(&emulator, &format!("/_inspect/flow/{flow}?lang=en"), Some(KOREAN), None);
+    let page = get(
+        &emulator,
+        &format!("/_inspect/flow/{flow}?lang=en"),
+        Some(KOREAN),
+        None,
+    );
     let html = page.text_body();
-    assert!(html.contains("What went wrong") && html.contains(rule.fix), "{html}");
+    assert!(
+        html.contains("What went wrong") && html.contains(rule.fix),
+        "{html}"
+    );
     assert!(lang_cookie(&page).is_some_and(|c| c.starts_with("samlsim_lang=en")));
 
     // The JSON is for programs: English whatever the browser asks for.
-    let json = get(&emulator, &format!("/_inspect/flow/{flow}.json"), Some(KOREAN), None).text_body();
+    let json = get(
+        &emulator,
+        &format!("/_inspect/flow/{flow}.json"),
+        Some(KOREAN),
+        None,
+    )
+    .text_body();
     assert!(json.contains(rule.fix) && !has_hangul(&json), "{json}");
 
     let list = get(&emulator, "/_inspect?present=1", Some(KOREAN), None).text_body();
     assert!(list.contains("<html lang=\"ko\">"), "{list}");
-    for korean in ["발표자 레이아웃 나가기", "멈춘 단계", "거부됨", "+12시간 1초"] {
+    for korean in [
+        "발표자 레이아웃 나가기",
+        "멈춘 단계",
+        "거부됨",
+        "+12시간 1초",
+    ] {
         assert!(list.contains(korean), "{korean:?} missing: {list}");
     }
 }
@@ -142,15 +198,30 @@ fn i18n_a_problem_page_gives_samlsims_explanation_and_fix_in_korean() {
     let emulator = emulator();
     let page = get(&emulator, "/idp/launch/no-such-sp", Some(KOREAN), None);
     let html = page.text_body();
-    let rule = samlsim_emulator::rules::find("unknown-sp").pop().unwrap().spec;
+    let rule = samlsim_emulator::rules::find("unknown-sp")
+        .pop()
+        .unwrap()
+        .spec;
     assert!(html.contains("data-rule=\"unknown-sp\""), "{html}");
     assert!(html.contains("<html lang=\"ko\">"), "{html}");
-    assert!(html.contains("해결 방법") && html.contains(rule.fix_ko), "{html}");
+    assert!(
+        html.contains("해결 방법") && html.contains(rule.fix_ko),
+        "{html}"
+    );
     assert!(html.contains("흐름 검사기에서"), "{html}");
     assert!(varies_by_language(&page));
 
-    let english = get(&emulator, "/idp/launch/no-such-sp", Some("en;q=0.1, ko;q=0"), None).text_body();
-    assert!(english.contains(rule.fix) && english.contains("How to fix"), "{english}");
+    let english = get(
+        &emulator,
+        "/idp/launch/no-such-sp",
+        Some("en;q=0.1, ko;q=0"),
+        None,
+    )
+    .text_body();
+    assert!(
+        english.contains(rule.fix) && english.contains("How to fix"),
+        "{english}"
+    );
 }
 
 #[test]
@@ -158,34 +229,81 @@ fn i18n_pages_that_imitate_aws_keep_awss_english() {
     let emulator = emulator();
     let mut browser = Browser::new(&emulator);
     // The browser remembers the choice as a person's would.
-    assert!(browser.open("/?lang=ko").text().contains("samlsim이 실행 중입니다"));
+    assert!(
+        browser
+            .open("/?lang=ko")
+            .text()
+            .contains("samlsim이 실행 중입니다")
+    );
 
     // AWS's sign-in error page: AWS's words in English, samlsim's block beneath in Korean.
-    let page = browser.post("https://signin.aws.amazon.com/saml", &[("SAMLResponse", "***")]);
+    let page = browser.post(
+        "https://signin.aws.amazon.com/saml",
+        &[("SAMLResponse", "***")],
+    );
     let html = page.text();
-    let rule = samlsim_emulator::rules::find("saml-not-base64").pop().unwrap().spec;
+    let rule = samlsim_emulator::rules::find("saml-not-base64")
+        .pop()
+        .unwrap()
+        .spec;
     assert!(html.contains("<html lang=\"en\">"), "{html}");
-    assert!(html.contains("<title>Amazon Web Services Sign-In</title>"), "{html}");
-    assert!(html.contains("Your request included an invalid SAML response. To logout, click here."), "{html}");
-    assert!(html.contains("오류 코드") && html.contains(rule.fix_ko), "{html}");
+    assert!(
+        html.contains("<title>Amazon Web Services Sign-In</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Your request included an invalid SAML response. To logout, click here."),
+        "{html}"
+    );
+    assert!(
+        html.contains("오류 코드") && html.contains(rule.fix_ko),
+        "{html}"
+    );
+
+    // Connect's Access Denied page: Connect's words, samlsim's fix beneath in Korean.
+    let login = browser.open("/idp/launch/connect-us-east-1");
+    let page = browser.sign_in(&login, "JDoe", "JDoe-pass");
+    let html = page.text();
+    let rule = samlsim_emulator::rules::find("user-not-onboarded")
+        .pop()
+        .unwrap()
+        .spec;
+    assert!(
+        html.contains("<h1 id=\"access-denied\">Access Denied</h1>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(rule.fix_ko) && !html.contains(rule.fix),
+        "{html}"
+    );
 
     // STS, Connect and Cognito APIs: AWS's error bodies, nothing of Korean.
     let korean = |request: Request| {
-        emulator.handle(&request.with_header(header::ACCEPT_LANGUAGE, KOREAN).with_header(header::COOKIE, "samlsim_lang=ko"))
+        emulator.handle(
+            &request
+                .with_header(header::ACCEPT_LANGUAGE, KOREAN)
+                .with_header(header::COOKIE, "samlsim_lang=ko"),
+        )
     };
     let sts = korean(
         Request::new(Method::POST, "/aws/sts.amazonaws.com/")
             .with_form(&[("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15")]),
     );
     let body = sts.text_body();
-    assert!(body.contains("<ErrorResponse") && !has_hangul(&body), "{body}");
+    assert!(
+        body.contains("<ErrorResponse") && !has_hangul(&body),
+        "{body}"
+    );
 
     let connect = korean(Request::new(
         Method::GET,
         "/aws/connect.us-east-1.amazonaws.com/user/federate/178c75e4-b3de-4839-a6aa-e321ab3f3770",
     ));
     let body = connect.text_body();
-    assert!(connect.status.is_client_error() && body.contains("message") && !has_hangul(&body), "{body}");
+    assert!(
+        connect.status.is_client_error() && body.contains("message") && !has_hangul(&body),
+        "{body}"
+    );
 
     let cognito = korean(
         Request::new(Method::POST, "/aws/cognito-idp.us-east-1.amazonaws.com/")
@@ -197,7 +315,10 @@ fn i18n_pages_that_imitate_aws_keep_awss_english() {
             .with_json(&serde_json::json!({})),
     );
     let body = cognito.text_body();
-    assert!(cognito.status.is_client_error() && body.contains("__type") && !has_hangul(&body), "{body}");
+    assert!(
+        cognito.status.is_client_error() && body.contains("__type") && !has_hangul(&body),
+        "{body}"
+    );
 
     // The Cognito hosted UI is Cognito's page: English.
     let hosted = browser.open(
@@ -205,13 +326,19 @@ fn i18n_pages_that_imitate_aws_keep_awss_english() {
     );
     let html = hosted.text();
     assert!(hosted.response.status.is_success(), "{html}");
-    assert!(html.contains("<html lang=\"en\">") && !has_hangul(&html.replace("한국어", "")), "{html}");
+    assert!(
+        html.contains("<html lang=\"en\">") && !has_hangul(&html.replace("한국어", "")),
+        "{html}"
+    );
 }
 
 #[test]
 fn i18n_every_switch_has_korean_words() {
     for switch in samlsim_emulator::switches::SWITCHES {
-        for (en, ko) in [(switch.label, switch.label_ko), (switch.explains, switch.explains_ko)] {
+        for (en, ko) in [
+            (switch.label, switch.label_ko),
+            (switch.explains, switch.explains_ko),
+        ] {
             assert!(has_hangul(ko) && ko != en, "{}: {ko:?}", switch.name);
         }
     }

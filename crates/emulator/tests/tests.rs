@@ -5,7 +5,7 @@ mod fixture;
 
 mod aws;
 mod connect;
-mod idp;
 mod i18n;
+mod idp;
 mod inspect;
 mod refusals;

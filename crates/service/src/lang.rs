@@ -105,7 +105,11 @@ impl Lang {
 
     /// The language for `request`, and whether the answer must set the cookie.
     pub fn negotiate(request: &Request) -> Negotiated {
-        if let Some(lang) = request.query_param("lang").as_deref().and_then(Lang::from_tag) {
+        if let Some(lang) = request
+            .query_param("lang")
+            .as_deref()
+            .and_then(Lang::from_tag)
+        {
             return Negotiated {
                 lang,
                 remember: true,
@@ -225,18 +229,25 @@ mod tests {
         );
         assert_eq!(cookie.lang, Lang::En);
         let query = Lang::negotiate(
-            &korean("/x?lang=ko")
-                .with_header(header::COOKIE, &format!("{LANG_COOKIE}=en")),
+            &korean("/x?lang=ko").with_header(header::COOKIE, &format!("{LANG_COOKIE}=en")),
         );
         assert_eq!(query.lang, Lang::Ko);
         let none = Lang::negotiate(&Request::new(Method::GET, "/x?lang=xx"));
         assert_eq!(none.lang, Lang::En);
 
         let page = query.finish(Response::text(crate::http::StatusCode::OK, "x"));
-        let set = page.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        let set = page
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
         assert!(set.starts_with("samlsim_lang=ko; Path=/;"), "{set}");
         assert!(set.contains("SameSite=Lax"), "{set}");
-        assert_eq!(page.headers.get(header::VARY).unwrap(), "Accept-Language, Cookie");
+        assert_eq!(
+            page.headers.get(header::VARY).unwrap(),
+            "Accept-Language, Cookie"
+        );
         let page = header_only.finish(Response::text(crate::http::StatusCode::OK, "x"));
         assert!(page.headers.get(header::SET_COOKIE).is_none());
     }

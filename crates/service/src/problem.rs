@@ -127,7 +127,8 @@ mod tests {
             .with_header(http::header::ACCEPT_LANGUAGE, "ko-KR,ko;q=0.9");
         let html = Problem::bad_request("x", "t", "m")
             .with_fix("f")
-            .page("Demo", &korean).text_body();
+            .page("Demo", &korean)
+            .text_body();
         assert!(html.contains("<html lang=\"ko\">"), "{html}");
         assert!(html.contains("해결 방법"), "{html}");
     }
