@@ -234,6 +234,7 @@ fn events(emulator: &Emulator, request: &Request) -> Response {
 #[template(path = "start.html")]
 struct StartPage {
     lang: Lang,
+    toggle: String,
     portal: String,
     endpoints: Vec<(String, String)>,
     users: Vec<(String, String, String)>,
@@ -253,6 +254,7 @@ pub fn start_page(emulator: &Emulator, request: &Request) -> Response {
     let lang = negotiated.lang;
     let page = StartPage {
         lang,
+        toggle: negotiated.toggle.clone(),
         portal: emulator.urls().absolute("/idp/portal"),
         endpoints: emulator.endpoints(),
         users: emulator

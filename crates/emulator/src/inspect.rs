@@ -143,6 +143,7 @@ fn flow_answer(emulator: &Emulator, request: &Request, rest: &str) -> Result<Res
         ),
         _ => negotiated.finish(render(&FlowPage {
             lang,
+            toggle: negotiated.toggle.clone(),
             present: presenting(emulator, request),
             switches: switch_views(emulator, lang),
             clock: ClockView::of(emulator),
@@ -969,6 +970,7 @@ fn presenting(emulator: &Emulator, request: &Request) -> bool {
 #[template(path = "inspect/list.html")]
 struct ListPage {
     lang: Lang,
+    toggle: String,
     present: bool,
     switches: Vec<(&'static str, &'static str, &'static str, bool)>,
     clock: ClockView,
@@ -979,6 +981,7 @@ struct ListPage {
 #[template(path = "inspect/flow.html")]
 struct FlowPage {
     lang: Lang,
+    toggle: String,
     present: bool,
     switches: Vec<(&'static str, &'static str, &'static str, bool)>,
     clock: ClockView,
@@ -1005,6 +1008,7 @@ fn list_page(
     let lang = negotiated.lang;
     Ok(negotiated.finish(render(&ListPage {
         lang,
+        toggle: negotiated.toggle.clone(),
         present: presenting(emulator, request),
         switches: switch_views(emulator, lang),
         clock: ClockView::of(emulator),

@@ -191,6 +191,12 @@ fn i18n_the_inspector_explains_a_failed_flow_in_korean() {
     ] {
         assert!(list.contains(korean), "{korean:?} missing: {list}");
     }
+    // The toggle keeps the presenter layout.
+    assert!(
+        list.contains("href=\"?present=1&#38;lang=en\"")
+            || list.contains("href=\"?present=1&amp;lang=en\""),
+        "{list}"
+    );
 }
 
 #[test]

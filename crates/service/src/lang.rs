@@ -6,7 +6,7 @@
 //! 12.5.4, with q-values), else English. Only samlsim's words change: what
 //! imitates AWS keeps the wording AWS shows.
 
-use crate::http::{Cookie, HeaderValue, Request, Response, header};
+use crate::http::{Cookie, HeaderValue, Request, Response, encode_form, header};
 
 /// The cookie that remembers an explicit choice.
 pub const LANG_COOKIE: &str = "samlsim_lang";
@@ -105,20 +105,17 @@ impl Lang {
 
     /// The language for `request`, and whether the answer must set the cookie.
     pub fn negotiate(request: &Request) -> Negotiated {
-        if let Some(lang) = request
+        let explicit = request
             .query_param("lang")
             .as_deref()
-            .and_then(Lang::from_tag)
-        {
-            return Negotiated {
-                lang,
-                remember: true,
-            };
-        }
-        let lang = request
-            .cookie(LANG_COOKIE)
-            .as_deref()
-            .and_then(Lang::from_tag)
+            .and_then(Lang::from_tag);
+        let lang = explicit
+            .or_else(|| {
+                request
+                    .cookie(LANG_COOKIE)
+                    .as_deref()
+                    .and_then(Lang::from_tag)
+            })
             .or_else(|| {
                 request
                     .headers
@@ -127,9 +124,22 @@ impl Lang {
                     .map(Lang::from_accept_language)
             })
             .unwrap_or_default();
+        // The toggle keeps the rest of the query (the presenter layout's
+        // `present=1`), so switching language does not leave the page.
+        let mut pairs: Vec<(String, String)> = request
+            .query_pairs()
+            .into_iter()
+            .filter(|(k, _)| k != "lang")
+            .collect();
+        pairs.push(("lang".into(), lang.other().code().into()));
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         Negotiated {
             lang,
-            remember: false,
+            remember: explicit.is_some(),
+            toggle: format!("?{}", encode_form(&pairs)),
         }
     }
 }
@@ -149,11 +159,13 @@ fn qvalue(text: &str) -> Option<u16> {
 }
 
 /// The outcome of [`Lang::negotiate`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Negotiated {
     pub lang: Lang,
     /// Chosen by `?lang=`: the answer sets the cookie.
     remember: bool,
+    /// The link to this page in the other language (the header's toggle).
+    pub toggle: String,
 }
 
 impl Negotiated {
@@ -162,6 +174,7 @@ impl Negotiated {
         Negotiated {
             lang,
             remember: false,
+            toggle: format!("?lang={}", lang.other().code()),
         }
     }
 
@@ -234,6 +247,9 @@ mod tests {
         assert_eq!(query.lang, Lang::Ko);
         let none = Lang::negotiate(&Request::new(Method::GET, "/x?lang=xx"));
         assert_eq!(none.lang, Lang::En);
+        assert_eq!(none.toggle, "?lang=ko");
+        let presenting = Lang::negotiate(&korean("/x?present=1&lang=ko"));
+        assert_eq!(presenting.toggle, "?present=1&lang=en");
 
         let page = query.finish(Response::text(crate::http::StatusCode::OK, "x"));
         let set = page

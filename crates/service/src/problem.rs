@@ -59,6 +59,7 @@ impl Problem {
     pub fn page_in(&self, service: &str, negotiated: Negotiated) -> Response {
         let page = ProblemPage {
             lang: negotiated.lang,
+            toggle: &negotiated.toggle,
             service,
             title: &crate::bounded(&self.title),
             message: &crate::bounded(&self.message),
@@ -93,6 +94,7 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
 #[template(path = "problem.html")]
 struct ProblemPage<'a> {
     lang: Lang,
+    toggle: &'a str,
     service: &'a str,
     title: &'a str,
     message: &'a str,
