@@ -20,8 +20,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
-
     /// The BCP 47 tag (`<html lang>`, `?lang=`).
     pub fn code(self) -> &'static str {
         match self {
