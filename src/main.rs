@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use samlsim_service::Lang;
 
 #[derive(Parser)]
 #[command(
@@ -179,7 +180,13 @@ enum Command {
         file: PathBuf,
     },
     /// The catalogue of every rule samlsim's services enforce, as Markdown (docs/rules.md).
-    Rules,
+    Rules {
+        /// The language of samlsim's explanations and fixes: en (docs/rules.md) or
+        /// ko, which adds each rule's explanation; what the services say stays
+        /// in their own words.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+    },
     /// Measure signing and verifying a typical AWS SAML Response, whole and in parts.
     #[command(args_conflicts_with_subcommands = true)]
     Bench {
@@ -238,6 +245,10 @@ fn parse_soak_minutes(text: &str) -> Result<f64, String> {
 
 /// A measurement's length: finite, positive, and at most an hour (`inf` once made
 /// the duration arithmetic panic).
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::from_tag(text).ok_or_else(|| format!("{text:?} is not en or ko"))
+}
+
 fn parse_bench_seconds(text: &str) -> Result<f64, String> {
     let seconds: f64 = text
         .parse()
@@ -537,9 +548,9 @@ fn main() -> ExitCode {
             allow_rsa_1_5,
             file,
         } => commands::decrypt(&key, allow_rsa_1_5, &file),
-        Command::Rules => {
+        Command::Rules { lang } => {
             let catalogue = samlsim_emulator::rules::catalogue();
-            print!("{}", samlsim_emulator::rules::markdown(&catalogue));
+            print!("{}", samlsim_emulator::rules::markdown(&catalogue, lang));
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {

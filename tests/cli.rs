@@ -560,3 +560,28 @@ fn flows_follow_prints_a_new_flow_as_it_is_walked() {
         printed.join("\n")
     );
 }
+
+#[test]
+fn rules_lang_ko_prints_the_korean_explanations_and_fixes() {
+    let out = samlsim(["rules", "--lang", "ko"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rule = samlsim_emulator::rules::find("trust-policy")
+        .pop()
+        .unwrap()
+        .spec;
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("| `trust-policy` |"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(
+        line.contains(rule.explanation_ko) && line.contains(rule.fix_ko),
+        "{line}"
+    );
+    assert!(
+        line.contains(rule.headline),
+        "AWS's words stay AWS's: {line}"
+    );
+    let out = samlsim(["rules", "--lang", "fr"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+}

@@ -5,12 +5,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use samlsim_emulator::rules::{catalogue, markdown};
+use samlsim_service::Lang;
 
 use crate::support::repo_path;
 
 #[test]
 fn rules_doc_is_generated_from_the_enums() {
-    let expected = markdown(&catalogue());
+    let expected = markdown(&catalogue(), Lang::En);
     let path = repo_path("docs/rules.md");
     if std::env::var_os("UPDATE_EXPECT").is_some() {
         std::fs::write(&path, &expected).unwrap();

@@ -349,6 +349,38 @@ const scenarios = [
     },
   },
   {
+    name: "korean",
+    async run(page) {
+      // A Korean trainer's browser asks for Korean; samlsim's pages answer in it,
+      // the emulated services' pages keep their own English.
+      await page.setExtraHTTPHeaders({ "Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5" });
+      const lang = () => page.evaluate(() => document.documentElement.lang);
+      await signInToPortal(page, "JDoe", "JDoe-pass");
+      const state = await launchConnect(page);
+      if (state !== "access-denied") fail(`expected Connect to deny JDoe, got ${state}; ${await whereIs(page)}`);
+      if ((await lang()) !== "en") fail(`Connect's access-denied page says lang="${await lang()}"`);
+      await page.click("a.inspector-link", { timeout: STEP_MS });
+      await expectVisible(page, "#failed-check", "the failed check in the Korean inspector");
+      if ((await lang()) !== "ko") fail(`the inspector says lang="${await lang()}" to a Korean browser`);
+      const title = (await page.locator("#failed-title").textContent()) ?? "";
+      if (!title.includes("무엇이 잘못되었나")) fail(`the failed check is headed "${title.trim()}"`);
+      await shot(page, "inspect-korean");
+      await expectAccessible(page, "the inspector in Korean");
+      // The toggle switches to English, and the choice outlives Accept-Language.
+      await page.click("a.lang-toggle", { timeout: STEP_MS });
+      await page.waitForFunction(() => document.documentElement.lang === "en", null, { timeout: STEP_MS });
+      const english = (await page.locator("#failed-title").textContent()) ?? "";
+      if (!english.includes("What went wrong")) fail(`after the toggle the failed check is headed "${english.trim()}"`);
+      await page.goto(`${base}/`, { timeout: STEP_MS });
+      if ((await lang()) !== "en") fail(`the start page forgot the English choice: lang="${await lang()}"`);
+      await page.click("a.lang-toggle", { timeout: STEP_MS });
+      await page.waitForFunction(() => document.documentElement.lang === "ko", null, { timeout: STEP_MS });
+      await expectVisible(page, "text=samlsim이 실행 중입니다", "the Korean start page");
+      await shot(page, "start-korean");
+      await expectAccessible(page, "the start page in Korean");
+    },
+  },
+  {
     name: "demo-switch",
     async run(page) {
       // A trainer turns on "Role does not trust the IdP" in the inspector, then signs in.

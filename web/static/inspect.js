@@ -1,6 +1,7 @@
 // The inspector's behaviour: the clock buttons (through the admin API, with JSON,
 // which its cross-site guard requires) and, on the flow list, polling for new flows.
 // Values go into the page with textContent only: they came from requests.
+// samlsim's words come from the page's data-* attributes, in the page's language.
 (function () {
   "use strict";
   const status = document.getElementById("clock-status");
@@ -12,11 +13,11 @@
     });
     const answer = await response.json();
     if (!response.ok) {
-      status.textContent = "The clock did not move: " + (answer.error ? answer.error.message : response.status);
+      status.textContent = status.dataset.failed + (answer.error ? answer.error.message : response.status);
       return;
     }
     document.getElementById("clock-now").textContent = answer.now;
-    status.textContent = "The clock now reads " + answer.now + ".";
+    status.textContent = status.dataset.moved + answer.now + ".";
   }
   document.querySelectorAll("[data-advance]").forEach((button) => {
     button.addEventListener("click", () => moveClock({ advance: button.dataset.advance }));
@@ -44,8 +45,8 @@
         return td;
       };
       cell(f.started, false);
-      cell(f.user || "not signed in", Boolean(f.user));
-      const outcome = cell(f.outcome, false);
+      cell(f.user || table.dataset.notSignedIn, Boolean(f.user));
+      const outcome = cell(table.dataset["outcome" + f.outcome.charAt(0).toUpperCase() + f.outcome.slice(1)] || f.outcome, false);
       outcome.firstChild.className = "outcome outcome-" + f.outcome;
       if (f.rule) {
         const rule = document.createElement("code");
@@ -55,7 +56,7 @@
       cell(f.stopped_at || "", false);
       const link = document.createElement("a");
       link.href = "/_inspect/flow/" + encodeURIComponent(f.flow);
-      link.textContent = "open " + f.flow;
+      link.textContent = table.dataset.open + f.flow;
       const td = document.createElement("td");
       td.appendChild(link);
       tr.appendChild(td);
@@ -82,11 +83,11 @@
       const answer = await response.json();
       if (!response.ok) {
         box.checked = !box.checked;
-        status.textContent = "The switch did not flip: " + (answer.error ? answer.error.message : response.status);
+        status.textContent = status.dataset.failed + (answer.error ? answer.error.message : response.status);
         return;
       }
-      status.textContent = (box.checked ? "On: " : "Off: ") + box.parentElement.textContent.trim() +
-        (box.checked ? ". Sign in again to see it fail." : ". The configured world is back.");
+      status.textContent = (box.checked ? status.dataset.on : status.dataset.off) + box.parentElement.textContent.trim() +
+        (box.checked ? status.dataset.onAfter : status.dataset.offAfter);
     });
   });
 })();
@@ -107,7 +108,7 @@
     document.body.classList.toggle("revealed", done);
     rows[Math.min(shown, rows.length) - 1]?.scrollIntoView({ block: "center" });
     next.disabled = done;
-    count.textContent = `${Math.min(shown, rows.length)} of ${rows.length}` + (done ? " — the whole flow" : "");
+    count.textContent = `${Math.min(shown, rows.length)}${count.dataset.of}${rows.length}` + (done ? count.dataset.whole : "");
   }
   next.addEventListener("click", () => { shown += 1; show(); });
   show();

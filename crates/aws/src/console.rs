@@ -50,7 +50,7 @@ fn home(aws: &Aws, request: &Request, host: &str, region: &str) -> Response {
 
 fn refuse(aws: &Aws, request: &Request, refusal: Refusal) -> Response {
     aws.recorder.refuse(request, "console", refusal, |r| {
-        r.page("Mock AWS · console")
+        r.page("Mock AWS · console", request)
     })
 }
 

@@ -1,14 +1,16 @@
 //! The mock AWS's pages (askama templates under `web/templates/aws/`).
 
 use askama::Template;
-use samlsim_service::Response;
 pub use samlsim_service::render;
+use samlsim_service::{Lang, Request, Response};
 
 use crate::rules::{INVALID_RESPONSE, Refusal};
 
 #[derive(Template)]
 #[template(path = "aws/signin_error.html")]
 pub struct SignInError<'a> {
+    /// The language of samlsim's block under AWS's words (which stay English).
+    pub lang: Lang,
     pub headline: &'a str,
     pub message: &'a str,
     pub code: &'a str,
@@ -18,8 +20,10 @@ pub struct SignInError<'a> {
     pub fix: Option<&'a str>,
 }
 
-/// AWS's sign-in error page for `refusal` at `endpoint`.
-pub fn sign_in_error(refusal: &Refusal, endpoint: &str) -> Response {
+/// AWS's sign-in error page for `refusal` at `endpoint`: AWS's words as AWS
+/// shows them, samlsim's explanation beneath in the language `request` asks for.
+pub fn sign_in_error(refusal: &Refusal, endpoint: &str, request: &Request) -> Response {
+    let negotiated = Lang::negotiate(request);
     let spec = refusal.spec();
     // AWS shows one line for a response it cannot use (troubleshoot_saml), and an
     // STS error in the Java SDK's format followed by "Please try again." otherwise
@@ -34,18 +38,19 @@ pub fn sign_in_error(refusal: &Refusal, endpoint: &str) -> Response {
             spec.code
         )
     };
-    render(
+    negotiated.finish(render(
         refusal.status(),
         &SignInError {
+            lang: negotiated.lang,
             headline: &headline,
             message: refusal.message(),
             code: spec.code,
             rule: spec.name,
             endpoint,
             detail: refusal.detail.as_deref(),
-            fix: Some(spec.fix).filter(|fix| !fix.is_empty()),
+            fix: Some(spec.fix(negotiated.lang)).filter(|fix| !fix.is_empty()),
         },
-    )
+    ))
 }
 
 /// The role chooser's rows: per account label, its roles as (ARN, name, checked).

@@ -199,6 +199,6 @@ fn refuse(aws: &Aws, request: &Request, endpoint: &str, refusal: Refusal) -> Res
         request,
         ACTION,
         refusal.fact("endpoint", endpoint),
-        |refusal| pages::sign_in_error(refusal, endpoint),
+        |refusal| pages::sign_in_error(refusal, endpoint, request),
     )
 }

@@ -77,10 +77,14 @@ pub fn handle(
                 "hosted-ui",
                 Refusal::new(CognitoRule::DomainNotFound)
                     .because(format!("No user pool has the domain {host}.")),
-                |r| r.page(TITLE),
+                |r| r.page(TITLE, request),
             );
         }
-        Err(e) => return cognito.refuse(request, "hosted-ui", internal(e), |r| r.page(TITLE)),
+        Err(e) => {
+            return cognito.refuse(request, "hosted-ui", internal(e), |r| {
+                r.page(TITLE, request)
+            });
+        }
     };
     match (&request.method, rest) {
         (&Method::GET, "/oauth2/authorize") => page_or_refusal(
@@ -138,7 +142,7 @@ impl Problem404 {
                 request.method, request.path
             ),
         )
-        .page(TITLE)
+        .page(TITLE, request)
     }
 }
 
@@ -150,7 +154,7 @@ fn page_or_refusal(
 ) -> Response {
     match result {
         Ok(response) => response,
-        Err(refusal) => cognito.refuse(request, action, refusal, |r| r.page(TITLE)),
+        Err(refusal) => cognito.refuse(request, action, refusal, |r| r.page(TITLE, request)),
     }
 }
 
@@ -1701,6 +1705,6 @@ fn saml_logout(cognito: &Cognito, request: &Request) -> Response {
                 blocks: Vec::new(),
             },
         ),
-        Err(e) => cognito.refuse(request, "logout", internal(e), |r| r.page(TITLE)),
+        Err(e) => cognito.refuse(request, "logout", internal(e), |r| r.page(TITLE, request)),
     }
 }

@@ -165,8 +165,9 @@ impl Connect {
 
     /// Records a refusal and answers with Connect's Access Denied page.
     fn deny(&self, request: &Request, action: &'static str, refusal: ConnectRefusal) -> Response {
-        self.recorder
-            .refuse(request, action, refusal, pages::access_denied_for)
+        self.recorder.refuse(request, action, refusal, |r| {
+            pages::access_denied_for(r, request)
+        })
     }
 
     /// Records a refusal and answers with Connect's Session expired page for
@@ -180,7 +181,7 @@ impl Connect {
     ) -> Response {
         let portal = self.urls.absolute("/idp/portal");
         self.recorder.refuse(request, action, refusal, |r| {
-            pages::session_expired_for(r, instance, &portal)
+            pages::session_expired_for(r, instance, &portal, request)
         })
     }
 }
@@ -212,7 +213,7 @@ impl Connect {
                     alias = samlsim_service::bounded(alias),
                     rest = samlsim_service::bounded(rest),
                 )),
-                |r| r.page("Amazon Connect"),
+                |r| r.page("Amazon Connect", request),
             );
         }
         let query = if request.query.is_empty() {

@@ -1,9 +1,9 @@
 //! The mock Connect's pages (askama templates under `web/templates/connect/`).
 
 use askama::Template;
-use samlsim_service::Response;
 use samlsim_service::http::StatusCode;
 pub use samlsim_service::render;
+use samlsim_service::{Lang, Request, Response};
 
 use crate::model::User;
 use crate::rules::ConnectRefusal;
@@ -11,6 +11,8 @@ use crate::rules::ConnectRefusal;
 #[derive(Template)]
 #[template(path = "connect/session_expired.html")]
 pub struct SessionExpired<'a> {
+    /// The language of samlsim's words under Connect's (which stay English).
+    pub lang: Lang,
     pub instance: &'a str,
     pub rule: &'a str,
     /// samlsim's explanation: why this browser has no live session.
@@ -21,6 +23,8 @@ pub struct SessionExpired<'a> {
 #[derive(Template)]
 #[template(path = "connect/access_denied.html")]
 pub struct AccessDenied<'a> {
+    /// The language of samlsim's words under Connect's (which stay English).
+    pub lang: Lang,
     pub headline: &'a str,
     pub message: &'a str,
     pub rule: &'a str,
@@ -70,10 +74,12 @@ pub fn access_denied(
     message: &str,
     why: &str,
     fix: Option<&str>,
+    lang: Lang,
 ) -> Response {
     render(
         status,
         &AccessDenied {
+            lang,
             headline: "Access Denied",
             message,
             rule,
@@ -84,28 +90,39 @@ pub fn access_denied(
 }
 
 /// A refusal as the Access Denied page: Connect's words, samlsim's account of
-/// what was wrong, the fix.
-pub fn access_denied_for(refusal: &ConnectRefusal) -> Response {
+/// what was wrong, the fix (samlsim's words in the language `request` asks for).
+pub fn access_denied_for(refusal: &ConnectRefusal, request: &Request) -> Response {
     let spec = refusal.spec();
-    access_denied(
+    let negotiated = Lang::negotiate(request);
+    let lang = negotiated.lang;
+    negotiated.finish(access_denied(
         refusal.status(),
         spec.name,
         refusal.message(),
-        refusal.detail.as_deref().unwrap_or(spec.explanation),
-        Some(spec.fix),
-    )
+        refusal.detail.as_deref().unwrap_or(spec.explanation(lang)),
+        Some(spec.fix(lang)),
+        lang,
+    ))
 }
 
 /// A refusal as Connect's Session expired page, which offers the IdP's portal.
-pub fn session_expired_for(refusal: &ConnectRefusal, instance: &str, portal: &str) -> Response {
+pub fn session_expired_for(
+    refusal: &ConnectRefusal,
+    instance: &str,
+    portal: &str,
+    request: &Request,
+) -> Response {
     let spec = refusal.spec();
-    render(
+    let negotiated = Lang::negotiate(request);
+    let lang = negotiated.lang;
+    negotiated.finish(render(
         refusal.status(),
         &SessionExpired {
+            lang,
             instance,
             rule: spec.name,
-            why: refusal.detail.as_deref().unwrap_or(spec.explanation),
+            why: refusal.detail.as_deref().unwrap_or(spec.explanation(lang)),
             portal: Some(portal),
         },
-    )
+    ))
 }

@@ -17,7 +17,7 @@ use askama::Template;
 use samlsim_saml::time::DateTime;
 use samlsim_service::clock::{format_duration, parse_duration};
 use samlsim_service::http::{Method, StatusCode};
-use samlsim_service::{Clock, EventFilter, Request, Response};
+use samlsim_service::{Clock, EventFilter, Lang, Request, Response};
 use serde::Deserialize;
 
 use crate::Emulator;
@@ -233,6 +233,8 @@ fn events(emulator: &Emulator, request: &Request) -> Response {
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
+    lang: Lang,
+    toggle: String,
     portal: String,
     endpoints: Vec<(String, String)>,
     users: Vec<(String, String, String)>,
@@ -248,7 +250,11 @@ pub fn start_page(emulator: &Emulator, request: &Request) -> Response {
     // The demo passwords are for the person at this machine; a browser elsewhere
     // on a network sees them only when the emulator was exposed on purpose.
     let passwords_hidden = !request.is_loopback() && !emulator.config().server.expose;
+    let negotiated = Lang::negotiate(request);
+    let lang = negotiated.lang;
     let page = StartPage {
+        lang,
+        toggle: negotiated.toggle.clone(),
         portal: emulator.urls().absolute("/idp/portal"),
         endpoints: emulator.endpoints(),
         users: emulator
@@ -260,7 +266,7 @@ pub fn start_page(emulator: &Emulator, request: &Request) -> Response {
                 (
                     u.username.clone(),
                     if passwords_hidden {
-                        "(hidden)".to_owned()
+                        lang.pick("(hidden)", "(숨김)").to_owned()
                     } else {
                         u.password.clone()
                     },
@@ -273,13 +279,13 @@ pub fn start_page(emulator: &Emulator, request: &Request) -> Response {
         offset: clock.offset(),
         offset_text: format_duration(clock.offset()),
     };
-    match page.render() {
+    negotiated.finish(match page.render() {
         Ok(html) => Response::html(StatusCode::OK, html),
         Err(e) => Response::text(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the start page failed to render: {e}"),
         ),
-    }
+    })
 }
 
 #[cfg(test)]

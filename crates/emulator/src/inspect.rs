@@ -23,7 +23,8 @@ use samlsim_saml::binding::{Limits, decode_post};
 use samlsim_service::clock::format_duration;
 use samlsim_service::http::{Method, StatusCode};
 use samlsim_service::{
-    Clock, Event, EventFilter, Exchange, Outcome, Request, Response, SamlMessage, StoreError,
+    Clock, Event, EventFilter, Exchange, Lang, Negotiated, Outcome, Request, Response, SamlMessage,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -31,15 +32,18 @@ use crate::Emulator;
 
 /// The swim lanes, left to right: who answered the exchange.
 pub const LANES: [&str; 6] = ["Browser", "IdP", "AWS sign-in", "STS", "Connect", "Cognito"];
+/// The lanes as the Korean page heads them (the seed documents' 로그인 for sign-in).
+const LANES_KO: [&str; 6] = ["브라우저", "IdP", "AWS 로그인", "STS", "Connect", "Cognito"];
 
-/// The six steps of the AWS flow, as the seed behaviours name them.
-pub const STEPS: [(&str, &str); 6] = [
-    ("C1", "IdP portal"),
-    ("C2", "login page"),
-    ("C3", "identity check"),
-    ("C4", "signed assertion"),
-    ("C5", "AWS sign-in"),
-    ("C6", "Connect"),
+/// The six steps of the AWS flow, as the seed behaviours name them (English,
+/// Korean).
+pub const STEPS: [(&str, &str, &str); 6] = [
+    ("C1", "IdP portal", "IdP 포털"),
+    ("C2", "login page", "로그인 페이지"),
+    ("C3", "identity check", "자격 증명 확인"),
+    ("C4", "signed assertion", "서명된 어설션"),
+    ("C5", "AWS sign-in", "AWS 로그인"),
+    ("C6", "Connect", "Connect"),
 ];
 
 pub fn handle(emulator: &Emulator, request: &Request) -> Response {
@@ -59,7 +63,7 @@ pub fn handle(emulator: &Emulator, request: &Request) -> Response {
     }
     let path = request.path_after("/_inspect").unwrap_or("");
     let answer = match path {
-        "" | "/" => list_page(emulator, request),
+        "" | "/" => list_page(emulator, request, Lang::negotiate(request)),
         // Every page's header links here: this browser's own flow, or the list
         // when it has walked nothing yet.
         "/current" => Ok(current(emulator, request)),
@@ -119,7 +123,13 @@ fn flow_answer(emulator: &Emulator, request: &Request, rest: &str) -> Result<Res
     } else {
         (rest, "html")
     };
-    let Some(flow) = flow(emulator, id)? else {
+    // The JSON and the scenario are for programs: English, whatever the browser.
+    let negotiated = match format {
+        "html" => Lang::negotiate(request),
+        _ => Negotiated::fixed(Lang::En),
+    };
+    let lang = negotiated.lang;
+    let Some(flow) = flow_in(emulator, id, lang)? else {
         return Ok(not_found(&format!("flow {id}")));
     };
     Ok(match format {
@@ -133,14 +143,19 @@ fn flow_answer(emulator: &Emulator, request: &Request, rest: &str) -> Result<Res
             samlsim_service::http::header::CONTENT_DISPOSITION,
             &format!("attachment; filename=\"flow-{}.toml\"", flow.flow),
         ),
-        _ => render(&FlowPage {
+        _ => negotiated.finish(render(&FlowPage {
+            lang,
+            toggle: negotiated.toggle.clone(),
             present: presenting(emulator, request),
-            switches: switch_views(emulator),
+            switches: switch_views(emulator, lang),
             clock: ClockView::of(emulator),
-            lanes: &LANES,
-            steps: step_strip(&flow),
+            lanes: match lang {
+                Lang::En => &LANES,
+                Lang::Ko => &LANES_KO,
+            },
+            steps: step_strip(&flow, lang),
             flow,
-        }),
+        })),
     })
 }
 
@@ -275,12 +290,17 @@ pub struct ConditionView {
 
 /// The flows, newest first, each with user, outcome and where it stopped.
 pub fn flows(emulator: &Emulator, limit: u32) -> Result<Vec<FlowView>, StoreError> {
+    flows_in(emulator, limit, Lang::En)
+}
+
+/// [`flows`], with samlsim's words in `lang`.
+fn flows_in(emulator: &Emulator, limit: u32, lang: Lang) -> Result<Vec<FlowView>, StoreError> {
     emulator
         .exchanges()
         .flows(limit)?
         .into_iter()
         .map(|summary| {
-            flow(emulator, &summary.flow).map(|f| {
+            flow_in(emulator, &summary.flow, lang).map(|f| {
                 f.map(|mut f| {
                     // The list shows no detail; a poll every two seconds stays small.
                     f.rows.clear();
@@ -295,6 +315,12 @@ pub fn flows(emulator: &Emulator, limit: u32) -> Result<Vec<FlowView>, StoreErro
 
 /// One flow, or `None` when nothing of it is kept.
 pub fn flow(emulator: &Emulator, id: &str) -> Result<Option<FlowView>, StoreError> {
+    flow_in(emulator, id, Lang::En)
+}
+
+/// [`flow`], with samlsim's words (step names, explanations, fixes, verdicts) in
+/// `lang`; what the services said and the messages stay as they were.
+pub fn flow_in(emulator: &Emulator, id: &str, lang: Lang) -> Result<Option<FlowView>, StoreError> {
     let exchanges = emulator.exchanges().of_flow(id)?;
     if exchanges.is_empty() {
         return Ok(None);
@@ -304,11 +330,12 @@ pub fn flow(emulator: &Emulator, id: &str) -> Result<Option<FlowView>, StoreErro
         limit: Some(5000),
         ..EventFilter::default()
     })?;
-    let mut view = build(id, &exchanges, &events);
+    let mut view = build_in(id, &exchanges, &events, lang);
     if let Some(failure) = &view.failure
         && let Some(rule) = &failure.rule
     {
-        view.switch = switch_at(emulator, failure.event_id, rule)?;
+        view.switch = switch_at(emulator, failure.event_id, rule)?
+            .map(|s| lang.pick(s.label, s.label_ko).to_owned());
     }
     // Before the flow's first exchange: the events it caused come after.
     view.switches_on = switches_on_before(emulator, exchanges[0].events_after + 1)?;
@@ -318,12 +345,15 @@ pub fn flow(emulator: &Emulator, id: &str) -> Result<Option<FlowView>, StoreErro
 /// The failure switch behind a failure on `rule` at event `at`: one that breaks
 /// that rule and was on then, as the log of switch flips says (the switch may be
 /// off again by the time someone looks).
-fn switch_at(emulator: &Emulator, at: i64, rule: &str) -> Result<Option<String>, StoreError> {
+fn switch_at(
+    emulator: &Emulator,
+    at: i64,
+    rule: &str,
+) -> Result<Option<&'static crate::switches::Switch>, StoreError> {
     let on = switches_on_before(emulator, at)?;
     Ok(crate::switches::SWITCHES
         .iter()
-        .find(|s| on.iter().any(|o| o == s.name) && s.rules.contains(&rule))
-        .map(|s| s.label.to_owned()))
+        .find(|s| on.iter().any(|o| o == s.name) && s.rules.contains(&rule)))
 }
 
 /// The failure switches on before event `at`: the set the newest flip before it
@@ -349,13 +379,18 @@ fn switches_on_before(emulator: &Emulator, at: i64) -> Result<Vec<String>, Store
 
 /// Puts events under the exchange that caused them and derives the summary.
 pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
+    build_in(id, exchanges, events, Lang::En)
+}
+
+/// [`build`], with samlsim's words in `lang`.
+fn build_in(id: &str, exchanges: &[Exchange], events: &[Event], lang: Lang) -> FlowView {
     let rows: Vec<Row> = exchanges
         .iter()
         .map(|exchange| {
             let checks: Vec<Check> = events
                 .iter()
                 .filter(|e| e.id > exchange.events_after && e.id <= exchange.events_upto)
-                .map(check)
+                .map(|event| check(event, lang))
                 .collect();
             let lane = lane(&exchange.path);
             let step = checks
@@ -365,8 +400,8 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
             let step_name = step.as_deref().and_then(|id| {
                 STEPS
                     .iter()
-                    .find(|(s, _)| *s == id)
-                    .map(|(_, name)| (*name).to_owned())
+                    .find(|(s, _, _)| *s == id)
+                    .map(|(_, en, ko)| lang.pick(en, ko).to_owned())
             });
             Row {
                 id: exchange.id,
@@ -387,7 +422,7 @@ pub fn build(id: &str, exchanges: &[Exchange], events: &[Event]) -> FlowView {
                 messages: exchange
                     .messages
                     .iter()
-                    .map(|m| message(m, exchange.at, exchange.public_url.as_deref()))
+                    .map(|m| message(m, exchange.at, exchange.public_url.as_deref(), lang))
                     .collect(),
                 form: exchange.form.clone(),
             }
@@ -464,7 +499,7 @@ fn default_step(lane: usize, method: &str, path: &str) -> Option<String> {
     Some(step.to_owned())
 }
 
-fn check(event: &Event) -> Check {
+fn check(event: &Event, lang: Lang) -> Check {
     let spec = event
         .rule
         .as_deref()
@@ -501,7 +536,7 @@ fn check(event: &Event) -> Check {
         event_id: event.id,
         service: event.service.clone(),
         service_name: match event.service.as_str() {
-            "idp" => "the IdP",
+            "idp" => lang.pick("the IdP", "IdP"),
             "aws" => "AWS",
             "connect" => "Amazon Connect",
             "cognito" => "Amazon Cognito",
@@ -520,9 +555,11 @@ fn check(event: &Event) -> Check {
         actual: text("actual"),
         expected: text("expected"),
         explanation: spec
-            .map(|s| s.explanation.to_owned())
+            .map(|s| s.explanation(lang).to_owned())
             .filter(|s| !s.is_empty()),
-        fix: spec.map(|s| s.fix.to_owned()).filter(|s| !s.is_empty()),
+        fix: spec
+            .map(|s| s.fix(lang).to_owned())
+            .filter(|s| !s.is_empty()),
         facts,
     }
 }
@@ -531,7 +568,7 @@ const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 const ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 
 /// What a person needs to read a message: signatures, attributes, conditions.
-fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>) -> MessageView {
+fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>, lang: Lang) -> MessageView {
     let mut view = MessageView {
         parameter: m.parameter.clone(),
         binding: m.binding.clone(),
@@ -652,7 +689,7 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>) -> MessageVie
             values
         };
         view.attributes.push(AttributeView {
-            meaning: attribute_meaning(&name).to_owned(),
+            meaning: attribute_meaning(&name, lang).to_owned(),
             name,
             values,
         });
@@ -666,22 +703,35 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>) -> MessageVie
     let confirmation = first(ASSERTION, "SubjectConfirmationData");
     if let Some(at) = time_attr(conditions, "NotBefore") {
         view.conditions.push(time_condition(
-            "Conditions NotBefore (not valid before)",
+            lang.pick(
+                "Conditions NotBefore (not valid before)",
+                "Conditions NotBefore (이 시각 전에는 유효하지 않음)",
+            ),
             &at,
             sent_at,
             true,
+            lang,
         ));
     }
     for (node, what) in [
-        (conditions, "Conditions NotOnOrAfter (expires)"),
+        (
+            conditions,
+            lang.pick(
+                "Conditions NotOnOrAfter (expires)",
+                "Conditions NotOnOrAfter (만료 시각)",
+            ),
+        ),
         (
             confirmation,
-            "SubjectConfirmation NotOnOrAfter (must be posted before)",
+            lang.pick(
+                "SubjectConfirmation NotOnOrAfter (must be posted before)",
+                "SubjectConfirmation NotOnOrAfter (이 시각 전에 게시해야 함)",
+            ),
         ),
     ] {
         if let Some(at) = time_attr(node, "NotOnOrAfter") {
             view.conditions
-                .push(time_condition(what, &at, sent_at, false));
+                .push(time_condition(what, &at, sent_at, false, lang));
         }
     }
     for audience in all
@@ -689,22 +739,49 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>) -> MessageVie
         .filter(|&&n| doc.is_element(n, ASSERTION, "Audience"))
     {
         view.conditions.push(ConditionView {
-            what: "Audience (who the assertion is for)".into(),
+            what: lang
+                .pick(
+                    "Audience (who the assertion is for)",
+                    "Audience (어설션을 받을 대상)",
+                )
+                .into(),
             value: doc.text_content(*audience).trim().to_owned(),
-            verdict:
-                "must name the receiving service (AWS: urn:amazon:webservices, or the region's)"
-                    .into(),
+            verdict: lang
+                .pick(
+                    "must name the receiving service (AWS: urn:amazon:webservices, or the region's)",
+                    "받는 서비스를 가리켜야 함(AWS: urn:amazon:webservices 또는 리전의 값)",
+                )
+                .into(),
             ok: true,
         });
     }
     if let Some(recipient) = time_attr(confirmation, "Recipient") {
         let (verdict, ok) = match posted_to {
-            Some(url) if url == recipient => ("the URL it was posted to".to_owned(), true),
-            Some(url) => (format!("but it was posted to {url}"), false),
-            None => ("must be the URL it is posted to".to_owned(), true),
+            Some(url) if url == recipient => (
+                lang.pick("the URL it was posted to", "게시된 URL과 같음")
+                    .to_owned(),
+                true,
+            ),
+            Some(url) => (
+                match lang {
+                    Lang::En => format!("but it was posted to {url}"),
+                    Lang::Ko => format!("그러나 {url}(으)로 게시됨"),
+                },
+                false,
+            ),
+            None => (
+                lang.pick("must be the URL it is posted to", "게시되는 URL이어야 함")
+                    .to_owned(),
+                true,
+            ),
         };
         view.conditions.push(ConditionView {
-            what: "Recipient (where it may be posted)".into(),
+            what: lang
+                .pick(
+                    "Recipient (where it may be posted)",
+                    "Recipient (게시할 수 있는 곳)",
+                )
+                .into(),
             value: recipient,
             verdict,
             ok,
@@ -713,24 +790,42 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>) -> MessageVie
     view
 }
 
-fn attribute_meaning(name: &str) -> &'static str {
+fn attribute_meaning(name: &str, lang: Lang) -> &'static str {
     match name.rsplit('/').next().unwrap_or("") {
-        "Role" => "role ARN, SAML provider ARN: the IAM role to assume and who vouches for it",
-        "RoleSessionName" => {
-            "the session's name in AWS; Connect looks up the user by exactly this name"
-        }
-        "SessionDuration" => "console session length in seconds (900 to 43200)",
+        "Role" => lang.pick(
+            "role ARN, SAML provider ARN: the IAM role to assume and who vouches for it",
+            "역할 ARN, SAML 공급자 ARN: 수임할 IAM 역할과 이를 보증하는 공급자",
+        ),
+        "RoleSessionName" => lang.pick(
+            "the session's name in AWS; Connect looks up the user by exactly this name",
+            "AWS에서의 세션 이름. Connect는 정확히 이 이름으로 사용자를 찾습니다",
+        ),
+        "SessionDuration" => lang.pick(
+            "console session length in seconds (900 to 43200)",
+            "콘솔 세션 길이(초, 900~43200)",
+        ),
         _ => "",
     }
 }
 
 /// A time condition against when the message crossed and the virtual clock now.
-fn time_condition(what: &str, value: &str, sent_at: i64, not_before: bool) -> ConditionView {
+fn time_condition(
+    what: &str,
+    value: &str,
+    sent_at: i64,
+    not_before: bool,
+    lang: Lang,
+) -> ConditionView {
     let Ok(at) = DateTime::parse(value) else {
         return ConditionView {
             what: what.into(),
             value: value.into(),
-            verdict: "not a SAML time (xs:dateTime in UTC)".into(),
+            verdict: lang
+                .pick(
+                    "not a SAML time (xs:dateTime in UTC)",
+                    "SAML 시간이 아님(UTC의 xs:dateTime)",
+                )
+                .into(),
             ok: false,
         };
     };
@@ -739,30 +834,32 @@ fn time_condition(what: &str, value: &str, sent_at: i64, not_before: bool) -> Co
         (
             sent_at >= at,
             if sent_at >= at {
-                "already valid when it was sent".to_owned()
+                lang.pick("already valid when it was sent", "보낼 때 이미 유효함")
+                    .to_owned()
             } else {
-                format!(
-                    "not yet valid when sent: {} too early",
-                    format_duration(at - sent_at)
-                )
+                let early = format_duration(at - sent_at);
+                match lang {
+                    Lang::En => format!("not yet valid when sent: {early} too early"),
+                    Lang::Ko => format!("보낼 때 아직 유효하지 않음: {early} 이름"),
+                }
             },
         )
     } else if sent_at < at {
-        (
-            true,
-            format!(
-                "valid when sent: {} to spare",
-                format_duration(at - sent_at)
-            ),
-        )
+        (true, {
+            let spare = format_duration(at - sent_at);
+            match lang {
+                Lang::En => format!("valid when sent: {spare} to spare"),
+                Lang::Ko => format!("보낼 때 유효함: {spare} 남음"),
+            }
+        })
     } else {
-        (
-            false,
-            format!(
-                "expired when sent: {} too late",
-                format_duration(sent_at - at)
-            ),
-        )
+        (false, {
+            let late = format_duration(sent_at - at);
+            match lang {
+                Lang::En => format!("expired when sent: {late} too late"),
+                Lang::Ko => format!("보낼 때 이미 만료됨: {late} 늦음"),
+            }
+        })
     };
     ConditionView {
         what: what.into(),
@@ -808,10 +905,10 @@ fn mark_signed(xml: &str, ids: &[String]) -> Vec<XmlLine> {
 }
 
 /// The six steps with how far the flow got: `passed`, `failed` or `not-reached`.
-fn step_strip(flow: &FlowView) -> Vec<(String, String, &'static str)> {
+fn step_strip(flow: &FlowView, lang: Lang) -> Vec<(String, String, &'static str)> {
     let mut strip: Vec<(String, String, &'static str)> = STEPS
         .iter()
-        .map(|&(id, name)| {
+        .map(|&(id, en, ko)| {
             let rows: Vec<&Row> = flow
                 .rows
                 .iter()
@@ -824,16 +921,20 @@ fn step_strip(flow: &FlowView) -> Vec<(String, String, &'static str)> {
             } else {
                 "passed"
             };
-            (id.to_owned(), name.to_owned(), state)
+            (id.to_owned(), lang.pick(en, ko).to_owned(), state)
         })
         .collect();
     // A flow can fail after the six steps (C30: the session ran out mid-call);
     // the strip then says so rather than showing six green boxes.
     if flow.outcome != "ok"
         && let Some(step) = &flow.stopped_at
-        && !STEPS.iter().any(|(id, _)| id == step)
+        && !STEPS.iter().any(|(id, _, _)| id == step)
     {
-        strip.push((step.clone(), "after sign-in".to_owned(), "failed"));
+        strip.push((
+            step.clone(),
+            lang.pick("after sign-in", "로그인 이후").to_owned(),
+            "failed",
+        ));
     }
     strip
 }
@@ -857,14 +958,17 @@ impl ClockView {
 }
 
 /// The failure switches as the demo panel shows them: (name, label, explains, on).
-fn switch_views(emulator: &Emulator) -> Vec<(&'static str, &'static str, &'static str, bool)> {
+fn switch_views(
+    emulator: &Emulator,
+    lang: Lang,
+) -> Vec<(&'static str, &'static str, &'static str, bool)> {
     crate::switches::SWITCHES
         .iter()
         .map(|s| {
             (
                 s.name,
-                s.label,
-                s.explains,
+                lang.pick(s.label, s.label_ko),
+                lang.pick(s.explains, s.explains_ko),
                 emulator.switches().is_on(s.name),
             )
         })
@@ -883,6 +987,8 @@ fn presenting(emulator: &Emulator, request: &Request) -> bool {
 #[derive(Template)]
 #[template(path = "inspect/list.html")]
 struct ListPage {
+    lang: Lang,
+    toggle: String,
     present: bool,
     switches: Vec<(&'static str, &'static str, &'static str, bool)>,
     clock: ClockView,
@@ -892,6 +998,8 @@ struct ListPage {
 #[derive(Template)]
 #[template(path = "inspect/flow.html")]
 struct FlowPage {
+    lang: Lang,
+    toggle: String,
     present: bool,
     switches: Vec<(&'static str, &'static str, &'static str, bool)>,
     clock: ClockView,
@@ -910,13 +1018,45 @@ fn render(page: &impl Template) -> Response {
     }
 }
 
-fn list_page(emulator: &Emulator, request: &Request) -> Result<Response, StoreError> {
-    Ok(render(&ListPage {
+fn list_page(
+    emulator: &Emulator,
+    request: &Request,
+    negotiated: Negotiated,
+) -> Result<Response, StoreError> {
+    let lang = negotiated.lang;
+    Ok(negotiated.finish(render(&ListPage {
+        lang,
+        toggle: negotiated.toggle.clone(),
         present: presenting(emulator, request),
-        switches: switch_views(emulator),
+        switches: switch_views(emulator, lang),
         clock: ClockView::of(emulator),
-        flows: flows(emulator, 50)?,
-    }))
+        flows: flows_in(emulator, 50, lang)?,
+    })))
+}
+
+/// A flow's outcome (`ok`, `refused`, `invalid`, `failed`: the event log's) in
+/// words.
+fn outcome_words(outcome: &str, lang: Lang) -> &str {
+    match (outcome, lang) {
+        (_, Lang::En) => outcome,
+        ("ok", Lang::Ko) => "성공",
+        ("refused", Lang::Ko) => "거부됨",
+        ("invalid", Lang::Ko) => "잘못된 요청",
+        ("failed", Lang::Ko) => "samlsim 오류",
+        (other, Lang::Ko) => other,
+    }
+}
+
+impl ListPage {
+    fn outcome<'a>(&self, outcome: &'a str) -> &'a str {
+        outcome_words(outcome, self.lang)
+    }
+}
+
+impl FlowPage {
+    fn outcome<'a>(&self, outcome: &'a str) -> &'a str {
+        outcome_words(outcome, self.lang)
+    }
 }
 
 /// The flow as a scenario: each thing the person did (open a page, sign in,

@@ -471,19 +471,36 @@ impl Emulator {
         let now = samlsim_service::Clock::now(self.clock.as_ref());
         let offset = self.clock.offset();
         let shifted = offset != 0 || self.clock.is_frozen();
-        let how = if self.clock.is_frozen() {
-            "frozen".to_owned()
-        } else if offset == 0 {
-            "wall time".to_owned()
+        // The line speaks the page's language: a page in samlsim's own words
+        // says which (`<html lang="ko">`, from localized.html); AWS's pages stay
+        // English.
+        let korean = html
+            .split_once("<head>")
+            .is_some_and(|(top, _)| top.contains("<html lang=\"ko\">"));
+        let lang = if korean {
+            samlsim_service::Lang::Ko
         } else {
-            format!(
-                "{}{} from wall time; samlsim clock reset",
-                if offset > 0 { "+" } else { "-" },
-                samlsim_service::clock::format_duration(offset.abs())
-            )
+            samlsim_service::Lang::En
+        };
+        let moved = samlsim_service::clock::format_duration(offset.abs());
+        let sign = if offset > 0 { "+" } else { "-" };
+        let how = if self.clock.is_frozen() {
+            lang.pick("frozen", "멈춤").to_owned()
+        } else if offset == 0 {
+            lang.pick("wall time", "실제 시간").to_owned()
+        } else {
+            match lang {
+                samlsim_service::Lang::En => {
+                    format!("{sign}{moved} from wall time; samlsim clock reset")
+                }
+                samlsim_service::Lang::Ko => {
+                    format!("실제 시간에서 {sign}{moved}; samlsim clock reset으로 되돌림")
+                }
+            }
         };
         let line = format!(
-            " <span class=\"clock\" data-clock-shifted=\"{shifted}\">Virtual time {} ({how}).</span>",
+            " <span class=\"clock\" data-clock-shifted=\"{shifted}\">{} {} ({how}).</span>",
+            lang.pick("Virtual time", "가상 시간"),
             samlsim_saml::DateTime::from_unix(now)
         );
         let mut body = String::with_capacity(html.len() + line.len());
@@ -521,7 +538,7 @@ impl Emulator {
             "The endpoints are listed at {}",
             self.urls.absolute("/")
         ))
-        .page("samlsim")
+        .page("samlsim", request)
     }
 
     /// Every browser gets a flow ID (one cookie for all services) so its steps read

@@ -20,6 +20,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use samlsim_service::http::{HeaderValue, StatusCode, header};
+use samlsim_service::{Lang, Negotiated};
 use samlsim_service::{Problem, Request};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -231,7 +232,8 @@ async fn answer(
             if let Err(error) = emulator.events().record(event) {
                 tracing::error!(%error, "recording a refused request body failed");
             }
-            let mut response = problem.page("samlsim");
+            // Refused before the request was read whole: in English, the server's own words.
+            let mut response = problem.page_in("samlsim", Negotiated::fixed(Lang::En));
             // The unread rest of the body would be taken as the next request.
             response
                 .headers
@@ -303,7 +305,7 @@ impl OversizeHeadAnswer {
         if let Err(error) = self.emulator.events().record(event) {
             tracing::error!(%error, "recording an oversized request head failed");
         }
-        let page = problem.page("samlsim");
+        let page = problem.page_in("samlsim", Negotiated::fixed(Lang::En));
         let mut head = format!(
             "HTTP/1.1 {} {}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
             status.as_u16(),

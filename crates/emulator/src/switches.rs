@@ -25,6 +25,9 @@ pub struct Switch {
     pub label: &'static str,
     /// What flipping it does, for the trainer.
     pub explains: &'static str,
+    /// The label and explanation in Korean (the inspector's language toggle).
+    pub label_ko: &'static str,
+    pub explains_ko: &'static str,
     /// The rules a flow fails on when this switch is on.
     pub rules: &'static [&'static str],
 }
@@ -40,42 +43,56 @@ pub const SWITCHES: &[Switch] = &[
         name: "wrong-audience",
         label: "Wrong audience",
         explains: "The IdP puts another Audience in the assertion than AWS expects (urn:amazon:webservices).",
+        label_ko: "잘못된 Audience",
+        explains_ko: "IdP가 AWS가 기대하는 값(urn:amazon:webservices)과 다른 Audience를 어설션에 넣습니다.",
         rules: &["audience-mismatch"],
     },
     Switch {
         name: "unsigned-assertion",
         label: "Signature left off",
         explains: "The IdP sends the Response and its assertion without a signature: AWS trusts nothing it cannot verify.",
+        label_ko: "서명 누락",
+        explains_ko: "IdP가 Response와 어설션을 서명 없이 보냅니다. AWS는 검증할 수 없는 것은 신뢰하지 않습니다.",
         rules: &["signature-invalid"],
     },
     Switch {
         name: "tampered-signature",
         label: "Assertion tampered with after signing",
         explains: "The IdP signs the assertion for alice, then its NameID is changed to admin on the way: the signature's digest no longer matches, and AWS refuses it.",
+        label_ko: "서명 후 변조된 어설션",
+        explains_ko: "IdP가 alice의 어설션에 서명한 뒤, 전달 도중 NameID가 admin으로 바뀝니다. 서명의 다이제스트가 더 이상 일치하지 않으므로 AWS가 거부합니다.",
         rules: &["signature-invalid"],
     },
     Switch {
         name: "expired-assertion",
         label: "Assertion expired on arrival",
         explains: "The IdP's clock runs 10 minutes behind: its 5-minute assertions end before they reach AWS, which allows about a minute of clock skew.",
+        label_ko: "도착 시 이미 만료된 어설션",
+        explains_ko: "IdP의 시계가 10분 늦습니다. 유효 기간 5분인 어설션은 AWS에 도착하기 전에 만료되며, AWS는 약 1분의 시계 오차만 허용합니다.",
         rules: &["assertion-expired"],
     },
     Switch {
         name: "role-session-name-case",
         label: "RoleSessionName differs in case from the Connect user",
         explains: "Connect's user alice is renamed Alice: the IdP still sends RoleSessionName alice, and Connect's user names are case-sensitive.",
+        label_ko: "RoleSessionName과 Connect 사용자의 대소문자가 다름",
+        explains_ko: "Connect 사용자 alice의 이름이 Alice로 바뀝니다. IdP는 여전히 RoleSessionName alice를 보내며, Connect 사용자 이름은 대소문자를 구분합니다.",
         rules: &["user-not-onboarded"],
     },
     Switch {
         name: "role-not-trusted",
         label: "Role does not trust the IdP",
         explains: "ConnectFederation's trust policy names another SAML provider, so AWS will not let this IdP's users assume it.",
+        label_ko: "역할이 IdP를 신뢰하지 않음",
+        explains_ko: "ConnectFederation 역할의 신뢰 정책이 다른 SAML 공급자를 지정하므로, AWS는 이 IdP의 사용자가 이 역할을 수임하도록 허용하지 않습니다.",
         rules: &["trust-policy"],
     },
     Switch {
         name: "sts-disabled",
         label: "STS disabled in us-east-1",
         explains: "The account has STS deactivated in us-east-1, the region whose sign-in endpoint the IdP posts to.",
+        label_ko: "us-east-1에서 STS 비활성화",
+        explains_ko: "계정에서 us-east-1의 STS가 비활성화되어 있습니다. IdP가 게시하는 로그인 엔드포인트의 리전입니다.",
         rules: &["sts-region-disabled"],
     },
 ];

@@ -5,6 +5,7 @@ mod fixture;
 
 mod aws;
 mod connect;
+mod i18n;
 mod idp;
 mod inspect;
 mod refusals;

@@ -527,8 +527,9 @@ impl Idp {
 
     /// Records a refusal and answers with its problem page.
     fn refuse(&self, request: &Request, action: &'static str, refusal: IdpRefusal) -> Response {
-        self.recorder
-            .refuse(request, action, refusal, |r| r.page(&self.page_title()))
+        self.recorder.refuse(request, action, refusal, |r| {
+            r.page(&self.page_title(), request)
+        })
     }
 
     fn page_title(&self) -> String {

@@ -467,7 +467,7 @@ fn status_response(
                     },
                 )
             }
-            Err(_) => r.page(&title),
+            Err(_) => r.page(&title, request),
         }
     })
 }

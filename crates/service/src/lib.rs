@@ -8,6 +8,7 @@
 //! - [`exchanges`]: the log of every HTTP exchange and SAML message of every flow;
 //! - [`sweep`]: retention of expired state by the virtual clock, one [`Sweeper`];
 //! - [`ids`]: injected identifier generation;
+//! - [`lang`]: English or Korean for samlsim's own words, one [`Lang::negotiate`];
 //! - [`rule`]: every refusal a typed rule ([`rules!`]), answered through
 //!   [`Recorder::refuse`] which records the event and renders the answer;
 //! - [`problem`]: refusals rendered as pages that name the rule;
@@ -20,6 +21,7 @@ pub mod events;
 pub mod exchanges;
 pub mod http;
 pub mod ids;
+pub mod lang;
 pub mod problem;
 pub mod recorder;
 pub mod rule;
@@ -32,6 +34,7 @@ pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, Retention};
 pub use exchanges::{Exchange, ExchangeLog, NewExchange, SamlMessage};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};
+pub use lang::{Lang, Negotiated};
 pub use problem::{Problem, render};
 pub use recorder::{Recorder, aws_json_error};
 pub use rule::{Refusal, Rule, RuleSpec};

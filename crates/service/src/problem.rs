@@ -2,7 +2,8 @@
 
 use askama::Template;
 
-use crate::http::{Response, StatusCode};
+use crate::http::{Request, Response, StatusCode};
+use crate::lang::{Lang, Negotiated};
 
 /// A refusal a service shows to a person (and records in the event log).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +48,18 @@ impl Problem {
         self
     }
 
-    /// The HTML page, headed with the service's name.
-    pub fn page(&self, service: &str) -> Response {
+    /// The HTML page, headed with the service's name, in the language `request`
+    /// asks for.
+    pub fn page(&self, service: &str, request: &Request) -> Response {
+        self.page_in(service, Lang::negotiate(request))
+    }
+
+    /// The HTML page in the language already negotiated (the refusal's words
+    /// were chosen in it).
+    pub fn page_in(&self, service: &str, negotiated: Negotiated) -> Response {
         let page = ProblemPage {
+            lang: negotiated.lang,
+            toggle: &negotiated.toggle,
             service,
             title: &crate::bounded(&self.title),
             message: &crate::bounded(&self.message),
@@ -57,14 +67,14 @@ impl Problem {
             status: self.status.as_u16(),
             fix: self.fix.as_deref(),
         };
-        match page.render() {
+        negotiated.finish(match page.render() {
             Ok(html) => Response::html(self.status, html),
             // Rendering plain text cannot fail; never leave a refusal without words.
             Err(_) => Response::text(
                 self.status,
                 format!("{}: {} (rule {})", self.title, self.message, self.rule),
             ),
-        }
+        })
     }
 }
 
@@ -83,6 +93,8 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "problem.html")]
 struct ProblemPage<'a> {
+    lang: Lang,
+    toggle: &'a str,
     service: &'a str,
     title: &'a str,
     message: &'a str,
@@ -103,7 +115,7 @@ mod tests {
             "ACS <script> is not registered",
         )
         .with_fix("Register it")
-        .page("Mock IdP");
+        .page("Mock IdP", &Request::new(http::Method::GET, "/x"));
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
         let html = page.text_body();
         assert!(html.contains("data-rule=\"acs-not-registered\""), "{html}");
@@ -112,5 +124,14 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("Register it"));
+        assert!(html.contains("<html lang=\"en\">"), "{html}");
+        let korean = Request::new(http::Method::GET, "/x")
+            .with_header(http::header::ACCEPT_LANGUAGE, "ko-KR,ko;q=0.9");
+        let html = Problem::bad_request("x", "t", "m")
+            .with_fix("f")
+            .page("Demo", &korean)
+            .text_body();
+        assert!(html.contains("<html lang=\"ko\">"), "{html}");
+        assert!(html.contains("해결 방법"), "{html}");
     }
 }

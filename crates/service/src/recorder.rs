@@ -2,6 +2,7 @@
 
 use crate::events::{EventLog, FLOW_COOKIE, NewEvent};
 use crate::http::{HeaderValue, Request, Response, StatusCode, header};
+use crate::lang::Lang;
 use crate::problem::Problem;
 use crate::rule::{Refusal, Rule};
 
@@ -72,27 +73,31 @@ impl Recorder {
 }
 
 impl<R: Rule> Refusal<R> {
-    /// The page view of this refusal: the emulated service's headline, samlsim's
-    /// account of what was wrong, and the fix.
-    pub fn problem(&self) -> Problem {
+    /// The page view of this refusal in `lang`: the emulated service's headline
+    /// (in its own words), samlsim's account of what was wrong, and the fix.
+    pub fn problem(&self, lang: Lang) -> Problem {
         let spec = self.spec();
         let mut problem = Problem::new(
             self.status(),
             spec.name,
             self.message().to_owned(),
+            // The detail quotes the request's values; it stays as recorded.
             self.detail
                 .clone()
-                .unwrap_or_else(|| spec.explanation.to_owned()),
+                .unwrap_or_else(|| spec.explanation(lang).to_owned()),
         );
         if !spec.fix.is_empty() {
-            problem = problem.with_fix(spec.fix);
+            problem = problem.with_fix(spec.fix(lang));
         }
         problem
     }
 
-    /// The refusal as samlsim's problem page, headed with `service_title`.
-    pub fn page(&self, service_title: &str) -> Response {
-        self.problem().page(service_title)
+    /// The refusal as samlsim's problem page, headed with `service_title`, in
+    /// the language `request` asks for.
+    pub fn page(&self, service_title: &str, request: &Request) -> Response {
+        let negotiated = Lang::negotiate(request);
+        self.problem(negotiated.lang)
+            .page_in(service_title, negotiated)
     }
 
     /// The refusal in the JSON shape of AWS's REST-JSON and JSON 1.1 protocols
@@ -135,6 +140,7 @@ mod tests {
                 code: "AccessDenied",
                 headline: "Not allowed.",
                 fix: "Ask for it.",
+                fix_ko: "요청하세요.",
                 behaviours: &["C5"],
             },
         }
@@ -174,7 +180,7 @@ mod tests {
     fn a_page_names_the_rule_and_the_fix() {
         let html = Refusal::new(DemoRule::Denied)
             .because("alice <b>")
-            .page("Demo")
+            .page("Demo", &Request::new(http::Method::GET, "/x"))
             .text_body();
         assert!(html.contains("data-rule=\"denied\""), "{html}");
         assert!(html.contains("Ask for it."), "{html}");

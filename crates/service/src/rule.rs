@@ -15,6 +15,7 @@ use std::fmt;
 
 use crate::events::Outcome;
 use crate::http::StatusCode;
+use crate::lang::Lang;
 
 /// Everything a rule says about itself. Declared in one table per service by
 /// [`rules!`]; fields not given take [`RuleSpec::DEFAULT`]'s value.
@@ -33,6 +34,11 @@ pub struct RuleSpec {
     pub explanation: &'static str,
     /// What a developer should change.
     pub fix: &'static str,
+    /// The explanation in Korean (the seed documents' terms; protocol names in
+    /// Latin script). [`table_faults`] requires it wherever `explanation` is given.
+    pub explanation_ko: &'static str,
+    /// The fix in Korean; required.
+    pub fix_ko: &'static str,
     /// The seed behaviours (`C5`, `G8`) the rule implements; see docs/behaviours.md.
     pub behaviours: &'static [&'static str],
     /// Refused (a rule of the emulated service), Invalid (input no such rule
@@ -49,9 +55,21 @@ impl RuleSpec {
         headline: "",
         explanation: "",
         fix: "",
+        explanation_ko: "",
+        fix_ko: "",
         behaviours: &[],
         outcome: Outcome::Refused,
     };
+
+    /// samlsim's explanation in `lang`.
+    pub fn explanation(&self, lang: Lang) -> &'static str {
+        lang.pick(self.explanation, self.explanation_ko)
+    }
+
+    /// The fix in `lang`.
+    pub fn fix(&self, lang: Lang) -> &'static str {
+        lang.pick(self.fix, self.fix_ko)
+    }
 
     /// The status as an HTTP status code (a declaration holds a valid one; a test
     /// per service checks it).
@@ -276,6 +294,19 @@ pub fn table_faults<R: Rule>() -> Vec<String> {
         if spec.fix.is_empty() {
             faults.push(format!("{rule:?}: no fix"));
         }
+        // Trainers read these in Korean: a rule without its Korean words, or
+        // with the English copied in, fails here.
+        for (what, en, ko) in [
+            ("fix", spec.fix, spec.fix_ko),
+            ("explanation", spec.explanation, spec.explanation_ko),
+        ] {
+            if !en.is_empty() && (ko.trim().is_empty() || ko == en) {
+                faults.push(format!("{rule:?}: no Korean {what} (`{what}_ko`)"));
+            }
+            if !ko.is_empty() && !ko.chars().any(|c| ('가'..='힣').contains(&c)) {
+                faults.push(format!("{rule:?}: `{what}_ko` has no Korean in it"));
+            }
+        }
         let kebab = !spec.name.is_empty()
             && spec
                 .name
@@ -334,8 +365,8 @@ mod tests {
         crate::rules! {
             enum Broken for "broken" {
                 NoWords { name: "no-words", status: 200 },
-                Twice { name: "twice", headline: "x", fix: "y" },
-                Again { name: "twice", headline: "x", fix: "y" },
+                Twice { name: "twice", headline: "x", fix: "y", fix_ko: "와이" },
+                Again { name: "twice", headline: "x", fix: "y", fix_ko: "y" },
             }
         }
         let faults = table_faults::<Broken>();
@@ -351,6 +382,14 @@ mod tests {
             faults
                 .iter()
                 .any(|f| f.contains("Again: name twice declared twice")),
+            "{faults:?}"
+        );
+        assert!(
+            faults.iter().any(|f| f.contains("Again: no Korean fix")),
+            "{faults:?}"
+        );
+        assert!(
+            !faults.iter().any(|f| f.contains("Twice: no Korean")),
             "{faults:?}"
         );
         assert!(
