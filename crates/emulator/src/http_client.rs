@@ -224,9 +224,13 @@ fn send_and_read(
     let mut head = Vec::with_capacity(512);
     loop {
         let before = head.len();
-        let read = connection
-            .read_until(b'\n', &mut head)
-            .map_err(|e| if before == 0 { closed(e) } else { Exchanged::Io(e) })?;
+        let read = connection.read_until(b'\n', &mut head).map_err(|e| {
+            if before == 0 {
+                closed(e)
+            } else {
+                Exchanged::Io(e)
+            }
+        })?;
         if read == 0 {
             return Err(if before == 0 {
                 Exchanged::ClosedBeforeAnswer
@@ -347,7 +351,10 @@ mod tests {
     }
 
     fn answer(connection: &mut BufReader<TcpStream>, body: &str) {
-        let reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
         connection.get_mut().write_all(reply.as_bytes()).unwrap();
     }
 
