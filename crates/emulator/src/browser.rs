@@ -54,7 +54,7 @@ impl Page {
 
     /// The first `<form>` on the page with its fields (hidden and visible inputs).
     pub fn form(&self) -> Option<Form> {
-        Form::first_in(&self.text())
+        Form::first_in(&String::from_utf8_lossy(&self.response.body))
     }
 
     /// What the page is, by the `data-page` role every samlsim page carries
