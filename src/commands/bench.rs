@@ -176,11 +176,11 @@ fn encryption(
     Ok(())
 }
 
+/// Prints a row measured on this many threads at once.
+type ParallelRow<'a> = dyn Fn(&str, usize, &(dyn Fn() + Sync)) + 'a;
+
 /// The services in process (no sockets): what one emulator can do per second.
-fn flows(
-    row: &dyn Fn(&str, &mut dyn FnMut()),
-    parallel_row: &dyn Fn(&str, usize, &(dyn Fn() + Sync)),
-) -> Result<()> {
+fn flows(row: &dyn Fn(&str, &mut dyn FnMut()), parallel_row: &ParallelRow) -> Result<()> {
     use std::sync::Arc;
 
     use samlsim_emulator::browser::Browser;
