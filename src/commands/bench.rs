@@ -53,7 +53,8 @@ pub fn bench(seconds: f64, only: Option<&str>) -> Result<ExitCode> {
         "samlsim bench: {} byte AWS SAML Response, RSA-2048, one thread unless a row says, {seconds} s each",
         RESPONSE.len()
     );
-    // Per CPU-second of the measuring thread too: on a shared machine the wall
+    // Per CPU-second of the measuring thread (of the process, for rows on several
+    // threads or over HTTP) too: on a shared machine the wall
     // rate follows the other tenants' load, the CPU rate much less.
     println!("{:<56} {:>12} {:>14}", "measurement", "ops/s", "ops/CPU-s");
     let row = |name: &str, f: &mut dyn FnMut()| {
@@ -176,7 +177,8 @@ fn encryption(
     Ok(())
 }
 
-/// Prints a row measured on this many threads at once.
+/// Prints a row measured on this many threads at once, per CPU-second of the
+/// whole process.
 type ParallelRow<'a> = dyn Fn(&str, usize, &(dyn Fn() + Sync)) + 'a;
 
 /// The services in process (no sockets): what one emulator can do per second.
@@ -320,9 +322,11 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut()), parallel_row: &ParallelRow) -> Re
     )?;
     let transport = samlsim_emulator::http_client::HttpTransport::new(&served.url())
         .map_err(anyhow::Error::msg)?;
-    row(
+    // One browser, one thread; the CPU column counts the server's threads too.
+    parallel_row(
         "six-step flow, portal to CCP (HTTP keep-alive, loopback)",
-        &mut || six_step(&transport),
+        1,
+        &|| six_step(&transport),
     );
     Ok(())
 }
@@ -331,7 +335,7 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut()), parallel_row: &ParallelRow) -> Re
 /// second of wall time, and per second of this thread's CPU time where the system
 /// says it (Linux).
 fn rate(budget: Duration, f: &mut dyn FnMut()) -> (f64, Option<f64>) {
-    let (count, wall, cpu) = measure(budget, None, f);
+    let (count, wall, cpu) = measure(budget, None, thread_cpu_seconds, f);
     (
         count as f64 / wall.as_secs_f64(),
         cpu.map(|cpu| count as f64 / cpu),
@@ -340,22 +344,33 @@ fn rate(budget: Duration, f: &mut dyn FnMut()) -> (f64, Option<f64>) {
 
 /// `f` on `threads` threads at once for about `budget` each, from a common start
 /// after the warm-up: operations per second of wall time, all threads together,
-/// and per CPU-second summed over the threads.
+/// and per CPU-second of the whole process over the measurement (every thread's:
+/// the measuring ones and, for a flow over HTTP, the server's answering them).
 fn parallel_rate(budget: Duration, threads: usize, f: &(dyn Fn() + Sync)) -> (f64, Option<f64>) {
-    let start_line = std::sync::Barrier::new(threads);
+    // The main thread waits at the start line too, to read the process's CPU time
+    // when the measuring threads start.
+    let start_line = std::sync::Barrier::new(threads + 1);
+    let mut cpu_start = None;
     let results: Vec<_> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| measure(budget, Some(&start_line), &mut || f())))
+            .map(|_| {
+                scope.spawn(|| measure(budget, Some(&start_line), process_cpu_seconds, &mut || f()))
+            })
             .collect();
+        start_line.wait();
+        cpu_start = process_cpu_seconds();
         workers
             .into_iter()
             .map(|w| w.join().expect("a bench thread panicked"))
             .collect()
     });
+    let cpu = match (cpu_start, process_cpu_seconds()) {
+        (Some(a), Some(b)) if b > a => Some(b - a),
+        _ => None,
+    };
     let count: u64 = results.iter().map(|r| r.0).sum();
     // The slowest thread's time is the wall time of the whole.
     let longest = results.iter().map(|r| r.1).max().unwrap_or(budget);
-    let cpu: Option<f64> = results.iter().map(|r| r.2).sum();
     (
         count as f64 / longest.as_secs_f64(),
         cpu.map(|cpu| count as f64 / cpu),
@@ -363,10 +378,12 @@ fn parallel_rate(budget: Duration, threads: usize, f: &(dyn Fn() + Sync)) -> (f6
 }
 
 /// Warms up for a tenth of `budget`, waits at `start_line` if given, then runs `f`
-/// for `budget`: how many times, for how long, and this thread's CPU seconds.
+/// for `budget`: how many times, for how long, and the CPU seconds `cpu_clock`
+/// counted meanwhile.
 fn measure(
     budget: Duration,
     start_line: Option<&std::sync::Barrier>,
+    cpu_clock: fn() -> Option<f64>,
     f: &mut dyn FnMut(),
 ) -> (u64, Duration, Option<f64>) {
     let warm_up = Instant::now();
@@ -376,7 +393,7 @@ fn measure(
     if let Some(start_line) = start_line {
         start_line.wait();
     }
-    let cpu_start = thread_cpu_seconds();
+    let cpu_start = cpu_clock();
     let start = Instant::now();
     let mut count = 0u64;
     while start.elapsed() < budget {
@@ -386,7 +403,7 @@ fn measure(
         count += 16;
     }
     let elapsed = start.elapsed();
-    let cpu = match (cpu_start, thread_cpu_seconds()) {
+    let cpu = match (cpu_start, cpu_clock()) {
         (Some(a), Some(b)) if b > a => Some(b - a),
         _ => None,
     };
@@ -396,7 +413,16 @@ fn measure(
 /// User plus system CPU time of the calling thread, from `/proc/thread-self/stat`
 /// (clock ticks of 1/100 s: over a measurement of seconds, within a percent).
 fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+/// The same for the whole process, every thread.
+fn process_cpu_seconds() -> Option<f64> {
+    cpu_seconds("/proc/self/stat")
+}
+
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
