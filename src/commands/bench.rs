@@ -1,5 +1,6 @@
 //! `samlsim bench`: throughput of the signature core on a typical AWS SAML Response,
-//! whole and by stage, on one core. Figures go to docs/benchmarks.md beside
+//! whole and by stage, on one core; and the flows in process (also two at once)
+//! and over HTTP. Figures go to docs/benchmarks.md beside
 //! `openssl speed rsa2048` from the same sitting.
 
 use std::hint::black_box;
@@ -49,10 +50,11 @@ pub fn bench(seconds: f64, only: Option<&str>) -> Result<ExitCode> {
     let rsa_signature = key.sign(SignatureAlgorithm::RsaSha256, &canonical)?;
 
     println!(
-        "samlsim bench: {} byte AWS SAML Response, RSA-2048, one thread, {seconds} s each",
+        "samlsim bench: {} byte AWS SAML Response, RSA-2048, one thread unless a row says, {seconds} s each",
         RESPONSE.len()
     );
-    // Per CPU-second of the measuring thread too: on a shared machine the wall
+    // Per CPU-second of the measuring thread (of the process, for rows on several
+    // threads or over HTTP) too: on a shared machine the wall
     // rate follows the other tenants' load, the CPU rate much less.
     println!("{:<56} {:>12} {:>14}", "measurement", "ops/s", "ops/CPU-s");
     let row = |name: &str, f: &mut dyn FnMut()| {
@@ -109,7 +111,14 @@ pub fn bench(seconds: f64, only: Option<&str>) -> Result<ExitCode> {
         );
     }
     encryption(&row, key, cert)?;
-    flows(&row)?;
+    let parallel_row = |name: &str, threads: usize, f: &(dyn Fn() + Sync)| {
+        if only.is_none_or(|o| name.contains(o)) {
+            let (wall, cpu) = parallel_rate(budget, threads, f);
+            let cpu = cpu.map_or("n/a".into(), |c| format!("{c:.0}"));
+            println!("{name:<56} {wall:>12.0} {cpu:>14}");
+        }
+    };
+    flows(&row, &parallel_row)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -168,8 +177,12 @@ fn encryption(
     Ok(())
 }
 
+/// Prints a row measured on this many threads at once, per CPU-second of the
+/// whole process.
+type ParallelRow<'a> = dyn Fn(&str, usize, &(dyn Fn() + Sync)) + 'a;
+
 /// The services in process (no sockets): what one emulator can do per second.
-fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
+fn flows(row: &dyn Fn(&str, &mut dyn FnMut()), parallel_row: &ParallelRow) -> Result<()> {
     use std::sync::Arc;
 
     use samlsim_emulator::browser::Browser;
@@ -217,11 +230,21 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
             black_box(emulator.handle(&request));
         },
     );
-    row("six-step flow, portal to CCP (in process)", &mut || {
-        let mut browser = Browser::new(&emulator);
+    let six_step = |transport: &dyn samlsim_emulator::browser::Transport| {
+        let mut browser = Browser::new(transport);
         let login = browser.open("/idp/launch/connect-us-east-1");
         black_box(browser.sign_in(&login, "alice", "alice-pass"));
+    };
+    row("six-step flow, portal to CCP (in process)", &mut || {
+        six_step(&emulator);
     });
+    // Two browsers at once on one emulator, each on its own thread: what a second
+    // core adds (the store is one connection behind a lock; RSA runs outside it).
+    parallel_row(
+        "six-step flow, 2 threads in parallel (in process)",
+        2,
+        &|| six_step(&emulator),
+    );
 
     // Cognito: token issuance alone (a refresh grant: an ID and an access token,
     // two RS256 signatures), and a whole SP-initiated sign-in through the example
@@ -288,8 +311,8 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
         },
     );
 
-    // The same flow through a real server on loopback, one connection per request
-    // (as a browser without keep-alive): nine HTTP exchanges per flow.
+    // The same flow through a real server on loopback: nine HTTP exchanges per
+    // flow over connections kept alive and reused, as a browser keeps them.
     let served = samlsim_emulator::server::Served::start(
         Config::load(None)?,
         Options {
@@ -299,13 +322,11 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
     )?;
     let transport = samlsim_emulator::http_client::HttpTransport::new(&served.url())
         .map_err(anyhow::Error::msg)?;
-    row(
-        "six-step flow, portal to CCP (HTTP on loopback)",
-        &mut || {
-            let mut browser = Browser::new(&transport);
-            let login = browser.open("/idp/launch/connect-us-east-1");
-            black_box(browser.sign_in(&login, "alice", "alice-pass"));
-        },
+    // One browser, one thread; the CPU column counts the server's threads too.
+    parallel_row(
+        "six-step flow, portal to CCP (HTTP keep-alive, loopback)",
+        1,
+        &|| six_step(&transport),
     );
     Ok(())
 }
@@ -314,11 +335,65 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut())) -> Result<()> {
 /// second of wall time, and per second of this thread's CPU time where the system
 /// says it (Linux).
 fn rate(budget: Duration, f: &mut dyn FnMut()) -> (f64, Option<f64>) {
+    let (count, wall, cpu) = measure(budget, None, thread_cpu_seconds, f);
+    (
+        count as f64 / wall.as_secs_f64(),
+        cpu.map(|cpu| count as f64 / cpu),
+    )
+}
+
+/// `f` on `threads` threads at once for about `budget` each, from a common start
+/// after the warm-up: operations per second of wall time, all threads together,
+/// and per CPU-second of the whole process over the measurement (every thread's:
+/// the measuring ones and, for a flow over HTTP, the server's answering them).
+fn parallel_rate(budget: Duration, threads: usize, f: &(dyn Fn() + Sync)) -> (f64, Option<f64>) {
+    // The main thread waits at the start line too, to read the process's CPU time
+    // when the measuring threads start.
+    let start_line = std::sync::Barrier::new(threads + 1);
+    let mut cpu_start = None;
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| measure(budget, Some(&start_line), process_cpu_seconds, &mut || f()))
+            })
+            .collect();
+        start_line.wait();
+        cpu_start = process_cpu_seconds();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a bench thread panicked"))
+            .collect()
+    });
+    let cpu = match (cpu_start, process_cpu_seconds()) {
+        (Some(a), Some(b)) if b > a => Some(b - a),
+        _ => None,
+    };
+    let count: u64 = results.iter().map(|r| r.0).sum();
+    // The slowest thread's time is the wall time of the whole.
+    let longest = results.iter().map(|r| r.1).max().unwrap_or(budget);
+    (
+        count as f64 / longest.as_secs_f64(),
+        cpu.map(|cpu| count as f64 / cpu),
+    )
+}
+
+/// Warms up for a tenth of `budget`, waits at `start_line` if given, then runs `f`
+/// for `budget`: how many times, for how long, and the CPU seconds `cpu_clock`
+/// counted meanwhile.
+fn measure(
+    budget: Duration,
+    start_line: Option<&std::sync::Barrier>,
+    cpu_clock: fn() -> Option<f64>,
+    f: &mut dyn FnMut(),
+) -> (u64, Duration, Option<f64>) {
     let warm_up = Instant::now();
     while warm_up.elapsed() < budget / 10 {
         f();
     }
-    let cpu_start = thread_cpu_seconds();
+    if let Some(start_line) = start_line {
+        start_line.wait();
+    }
+    let cpu_start = cpu_clock();
     let start = Instant::now();
     let mut count = 0u64;
     while start.elapsed() < budget {
@@ -327,18 +402,27 @@ fn rate(budget: Duration, f: &mut dyn FnMut()) -> (f64, Option<f64>) {
         }
         count += 16;
     }
-    let wall = count as f64 / start.elapsed().as_secs_f64();
-    let cpu = match (cpu_start, thread_cpu_seconds()) {
-        (Some(a), Some(b)) if b > a => Some(count as f64 / (b - a)),
+    let elapsed = start.elapsed();
+    let cpu = match (cpu_start, cpu_clock()) {
+        (Some(a), Some(b)) if b > a => Some(b - a),
         _ => None,
     };
-    (wall, cpu)
+    (count, elapsed, cpu)
 }
 
 /// User plus system CPU time of the calling thread, from `/proc/thread-self/stat`
 /// (clock ticks of 1/100 s: over a measurement of seconds, within a percent).
 fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+/// The same for the whole process, every thread.
+fn process_cpu_seconds() -> Option<f64> {
+    cpu_seconds("/proc/self/stat")
+}
+
+fn cpu_seconds(stat: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;

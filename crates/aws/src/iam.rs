@@ -733,7 +733,7 @@ impl Iam {
 
     pub fn accounts(&self) -> Result<Vec<Account>, IamError> {
         let ids: Vec<String> = self.store.with(|c| {
-            let mut statement = c.prepare("SELECT id FROM aws_accounts ORDER BY id")?;
+            let mut statement = c.prepare_cached("SELECT id FROM aws_accounts ORDER BY id")?;
             let rows = statement.query_map([], |r| r.get(0))?;
             rows.collect()
         })?;
@@ -830,7 +830,8 @@ impl Iam {
 
     pub fn providers(&self) -> Result<Vec<SamlProvider>, IamError> {
         let arns: Vec<String> = self.store.with(|c| {
-            let mut statement = c.prepare("SELECT arn FROM aws_saml_providers ORDER BY arn")?;
+            let mut statement =
+                c.prepare_cached("SELECT arn FROM aws_saml_providers ORDER BY arn")?;
             let rows = statement.query_map([], |r| r.get(0))?;
             rows.collect()
         })?;
@@ -889,7 +890,7 @@ impl Iam {
 
     pub fn roles(&self) -> Result<Vec<Role>, IamError> {
         let arns: Vec<String> = self.store.with(|c| {
-            let mut statement = c.prepare("SELECT arn FROM aws_roles ORDER BY arn")?;
+            let mut statement = c.prepare_cached("SELECT arn FROM aws_roles ORDER BY arn")?;
             let rows = statement.query_map([], |r| r.get(0))?;
             rows.collect()
         })?;

@@ -72,7 +72,7 @@ mod tests {
         store
             .with(|c| {
                 let mut s =
-                    c.prepare("SELECT kind || '/' || key FROM cognito_objects ORDER BY 1")?;
+                    c.prepare_cached("SELECT kind || '/' || key FROM cognito_objects ORDER BY 1")?;
                 let rows = s.query_map([], |r| r.get(0))?;
                 rows.collect()
             })

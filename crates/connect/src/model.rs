@@ -243,7 +243,7 @@ impl Model {
     pub fn instances(&self) -> Result<Vec<Instance>, StoreError> {
         let rows: Vec<(String, String)> = self.store.with(|c| {
             let mut statement =
-                c.prepare("SELECT id, config FROM connect_instances ORDER BY id")?;
+                c.prepare_cached("SELECT id, config FROM connect_instances ORDER BY id")?;
             let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })?;
@@ -377,7 +377,7 @@ impl Model {
 
     pub fn users(&self, instance: &str) -> Result<Vec<User>, StoreError> {
         let rows: Vec<(String, String)> = self.store.with(|c| {
-            let mut statement = c.prepare(
+            let mut statement = c.prepare_cached(
                 "SELECT username, user FROM connect_users WHERE instance = ?1 ORDER BY position",
             )?;
             let rows = statement.query_map([instance], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -434,11 +434,10 @@ impl Model {
     ) -> Result<Option<(String, String)>, StoreError> {
         self.store.with(|c| {
             let row: Option<(String, String)> = c
-                .query_row(
+                .prepare_cached(
                     "SELECT session, destination FROM connect_sign_in_tokens WHERE token = ?1 AND expires_at > ?2",
-                    rusqlite::params![token, now],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                )?
+                .query_row(rusqlite::params![token, now], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             c.prepare_cached("DELETE FROM connect_sign_in_tokens WHERE token = ?1")?.execute( [token])?;
             Ok(row)

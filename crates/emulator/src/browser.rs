@@ -54,7 +54,7 @@ impl Page {
 
     /// The first `<form>` on the page with its fields (hidden and visible inputs).
     pub fn form(&self) -> Option<Form> {
-        Form::first_in(&self.text())
+        Form::first_in(&String::from_utf8_lossy(&self.response.body))
     }
 
     /// What the page is, by the `data-page` role every samlsim page carries
@@ -357,14 +357,51 @@ fn attribute_value(html: &str, name_eq_quote: &str) -> Option<String> {
 }
 
 /// The entities askama writes (`&#38;` `&lt;` `&gt;` `&#34;` `&#39;`) and their
-/// common spellings; ampersands last, so `&#38;lt;` stays `&lt;`.
+/// common spellings, in one pass: an entity's replacement is never read again, so
+/// `&#38;lt;` stays `&lt;`. Text without `&` (an 8 KB SAMLResponse) is copied once.
 fn unescape_html(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#34;", "\"")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&#38;", "&")
-        .replace("&amp;", "&")
+    const ENTITIES: [(&str, &str); 8] = [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&#34;", "\""),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&#38;", "&"),
+        ("&amp;", "&"),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match ENTITIES.iter().find(|(entity, _)| rest.starts_with(entity)) {
+            Some((entity, plain)) => {
+                out.push_str(plain);
+                rest = &rest[entity.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_unescapes_each_entity_once() {
+        assert_eq!(
+            unescape_html("a&lt;b&gt;&#34;&quot;&#39;&#x27;&#38;&amp;&nbsp;&"),
+            "a<b>\"\"''&&&nbsp;&"
+        );
+        // What askama writes for the text `&lt;` and `&amp;` reads back as that text.
+        assert_eq!(unescape_html("&#38;lt;&#38;amp;"), "&lt;&amp;");
+        assert_eq!(unescape_html("PD94bWwg+/="), "PD94bWwg+/=");
+    }
 }

@@ -44,7 +44,8 @@ pub fn exchange(request: &Request, response: &Response, flow: Option<String>) ->
     } else {
         format!("{}?{}", request.path, request.query)
     };
-    let html = is_html(response).then(|| response.text_body());
+    // Borrowed when the page is UTF-8, as samlsim's pages are: no copy per exchange.
+    let html = is_html(response).then(|| String::from_utf8_lossy(&response.body));
     NewExchange {
         flow,
         method: request.method.to_string(),

@@ -149,7 +149,7 @@ impl Directory {
 
     pub fn list(&self) -> Result<Vec<User>, StoreError> {
         let rows: Vec<UserRow> = self.store.with(|c| {
-            let mut statement = c.prepare(
+            let mut statement = c.prepare_cached(
                 "SELECT username, display_name, email, disabled, attributes FROM idp_users ORDER BY position",
             )?;
             let rows = statement.query_map([], user_row)?;

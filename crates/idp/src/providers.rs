@@ -87,7 +87,7 @@ impl Providers {
 
     fn many(&self, sql: &str, key: &str) -> Result<Vec<ServiceProviderConfig>, StoreError> {
         let rows: Vec<(String, String)> = self.store.with(|c| {
-            let mut statement = c.prepare(sql)?;
+            let mut statement = c.prepare_cached(sql)?;
             let rows = statement.query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })?;

@@ -273,7 +273,7 @@ impl Sessions {
 
     pub fn issued(&self, limit: u32) -> Result<Vec<Issued>, StoreError> {
         self.store.with(|c| {
-            let mut statement = c.prepare(
+            let mut statement = c.prepare_cached(
                 "SELECT response_id, assertion_id, sp, username, session_id, in_response_to, issued_at
                  FROM idp_issued ORDER BY issued_at DESC, rowid DESC LIMIT ?1",
             )?;

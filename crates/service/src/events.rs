@@ -322,7 +322,7 @@ impl EventLog {
     /// Events matching `filter`, oldest first.
     pub fn list(&self, filter: &EventFilter) -> Result<Vec<Event>, StoreError> {
         self.store.with(|c| {
-            let mut statement = c.prepare(
+            let mut statement = c.prepare_cached(
                 "SELECT id, at, flow, service, step, action, outcome, rule, message, detail FROM events
                  WHERE (?1 IS NULL OR flow = ?1) AND (?2 IS NULL OR service = ?2) AND id > ?3
                  ORDER BY id LIMIT ?4",

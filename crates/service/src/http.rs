@@ -66,9 +66,7 @@ impl Request {
 
     /// The first query parameter called `name`, decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
-        form_urlencoded::parse(self.query.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+        first_value(self.query.as_bytes(), name)
     }
 
     /// The decoded form fields of a urlencoded body, in order; empty for other bodies.
@@ -76,22 +74,24 @@ impl Request {
         self.form_fields().into_owned().collect()
     }
 
-    /// The first form field called `name`. Decodes lazily: only the matching
-    /// value is copied, which matters for 8 KB SAMLResponse bodies read field
-    /// by field.
+    /// The first form field called `name`. Only the matching value is decoded,
+    /// which matters for 8 KB SAMLResponse bodies read field by field.
     pub fn form_value(&self, name: &str) -> Option<String> {
-        self.form_fields()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
+        first_value(self.form_body(), name)
     }
 
     fn form_fields(&self) -> form_urlencoded::Parse<'_> {
+        form_urlencoded::parse(self.form_body())
+    }
+
+    /// The body when it is urlencoded; empty otherwise.
+    fn form_body(&self) -> &[u8] {
         let is_form = self
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        form_urlencoded::parse(if is_form { &self.body } else { &[] })
+        if is_form { &self.body } else { &[] }
     }
 
     /// A field from the form body on POST, from the query otherwise.
@@ -131,6 +131,30 @@ impl Request {
         let rest = self.path.strip_prefix(prefix)?;
         (rest.is_empty() || rest.starts_with('/')).then_some(rest)
     }
+}
+
+/// The decoded value of the first `name=value` pair of urlencoded `pairs`, as
+/// `form_urlencoded::parse` would find it, decoding only the keys on the way and
+/// the one value that matches: a SAMLResponse value is 8 KB of percent-escapes,
+/// and a service reads several fields beside it.
+fn first_value(pairs: &[u8], name: &str) -> Option<String> {
+    pairs
+        .split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .find_map(|pair| {
+            let raw_key = pair.split(|&b| b == b'=').next().unwrap_or_default();
+            // Decoding a key alone: it holds no `=` or `&`, so `parse` reads it as
+            // one pair with an empty value.
+            let key = form_urlencoded::parse(raw_key)
+                .next()
+                .map_or_else(Default::default, |(k, _)| k);
+            if key != name {
+                return None;
+            }
+            form_urlencoded::parse(pair)
+                .next()
+                .map(|(_, value)| value.into_owned())
+        })
 }
 
 /// An HTTP response.
@@ -319,6 +343,30 @@ pub fn decode_component(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_value_finds_what_a_full_parse_finds() {
+        let bodies = [
+            "a=1&&b=2+3&b=x",
+            "%61=enc&a=plain",
+            "=empty&k",
+            "k=v=w&z=%ZZ%2",
+            "SAMLResponse=PD94%2B%2F%3D&RelayState=%2Fx%3Fy",
+            "",
+        ];
+        for body in bodies {
+            for name in ["a", "b", "k", "z", "", "SAMLResponse", "RelayState", "none"] {
+                let full = form_urlencoded::parse(body.as_bytes())
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned());
+                assert_eq!(
+                    first_value(body.as_bytes(), name),
+                    full,
+                    "{body:?} {name:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn hostile_web_a_non_ascii_location_is_percent_encoded() {

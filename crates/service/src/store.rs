@@ -91,6 +91,9 @@ pub struct Store {
 struct Owner {
     thread: Option<ThreadId>,
     depth: usize,
+    /// Threads waiting for the hold: a release wakes them only when there are
+    /// any (a wake is a system call; most releases have nobody to wake).
+    waiting: usize,
 }
 
 /// The calling thread's hold on the store; released on drop (also on panic).
@@ -109,7 +112,9 @@ impl Drop for Hold<'_> {
         owner.depth -= 1;
         if owner.depth == 0 {
             owner.thread = None;
-            self.store.released.notify_all();
+            if owner.waiting > 0 {
+                self.store.released.notify_all();
+            }
         }
     }
 }
@@ -281,10 +286,12 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         while owner.thread.is_some_and(|t| t != me) {
+            owner.waiting += 1;
             owner = self
                 .released
                 .wait(owner)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            owner.waiting -= 1;
         }
         owner.thread = Some(me);
         owner.depth += 1;
