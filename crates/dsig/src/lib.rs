@@ -553,10 +553,10 @@ fn malformed(reason: &str) -> DsigError {
 
 /// Base64 content of a DSig element; `base64Binary` allows whitespace anywhere.
 fn decode_base64(doc: &Document, node: NodeId, field: &'static str) -> Result<Vec<u8>, DsigError> {
-    let text: String = doc
-        .text_content(node)
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
+    let text: Vec<u8> = doc
+        .text_pieces(node)
+        .flat_map(str::bytes)
+        .filter(|b| !b.is_ascii_whitespace())
         .collect();
     STANDARD.decode(text).map_err(|e| DsigError::BadBase64 {
         field,

@@ -267,13 +267,16 @@ impl Document {
     /// interrupt it: `alice@example.com<!---->.evil.com` reads as the whole string,
     /// never as `alice@example.com` (the comment-truncation attack, CVE-2017-11427).
     pub fn text_content(&self, id: NodeId) -> String {
-        let mut text = String::new();
-        for node in self.descendants(id) {
-            if let NodeKind::Text(t) = self.kind(node) {
-                text.push_str(t);
-            }
-        }
-        text
+        self.text_pieces(id).collect()
+    }
+
+    /// The text nodes below `id` in document order, whose concatenation is
+    /// [`Document::text_content`], for readers that need not build the string.
+    pub fn text_pieces(&self, id: NodeId) -> impl Iterator<Item = &str> + '_ {
+        self.descendants(id).filter_map(|node| match self.kind(node) {
+            NodeKind::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
     }
 
     /// Whether `ancestor` is `node` or one of its ancestors.
