@@ -167,13 +167,19 @@ impl Default for Document {
 impl Document {
     /// An empty document (just the document node).
     pub fn new() -> Self {
-        Document {
-            nodes: vec![Node {
-                kind: NodeKind::Document,
-                parent: None,
-                children: Vec::new(),
-            }],
-        }
+        Self::with_capacity(1)
+    }
+
+    /// An empty document with room for `nodes` nodes before the arena grows: a
+    /// node is about 150 bytes, and growing by doubling copies them all each time.
+    pub(crate) fn with_capacity(nodes: usize) -> Self {
+        let mut arena = Vec::with_capacity(nodes.max(1));
+        arena.push(Node {
+            kind: NodeKind::Document,
+            parent: None,
+            children: Vec::new(),
+        });
+        Document { nodes: arena }
     }
 
     /// The document node.
@@ -321,7 +327,8 @@ impl Document {
     /// enveloped-signature transform digests; handing out only this copy is how
     /// signature verification keeps unsigned content out of reach.
     pub fn extract(&self, apex: NodeId, exclude: Option<NodeId>, keep_comments: bool) -> Document {
-        let mut copy = Document::new();
+        // The copy has at most as many nodes as the original.
+        let mut copy = Document::with_capacity(self.nodes.len());
         let mut root = match self.element(apex) {
             Some(e) => e.clone(),
             None => return copy,
