@@ -279,10 +279,11 @@ impl Document {
     /// The text nodes below `id` in document order, whose concatenation is
     /// [`Document::text_content`], for readers that need not build the string.
     pub fn text_pieces(&self, id: NodeId) -> impl Iterator<Item = &str> + '_ {
-        self.descendants(id).filter_map(|node| match self.kind(node) {
-            NodeKind::Text(t) => Some(t.as_str()),
-            _ => None,
-        })
+        self.descendants(id)
+            .filter_map(|node| match self.kind(node) {
+                NodeKind::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
     }
 
     /// Whether `ancestor` is `node` or one of its ancestors.
