@@ -1,8 +1,9 @@
 //! X.509 certificates carrying RSA public keys, and signature verification.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
-use aws_lc_rs::signature::UnparsedPublicKey;
+use aws_lc_rs::signature::ParsedPublicKey;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rsa::traits::PublicKeyParts;
@@ -20,8 +21,17 @@ const MAX_RSA_BITS: usize = 8192;
 /// Only what XML-DSig needs is extracted, once, at parse time; the
 /// certificate's own signature and extensions are not checked, because SAML
 /// trust comes from metadata pinning the certificate, not from a CA chain.
+///
+/// Cloning is cheap (the parts are shared), and the aws-lc-rs form of the key is
+/// parsed once per algorithm and kept: setting up the key (its Montgomery
+/// context) costs about a tenth of an RSA-2048 verification, and a trusted
+/// certificate verifies many signatures.
 #[derive(Clone)]
 pub struct Certificate {
+    parts: Arc<Parts>,
+}
+
+struct Parts {
     der: Vec<u8>,
     subject: String,
     not_before: i64,
@@ -32,6 +42,9 @@ pub struct Certificate {
     spki_der: Vec<u8>,
     public_key: RsaPublicKey,
     public_key_bits: usize,
+    /// aws-lc-rs's parsed key, one per [`SignatureAlgorithm`] (its parameters carry
+    /// the digest), made on first use.
+    verifiers: [OnceLock<Option<ParsedPublicKey>>; SignatureAlgorithm::ALL.len()],
 }
 
 impl Certificate {
@@ -97,64 +110,67 @@ impl Certificate {
             i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
         };
         Ok(Self {
-            der: der.to_vec(),
-            subject: tbs.subject.to_string(),
-            not_before: unix(tbs.validity.not_before),
-            not_after: unix(tbs.validity.not_after),
-            public_key_pkcs1: public_key_pkcs1.to_vec(),
-            spki_der,
-            public_key,
-            public_key_bits,
+            parts: Arc::new(Parts {
+                der: der.to_vec(),
+                subject: tbs.subject.to_string(),
+                not_before: unix(tbs.validity.not_before),
+                not_after: unix(tbs.validity.not_after),
+                public_key_pkcs1: public_key_pkcs1.to_vec(),
+                spki_der,
+                public_key,
+                public_key_bits,
+                verifiers: Default::default(),
+            }),
         })
     }
 
     /// The certificate as a PEM `CERTIFICATE` block with 64-character lines.
     pub fn to_pem(&self) -> String {
-        pem::encode("CERTIFICATE", &self.der)
+        pem::encode("CERTIFICATE", &self.parts.der)
     }
 
     /// The DER encoding, exactly as it was read.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.parts.der
     }
 
     /// Standard base64 of the DER without line breaks, for `ds:X509Certificate`.
     pub fn to_base64(&self) -> String {
-        STANDARD.encode(&self.der)
+        STANDARD.encode(&self.parts.der)
     }
 
     /// The subject as an RFC 4514 string, e.g. `CN=samlsim IdP`.
     pub fn subject(&self) -> String {
-        self.subject.clone()
+        self.parts.subject.clone()
     }
 
     /// Start of the validity period, in unix seconds.
     pub fn not_before(&self) -> i64 {
-        self.not_before
+        self.parts.not_before
     }
 
     /// End of the validity period (inclusive), in unix seconds.
     pub fn not_after(&self) -> i64 {
-        self.not_after
+        self.parts.not_after
     }
 
     /// Whether `now` (unix seconds, supplied by the caller) lies within the
     /// validity period, bounds included as RFC 5280 specifies.
     pub fn is_valid_at(&self, now: i64) -> bool {
-        (self.not_before..=self.not_after).contains(&now)
+        (self.parts.not_before..=self.parts.not_after).contains(&now)
     }
 
     /// SHA-256 of the DER as colon-separated uppercase hex, the form
     /// `openssl x509 -fingerprint -sha256` prints.
     pub fn sha256_fingerprint(&self) -> String {
-        let digest = DigestAlgorithm::Sha256.digest(&self.der);
+        let digest = DigestAlgorithm::Sha256.digest(&self.parts.der);
         let hex: Vec<String> = digest.iter().map(|b| format!("{b:02X}")).collect();
         hex.join(":")
     }
 
     /// The length of the RSA modulus in bits.
     pub fn public_key_bits(&self) -> usize {
-        self.public_key_bits
+        self.parts.public_key_bits
     }
 
     /// Checks that `signature` is a valid PKCS#1 v1.5 signature of `data` (the
@@ -179,21 +195,22 @@ impl Certificate {
         data: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        if self.public_key_bits < MIN_RSA_BITS {
+        if self.parts.public_key_bits < MIN_RSA_BITS {
             return Err(CryptoError::KeyTooSmall {
-                bits: self.public_key_bits,
+                bits: self.parts.public_key_bits,
                 min: MIN_RSA_BITS,
             });
         }
         let valid = match backend {
-            RsaBackend::AwsLc => {
-                UnparsedPublicKey::new(alg.verification_parameters(), &self.public_key_pkcs1)
-                    .verify(data, signature)
-                    .is_ok()
-            }
+            RsaBackend::AwsLc => match self.verifier(alg) {
+                Some(key) => key.verify_sig(data, signature).is_ok(),
+                // A key aws-lc-rs will not parse verifies nothing, as before.
+                None => false,
+            },
             RsaBackend::RustCrypto => {
                 let digest = alg.digest_algorithm().digest(data);
-                self.public_key
+                self.parts
+                    .public_key
                     .verify(alg.rsa_crate_scheme(), &digest, signature)
                     .is_ok()
             }
@@ -205,21 +222,33 @@ impl Certificate {
         }
     }
 
+    /// aws-lc-rs's parsed key for `alg`, parsed on first use.
+    fn verifier(&self, alg: SignatureAlgorithm) -> Option<&ParsedPublicKey> {
+        let slot = SignatureAlgorithm::ALL
+            .iter()
+            .position(|&a| a == alg)
+            .and_then(|i| self.parts.verifiers.get(i))?;
+        slot.get_or_init(|| {
+            ParsedPublicKey::new(alg.verification_parameters(), &self.parts.public_key_pkcs1).ok()
+        })
+        .as_ref()
+    }
+
     /// The public key as X.509 `SubjectPublicKeyInfo` DER.
     pub fn spki_der(&self) -> &[u8] {
-        &self.spki_der
+        &self.parts.spki_der
     }
 
     /// Whether `key` is the private half of this certificate's public key.
     pub fn matches_key(&self, key: &SigningKey) -> bool {
         let private = key.rsa_key();
-        self.public_key.n() == private.n() && self.public_key.e() == private.e()
+        self.parts.public_key.n() == private.n() && self.parts.public_key.e() == private.e()
     }
 }
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.parts.der == other.parts.der
     }
 }
 
@@ -228,10 +257,10 @@ impl Eq for Certificate {}
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")
-            .field("subject", &self.subject)
-            .field("not_before", &self.not_before)
-            .field("not_after", &self.not_after)
-            .field("public_key_bits", &self.public_key_bits)
+            .field("subject", &self.parts.subject)
+            .field("not_before", &self.parts.not_before)
+            .field("not_after", &self.parts.not_after)
+            .field("public_key_bits", &self.parts.public_key_bits)
             .field("sha256_fingerprint", &self.sha256_fingerprint())
             .finish()
     }

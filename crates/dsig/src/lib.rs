@@ -20,7 +20,7 @@ mod error;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use samlsim_crypto::{Certificate, DigestAlgorithm, SignatureAlgorithm, SigningKey};
-use samlsim_xml::c14n::EXC_C14N;
+use samlsim_xml::c14n::{EXC_C14N, canonicalize_into};
 use samlsim_xml::{Canonicalization, Document, Element, NodeId, NodeKind, canonicalize};
 
 pub use error::DsigError;
@@ -316,19 +316,27 @@ fn verify_with_unique_ids(
 
     // SignatureValue first: it proves SignedInfo (and so the expected digest) authentic,
     // and a failure here is about keys, not content.
-    let signed_info_bytes = canonicalize(doc, parts.signed_info, None, &parts.signed_info_c14n);
+    let mut canonical = canonicalize(doc, parts.signed_info, None, &parts.signed_info_c14n);
     let signature_value = decode_base64(doc, parts.signature_value, "SignatureValue")?;
     let certificate = trusted
         .iter()
         .find(|c| {
-            c.verify(signature_algorithm, &signed_info_bytes, &signature_value)
+            c.verify(signature_algorithm, &canonical, &signature_value)
                 .is_ok()
         })
         .ok_or_else(|| untrusted_or_bad(doc, &parts, trusted))?;
 
-    let referenced_bytes = canonicalize(doc, element, Some(signature), &parts.reference_c14n);
+    // The referenced element's canonical form reuses SignedInfo's buffer.
+    canonical.clear();
+    canonicalize_into(
+        doc,
+        element,
+        Some(signature),
+        &parts.reference_c14n,
+        &mut canonical,
+    );
     let expected = decode_base64(doc, parts.digest_value, "DigestValue")?;
-    if digest_algorithm.digest(&referenced_bytes) != expected {
+    if digest_algorithm.digest(&canonical) != expected {
         return Err(DsigError::DigestMismatch { id: id.to_owned() });
     }
 
@@ -553,10 +561,10 @@ fn malformed(reason: &str) -> DsigError {
 
 /// Base64 content of a DSig element; `base64Binary` allows whitespace anywhere.
 fn decode_base64(doc: &Document, node: NodeId, field: &'static str) -> Result<Vec<u8>, DsigError> {
-    let text: String = doc
-        .text_content(node)
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
+    let text: Vec<u8> = doc
+        .text_pieces(node)
+        .flat_map(str::bytes)
+        .filter(|b| !b.is_ascii_whitespace())
         .collect();
     STANDARD.decode(text).map_err(|e| DsigError::BadBase64 {
         field,

@@ -116,6 +116,8 @@ pub fn canonicalize_into(
         apex,
         out,
         rendered: Vec::new(),
+        candidates: Vec::new(),
+        attributes: Vec::new(),
     };
     match doc.kind(apex) {
         NodeKind::Document => c.document(apex),
@@ -133,6 +135,11 @@ struct Canonicalizer<'a, 'o> {
     /// Namespace declarations rendered by the output ancestors of the current element,
     /// innermost last: what a declaration must differ from to be rendered again.
     rendered: Vec<(Option<&'a str>, &'a str)>,
+    /// Scratch space reused for every element (an element's own vectors would be
+    /// most of canonicalisation's allocations): the prefixes it considers, and its
+    /// attributes in the order they are written.
+    candidates: Vec<Option<&'a str>>,
+    attributes: Vec<&'a Attribute>,
 }
 
 impl<'a> Canonicalizer<'a, '_> {
@@ -196,9 +203,11 @@ impl<'a> Canonicalizer<'a, '_> {
         self.out.push(b'<');
         write_name(element.prefix.as_deref(), &element.local_name, self.out);
 
-        let mut declarations = self.namespaces_to_render(id);
-        declarations.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for &(prefix, uri) in &declarations {
+        // This element's declarations go on `rendered` (its scope, dropped at its
+        // end tag), sorted there.
+        self.namespaces_to_render(id);
+        self.rendered[scope_mark..].sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for &(prefix, uri) in &self.rendered[scope_mark..] {
             match prefix {
                 None => self.out.extend_from_slice(b" xmlns=\""),
                 Some(p) => {
@@ -210,9 +219,10 @@ impl<'a> Canonicalizer<'a, '_> {
             escape_attribute(uri, self.out);
             self.out.push(b'"');
         }
-        self.rendered.extend(declarations);
 
-        let mut attributes: Vec<&Attribute> = element.attributes.iter().collect();
+        let mut attributes = std::mem::take(&mut self.attributes);
+        attributes.clear();
+        attributes.extend(element.attributes.iter());
         if !self.method.exclusive && id == self.apex {
             self.inherit_xml_attributes(id, &mut attributes);
         }
@@ -220,7 +230,7 @@ impl<'a> Canonicalizer<'a, '_> {
             (a.namespace.as_deref().unwrap_or(""), a.local_name.as_str())
                 .cmp(&(b.namespace.as_deref().unwrap_or(""), b.local_name.as_str()))
         });
-        for attribute in attributes {
+        for attribute in &attributes {
             self.out.push(b' ');
             write_name(attribute.prefix.as_deref(), &attribute.local_name, self.out);
             self.out.extend_from_slice(b"=\"");
@@ -228,6 +238,7 @@ impl<'a> Canonicalizer<'a, '_> {
             self.out.push(b'"');
         }
         self.out.push(b'>');
+        self.attributes = attributes;
 
         for &child in doc.children(id) {
             self.node(child);
@@ -239,15 +250,16 @@ impl<'a> Canonicalizer<'a, '_> {
         self.rendered.truncate(scope_mark);
     }
 
-    /// The namespace declarations element `id` renders: of the prefixes it must
-    /// consider, those whose in-scope binding differs from what the nearest output
-    /// ancestor rendered. An unrendered default namespace counts as empty, so
-    /// `xmlns=""` appears only to undo a non-empty one.
-    fn namespaces_to_render(&self, id: NodeId) -> Vec<(Option<&'a str>, &'a str)> {
+    /// Pushes onto `rendered` the namespace declarations element `id` renders: of
+    /// the prefixes it must consider, those whose in-scope binding differs from what
+    /// the nearest output ancestor rendered. An unrendered default namespace counts
+    /// as empty, so `xmlns=""` appears only to undo a non-empty one.
+    fn namespaces_to_render(&mut self, id: NodeId) {
         let doc = self.doc;
-        let mut candidates: Vec<Option<&'a str>> = Vec::new();
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
         let Some(element) = doc.element(id) else {
-            return Vec::new();
+            return;
         };
         if self.method.exclusive {
             // Exc-C14N §3: a prefix is visibly utilised by the element's own name and
@@ -280,9 +292,9 @@ impl<'a> Canonicalizer<'a, '_> {
             );
         }
 
-        let mut render = Vec::new();
-        for prefix in candidates {
-            if prefix == Some("xml") || render.iter().any(|&(p, _)| p == prefix) {
+        let mark = self.rendered.len();
+        for &prefix in &candidates {
+            if prefix == Some("xml") || self.rendered[mark..].iter().any(|&(p, _)| p == prefix) {
                 continue;
             }
             let in_scope = doc.lookup_namespace(id, prefix);
@@ -291,8 +303,7 @@ impl<'a> Canonicalizer<'a, '_> {
                 (Some(_), Some(uri)) => uri,
                 (None, uri) => uri.unwrap_or(""),
             };
-            let rendered = self
-                .rendered
+            let rendered = self.rendered[..mark]
                 .iter()
                 .rev()
                 .find(|&&(p, _)| p == prefix)
@@ -302,10 +313,10 @@ impl<'a> Canonicalizer<'a, '_> {
                 Some(_) => rendered != Some(uri),
             };
             if differs {
-                render.push((prefix, uri));
+                self.rendered.push((prefix, uri));
             }
         }
-        render
+        self.candidates = candidates;
     }
 
     /// C14N §2.4: the apex of a document subset carries the `xml:` attributes

@@ -109,6 +109,11 @@ struct Parser<'i> {
     open: Vec<NodeId>,
     /// Namespace URIs seen so far, shared by every element and attribute in them.
     namespaces: Vec<Arc<str>>,
+    /// The namespace declarations in scope, innermost last (`None`: the default
+    /// namespace), so that resolving a prefix never walks the tree.
+    scope: Vec<(Option<String>, Arc<str>)>,
+    /// Where each open element's declarations start in `scope`.
+    scope_marks: Vec<usize>,
     seen_root: bool,
 }
 
@@ -124,9 +129,13 @@ impl<'i> Parser<'i> {
             input,
             reader,
             limits,
-            doc: Document::new(),
+            // A SAML message has a node for about every 30 bytes; the cap keeps a
+            // hostile input from reserving more than it could fill cheaply.
+            doc: Document::with_capacity((input.len() / 30).clamp(16, 4096).min(limits.max_nodes)),
             open: Vec::new(),
             namespaces: Vec::new(),
+            scope: Vec::new(),
+            scope_marks: Vec::new(),
             seen_root: false,
         }
     }
@@ -171,8 +180,10 @@ impl<'i> Parser<'i> {
                     });
                 }
                 Event::Start(start) => {
+                    let mark = self.scope.len();
                     let id = self.start_element(&start, event_start)?;
                     self.open.push(id);
+                    self.scope_marks.push(mark);
                     if self.open.len() > self.limits.max_depth {
                         return Err(XmlError::TooDeep {
                             at: self.position(event_start).pos(),
@@ -181,10 +192,15 @@ impl<'i> Parser<'i> {
                     }
                 }
                 Event::Empty(start) => {
+                    let mark = self.scope.len();
                     self.start_element(&start, event_start)?;
+                    self.scope.truncate(mark);
                 }
                 Event::End(_) => {
                     self.open.pop();
+                    if let Some(mark) = self.scope_marks.pop() {
+                        self.scope.truncate(mark);
+                    }
                 }
                 Event::Text(text) => {
                     let text = text.xml10_content();
@@ -305,16 +321,27 @@ impl<'i> Parser<'i> {
         Ok(())
     }
 
-    /// The namespace `prefix` is bound to at `element`, shared.
-    fn resolve(&mut self, element: NodeId, prefix: &str, at: At<'_>) -> Result<Arc<str>, XmlError> {
-        let uri = self
-            .doc
-            .lookup_namespace(element, Some(prefix))
+    /// The namespace `prefix` is bound to at the element being started (`None`:
+    /// the default namespace, `Some("")` when undeclared), shared.
+    fn lookup(&self, prefix: Option<&str>) -> Option<&Arc<str>> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| p.as_deref() == prefix)
+            .map(|(_, uri)| uri)
+    }
+
+    /// The namespace `prefix` is bound to at the element being started, shared.
+    fn resolve(&mut self, prefix: &str, at: At<'_>) -> Result<Arc<str>, XmlError> {
+        if prefix == "xml" {
+            return Ok(intern(&mut self.namespaces, XML_NAMESPACE));
+        }
+        self.lookup(Some(prefix))
+            .cloned()
             .ok_or_else(|| XmlError::UndeclaredPrefix {
                 at: at.pos(),
                 prefix: prefix.to_owned(),
-            })?;
-        Ok(intern(&mut self.namespaces, uri))
+            })
     }
 
     fn start_element(&mut self, start: &BytesStart<'_>, offset: u64) -> Result<NodeId, XmlError> {
@@ -345,7 +372,7 @@ impl<'i> Parser<'i> {
                     limit: self.limits.max_attributes,
                 });
             }
-            let name: &str = attribute.key.as_ref();
+            let name: &str = attribute.key.into_inner();
             let value = normalize_attribute_value(&attribute.value, at)?;
             if name == "xmlns" {
                 namespace_declarations.push(NamespaceDeclaration {
@@ -365,11 +392,15 @@ impl<'i> Parser<'i> {
                     uri: value,
                 });
             } else {
-                raw_attributes.push((name.to_owned(), value));
+                raw_attributes.push((name, value));
             }
         }
 
         // Namespaces are resolved once the element's own declarations are known.
+        for d in &namespace_declarations {
+            let uri = intern(&mut self.namespaces, &d.uri);
+            self.scope.push((d.prefix.clone(), uri));
+        }
         let element_id = self.add_node(
             NodeKind::Element(Element {
                 prefix: prefix.map(str::to_owned),
@@ -381,19 +412,15 @@ impl<'i> Parser<'i> {
             offset,
         )?;
         let namespace = match prefix {
-            Some(p) => Some(self.resolve(element_id, p, at)?),
-            None => self
-                .doc
-                .lookup_namespace(element_id, None)
-                .filter(|uri| !uri.is_empty())
-                .map(|uri| intern(&mut self.namespaces, uri)),
+            Some(p) => Some(self.resolve(p, at)?),
+            None => self.lookup(None).filter(|uri| !uri.is_empty()).cloned(),
         };
 
         let mut attributes = Vec::with_capacity(raw_attributes.len());
         for (name, value) in raw_attributes {
-            let (prefix, local_name) = split_qname(&name, at)?;
+            let (prefix, local_name) = split_qname(name, at)?;
             let namespace = match prefix {
-                Some(p) => Some(self.resolve(element_id, p, at)?),
+                Some(p) => Some(self.resolve(p, at)?),
                 None => None,
             };
             let attribute = Attribute {
@@ -406,7 +433,10 @@ impl<'i> Parser<'i> {
             if attributes.iter().any(|a: &Attribute| {
                 a.local_name == attribute.local_name && a.namespace == attribute.namespace
             }) {
-                return Err(XmlError::DuplicateAttribute { at: at.pos(), name });
+                return Err(XmlError::DuplicateAttribute {
+                    at: at.pos(),
+                    name: name.to_owned(),
+                });
             }
             attributes.push(attribute);
         }
@@ -471,14 +501,16 @@ fn is_name_start(c: char) -> bool {
 /// XML 1.0 §3.1 wants white space between attributes; quick-xml accepts
 /// `<a b="1"c="2"/>`.
 fn check_attribute_separation(raw: &str, at: At<'_>) -> Result<(), XmlError> {
+    // Bytes, not chars: the quotes, white space and '/' looked for are ASCII, and
+    // no byte of a multi-byte UTF-8 character is ASCII.
     let mut quote = None;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut bytes = raw.bytes().peekable();
+    while let Some(b) = bytes.next() {
         match quote {
-            Some(q) if c == q => {
+            Some(q) if b == q => {
                 quote = None;
-                if let Some(&next) = chars.peek()
-                    && !(next.is_ascii_whitespace() || next == '/')
+                if let Some(&next) = bytes.peek()
+                    && !(next.is_ascii_whitespace() || next == b'/')
                 {
                     return Err(XmlError::Malformed {
                         at: at.pos(),
@@ -487,7 +519,7 @@ fn check_attribute_separation(raw: &str, at: At<'_>) -> Result<(), XmlError> {
                 }
             }
             Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
+            None if b == b'"' || b == b'\'' => quote = Some(b),
             None => {}
         }
     }
@@ -624,14 +656,13 @@ fn normalize_line_ends(text: &str) -> String {
 fn check_chars(text: &str, at: At<'_>) -> Result<(), XmlError> {
     // A byte scan first: in UTF-8 the only characters outside `Char` are ASCII
     // controls and U+FFFE/U+FFFF (EF BF BE/BF), so most text needs no decoding.
+    // Each test is one byte at a time with no look-ahead, which the compiler can
+    // vectorise; the exact check below runs only when one fires.
     let bytes = text.as_bytes();
-    let suspicious = bytes.iter().enumerate().any(|(i, &b)| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || (b == 0xEF
-                && bytes.get(i + 1) == Some(&0xBF)
-                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
-    });
-    if !suspicious {
+    let control = bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    if !control && !bytes.contains(&0xEF) {
         return Ok(());
     }
     match text.chars().find(|&c| !is_xml_char(c)) {
