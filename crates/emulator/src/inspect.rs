@@ -595,10 +595,13 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>, lang: Lang) -
                     signed: false,
                 })
                 .collect();
-            view.error.get_or_insert_with(|| e.to_string());
+            view.error
+                .get_or_insert_with(|| format!("shown as sent: it does not parse as XML ({e})"));
             return view;
         }
     };
+    // Indented as `samlsim decode` prints it; capture keeps the message as sent.
+    let pretty = samlsim_xml::to_pretty_xml(&doc, doc.document_node());
     let all: Vec<_> = doc.descendants(doc.document_node()).collect();
     let first = |ns: &str, name: &str| all.iter().copied().find(|&n| doc.is_element(n, ns, name));
     if let Some(root) = doc.root_element().and_then(|r| doc.element(r)) {
@@ -655,7 +658,7 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>, lang: Lang) -
         });
         signed_ids.push(id);
     }
-    view.lines = mark_signed(xml, &signed_ids);
+    view.lines = mark_signed(&pretty, &signed_ids);
     for &attribute in all
         .iter()
         .filter(|&&n| doc.is_element(n, ASSERTION, "Attribute"))
