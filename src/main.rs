@@ -36,12 +36,12 @@ enum Command {
         /// Start over: remove the database and keys from the data folder first.
         #[arg(long)]
         fresh: bool,
-        /// Keep all state in memory; only the IdP signing key is kept, in the cache
-        /// folder, so SPs and IAM providers set up earlier still trust it (with
-        /// --fresh, a new one is made).
+        /// Keep all state in memory; only the keys are kept, in the cache folder
+        /// (the IdP's, so SPs and IAM providers set up earlier still trust it, and
+        /// the user pools'); with --fresh, new ones are made.
         #[arg(long)]
         in_memory: bool,
-        /// Where --in-memory keeps the IdP signing key (default: $SAMLSIM_CACHE_DIR,
+        /// Where --in-memory keeps its keys (default: $SAMLSIM_CACHE_DIR,
         /// else $XDG_CACHE_HOME/samlsim, else ~/.cache/samlsim).
         #[arg(long)]
         cache_dir: Option<PathBuf>,

@@ -59,6 +59,7 @@ impl Served {
             clock: Arc::new(VirtualClock::system()),
             ids: Arc::new(SequentialIds::default()),
             identity: Some(identity),
+            cognito_identities: None,
         };
         Served(
             samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options).unwrap(),
@@ -301,6 +302,7 @@ fn a_response_signed_by_xmlsec1_for_a_provider_from_matching_metadata_is_accepte
             clock: Arc::new(VirtualClock::frozen(1_795_428_060)), // 2026-11-23T10:01:00Z
             ids: Arc::new(SequentialIds::default()),
             identity: Some(identity),
+            cognito_identities: None,
         },
     )
     .unwrap();

@@ -43,6 +43,7 @@ fn serve() -> Served {
         clock: Arc::new(VirtualClock::system()),
         ids: Arc::new(RandomIds),
         identity: Some(identity),
+        cognito_identities: None,
     };
     Served::start(Config::load(None).unwrap(), options).expect("the emulator starts")
 }

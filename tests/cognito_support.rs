@@ -32,6 +32,7 @@ pub fn serve_config(config: Config) -> Served {
         clock: Arc::new(VirtualClock::system()),
         ids: Arc::new(RandomIds),
         identity: Some(identity),
+        cognito_identities: None,
     };
     Served::start(config, options).expect("the emulator starts")
 }

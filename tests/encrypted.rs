@@ -39,6 +39,7 @@ fn options() -> Options {
         identity: Some(
             Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap(),
         ),
+        cognito_identities: None,
     }
 }
 

@@ -25,6 +25,7 @@ fn emulator() -> Emulator {
             clock: Arc::new(VirtualClock::frozen(1_795_435_200)),
             ids: Arc::new(SequentialIds::default()),
             identity: Some(identity),
+            cognito_identities: None,
         },
     )
     .unwrap()
@@ -152,6 +153,7 @@ fn pysaml2_and_python3_saml_sps_from_their_own_metadata_accept_samlsims_answers(
         identity: Some(
             Identity::from_pem(&read_fixture(IDP_KEY), &read_fixture(IDP_CERT)).unwrap(),
         ),
+        cognito_identities: None,
     };
     let served =
         samlsim_emulator::server::Served::start(Config::load(None).unwrap(), options).unwrap();

@@ -59,14 +59,14 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
             config.server.listen
         );
     }
-    let (data, identity, key_note) = if args.in_memory {
+    let (data, keys, key_note) = if args.in_memory {
         let dir = cache_dir(args.cache_dir)?;
-        let (identity, new) = samlsim_emulator::data::cached_identity(
+        let keys = samlsim_emulator::data::cached_keys(
             &dir,
             args.fresh,
             &samlsim_service::VirtualClock::system(),
         )?;
-        let note = if new {
+        let note = if keys.idp_is_new {
             format!("made a new IdP signing key in {}", dir.display())
         } else {
             format!(
@@ -74,7 +74,7 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
                 dir.display()
             )
         };
-        (None, Some(identity), note)
+        (None, Some(keys), note)
     } else {
         let folder = DataFolder::open(args.data, args.fresh)?;
         let note = if folder.has_signing_identity() {
@@ -98,11 +98,16 @@ pub fn up(args: UpArgs<'_>, started: Instant) -> Result<ExitCode> {
         // Before seeding: a Ctrl-C during a first start waits for the seeding
         // transaction to finish rather than killing it half-way.
         let stop = stop_signal()?;
+        let (identity, cognito_identities) = match keys {
+            Some(keys) => (Some(keys.idp), Some(keys.cognito)),
+            None => (None, None),
+        };
         let emulator = Arc::new(Emulator::start(
             config,
             Options {
                 data,
                 identity,
+                cognito_identities,
                 ..Options::default()
             },
         )?);

@@ -48,6 +48,7 @@ fn emulator_with(change: impl FnOnce(&mut Config)) -> Emulator {
             clock: Arc::new(VirtualClock::frozen(NOW)),
             ids: Arc::new(SequentialIds::default()),
             identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
+            cognito_identities: None,
         },
     )
     .unwrap()
@@ -1302,6 +1303,7 @@ fn a_data_folder_keeps_the_pools_signing_key_apart_from_the_idps() {
                 clock: Arc::new(VirtualClock::frozen(NOW)),
                 ids: Arc::new(SequentialIds::default()),
                 identity: None,
+                cognito_identities: None,
             },
         )
         .unwrap()

@@ -184,38 +184,65 @@ fn identity_at(
     }
 }
 
-/// The IdP signing key an in-memory emulator keeps between starts, so an SP or
-/// IAM provider configured from an earlier run still trusts it: read from `dir`
-/// (made if missing), or generated and written there when absent or `fresh`.
-/// Returns the identity and whether it was made now.
-pub fn cached_identity(
-    dir: &Path,
-    fresh: bool,
-    clock: &dyn Clock,
-) -> Result<(Identity, bool), DataError> {
+/// The user pools' signing (JWT) and encryption key pairs.
+pub struct CognitoIdentities {
+    pub signing: Identity,
+    pub encryption: Identity,
+}
+
+/// The keys an in-memory emulator keeps between starts, in `dir` (made if
+/// missing): the IdP's signing key, so an SP or IAM provider configured from an
+/// earlier run still trusts it, and the user pools' keys, so an app's cached JWKS
+/// and an IdP encrypting to the pool keep working (and a start does not spend
+/// half a second making two RSA keys). Each is read, or generated and written
+/// when absent or `fresh`.
+pub struct CachedKeys {
+    pub idp: Identity,
+    pub cognito: CognitoIdentities,
+    /// Whether the IdP key was made now.
+    pub idp_is_new: bool,
+}
+
+pub fn cached_keys(dir: &Path, fresh: bool, clock: &dyn Clock) -> Result<CachedKeys, DataError> {
     std::fs::create_dir_all(dir).map_err(|source| DataError::Io {
         path: dir.to_owned(),
         source,
     })?;
-    let key_path = dir.join(KEY);
-    let cert_path = dir.join(CERTIFICATE);
+    let pairs = [
+        (KEY, CERTIFICATE),
+        (COGNITO_KEY, COGNITO_CERTIFICATE),
+        (COGNITO_ENCRYPTION_KEY, COGNITO_ENCRYPTION_CERTIFICATE),
+    ];
     if fresh {
-        for path in [&key_path, &cert_path] {
-            match std::fs::remove_file(path) {
+        for path in pairs.iter().flat_map(|(k, c)| [dir.join(k), dir.join(c)]) {
+            match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => {
-                    return Err(DataError::Io {
-                        path: path.clone(),
-                        source,
-                    });
-                }
+                Err(source) => return Err(DataError::Io { path, source }),
             }
         }
     }
-    let new = !(key_path.exists() && cert_path.exists());
-    let identity = identity_at(dir, clock, KEY, CERTIFICATE, generate_identity)?;
-    Ok((identity, new))
+    let idp_is_new = !(dir.join(KEY).exists() && dir.join(CERTIFICATE).exists());
+    Ok(CachedKeys {
+        idp: identity_at(dir, clock, KEY, CERTIFICATE, generate_identity)?,
+        cognito: CognitoIdentities {
+            signing: identity_at(
+                dir,
+                clock,
+                COGNITO_KEY,
+                COGNITO_CERTIFICATE,
+                generate_cognito_identity,
+            )?,
+            encryption: identity_at(
+                dir,
+                clock,
+                COGNITO_ENCRYPTION_KEY,
+                COGNITO_ENCRYPTION_CERTIFICATE,
+                generate_cognito_encryption_identity,
+            )?,
+        },
+        idp_is_new,
+    })
 }
 
 /// Takes the folder's lock, or says which process holds it. The lock is the
@@ -319,6 +346,31 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An in-memory emulator's keys outlive it in the cache folder, the pool's
+    /// as well as the IdP's; `fresh` replaces all three.
+    #[test]
+    fn cached_keys_are_kept_between_starts_and_fresh_replaces_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = samlsim_service::VirtualClock::frozen(1_768_467_600);
+        let fingerprints = |keys: &CachedKeys| {
+            [
+                keys.idp.certificate.sha256_fingerprint(),
+                keys.cognito.signing.certificate.sha256_fingerprint(),
+                keys.cognito.encryption.certificate.sha256_fingerprint(),
+            ]
+        };
+        let first = cached_keys(dir.path(), false, &clock).unwrap();
+        assert!(first.idp_is_new);
+        let again = cached_keys(dir.path(), false, &clock).unwrap();
+        assert!(!again.idp_is_new);
+        assert_eq!(fingerprints(&first), fingerprints(&again));
+        let fresh = cached_keys(dir.path(), true, &clock).unwrap();
+        assert!(fresh.idp_is_new);
+        for (old, new) in fingerprints(&first).iter().zip(fingerprints(&fresh)) {
+            assert_ne!(*old, new);
+        }
+    }
 
     #[test]
     fn hostile_data_folder_is_locked_against_a_second_samlsim() {

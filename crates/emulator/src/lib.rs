@@ -88,6 +88,9 @@ pub struct Options {
     /// The IdP's signing identity for in-memory emulators; a data folder brings
     /// its own. When neither is given one is generated.
     pub identity: Option<Identity>,
+    /// The user pools' keys for in-memory emulators (a data folder brings its
+    /// own); when not given, made once per process.
+    pub cognito_identities: Option<data::CognitoIdentities>,
 }
 
 impl Default for Options {
@@ -97,6 +100,7 @@ impl Default for Options {
             clock: Arc::new(VirtualClock::system()),
             ids: Arc::new(RandomIds),
             identity: None,
+            cognito_identities: None,
         }
     }
 }
@@ -169,8 +173,13 @@ impl Emulator {
                     Some(identity) => identity,
                     None => data::generate_identity(clock.as_ref())?,
                 };
-                let cognito_identity = in_memory_cognito_identity(clock.as_ref())?;
-                let cognito_encryption = in_memory_cognito_encryption_identity(clock.as_ref())?;
+                let (cognito_identity, cognito_encryption) = match options.cognito_identities {
+                    Some(given) => (given.signing, given.encryption),
+                    None => (
+                        in_memory_cognito_identity(clock.as_ref())?,
+                        in_memory_cognito_encryption_identity(clock.as_ref())?,
+                    ),
+                };
                 (
                     Store::in_memory()?,
                     identity,

@@ -50,6 +50,7 @@ fn every_sweep_runs_from_the_emulator_by_the_virtual_clock() {
             clock: clock.clone(),
             ids: Arc::new(SequentialIds::default()),
             identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
+            cognito_identities: None,
         },
     )
     .unwrap();

@@ -19,6 +19,7 @@ pub fn options() -> Options {
         clock: Arc::new(VirtualClock::frozen(NOW)),
         ids: Arc::new(SequentialIds::default()),
         identity: Some(Identity::from_pem(IDP_KEY, IDP_CERT).unwrap()),
+        cognito_identities: None,
     }
 }
 

@@ -205,6 +205,7 @@ fn run_in_process(
                     clock: Arc::new(VirtualClock::frozen(START)),
                     ids: Arc::new(SequentialIds::default()),
                     identity: Some(identity),
+                    cognito_identities: None,
                 },
             )
             .map_err(|e| e.to_string())
