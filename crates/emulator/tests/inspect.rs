@@ -21,6 +21,20 @@ fn walk(emulator: &Emulator, user: &str, password: &str) -> (String, FlowView) {
     (flow, view)
 }
 
+/// Flips a demo failure switch through the admin API, as the inspector's panel does.
+fn flip(emulator: &Emulator, name: &str, on: bool) {
+    let response = emulator.handle(
+        &Request::new(Method::POST, "/_admin/demo/switches")
+            .with_json(&serde_json::json!({ "switch": name, "on": on })),
+    );
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "{name}: {}",
+        response.text_body()
+    );
+}
+
 fn get(emulator: &Emulator, path: &str) -> (StatusCode, String) {
     let response = emulator.handle(&Request::new(Method::GET, path));
     (response.status, response.text_body())
@@ -170,18 +184,7 @@ fn hostile_exposure_the_inspector_answers_this_machine_only() {
 #[test]
 fn demo_failure_switches_break_the_flow_and_are_named_by_the_inspector() {
     let emulator = emulator();
-    let flip = |name: &str, on: bool| {
-        let response = emulator.handle(
-            &Request::new(Method::POST, "/_admin/demo/switches")
-                .with_json(&serde_json::json!({ "switch": name, "on": on })),
-        );
-        assert_eq!(
-            response.status,
-            StatusCode::OK,
-            "{name}: {}",
-            response.text_body()
-        );
-    };
+    let flip = |name: &str, on: bool| flip(&emulator, name, on);
     for switch in samlsim_emulator::switches::SWITCHES {
         flip(switch.name, true);
         let (flow, view) = walk(&emulator, "alice", "alice-pass");
@@ -230,13 +233,7 @@ fn demo_failure_switches_break_the_flow_and_are_named_by_the_inspector() {
 #[test]
 fn demo_switches_on_the_same_sp_do_not_undo_each_other() {
     let emulator = emulator();
-    let flip = |name: &str, on: bool| {
-        let response = emulator.handle(
-            &Request::new(Method::POST, "/_admin/demo/switches")
-                .with_json(&serde_json::json!({ "switch": name, "on": on })),
-        );
-        assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
-    };
+    let flip = |name: &str, on: bool| flip(&emulator, name, on);
     flip("expired-assertion", true);
     flip("wrong-audience", true);
     flip("wrong-audience", false);
@@ -269,13 +266,7 @@ fn demo_switches_survive_a_restart_with_the_world_they_changed() {
         )
         .unwrap()
     };
-    let flip = |emulator: &Emulator, on: bool| {
-        let response = emulator.handle(
-            &Request::new(Method::POST, "/_admin/demo/switches")
-                .with_json(&serde_json::json!({ "switch": "role-not-trusted", "on": on })),
-        );
-        assert_eq!(response.status, StatusCode::OK, "{}", response.text_body());
-    };
+    let flip = |emulator: &Emulator, on: bool| flip(emulator, "role-not-trusted", on);
     let first = start();
     flip(&first, true);
     drop(first);
