@@ -401,8 +401,11 @@ const scenarios = [
       if ((await visible()) !== 1) fail(`the presenter layout shows ${await visible()} rows at first`);
       await page.click("#next-step");
       if ((await visible()) !== 2) fail(`"Next step" shows ${await visible()} rows`);
+      const messages = async () => page.locator("section.message:visible").count();
+      if ((await messages()) !== 0) fail(`the presenter layout shows ${await messages()} SAML messages before their step`);
       await page.screenshot({ path: join(artifacts, "inspect-demo-present.png"), timeout: STEP_MS });
       while (await page.locator("#next-step").isEnabled()) await page.click("#next-step");
+      if ((await messages()) === 0) fail("the presenter layout never shows the SAML messages");
       await expectVisible(page, "#failed-check", "the failed check once every step is shown");
       await shot(page, "inspect-demo-switch");
       // Off again: the configured world is back for the scenarios after this one.

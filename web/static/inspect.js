@@ -92,17 +92,21 @@
   });
 })();
 
-// Presenter layout: the timeline one step at a time, "Next step" shows the next.
+// Presenter layout: the timeline one step at a time, "Next step" shows the next;
+// a decoded SAML message appears with the exchange that carried it.
 (function () {
   "use strict";
   const next = document.getElementById("next-step");
   if (!next) return;
   const rows = Array.from(document.querySelectorAll("#timeline tbody tr"));
+  const messages = Array.from(document.querySelectorAll("section.message[data-row]"));
   const failed = document.getElementById("failed-check");
   const count = document.getElementById("step-count");
   let shown = 1;
   function show() {
     rows.forEach((row, i) => { row.hidden = i >= shown; });
+    const reached = new Set(rows.slice(0, shown).map((row) => row.dataset.row));
+    messages.forEach((message) => { message.hidden = !reached.has(message.dataset.row); });
     const done = shown >= rows.length;
     if (failed) failed.hidden = !done;
     document.body.classList.toggle("revealed", done);
