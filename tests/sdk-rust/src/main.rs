@@ -40,6 +40,7 @@ fn main() -> Result<(), Failure> {
             clock: Arc::new(VirtualClock::system()),
             ids: Arc::new(SequentialIds::default()),
             identity: Some(identity),
+            cognito_identities: None,
         },
     )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
