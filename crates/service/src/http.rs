@@ -438,10 +438,8 @@ mod tests {
             let full: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
                 .into_owned()
                 .collect();
-            let request = Request::new(Method::POST, "/").with_header(
-                header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            );
+            let request = Request::new(Method::POST, "/")
+                .with_header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
             let request = Request {
                 body: Bytes::copy_from_slice(body.as_bytes()),
                 ..request

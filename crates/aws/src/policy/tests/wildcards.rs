@@ -122,9 +122,21 @@ fn glob_edge_cases() {
     assert!(!glob(&tokens("arn:aws:s3"), arn, segments));
     assert!(glob(&tokens("arn:aws:connect:*"), arn, segments));
     assert!(glob(&tokens("arn:aws:connect:*:1:*"), arn, segments));
-    assert!(glob(&tokens("arn:aws:connect:us*1:1:instance/i/user/u"), arn, segments));
-    assert!(!glob(&tokens("arn:aws:connect*1:1:instance/i/user/u"), arn, segments));
-    assert!(glob(&tokens("arn:aws:connect*1:1:instance/i/user/u"), arn, Wildcards::Anywhere));
+    assert!(glob(
+        &tokens("arn:aws:connect:us*1:1:instance/i/user/u"),
+        arn,
+        segments
+    ));
+    assert!(!glob(
+        &tokens("arn:aws:connect*1:1:instance/i/user/u"),
+        arn,
+        segments
+    ));
+    assert!(glob(
+        &tokens("arn:aws:connect*1:1:instance/i/user/u"),
+        arn,
+        Wildcards::Anywhere
+    ));
     assert!(glob(&tokens("éü"), "éü", segments));
     assert!(!glob(&tokens("éü"), "é", segments));
     // Many stars against a long near-miss stay fast (quadratic, not exponential).
