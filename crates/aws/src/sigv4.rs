@@ -9,6 +9,7 @@
 //! Connect `UnrecognizedClientException`); this module says only what failed.
 
 use samlsim_service::http::header;
+use samlsim_service::ids::hex;
 use samlsim_service::{Request, UnixTime};
 use sha2::{Digest, Sha256};
 
@@ -385,10 +386,6 @@ pub fn uri_encode(text: &str, encode_slash: bool) -> String {
         }
     }
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// HMAC-SHA256 (RFC 2104).

@@ -41,4 +41,4 @@ pub use encryption::OaepHash;
 pub use error::CryptoError;
 pub use identity::{DEFAULT_KEY_BITS, Identity, IdentityParams, generate_identity};
 pub use key::SigningKey;
-pub use password::{hash_password, verify_password};
+pub use password::{VerifiedPasswords, hash_password, verify_password};

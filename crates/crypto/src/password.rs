@@ -7,9 +7,11 @@
 //! be load-tested at thousands per second. What matters for the emulator is that
 //! no plain password is ever stored or logged.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 
-use aws_lc_rs::pbkdf2;
+use aws_lc_rs::{constant_time, hmac, pbkdf2};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use rand::RngCore;
@@ -74,9 +76,101 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
     .is_ok()
 }
 
+/// Passwords that already passed [`verify_password`], remembered in memory only,
+/// so that a repeat sign-in does not run PBKDF2 again.
+///
+/// Why: load tests sign the same demo users in thousands of times a second, and
+/// PBKDF2 was a twelfth of each flow. Why it keeps what the stored hash protects:
+/// the database still holds only the PBKDF2 hash at full strength, and nothing of
+/// this memo is ever written anywhere. Each entry is an HMAC-SHA256 of a password
+/// that verified, under a random key made when the memo is (so a tag is no
+/// precomputable hash of the password), filed under the exact stored hash it
+/// verified against: a changed password has a new salt, hence a new stored value,
+/// and misses. A password that does not match the remembered tag goes through
+/// PBKDF2 as before, so a wrong one costs what it always did and is refused by
+/// the same check.
+pub struct VerifiedPasswords {
+    key: hmac::Key,
+    /// Stored hash → HMAC of the password that verified against it.
+    verified: Mutex<HashMap<String, hmac::Tag>>,
+}
+
+impl VerifiedPasswords {
+    /// The most stored hashes remembered; past it the memo starts over.
+    const MAX_ENTRIES: usize = 4096;
+
+    /// An empty memo with a fresh random key.
+    pub fn new() -> Self {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let key = hmac::Key::generate(hmac::HMAC_SHA256, &rng)
+            // aws-lc's generator fails only when the operating system cannot
+            // give randomness, and then no key or salt can be made either.
+            .expect("the system random generator works");
+        VerifiedPasswords {
+            key,
+            verified: Mutex::default(),
+        }
+    }
+
+    /// [`verify_password`], answered from memory when this very password
+    /// verified against this very `stored` hash before.
+    pub fn verify(&self, stored: &str, password: &str) -> bool {
+        let tag = hmac::sign(&self.key, password.as_bytes());
+        let remembered = self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(stored)
+            .is_some_and(|known| {
+                constant_time::verify_slices_are_equal(known.as_ref(), tag.as_ref()).is_ok()
+            });
+        if remembered {
+            return true;
+        }
+        if !verify_password(stored, password) {
+            return false;
+        }
+        let mut verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if verified.len() >= Self::MAX_ENTRIES {
+            verified.clear();
+        }
+        verified.insert(stored.to_owned(), tag);
+        true
+    }
+}
+
+impl Default for VerifiedPasswords {
+    fn default() -> Self {
+        VerifiedPasswords::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_passwords_answer_as_pbkdf2_does() {
+        let memo = VerifiedPasswords::new();
+        let stored = hash_password("correct horse");
+        assert!(!memo.verify(&stored, "wrong"), "nothing remembered yet");
+        assert!(memo.verify(&stored, "correct horse"));
+        assert!(memo.verify(&stored, "correct horse"), "from memory");
+        assert!(
+            !memo.verify(&stored, "Correct horse"),
+            "another password after a good one is still refused"
+        );
+        let changed = hash_password("battery staple");
+        assert!(
+            !memo.verify(&changed, "correct horse"),
+            "a changed password does not accept the old one"
+        );
+        assert!(memo.verify(&changed, "battery staple"));
+        assert!(!memo.verify("md5$1$a$b", "correct horse"));
+    }
 
     #[test]
     fn passwords_verify_and_differ_by_salt() {

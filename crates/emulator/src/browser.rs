@@ -3,6 +3,7 @@
 //! as a browser with scripts would. Tests and scenarios use it to walk the
 //! six-step flow without sockets; the real-browser tests use Chromium.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use samlsim_service::http::{Method, StatusCode, header};
@@ -54,19 +55,19 @@ impl Page {
 
     /// The first `<form>` on the page with its fields (hidden and visible inputs).
     pub fn form(&self) -> Option<Form> {
-        Form::first_in(&String::from_utf8_lossy(&self.response.body))
+        Form::first_in(&body_text(&self.response))
     }
 
     /// What the page is, by the `data-page` role every samlsim page carries
     /// (`idp-login`, `aws-sign-in-error`, `connect-ccp`, ...); `None` for bodies
     /// that are not samlsim pages (XML, JSON, redirects).
     pub fn role(&self) -> Option<String> {
-        attribute_value(&self.text(), "data-page=\"").filter(|r| !r.is_empty())
+        attribute_value(&body_text(&self.response), "data-page=\"").filter(|r| !r.is_empty())
     }
 
     /// The `data-rule` a refusal page names.
     pub fn rule(&self) -> Option<String> {
-        attribute_value(&self.text(), "data-rule=\"")
+        attribute_value(&body_text(&self.response), "data-rule=\"")
     }
 }
 
@@ -250,13 +251,15 @@ impl<'e> Browser<'e> {
                     if let Some(saml) = form.get("SAMLResponse") {
                         self.last_saml_response = Some(saml.to_owned());
                     }
-                    self.last_posted_form = Some(form.clone());
                     let pairs: Vec<(&str, &str)> = form
                         .fields
                         .iter()
                         .map(|(n, v)| (n.as_str(), v.as_str()))
                         .collect();
-                    Request::new(Method::POST, &self.local_target(&form.action)).with_form(&pairs)
+                    let request = Request::new(Method::POST, &self.local_target(&form.action))
+                        .with_form(&pairs);
+                    self.last_posted_form = Some(form);
+                    request
                 })
             } else {
                 None
@@ -328,10 +331,19 @@ impl<'e> Browser<'e> {
 /// The form of a page whose only job is to post it by script: the HTTP-POST
 /// binding. The body is decoded once, as these pages carry 8 KB assertions.
 fn auto_post_form(response: &Response) -> Option<Form> {
-    let text = String::from_utf8_lossy(&response.body);
+    let text = body_text(response);
     (text.contains(".submit();") && text.contains("<form"))
         .then(|| Form::first_in(&text))
         .flatten()
+}
+
+/// The body as text, borrowed when it is UTF-8 (every samlsim page is): a lossy
+/// copy of each 12 KB auto-post page showed in the flow's profile.
+fn body_text(response: &Response) -> Cow<'_, str> {
+    match std::str::from_utf8(&response.body) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(&response.body),
+    }
 }
 
 fn resolve(current: &str, location: &str) -> String {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rusqlite::OptionalExtension;
-use samlsim_crypto::{hash_password, verify_password};
+use samlsim_crypto::{VerifiedPasswords, hash_password};
 use samlsim_service::store::{from_json, to_json};
 use samlsim_service::{Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,9 @@ impl LoginFailure {
 #[derive(Clone)]
 pub struct Directory {
     store: Arc<Store>,
+    /// Passwords that verified, in memory only (see [`VerifiedPasswords`]): a
+    /// repeat sign-in skips PBKDF2; the stored hash keeps its strength.
+    verified: Arc<VerifiedPasswords>,
 }
 
 const MIGRATIONS: &[&str] = &["CREATE TABLE idp_users (
@@ -96,7 +99,10 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE idp_users (
 impl Directory {
     pub fn new(store: Arc<Store>) -> Result<Self, StoreError> {
         store.migrate("idp-directory", MIGRATIONS)?;
-        Ok(Directory { store })
+        Ok(Directory {
+            store,
+            verified: Arc::default(),
+        })
     }
 
     pub fn is_empty(&self) -> Result<bool, StoreError> {
@@ -167,7 +173,7 @@ impl Directory {
         let Some((user, hash)) = self.get_with_hash(username)? else {
             return Ok(Err(LoginFailure::UnknownUser));
         };
-        if !verify_password(&hash, password) {
+        if !self.verified.verify(&hash, password) {
             return Ok(Err(LoginFailure::WrongPassword));
         }
         if user.disabled {

@@ -71,17 +71,15 @@ impl Request {
 
     /// The decoded form fields of a urlencoded body, in order; empty for other bodies.
     pub fn form(&self) -> Vec<(String, String)> {
-        self.form_fields().into_owned().collect()
+        form_pairs(self.form_body())
+            .map(|(name, value)| (decode_form_text(name), decode_form_text(value)))
+            .collect()
     }
 
     /// The first form field called `name`. Only the matching value is decoded,
     /// which matters for 8 KB SAMLResponse bodies read field by field.
     pub fn form_value(&self, name: &str) -> Option<String> {
         first_value(self.form_body(), name)
-    }
-
-    fn form_fields(&self) -> form_urlencoded::Parse<'_> {
-        form_urlencoded::parse(self.form_body())
     }
 
     /// The body when it is urlencoded; empty otherwise.
@@ -138,23 +136,64 @@ impl Request {
 /// the one value that matches: a SAMLResponse value is 8 KB of percent-escapes,
 /// and a service reads several fields beside it.
 fn first_value(pairs: &[u8], name: &str) -> Option<String> {
+    form_pairs(pairs)
+        .find(|(key, _)| decode_form_text(key) == name)
+        .map(|(_, value)| decode_form_text(value))
+}
+
+/// The raw `name` and `value` of each pair of an urlencoded text, split as
+/// `form_urlencoded::parse` splits it (WHATWG URL, application/x-www-form-urlencoded
+/// parsing): on `&`, empty sequences skipped, at the first `=` (none: an empty value).
+fn form_pairs(pairs: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     pairs
         .split(|&b| b == b'&')
         .filter(|pair| !pair.is_empty())
-        .find_map(|pair| {
-            let raw_key = pair.split(|&b| b == b'=').next().unwrap_or_default();
-            // Decoding a key alone: it holds no `=` or `&`, so `parse` reads it as
-            // one pair with an empty value.
-            let key = form_urlencoded::parse(raw_key)
-                .next()
-                .map_or_else(Default::default, |(k, _)| k);
-            if key != name {
-                return None;
-            }
-            form_urlencoded::parse(pair)
-                .next()
-                .map(|(_, value)| value.into_owned())
+        .map(|pair| match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &pair[pair.len()..]),
         })
+}
+
+/// One urlencoded name or value decoded exactly as `form_urlencoded` decodes it
+/// (`+` is a space, `%XX` a byte, a `%` without two hex digits stays, invalid
+/// UTF-8 becomes U+FFFD), in one pass into one buffer. The crate's way (replace
+/// `+` into a copy, decode byte by byte into another, then a lossy UTF-8 scan) was
+/// a twentieth of a six-step flow, whose SAMLResponse is 11 KB of base64 with
+/// hundreds of escapes, read once by the sign-in endpoint and once by the
+/// exchange log.
+fn decode_form_text(text: &[u8]) -> String {
+    fn hex(digit: u8) -> Option<u8> {
+        (digit as char).to_digit(16).map(|d| d as u8)
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.iter().position(|&b| b == b'%' || b == b'+') {
+        out.extend_from_slice(&rest[..at]);
+        let escape = match rest[at] {
+            b'+' => None,
+            _ => rest
+                .get(at + 1)
+                .and_then(|&h| hex(h))
+                .zip(rest.get(at + 2).and_then(|&l| hex(l))),
+        };
+        match (rest[at], escape) {
+            (b'+', _) => {
+                out.push(b' ');
+                rest = &rest[at + 1..];
+            }
+            (_, Some((high, low))) => {
+                out.push(high << 4 | low);
+                rest = &rest[at + 3..];
+            }
+            (_, None) => {
+                out.push(b'%');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    String::from_utf8(out)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }
 
 /// An HTTP response.
@@ -315,11 +354,50 @@ pub fn encode_location(url: &str) -> String {
 }
 
 pub fn encode_form(pairs: &[(&str, &str)]) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        serializer.append_pair(k, v);
+    let mut out = String::with_capacity(
+        pairs
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 2)
+            .sum(),
+    );
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        append_form_encoded(&mut out, name);
+        out.push('=');
+        append_form_encoded(&mut out, value);
     }
-    serializer.finish()
+    out
+}
+
+/// `text` urlencoded as `form_urlencoded::byte_serialize` does (WHATWG URL: ASCII
+/// alphanumerics and `*-._` stay, a space is `+`, every other byte `%XX` in upper
+/// case), copying the runs that stay whole: a posted SAMLResponse is 11 KB.
+fn append_form_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
+            continue;
+        }
+        // [start, i) holds only ASCII, so both ends are character boundaries.
+        if start < i {
+            out.push_str(&text[start..i]);
+        }
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
+        }
+        start = i + 1;
+    }
+    if start < bytes.len() {
+        out.push_str(&text[start..]);
+    }
 }
 
 /// Percent-encodes `value` for a URL query component (everything but unreserved
@@ -353,8 +431,20 @@ mod tests {
             "k=v=w&z=%ZZ%2",
             "SAMLResponse=PD94%2B%2F%3D&RelayState=%2Fx%3Fy",
             "",
+            "a=%%41%+1%2+%2B+&b=%FF%c3%A9%e2%82&z=%",
+            "k=%EC%97%B0%EA%B2%B0+%&&&a=%zz%4",
         ];
         for body in bodies {
+            let full: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+                .into_owned()
+                .collect();
+            let request = Request::new(Method::POST, "/")
+                .with_header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let request = Request {
+                body: Bytes::copy_from_slice(body.as_bytes()),
+                ..request
+            };
+            assert_eq!(request.form(), full, "{body:?}");
             for name in ["a", "b", "k", "z", "", "SAMLResponse", "RelayState", "none"] {
                 let full = form_urlencoded::parse(body.as_bytes())
                     .find(|(k, _)| k == name)
@@ -366,6 +456,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn forms_encode_as_form_urlencoded_does() {
+        let pairs = [
+            ("SAMLResponse", "PD94bWwg+/= a*b-c.d_e~f"),
+            ("연결", "é\u{0}\"&=%+"),
+            ("", ""),
+        ];
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            serializer.append_pair(k, v);
+        }
+        assert_eq!(encode_form(&pairs), serializer.finish());
+        assert_eq!(encode_form(&[]), "");
     }
 
     #[test]

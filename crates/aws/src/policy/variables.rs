@@ -154,7 +154,26 @@ pub(super) enum Wildcards {
 /// Whether `text` matches `pattern`. Runs in O(pattern × text) time whatever the
 /// input, so hostile patterns cannot make evaluation slow.
 pub(super) fn glob(pattern: &[Token], text: &str, wildcards: Wildcards) -> bool {
-    let text: Vec<char> = text.chars().collect();
+    // Leading literals match one character each, whatever follows: read them off
+    // before the table, which then covers only what is left. A resource ARN with
+    // its variables resolved is usually all literal (or a literal prefix and a
+    // final `*`), and the table over every character showed in the flow's profile.
+    let mut rest = text.chars();
+    let mut literals = 0;
+    for token in pattern {
+        let Token::Lit(l) = token else { break };
+        let mut ahead = rest.clone();
+        if ahead.next() != Some(*l) {
+            return false;
+        }
+        rest = ahead;
+        literals += 1;
+    }
+    let pattern = &pattern[literals..];
+    if pattern.is_empty() {
+        return rest.as_str().is_empty();
+    }
+    let text: Vec<char> = rest.collect();
     // reachable[j]: the pattern read so far matches text[..j].
     let mut reachable = vec![false; text.len() + 1];
     reachable[0] = true;

@@ -112,6 +112,33 @@ fn glob_edge_cases() {
     assert!(glob(&tokens("a*b*c"), "aXXbYYc", Wildcards::Anywhere));
     assert!(!glob(&tokens("a*b*c"), "aXXbYY", Wildcards::Anywhere));
     assert!(glob(&tokens("é?"), "éü", Wildcards::Anywhere));
+    // The literal prefix read off before the table: exact, longer, shorter, and
+    // the colon rule of a star that follows it.
+    let arn = "arn:aws:connect:us-east-1:1:instance/i/user/u";
+    let segments = Wildcards::WithinArnSegments;
+    assert!(glob(&tokens(arn), arn, segments));
+    assert!(!glob(&tokens(arn), &format!("{arn}x"), segments));
+    assert!(!glob(&tokens(&format!("{arn}x")), arn, segments));
+    assert!(!glob(&tokens("arn:aws:s3"), arn, segments));
+    assert!(glob(&tokens("arn:aws:connect:*"), arn, segments));
+    assert!(glob(&tokens("arn:aws:connect:*:1:*"), arn, segments));
+    assert!(glob(
+        &tokens("arn:aws:connect:us*1:1:instance/i/user/u"),
+        arn,
+        segments
+    ));
+    assert!(!glob(
+        &tokens("arn:aws:connect*1:1:instance/i/user/u"),
+        arn,
+        segments
+    ));
+    assert!(glob(
+        &tokens("arn:aws:connect*1:1:instance/i/user/u"),
+        arn,
+        Wildcards::Anywhere
+    ));
+    assert!(glob(&tokens("éü"), "éü", segments));
+    assert!(!glob(&tokens("éü"), "é", segments));
     // Many stars against a long near-miss stay fast (quadratic, not exponential).
     let pattern = tokens(&"*a".repeat(200));
     assert!(!glob(&pattern, &"a".repeat(199), Wildcards::Anywhere));
