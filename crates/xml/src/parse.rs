@@ -10,7 +10,7 @@
 //! because canonicalisation is defined over their result: line ends (XML 1.0 §2.11)
 //! and attribute values (§3.3.3).
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -31,7 +31,7 @@ impl At<'_> {
     }
 }
 use crate::tree::{
-    Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE,
+    Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, Str, XML_NAMESPACE,
 };
 
 const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
@@ -64,12 +64,13 @@ impl Default for Limits {
 }
 
 /// Parses UTF-8 bytes (an optional byte-order mark is skipped) with default limits.
-pub fn parse_bytes(input: &[u8]) -> Result<Document, XmlError> {
+/// The document borrows its names and text from `input`.
+pub fn parse_bytes(input: &[u8]) -> Result<Document<'_>, XmlError> {
     parse_bytes_with(input, &Limits::default())
 }
 
 /// Parses UTF-8 bytes with the given limits.
-pub fn parse_bytes_with(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+pub fn parse_bytes_with<'i>(input: &'i [u8], limits: &Limits) -> Result<Document<'i>, XmlError> {
     check_size(input.len(), limits)?;
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let text = std::str::from_utf8(input).map_err(|e| XmlError::NotUtf8 {
@@ -78,13 +79,14 @@ pub fn parse_bytes_with(input: &[u8], limits: &Limits) -> Result<Document, XmlEr
     parse_with(text, limits)
 }
 
-/// Parses a string with default limits.
-pub fn parse(input: &str) -> Result<Document, XmlError> {
+/// Parses a string with default limits. The document borrows its names and text
+/// from `input`.
+pub fn parse(input: &str) -> Result<Document<'_>, XmlError> {
     parse_with(input, &Limits::default())
 }
 
 /// Parses a string with the given limits.
-pub fn parse_with(input: &str, limits: &Limits) -> Result<Document, XmlError> {
+pub fn parse_with<'i>(input: &'i str, limits: &Limits) -> Result<Document<'i>, XmlError> {
     check_size(input.len(), limits)?;
     let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
     Parser::new(input, limits).run()
@@ -100,25 +102,23 @@ fn check_size(len: usize, limits: &Limits) -> Result<(), XmlError> {
     Ok(())
 }
 
-struct Parser<'i> {
+struct Parser<'i, 'l> {
     input: &'i str,
     reader: Reader<&'i [u8]>,
-    limits: &'i Limits,
-    doc: Document,
+    limits: &'l Limits,
+    doc: Document<'i>,
     /// The open elements, innermost last.
     open: Vec<NodeId>,
-    /// Namespace URIs seen so far, shared by every element and attribute in them.
-    namespaces: Vec<Arc<str>>,
     /// The namespace declarations in scope, innermost last (`None`: the default
     /// namespace), so that resolving a prefix never walks the tree.
-    scope: Vec<(Option<String>, Arc<str>)>,
+    scope: Vec<(Option<Str<'i>>, Str<'i>)>,
     /// Where each open element's declarations start in `scope`.
     scope_marks: Vec<usize>,
     seen_root: bool,
 }
 
-impl<'i> Parser<'i> {
-    fn new(input: &'i str, limits: &'i Limits) -> Self {
+impl<'i, 'l> Parser<'i, 'l> {
+    fn new(input: &'i str, limits: &'l Limits) -> Self {
         let mut reader = Reader::from_str(input);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -133,7 +133,6 @@ impl<'i> Parser<'i> {
             // hostile input from reserving more than it could fill cheaply.
             doc: Document::with_capacity((input.len() / 30).clamp(16, 4096).min(limits.max_nodes)),
             open: Vec::new(),
-            namespaces: Vec::new(),
             scope: Vec::new(),
             scope_marks: Vec::new(),
             seen_root: false,
@@ -151,7 +150,17 @@ impl<'i> Parser<'i> {
         self.position(self.reader.buffer_position())
     }
 
-    fn run(mut self) -> Result<Document, XmlError> {
+    /// `s` as a borrow of the input, which it is a slice of whenever quick-xml
+    /// reads from a slice (as here); a copy otherwise.
+    fn borrow(&self, s: &str) -> Str<'i> {
+        let start = (s.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        match self.input.get(start..start.wrapping_add(s.len())) {
+            Some(inside) if inside.as_ptr() == s.as_ptr() => Cow::Borrowed(inside),
+            _ => Cow::Owned(s.to_owned()),
+        }
+    }
+
+    fn run(mut self) -> Result<Document<'i>, XmlError> {
         let mut first_event = true;
         loop {
             let event_start = self.reader.buffer_position();
@@ -211,14 +220,14 @@ impl<'i> Parser<'i> {
                             reason: "\"]]>\" is not allowed in text (escape the '>')".into(),
                         });
                     }
-                    self.add_text(&text, event_start)?;
+                    self.add_text(text, event_start)?;
                 }
                 Event::CData(cdata) => {
                     let text = cdata.xml10_content();
                     if self.open.is_empty() {
                         return Err(self.outside_root(event_start));
                     }
-                    self.add_text(&text, event_start)?;
+                    self.add_text(text, event_start)?;
                 }
                 Event::GeneralRef(reference) => {
                     if self.open.is_empty() {
@@ -227,13 +236,12 @@ impl<'i> Parser<'i> {
                     }
                     let at = self.position(event_start);
                     let ch = resolve_reference(&reference, at)?;
-                    let mut buf = [0u8; 4];
-                    self.add_text(ch.encode_utf8(&mut buf), event_start)?;
+                    self.add_text(Cow::Owned(ch.into()), event_start)?;
                 }
                 Event::Comment(comment) => {
                     let text = comment.xml10_content();
                     check_chars(&text, self.position(event_start))?;
-                    self.add_node(NodeKind::Comment(text.into_owned()), event_start)?;
+                    self.add_node(NodeKind::Comment(text), event_start)?;
                 }
                 Event::PI(pi) => {
                     let target = pi.target();
@@ -251,8 +259,13 @@ impl<'i> Parser<'i> {
                             reason: "the XML declaration must come first".into(),
                         });
                     }
-                    let data = normalize_line_ends(pi.content().trim_start());
-                    let target = target.to_owned();
+                    let data = pi.content().trim_start();
+                    let data = if data.contains('\r') {
+                        Cow::Owned(normalize_line_ends(data))
+                    } else {
+                        self.borrow(data)
+                    };
+                    let target = self.borrow(target);
                     self.add_node(
                         NodeKind::ProcessingInstruction { target, data },
                         event_start,
@@ -288,7 +301,7 @@ impl<'i> Parser<'i> {
             .unwrap_or(self.doc.document_node())
     }
 
-    fn add_node(&mut self, kind: NodeKind, offset: u64) -> Result<NodeId, XmlError> {
+    fn add_node(&mut self, kind: NodeKind<'i>, offset: u64) -> Result<NodeId, XmlError> {
         if self.doc.node_count() >= self.limits.max_nodes {
             return Err(XmlError::TooManyNodes {
                 at: self.position(offset).pos(),
@@ -303,27 +316,27 @@ impl<'i> Parser<'i> {
 
     /// Adds character data, merging it with a preceding text node: text, CDATA and
     /// references are one run of characters to the data model.
-    fn add_text(&mut self, text: &str, offset: u64) -> Result<(), XmlError> {
+    fn add_text(&mut self, text: Str<'i>, offset: u64) -> Result<(), XmlError> {
         if self.open.is_empty() {
             if text.chars().all(is_xml_whitespace) {
                 return Ok(());
             }
             return Err(self.outside_root(offset));
         }
-        check_chars(text, self.position(offset))?;
+        check_chars(&text, self.position(offset))?;
         let parent = self.parent();
         if let Some(&last) = self.doc.children(parent).last()
-            && self.doc.extend_text(last, text)
+            && self.doc.extend_text(last, &text)
         {
             return Ok(());
         }
-        self.add_node(NodeKind::Text(text.to_owned()), offset)?;
+        self.add_node(NodeKind::Text(text), offset)?;
         Ok(())
     }
 
     /// The namespace `prefix` is bound to at the element being started (`None`:
-    /// the default namespace, `Some("")` when undeclared), shared.
-    fn lookup(&self, prefix: Option<&str>) -> Option<&Arc<str>> {
+    /// the default namespace, `Some("")` when undeclared).
+    fn lookup(&self, prefix: Option<&str>) -> Option<&Str<'i>> {
         self.scope
             .iter()
             .rev()
@@ -331,10 +344,10 @@ impl<'i> Parser<'i> {
             .map(|(_, uri)| uri)
     }
 
-    /// The namespace `prefix` is bound to at the element being started, shared.
-    fn resolve(&mut self, prefix: &str, at: At<'_>) -> Result<Arc<str>, XmlError> {
+    /// The namespace `prefix` is bound to at the element being started.
+    fn resolve(&self, prefix: &str, at: At<'_>) -> Result<Str<'i>, XmlError> {
         if prefix == "xml" {
-            return Ok(intern(&mut self.namespaces, XML_NAMESPACE));
+            return Ok(Cow::Borrowed(XML_NAMESPACE));
         }
         self.lookup(Some(prefix))
             .cloned()
@@ -356,7 +369,7 @@ impl<'i> Parser<'i> {
             self.seen_root = true;
         }
         let qname = start.name();
-        let (prefix, local_name) = split_qname(qname.as_ref(), at)?;
+        let (prefix, local_name) = split_qname(self.borrow(qname.into_inner()), at)?;
         check_attribute_separation(start.attributes_raw(), at)?;
 
         let mut namespace_declarations = Vec::new();
@@ -373,7 +386,7 @@ impl<'i> Parser<'i> {
                 });
             }
             let name: &str = attribute.key.into_inner();
-            let value = normalize_attribute_value(&attribute.value, at)?;
+            let value = normalize_attribute_value(self.borrow(&attribute.value), at)?;
             if name == "xmlns" {
                 namespace_declarations.push(NamespaceDeclaration {
                     prefix: None,
@@ -388,7 +401,7 @@ impl<'i> Parser<'i> {
                 }
                 check_prefix_binding(declared, &value, at)?;
                 namespace_declarations.push(NamespaceDeclaration {
-                    prefix: Some(declared.to_owned()),
+                    prefix: Some(self.borrow(declared)),
                     uri: value,
                 });
             } else {
@@ -398,34 +411,35 @@ impl<'i> Parser<'i> {
 
         // Namespaces are resolved once the element's own declarations are known.
         for d in &namespace_declarations {
-            let uri = intern(&mut self.namespaces, &d.uri);
-            self.scope.push((d.prefix.clone(), uri));
+            self.scope.push((d.prefix.clone(), d.uri.clone()));
         }
+        // Resolved after the node is counted, as the limit is checked first.
+        let resolve_prefix = prefix.clone();
         let element_id = self.add_node(
             NodeKind::Element(Element {
-                prefix: prefix.map(str::to_owned),
-                local_name: local_name.to_owned(),
+                prefix,
+                local_name,
                 namespace: None,
                 namespace_declarations,
                 attributes: Vec::new(),
             }),
             offset,
         )?;
-        let namespace = match prefix {
+        let namespace = match resolve_prefix.as_deref() {
             Some(p) => Some(self.resolve(p, at)?),
             None => self.lookup(None).filter(|uri| !uri.is_empty()).cloned(),
         };
 
         let mut attributes = Vec::with_capacity(raw_attributes.len());
         for (name, value) in raw_attributes {
-            let (prefix, local_name) = split_qname(name, at)?;
-            let namespace = match prefix {
+            let (prefix, local_name) = split_qname(self.borrow(name), at)?;
+            let namespace = match prefix.as_deref() {
                 Some(p) => Some(self.resolve(p, at)?),
                 None => None,
             };
             let attribute = Attribute {
-                prefix: prefix.map(str::to_owned),
-                local_name: local_name.to_owned(),
+                prefix,
+                local_name,
                 namespace,
                 value,
             };
@@ -449,18 +463,25 @@ impl<'i> Parser<'i> {
     }
 }
 
-/// The shared copy of namespace `uri` (a document names few namespaces, so a
-/// linear search beats hashing).
-fn intern(namespaces: &mut Vec<Arc<str>>, uri: &str) -> Arc<str> {
-    if let Some(known) = namespaces.iter().find(|n| &***n == uri) {
-        return known.clone();
-    }
-    let shared: Arc<str> = Arc::from(uri);
-    namespaces.push(shared.clone());
-    shared
+/// A qualified name split into its prefix and local part, borrowed as `name` is.
+#[allow(clippy::type_complexity)]
+fn split_qname<'i>(name: Str<'i>, at: At<'_>) -> Result<(Option<Str<'i>>, Str<'i>), XmlError> {
+    Ok(match name {
+        Cow::Borrowed(name) => {
+            let (prefix, local) = split_name(name, at)?;
+            (prefix.map(Cow::Borrowed), Cow::Borrowed(local))
+        }
+        Cow::Owned(name) => {
+            let (prefix, local) = split_name(&name, at)?;
+            (
+                prefix.map(|p| Cow::Owned(p.to_owned())),
+                Cow::Owned(local.to_owned()),
+            )
+        }
+    })
 }
 
-fn split_qname<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str), XmlError> {
+fn split_name<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str), XmlError> {
     let invalid = || XmlError::Malformed {
         at: at.pos(),
         reason: format!("'{name}' is not a valid qualified name"),
@@ -612,9 +633,13 @@ fn resolve_reference(name: &str, at: At<'_>) -> Result<char, XmlError> {
 /// CDATA): line ends become one space, each literal whitespace character becomes a
 /// space, references are replaced by the character they name — so `&#10;` survives
 /// as a line feed while a literal line feed does not.
-fn normalize_attribute_value(raw: &str, at: At<'_>) -> Result<String, XmlError> {
+fn normalize_attribute_value<'i>(raw: Str<'i>, at: At<'_>) -> Result<Str<'i>, XmlError> {
+    if !raw.contains(['&', '\r', '\n', '\t', '<']) {
+        check_chars(&raw, at)?;
+        return Ok(raw);
+    }
     let mut value = String::with_capacity(raw.len());
-    let mut rest = raw;
+    let mut rest = &*raw;
     while let Some(i) = rest.find(['&', '\r', '\n', '\t', '<']) {
         value.push_str(&rest[..i]);
         let tail = &rest[i..];
@@ -645,7 +670,7 @@ fn normalize_attribute_value(raw: &str, at: At<'_>) -> Result<String, XmlError> 
     }
     value.push_str(rest);
     check_chars(&value, at)?;
-    Ok(value)
+    Ok(Cow::Owned(value))
 }
 
 /// XML 1.0 §2.11 for the one construct quick-xml does not normalise for us.
