@@ -114,6 +114,9 @@ struct Parser<'i, 'l> {
     scope: Vec<(Option<Str<'i>>, Str<'i>)>,
     /// Where each open element's declarations start in `scope`.
     scope_marks: Vec<usize>,
+    /// The attributes (name, value) of the element being started, before their
+    /// prefixes can be resolved: kept to reuse its allocation.
+    pending_attributes: Vec<(Str<'i>, Str<'i>)>,
     seen_root: bool,
 }
 
@@ -135,6 +138,7 @@ impl<'i, 'l> Parser<'i, 'l> {
             open: Vec::new(),
             scope: Vec::new(),
             scope_marks: Vec::new(),
+            pending_attributes: Vec::new(),
             seen_root: false,
         }
     }
@@ -373,7 +377,8 @@ impl<'i, 'l> Parser<'i, 'l> {
         check_attribute_separation(start.attributes_raw(), at)?;
 
         let mut namespace_declarations = Vec::new();
-        let mut raw_attributes = Vec::new();
+        let mut raw_attributes = std::mem::take(&mut self.pending_attributes);
+        raw_attributes.clear();
         for attribute in start.attributes().with_checks(true) {
             let attribute = attribute.map_err(|e| XmlError::Malformed {
                 at: at.pos(),
@@ -405,7 +410,7 @@ impl<'i, 'l> Parser<'i, 'l> {
                     uri: value,
                 });
             } else {
-                raw_attributes.push((name, value));
+                raw_attributes.push((self.borrow(name), value));
             }
         }
 
@@ -431,8 +436,8 @@ impl<'i, 'l> Parser<'i, 'l> {
         };
 
         let mut attributes = Vec::with_capacity(raw_attributes.len());
-        for (name, value) in raw_attributes {
-            let (prefix, local_name) = split_qname(self.borrow(name), at)?;
+        for (name, value) in raw_attributes.drain(..) {
+            let (prefix, local_name) = split_qname(name.clone(), at)?;
             let namespace = match prefix.as_deref() {
                 Some(p) => Some(self.resolve(p, at)?),
                 None => None,
@@ -449,11 +454,12 @@ impl<'i, 'l> Parser<'i, 'l> {
             }) {
                 return Err(XmlError::DuplicateAttribute {
                     at: at.pos(),
-                    name: name.to_owned(),
+                    name: name.into_owned(),
                 });
             }
             attributes.push(attribute);
         }
+        self.pending_attributes = raw_attributes;
 
         if let Some(element) = self.doc.element_mut(element_id) {
             element.namespace = namespace;
@@ -498,6 +504,16 @@ fn split_name<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str
 /// quote inside a name would otherwise slip through and serialise into
 /// something no parser reads back.
 fn is_ncname(name: &str) -> bool {
+    // Names are nearly always ASCII: letters, '_' first, then digits, '-', '.' too.
+    let bytes = name.as_bytes();
+    if let Some((&first, rest)) = bytes.split_first()
+        && (first.is_ascii_alphabetic() || first == b'_')
+        && rest
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return true;
+    }
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -523,26 +539,26 @@ fn is_name_start(c: char) -> bool {
 /// `<a b="1"c="2"/>`.
 fn check_attribute_separation(raw: &str, at: At<'_>) -> Result<(), XmlError> {
     // Bytes, not chars: the quotes, white space and '/' looked for are ASCII, and
-    // no byte of a multi-byte UTF-8 character is ASCII.
-    let mut quote = None;
-    let mut bytes = raw.bytes().peekable();
-    while let Some(b) = bytes.next() {
-        match quote {
-            Some(q) if b == q => {
-                quote = None;
-                if let Some(&next) = bytes.peek()
-                    && !(next.is_ascii_whitespace() || next == b'/')
-                {
-                    return Err(XmlError::Malformed {
-                        at: at.pos(),
-                        reason: "attributes must be separated by white space".into(),
-                    });
-                }
-            }
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None => {}
+    // no byte of a multi-byte UTF-8 character is ASCII. Quote to quote, so the
+    // value between is skipped by one search rather than looked at byte by byte.
+    let bytes = raw.as_bytes();
+    let mut rest = 0;
+    while let Some(open) = bytes[rest..].iter().position(|&b| b == b'"' || b == b'\'') {
+        let quote = bytes[rest + open];
+        let value = rest + open + 1;
+        let Some(close) = bytes[value..].iter().position(|&b| b == quote) else {
+            return Ok(());
+        };
+        let after = value + close + 1;
+        if let Some(&next) = bytes.get(after)
+            && !(next.is_ascii_whitespace() || next == b'/')
+        {
+            return Err(XmlError::Malformed {
+                at: at.pos(),
+                reason: "attributes must be separated by white space".into(),
+            });
         }
+        rest = after;
     }
     Ok(())
 }
@@ -634,7 +650,10 @@ fn resolve_reference(name: &str, at: At<'_>) -> Result<char, XmlError> {
 /// space, references are replaced by the character they name — so `&#10;` survives
 /// as a line feed while a literal line feed does not.
 fn normalize_attribute_value<'i>(raw: Str<'i>, at: At<'_>) -> Result<Str<'i>, XmlError> {
-    if !raw.contains(['&', '\r', '\n', '\t', '<']) {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\r' | b'\n' | b'\t' | b'<'))
+    {
         check_chars(&raw, at)?;
         return Ok(raw);
     }
