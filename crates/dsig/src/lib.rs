@@ -614,11 +614,14 @@ fn malformed(reason: &str) -> DsigError {
 
 /// Base64 content of a DSig element; `base64Binary` allows whitespace anywhere.
 fn decode_base64(doc: &Document, node: NodeId, field: &'static str) -> Result<Vec<u8>, DsigError> {
-    let text: Vec<u8> = doc
-        .text_pieces(node)
-        .flat_map(str::bytes)
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    // Run by run between white space, not byte by byte: 3 % of a verify was this
+    // filter.
+    let mut text = Vec::with_capacity(512);
+    for piece in doc.text_pieces(node) {
+        for run in piece.split_ascii_whitespace() {
+            text.extend_from_slice(run.as_bytes());
+        }
+    }
     STANDARD.decode(text).map_err(|e| DsigError::BadBase64 {
         field,
         reason: e.to_string(),
