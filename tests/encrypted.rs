@@ -93,7 +93,8 @@ fn sts(emulator: &Emulator, assertion: &str) -> Response {
 /// `edit` changed the signed XML.
 fn encrypted(assertion: &str, to: &Certificate, edit: impl Fn(String) -> String) -> String {
     let xml = String::from_utf8(decode_post(assertion, &Default::default()).unwrap()).unwrap();
-    let mut doc = parse(&edit(xml)).unwrap();
+    let edited = edit(xml);
+    let mut doc = parse(&edited).unwrap();
     let node = doc
         .descendants(doc.document_node())
         .find(|&n| doc.is_element(n, ASSERTION_NS, "Assertion"))

@@ -55,7 +55,7 @@ fn ours(options: &EncryptOptions) -> String {
     to_xml(&doc, doc.document_node())
 }
 
-fn ours_decrypt(xml: &str, options: &DecryptOptions) -> Result<Document, XencError> {
+fn ours_decrypt(xml: &str, options: &DecryptOptions) -> Result<Document<'static>, XencError> {
     let doc = parse(xml).expect("parses");
     decrypt_assertion(&doc, find(&doc, "EncryptedAssertion"), &idp_key(), options)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use samlsim_crypto::{Certificate, SignatureAlgorithm, SigningKey};
-use samlsim_dsig::{DsigError, Verified, VerifyOptions, sign_enveloped, verify_enveloped};
+use samlsim_dsig::{DsigError, Verified, VerifyOptions, sign_enveloped, verify_enveloped_owned};
 use samlsim_saml::signature::sign_options;
 use samlsim_xml::{Document, NodeId, parse, to_xml};
 use tempfile::TempDir;
@@ -91,14 +91,10 @@ pub fn sign(xml: &str, id: &str, algorithm: SignatureAlgorithm) -> String {
 
 /// Verifies the signature of the element whose ID is `id` with our library, trusting
 /// only the IdP test certificate.
-pub fn verify(xml: &str, id: &str) -> Result<Verified, DsigError> {
+pub fn verify<'x>(xml: &'x str, id: &str) -> Result<Verified<'x>, DsigError> {
     let doc = parse(xml).expect("the signed document parses");
-    verify_enveloped(
-        &doc,
-        element_by_id(&doc, id),
-        &[idp_cert()],
-        &VerifyOptions::default(),
-    )
+    let element = element_by_id(&doc, id);
+    verify_enveloped_owned(doc, element, &[idp_cert()], &VerifyOptions::default())
 }
 
 /// `xml` with its one `saml:NameID` changed from alice to mallory.

@@ -70,8 +70,8 @@ pub fn sign(
     if !certificate.matches_key(&key) {
         bail!("{} is not the certificate of this key", cert.display());
     }
-    let mut doc =
-        parse_bytes(&read_input(file)?).with_context(|| format!("parsing {}", file.display()))?;
+    let input = read_input(file)?;
+    let mut doc = parse_bytes(&input).with_context(|| format!("parsing {}", file.display()))?;
     let element = match id {
         Some(id) => find_by_id(&doc, id).with_context(|| format!("no element has ID=\"{id}\""))?,
         None => doc
@@ -238,8 +238,8 @@ pub fn encrypt(cert: &Path, algorithm: &str, key_transport: &str, file: &Path) -
         key_transport: samlsim_xenc::KeyTransport::from_name(key_transport)
             .with_context(|| format!("unknown key transport {key_transport}"))?,
     };
-    let mut doc =
-        parse_bytes(&read_input(file)?).with_context(|| format!("parsing {}", file.display()))?;
+    let input = read_input(file)?;
+    let mut doc = parse_bytes(&input).with_context(|| format!("parsing {}", file.display()))?;
     let assertion = doc
         .descendants(doc.document_node())
         .find(|&n| doc.is_element(n, samlsim_xenc::SAML_NS, "Assertion"))
@@ -295,7 +295,7 @@ fn decrypt_assertions(
 }
 
 /// Whatever a user pastes: raw XML, a POST value, a Redirect value or query string.
-fn decode_document(file: &Path) -> Result<Document> {
+fn decode_document(file: &Path) -> Result<Document<'static>> {
     let input = read_input(file)?;
     let text = std::str::from_utf8(&input).map_err(|e| {
         anyhow::anyhow!(
@@ -306,8 +306,10 @@ fn decode_document(file: &Path) -> Result<Document> {
     })?;
     let (encoding, xml) = binding::decode_any(text, &Limits::default())
         .with_context(|| format!("decoding {}", file.display()))?;
-    parse_bytes(&xml)
-        .with_context(|| format!("parsing the XML ({encoding}) from {}", file.display()))
+    // The decoded XML is this function's.
+    Ok(parse_bytes(&xml)
+        .with_context(|| format!("parsing the XML ({encoding}) from {}", file.display()))?
+        .into_owned())
 }
 
 fn find_by_id(doc: &Document, id: &str) -> Option<NodeId> {

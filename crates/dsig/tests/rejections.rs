@@ -65,7 +65,7 @@ fn signed(id: &str) -> String {
     signed_with(RESPONSE, id, &idp_key(), &idp_cert())
 }
 
-fn verify(xml: &str, id: &str) -> Result<samlsim_dsig::Verified, DsigError> {
+fn verify<'x>(xml: &'x str, id: &str) -> Result<samlsim_dsig::Verified<'x>, DsigError> {
     let doc = parse(xml).unwrap();
     verify_enveloped(
         &doc,

@@ -605,7 +605,7 @@ fn message(m: &SamlMessage, sent_at: i64, posted_to: Option<&str>, lang: Lang) -
     let all: Vec<_> = doc.descendants(doc.document_node()).collect();
     let first = |ns: &str, name: &str| all.iter().copied().find(|&n| doc.is_element(n, ns, name));
     if let Some(root) = doc.root_element().and_then(|r| doc.element(r)) {
-        view.kind = root.local_name.clone();
+        view.kind = root.local_name.to_string();
     }
     view.issuer = first(ASSERTION, "Issuer").map(|n| doc.text_content(n).trim().to_owned());
     view.name_id = first(ASSERTION, "NameID").map(|n| doc.text_content(n).trim().to_owned());

@@ -25,14 +25,14 @@ fn signed_in<'e>(emulator: &'e Emulator, user: &str, password: &str) -> (Browser
     (browser, portal)
 }
 
-fn saml_response(page: &Page) -> samlsim_saml::response::ReceivedResponse {
+fn saml_response(page: &Page) -> samlsim_saml::response::ReceivedResponse<'static> {
     let form = page.form().expect("a POST form");
     let xml = decode_post(
         form.get("SAMLResponse").expect("SAMLResponse"),
         &Limits::default(),
     )
     .unwrap();
-    parse_response(&xml).unwrap()
+    parse_response(&xml).unwrap().into_owned()
 }
 
 #[test]

@@ -227,7 +227,8 @@ pub fn verify_authn_request(
 /// certificates may have signed it); [`ReceivedAuthnRequest::verify`] gives the
 /// request read from the signed content alone.
 pub struct ReceivedAuthnRequest {
-    doc: Document,
+    /// Owned: the type is named by services without a lifetime.
+    doc: Document<'static>,
 }
 
 impl ReceivedAuthnRequest {
@@ -239,7 +240,9 @@ impl ReceivedAuthnRequest {
     pub fn parse(xml: &[u8]) -> Result<Self, SamlError> {
         let doc = parse_bytes(xml)?;
         Node::root(&doc, PROTOCOL_NS, "AuthnRequest", AUTHN_REQUEST, SECTION)?;
-        Ok(ReceivedAuthnRequest { doc })
+        Ok(ReceivedAuthnRequest {
+            doc: doc.into_owned(),
+        })
     }
 
     /// Whether any element of the message carries an enveloped signature.

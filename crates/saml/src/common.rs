@@ -16,13 +16,13 @@ use crate::xml_util::{Node, append_text_element, saml, samlp, with_optional};
 #[derive(Debug, Clone)]
 pub struct BuiltMessage {
     /// The message as a tree.
-    pub document: Document,
+    pub document: Document<'static>,
     /// The message as text.
     pub xml: String,
 }
 
 impl BuiltMessage {
-    pub(crate) fn new(document: Document) -> Self {
+    pub(crate) fn new(document: Document<'static>) -> Self {
         let xml = to_xml(&document, document.document_node());
         BuiltMessage { document, xml }
     }

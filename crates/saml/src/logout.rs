@@ -138,7 +138,8 @@ pub fn verify_logout_request(
 /// for finding the claimed sender until [`ReceivedLogoutRequest::verify`] reads
 /// the signed content.
 pub struct ReceivedLogoutRequest {
-    doc: Document,
+    /// Owned: the type is named by services without a lifetime.
+    doc: Document<'static>,
 }
 
 impl ReceivedLogoutRequest {
@@ -150,10 +151,12 @@ impl ReceivedLogoutRequest {
     pub fn parse(xml: &[u8]) -> Result<Self, SamlError> {
         let doc = parse_bytes(xml)?;
         Self::root(&doc)?;
-        Ok(ReceivedLogoutRequest { doc })
+        Ok(ReceivedLogoutRequest {
+            doc: doc.into_owned(),
+        })
     }
 
-    fn root(doc: &Document) -> Result<Node<'_>, SamlError> {
+    fn root<'d>(doc: &'d Document<'d>) -> Result<Node<'d>, SamlError> {
         Node::root(
             doc,
             PROTOCOL_NS,

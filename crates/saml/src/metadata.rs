@@ -336,7 +336,7 @@ fn entity_descriptor(
     entity_id: &str,
     valid_until: Option<DateTime>,
     cache_duration: Option<&str>,
-) -> Result<(Document, NodeId), SamlError> {
+) -> Result<(Document<'static>, NodeId), SamlError> {
     if entity_id.is_empty() {
         return Err(invalid(
             ENTITY_DESCRIPTOR,
@@ -581,7 +581,7 @@ pub fn parse_sp_metadata(xml: &[u8]) -> Result<SpMetadata, SamlError> {
 
 /// Refuses a byte-order mark, then parses. The XML parser itself skips a BOM
 /// (XML 1.0 allows one), so this must look at the raw bytes first.
-fn parse_metadata_document(xml: &[u8]) -> Result<Document, SamlError> {
+fn parse_metadata_document(xml: &[u8]) -> Result<Document<'_>, SamlError> {
     if xml.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(SamlError::MetadataByteOrderMark);
     }
@@ -597,7 +597,7 @@ struct Entity<'d> {
 }
 
 impl<'d> Entity<'d> {
-    fn read(doc: &'d Document) -> Result<Self, SamlError> {
+    fn read(doc: &'d Document<'d>) -> Result<Self, SamlError> {
         const SECTION: &str = "SAML metadata 2.3.2";
         let root = Node::root(
             doc,

@@ -3,7 +3,7 @@
 //! reading cursor whose errors name the element and the rule.
 
 use samlsim_crypto::Certificate;
-use samlsim_dsig::{DSIG_NS, Verified, VerifyOptions, verify_enveloped};
+use samlsim_dsig::{DSIG_NS, Verified, VerifyOptions, verify_enveloped_owned};
 use samlsim_xml::{Attribute, Document, Element, NodeId, parse_bytes};
 
 use crate::error::SamlError;
@@ -16,30 +16,30 @@ use crate::uri::{METADATA_NS, XSI_NS};
 // ---------------------------------------------------------------------------
 
 /// `saml:local` (SAML assertion namespace).
-pub(crate) fn saml(local_name: &str) -> Element {
+pub(crate) fn saml(local_name: &str) -> Element<'static> {
     Element::new(Some("saml"), local_name, Some(ASSERTION_NS))
 }
 
 /// `samlp:local` (SAML protocol namespace).
-pub(crate) fn samlp(local_name: &str) -> Element {
+pub(crate) fn samlp(local_name: &str) -> Element<'static> {
     Element::new(Some("samlp"), local_name, Some(PROTOCOL_NS))
 }
 
 /// `md:local` (SAML metadata namespace).
-pub(crate) fn md(local_name: &str) -> Element {
+pub(crate) fn md(local_name: &str) -> Element<'static> {
     Element::new(Some("md"), local_name, Some(METADATA_NS))
 }
 
 /// `ds:local` (XML-DSig namespace).
-pub(crate) fn ds(local_name: &str) -> Element {
+pub(crate) fn ds(local_name: &str) -> Element<'static> {
     Element::new(Some("ds"), local_name, Some(DSIG_NS))
 }
 
 /// Appends `element` holding `text` to `parent`.
-pub(crate) fn append_text_element(
-    doc: &mut Document,
+pub(crate) fn append_text_element<'a>(
+    doc: &mut Document<'a>,
     parent: NodeId,
-    element: Element,
+    element: Element<'a>,
     text: &str,
 ) -> NodeId {
     let id = doc.append_element(parent, element);
@@ -48,7 +48,11 @@ pub(crate) fn append_text_element(
 }
 
 /// Sets `name` to `value` if there is one.
-pub(crate) fn with_optional(element: Element, name: &str, value: Option<&str>) -> Element {
+pub(crate) fn with_optional<'a>(
+    element: Element<'a>,
+    name: &str,
+    value: Option<&str>,
+) -> Element<'a> {
     match value {
         Some(value) => element.with_attribute(name, value),
         None => element,
@@ -56,7 +60,11 @@ pub(crate) fn with_optional(element: Element, name: &str, value: Option<&str>) -
 }
 
 /// Sets the time attribute `name` if there is one.
-pub(crate) fn with_optional_time(element: Element, name: &str, value: Option<DateTime>) -> Element {
+pub(crate) fn with_optional_time<'a>(
+    element: Element<'a>,
+    name: &str,
+    value: Option<DateTime>,
+) -> Element<'a> {
     match value {
         Some(value) => element.with_attribute(name, value.to_string()),
         None => element,
@@ -64,12 +72,12 @@ pub(crate) fn with_optional_time(element: Element, name: &str, value: Option<Dat
 }
 
 /// `xsi:type="value"`; the `xsi` prefix must be declared by an ancestor.
-pub(crate) fn xsi_type(value: &str) -> Attribute {
+pub(crate) fn xsi_type(value: &str) -> Attribute<'static> {
     Attribute {
         prefix: Some("xsi".into()),
         local_name: "type".into(),
         namespace: Some(XSI_NS.into()),
-        value: value.into(),
+        value: value.to_owned().into(),
     }
 }
 
@@ -163,7 +171,7 @@ pub(crate) fn sign(
 /// An element being read, with the name its errors use.
 #[derive(Clone, Copy)]
 pub(crate) struct Node<'d> {
-    pub(crate) doc: &'d Document,
+    pub(crate) doc: &'d Document<'d>,
     pub(crate) id: NodeId,
     pub(crate) name: &'static str,
 }
@@ -171,7 +179,7 @@ pub(crate) struct Node<'d> {
 impl<'d> Node<'d> {
     /// The document element, which must be `{namespace}local_name`.
     pub(crate) fn root(
-        doc: &'d Document,
+        doc: &'d Document<'d>,
         namespace: &str,
         local_name: &str,
         name: &'static str,
@@ -189,7 +197,7 @@ impl<'d> Node<'d> {
     }
 
     /// `id` of `doc`, known to be the element `name`.
-    pub(crate) fn at(doc: &'d Document, id: NodeId, name: &'static str) -> Self {
+    pub(crate) fn at(doc: &'d Document<'d>, id: NodeId, name: &'static str) -> Self {
         Node { doc, id, name }
     }
 
@@ -382,7 +390,7 @@ pub(crate) fn describe(doc: &Document, id: NodeId) -> String {
     match doc.element(id) {
         Some(e) => match &e.namespace {
             Some(ns) => format!("{{{ns}}}{}", e.local_name),
-            None => e.local_name.clone(),
+            None => e.local_name.to_string(),
         },
         None => "a non-element node".to_owned(),
     }
@@ -391,17 +399,17 @@ pub(crate) fn describe(doc: &Document, id: NodeId) -> String {
 /// Parses `xml`, checks that its document element is `{namespace}local_name`
 /// and verifies that element's enveloped signature: for protocol messages that
 /// carry their own signature (HTTP-POST binding, SAML bindings 3.5.5.2).
-pub(crate) fn verify_root(
-    xml: &[u8],
+pub(crate) fn verify_root<'x>(
+    xml: &'x [u8],
     trusted: &[Certificate],
     namespace: &str,
     local_name: &str,
     name: &'static str,
     section: &'static str,
-) -> Result<Verified, SamlError> {
+) -> Result<Verified<'x>, SamlError> {
     let doc = parse_bytes(xml)?;
-    let root = Node::root(&doc, namespace, local_name, name, section)?;
-    verify_enveloped(&doc, root.id, trusted, &VerifyOptions::default()).map_err(|source| {
+    let root = Node::root(&doc, namespace, local_name, name, section)?.id;
+    verify_enveloped_owned(doc, root, trusted, &VerifyOptions::default()).map_err(|source| {
         SamlError::Signature {
             element: name,
             source,

@@ -315,7 +315,7 @@ pub fn encrypt_element_with(
     Ok(data)
 }
 
-fn xenc(local_name: &str) -> Element {
+fn xenc(local_name: &str) -> Element<'static> {
     Element::new(Some("xenc"), local_name, Some(XENC_NS))
 }
 
@@ -383,7 +383,7 @@ pub fn decrypt_assertion(
     encrypted_assertion: NodeId,
     key: &SigningKey,
     options: &DecryptOptions,
-) -> Result<Document, XencError> {
+) -> Result<Document<'static>, XencError> {
     const WHAT: &str = "saml:EncryptedAssertion";
     const SECTION: &str = "§3, SAML core §2.3.4";
     let malformed = |reason: String| XencError::Malformed {
@@ -438,12 +438,12 @@ pub fn decrypt_element(
     encrypted_data: NodeId,
     key: &SigningKey,
     options: &DecryptOptions,
-) -> Result<Document, XencError> {
+) -> Result<Document<'static>, XencError> {
     Ok(decrypt_with(doc, encrypted_data, None, key, options)?.document)
 }
 
 struct Decrypted {
-    document: Document,
+    document: Document<'static>,
     cipher: BlockCipher,
 }
 
@@ -474,7 +474,7 @@ fn read_parts(
             .element(child)
             .expect("structural children are elements");
         let ns = e.namespace.as_deref();
-        let slot = match (ns, e.local_name.as_str()) {
+        let slot = match (ns, &*e.local_name) {
             (Some(XENC_NS), "EncryptionMethod") => &mut method,
             (Some(DSIG_NS), "KeyInfo") => &mut key_info,
             (Some(XENC_NS), "CipherData") => &mut cipher_data,
@@ -747,7 +747,7 @@ fn decrypt_content(
     content_key: &[u8],
     value: &[u8],
     options: &DecryptOptions,
-) -> Result<Document, XencError> {
+) -> Result<Document<'static>, XencError> {
     let malformed = |reason: String| XencError::Malformed {
         element: "xenc:CipherValue",
         section: "§5.2",
@@ -834,7 +834,7 @@ fn parse_plaintext(
     data: NodeId,
     plaintext: &[u8],
     options: &DecryptOptions,
-) -> Result<Document, PlaintextError> {
+) -> Result<Document<'static>, PlaintextError> {
     let text = std::str::from_utf8(plaintext).map_err(|e| {
         PlaintextError::Utf8(format!(
             "not UTF-8 (invalid byte at offset {})",
@@ -849,13 +849,13 @@ fn parse_plaintext(
     }
     // A context element declaring what is in scope at the EncryptedData.
     let mut context = String::from("<xenc-plaintext-context");
-    let mut seen: Vec<Option<String>> = Vec::new();
+    let mut seen: Vec<Option<&str>> = Vec::new();
     let mut ancestor = doc.parent(data);
     while let Some(n) = ancestor {
         if let Some(e) = doc.element(n) {
             for d in &e.namespace_declarations {
-                if !seen.contains(&d.prefix) {
-                    seen.push(d.prefix.clone());
+                if !seen.contains(&d.prefix.as_deref()) {
+                    seen.push(d.prefix.as_deref());
                     match &d.prefix {
                         Some(p) => context.push_str(&format!(" xmlns:{p}=\"{}\"", escape(&d.uri))),
                         None => context.push_str(&format!(" xmlns=\"{}\"", escape(&d.uri))),
@@ -894,7 +894,8 @@ fn parse_plaintext(
         }
     }
     let element = element.ok_or_else(|| PlaintextError::Shape("no element".into()))?;
-    Ok(parsed.extract(element, None, true))
+    // The plaintext is this function's: the element must own its strings.
+    Ok(parsed.into_extract(element, None, true).into_owned())
 }
 
 fn escape(uri: &str) -> String {
@@ -972,7 +973,11 @@ fn truncate(text: &str) -> String {
 /// Copies the root element of `decrypted` into `doc` in place of `replaced` (an
 /// `EncryptedAssertion`), for tools that show a message decrypted (the CLI).
 /// Services read the decrypted [`Document`] itself, never a message patched with it.
-pub fn replace_with_decrypted(doc: &mut Document, replaced: NodeId, decrypted: &Document) {
+pub fn replace_with_decrypted<'a>(
+    doc: &mut Document<'a>,
+    replaced: NodeId,
+    decrypted: &Document<'a>,
+) {
     let (Some(parent), Some(root)) = (doc.parent(replaced), decrypted.root_element()) else {
         return;
     };
@@ -986,7 +991,7 @@ pub fn replace_with_decrypted(doc: &mut Document, replaced: NodeId, decrypted: &
     // Declarations the decrypted root carries only because it stood alone.
     if let NodeKind::Element(e) = &mut element {
         e.namespace_declarations
-            .retain(|d| doc.lookup_namespace(parent, d.prefix.as_deref()) != Some(d.uri.as_str()));
+            .retain(|d| doc.lookup_namespace(parent, d.prefix.as_deref()) != Some(&*d.uri));
     }
     let copy = doc.create(element);
     doc.insert_child(parent, index, copy);

@@ -59,7 +59,7 @@ fn encrypted(options: &EncryptOptions) -> String {
     to_xml(&doc, doc.document_node())
 }
 
-fn decrypt_text(xml: &str, options: &DecryptOptions) -> Result<Document, XencError> {
+fn decrypt_text(xml: &str, options: &DecryptOptions) -> Result<Document<'static>, XencError> {
     decrypt_with_key(xml, &key(), options)
 }
 
@@ -67,7 +67,7 @@ fn decrypt_with_key(
     xml: &str,
     key: &SigningKey,
     options: &DecryptOptions,
-) -> Result<Document, XencError> {
+) -> Result<Document<'static>, XencError> {
     let doc = parse(xml).expect("the message parses");
     decrypt_assertion(&doc, encrypted_assertion_of(&doc), key, options)
 }

@@ -126,7 +126,7 @@ pub fn canonicalize_into(
 }
 
 struct Canonicalizer<'a, 'o> {
-    doc: &'a Document,
+    doc: &'a Document<'a>,
     method: &'a Canonicalization,
     inclusive_prefixes: Vec<Option<&'a str>>,
     exclude: Option<NodeId>,
@@ -139,7 +139,7 @@ struct Canonicalizer<'a, 'o> {
     /// most of canonicalisation's allocations): the prefixes it considers, and its
     /// attributes in the order they are written.
     candidates: Vec<Option<&'a str>>,
-    attributes: Vec<&'a Attribute>,
+    attributes: Vec<&'a Attribute<'a>>,
 }
 
 impl<'a> Canonicalizer<'a, '_> {
@@ -227,8 +227,8 @@ impl<'a> Canonicalizer<'a, '_> {
             self.inherit_xml_attributes(id, &mut attributes);
         }
         attributes.sort_unstable_by(|a, b| {
-            (a.namespace.as_deref().unwrap_or(""), a.local_name.as_str())
-                .cmp(&(b.namespace.as_deref().unwrap_or(""), b.local_name.as_str()))
+            (a.namespace.as_deref().unwrap_or(""), &*a.local_name)
+                .cmp(&(b.namespace.as_deref().unwrap_or(""), &*b.local_name))
         });
         for attribute in &attributes {
             self.out.push(b' ');
@@ -321,7 +321,7 @@ impl<'a> Canonicalizer<'a, '_> {
 
     /// C14N §2.4: the apex of a document subset carries the `xml:` attributes
     /// (xml:lang, xml:space, ...) of its ancestors, the nearest winning.
-    fn inherit_xml_attributes(&self, apex: NodeId, attributes: &mut Vec<&'a Attribute>) {
+    fn inherit_xml_attributes(&self, apex: NodeId, attributes: &mut Vec<&'a Attribute<'a>>) {
         let mut current = self.doc.parent(apex);
         while let Some(n) = current {
             if let Some(e) = self.doc.element(n) {

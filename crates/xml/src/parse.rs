@@ -10,7 +10,7 @@
 //! because canonicalisation is defined over their result: line ends (XML 1.0 §2.11)
 //! and attribute values (§3.3.3).
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -31,7 +31,7 @@ impl At<'_> {
     }
 }
 use crate::tree::{
-    Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, XML_NAMESPACE,
+    Attribute, Document, Element, NamespaceDeclaration, NodeId, NodeKind, Str, XML_NAMESPACE,
 };
 
 const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
@@ -64,12 +64,13 @@ impl Default for Limits {
 }
 
 /// Parses UTF-8 bytes (an optional byte-order mark is skipped) with default limits.
-pub fn parse_bytes(input: &[u8]) -> Result<Document, XmlError> {
+/// The document borrows its names and text from `input`.
+pub fn parse_bytes(input: &[u8]) -> Result<Document<'_>, XmlError> {
     parse_bytes_with(input, &Limits::default())
 }
 
 /// Parses UTF-8 bytes with the given limits.
-pub fn parse_bytes_with(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+pub fn parse_bytes_with<'i>(input: &'i [u8], limits: &Limits) -> Result<Document<'i>, XmlError> {
     check_size(input.len(), limits)?;
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let text = std::str::from_utf8(input).map_err(|e| XmlError::NotUtf8 {
@@ -78,13 +79,14 @@ pub fn parse_bytes_with(input: &[u8], limits: &Limits) -> Result<Document, XmlEr
     parse_with(text, limits)
 }
 
-/// Parses a string with default limits.
-pub fn parse(input: &str) -> Result<Document, XmlError> {
+/// Parses a string with default limits. The document borrows its names and text
+/// from `input`.
+pub fn parse(input: &str) -> Result<Document<'_>, XmlError> {
     parse_with(input, &Limits::default())
 }
 
 /// Parses a string with the given limits.
-pub fn parse_with(input: &str, limits: &Limits) -> Result<Document, XmlError> {
+pub fn parse_with<'i>(input: &'i str, limits: &Limits) -> Result<Document<'i>, XmlError> {
     check_size(input.len(), limits)?;
     let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
     Parser::new(input, limits).run()
@@ -100,25 +102,26 @@ fn check_size(len: usize, limits: &Limits) -> Result<(), XmlError> {
     Ok(())
 }
 
-struct Parser<'i> {
+struct Parser<'i, 'l> {
     input: &'i str,
     reader: Reader<&'i [u8]>,
-    limits: &'i Limits,
-    doc: Document,
+    limits: &'l Limits,
+    doc: Document<'i>,
     /// The open elements, innermost last.
     open: Vec<NodeId>,
-    /// Namespace URIs seen so far, shared by every element and attribute in them.
-    namespaces: Vec<Arc<str>>,
     /// The namespace declarations in scope, innermost last (`None`: the default
     /// namespace), so that resolving a prefix never walks the tree.
-    scope: Vec<(Option<String>, Arc<str>)>,
+    scope: Vec<(Option<Str<'i>>, Str<'i>)>,
     /// Where each open element's declarations start in `scope`.
     scope_marks: Vec<usize>,
+    /// The attributes (name, value) of the element being started, before their
+    /// prefixes can be resolved: kept to reuse its allocation.
+    pending_attributes: Vec<(Str<'i>, Str<'i>)>,
     seen_root: bool,
 }
 
-impl<'i> Parser<'i> {
-    fn new(input: &'i str, limits: &'i Limits) -> Self {
+impl<'i, 'l> Parser<'i, 'l> {
+    fn new(input: &'i str, limits: &'l Limits) -> Self {
         let mut reader = Reader::from_str(input);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -133,9 +136,9 @@ impl<'i> Parser<'i> {
             // hostile input from reserving more than it could fill cheaply.
             doc: Document::with_capacity((input.len() / 30).clamp(16, 4096).min(limits.max_nodes)),
             open: Vec::new(),
-            namespaces: Vec::new(),
             scope: Vec::new(),
             scope_marks: Vec::new(),
+            pending_attributes: Vec::new(),
             seen_root: false,
         }
     }
@@ -151,7 +154,17 @@ impl<'i> Parser<'i> {
         self.position(self.reader.buffer_position())
     }
 
-    fn run(mut self) -> Result<Document, XmlError> {
+    /// `s` as a borrow of the input, which it is a slice of whenever quick-xml
+    /// reads from a slice (as here); a copy otherwise.
+    fn borrow(&self, s: &str) -> Str<'i> {
+        let start = (s.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        match self.input.get(start..start.wrapping_add(s.len())) {
+            Some(inside) if inside.as_ptr() == s.as_ptr() => Cow::Borrowed(inside),
+            _ => Cow::Owned(s.to_owned()),
+        }
+    }
+
+    fn run(mut self) -> Result<Document<'i>, XmlError> {
         let mut first_event = true;
         loop {
             let event_start = self.reader.buffer_position();
@@ -211,14 +224,14 @@ impl<'i> Parser<'i> {
                             reason: "\"]]>\" is not allowed in text (escape the '>')".into(),
                         });
                     }
-                    self.add_text(&text, event_start)?;
+                    self.add_text(text, event_start)?;
                 }
                 Event::CData(cdata) => {
                     let text = cdata.xml10_content();
                     if self.open.is_empty() {
                         return Err(self.outside_root(event_start));
                     }
-                    self.add_text(&text, event_start)?;
+                    self.add_text(text, event_start)?;
                 }
                 Event::GeneralRef(reference) => {
                     if self.open.is_empty() {
@@ -227,13 +240,12 @@ impl<'i> Parser<'i> {
                     }
                     let at = self.position(event_start);
                     let ch = resolve_reference(&reference, at)?;
-                    let mut buf = [0u8; 4];
-                    self.add_text(ch.encode_utf8(&mut buf), event_start)?;
+                    self.add_text(Cow::Owned(ch.into()), event_start)?;
                 }
                 Event::Comment(comment) => {
                     let text = comment.xml10_content();
                     check_chars(&text, self.position(event_start))?;
-                    self.add_node(NodeKind::Comment(text.into_owned()), event_start)?;
+                    self.add_node(NodeKind::Comment(text), event_start)?;
                 }
                 Event::PI(pi) => {
                     let target = pi.target();
@@ -251,8 +263,13 @@ impl<'i> Parser<'i> {
                             reason: "the XML declaration must come first".into(),
                         });
                     }
-                    let data = normalize_line_ends(pi.content().trim_start());
-                    let target = target.to_owned();
+                    let data = pi.content().trim_start();
+                    let data = if data.contains('\r') {
+                        Cow::Owned(normalize_line_ends(data))
+                    } else {
+                        self.borrow(data)
+                    };
+                    let target = self.borrow(target);
                     self.add_node(
                         NodeKind::ProcessingInstruction { target, data },
                         event_start,
@@ -288,7 +305,7 @@ impl<'i> Parser<'i> {
             .unwrap_or(self.doc.document_node())
     }
 
-    fn add_node(&mut self, kind: NodeKind, offset: u64) -> Result<NodeId, XmlError> {
+    fn add_node(&mut self, kind: NodeKind<'i>, offset: u64) -> Result<NodeId, XmlError> {
         if self.doc.node_count() >= self.limits.max_nodes {
             return Err(XmlError::TooManyNodes {
                 at: self.position(offset).pos(),
@@ -303,27 +320,27 @@ impl<'i> Parser<'i> {
 
     /// Adds character data, merging it with a preceding text node: text, CDATA and
     /// references are one run of characters to the data model.
-    fn add_text(&mut self, text: &str, offset: u64) -> Result<(), XmlError> {
+    fn add_text(&mut self, text: Str<'i>, offset: u64) -> Result<(), XmlError> {
         if self.open.is_empty() {
             if text.chars().all(is_xml_whitespace) {
                 return Ok(());
             }
             return Err(self.outside_root(offset));
         }
-        check_chars(text, self.position(offset))?;
+        check_chars(&text, self.position(offset))?;
         let parent = self.parent();
         if let Some(&last) = self.doc.children(parent).last()
-            && self.doc.extend_text(last, text)
+            && self.doc.extend_text(last, &text)
         {
             return Ok(());
         }
-        self.add_node(NodeKind::Text(text.to_owned()), offset)?;
+        self.add_node(NodeKind::Text(text), offset)?;
         Ok(())
     }
 
     /// The namespace `prefix` is bound to at the element being started (`None`:
-    /// the default namespace, `Some("")` when undeclared), shared.
-    fn lookup(&self, prefix: Option<&str>) -> Option<&Arc<str>> {
+    /// the default namespace, `Some("")` when undeclared).
+    fn lookup(&self, prefix: Option<&str>) -> Option<&Str<'i>> {
         self.scope
             .iter()
             .rev()
@@ -331,10 +348,10 @@ impl<'i> Parser<'i> {
             .map(|(_, uri)| uri)
     }
 
-    /// The namespace `prefix` is bound to at the element being started, shared.
-    fn resolve(&mut self, prefix: &str, at: At<'_>) -> Result<Arc<str>, XmlError> {
+    /// The namespace `prefix` is bound to at the element being started.
+    fn resolve(&self, prefix: &str, at: At<'_>) -> Result<Str<'i>, XmlError> {
         if prefix == "xml" {
-            return Ok(intern(&mut self.namespaces, XML_NAMESPACE));
+            return Ok(Cow::Borrowed(XML_NAMESPACE));
         }
         self.lookup(Some(prefix))
             .cloned()
@@ -356,11 +373,12 @@ impl<'i> Parser<'i> {
             self.seen_root = true;
         }
         let qname = start.name();
-        let (prefix, local_name) = split_qname(qname.as_ref(), at)?;
+        let (prefix, local_name) = split_qname(self.borrow(qname.into_inner()), at)?;
         check_attribute_separation(start.attributes_raw(), at)?;
 
         let mut namespace_declarations = Vec::new();
-        let mut raw_attributes = Vec::new();
+        let mut raw_attributes = std::mem::take(&mut self.pending_attributes);
+        raw_attributes.clear();
         for attribute in start.attributes().with_checks(true) {
             let attribute = attribute.map_err(|e| XmlError::Malformed {
                 at: at.pos(),
@@ -373,7 +391,7 @@ impl<'i> Parser<'i> {
                 });
             }
             let name: &str = attribute.key.into_inner();
-            let value = normalize_attribute_value(&attribute.value, at)?;
+            let value = normalize_attribute_value(self.borrow(&attribute.value), at)?;
             if name == "xmlns" {
                 namespace_declarations.push(NamespaceDeclaration {
                     prefix: None,
@@ -388,44 +406,45 @@ impl<'i> Parser<'i> {
                 }
                 check_prefix_binding(declared, &value, at)?;
                 namespace_declarations.push(NamespaceDeclaration {
-                    prefix: Some(declared.to_owned()),
+                    prefix: Some(self.borrow(declared)),
                     uri: value,
                 });
             } else {
-                raw_attributes.push((name, value));
+                raw_attributes.push((self.borrow(name), value));
             }
         }
 
         // Namespaces are resolved once the element's own declarations are known.
         for d in &namespace_declarations {
-            let uri = intern(&mut self.namespaces, &d.uri);
-            self.scope.push((d.prefix.clone(), uri));
+            self.scope.push((d.prefix.clone(), d.uri.clone()));
         }
+        // Resolved after the node is counted, as the limit is checked first.
+        let resolve_prefix = prefix.clone();
         let element_id = self.add_node(
             NodeKind::Element(Element {
-                prefix: prefix.map(str::to_owned),
-                local_name: local_name.to_owned(),
+                prefix,
+                local_name,
                 namespace: None,
                 namespace_declarations,
                 attributes: Vec::new(),
             }),
             offset,
         )?;
-        let namespace = match prefix {
+        let namespace = match resolve_prefix.as_deref() {
             Some(p) => Some(self.resolve(p, at)?),
             None => self.lookup(None).filter(|uri| !uri.is_empty()).cloned(),
         };
 
         let mut attributes = Vec::with_capacity(raw_attributes.len());
-        for (name, value) in raw_attributes {
-            let (prefix, local_name) = split_qname(name, at)?;
-            let namespace = match prefix {
+        for (name, value) in raw_attributes.drain(..) {
+            let (prefix, local_name) = split_qname(name.clone(), at)?;
+            let namespace = match prefix.as_deref() {
                 Some(p) => Some(self.resolve(p, at)?),
                 None => None,
             };
             let attribute = Attribute {
-                prefix: prefix.map(str::to_owned),
-                local_name: local_name.to_owned(),
+                prefix,
+                local_name,
                 namespace,
                 value,
             };
@@ -435,11 +454,12 @@ impl<'i> Parser<'i> {
             }) {
                 return Err(XmlError::DuplicateAttribute {
                     at: at.pos(),
-                    name: name.to_owned(),
+                    name: name.into_owned(),
                 });
             }
             attributes.push(attribute);
         }
+        self.pending_attributes = raw_attributes;
 
         if let Some(element) = self.doc.element_mut(element_id) {
             element.namespace = namespace;
@@ -449,18 +469,25 @@ impl<'i> Parser<'i> {
     }
 }
 
-/// The shared copy of namespace `uri` (a document names few namespaces, so a
-/// linear search beats hashing).
-fn intern(namespaces: &mut Vec<Arc<str>>, uri: &str) -> Arc<str> {
-    if let Some(known) = namespaces.iter().find(|n| &***n == uri) {
-        return known.clone();
-    }
-    let shared: Arc<str> = Arc::from(uri);
-    namespaces.push(shared.clone());
-    shared
+/// A qualified name split into its prefix and local part, borrowed as `name` is.
+#[allow(clippy::type_complexity)]
+fn split_qname<'i>(name: Str<'i>, at: At<'_>) -> Result<(Option<Str<'i>>, Str<'i>), XmlError> {
+    Ok(match name {
+        Cow::Borrowed(name) => {
+            let (prefix, local) = split_name(name, at)?;
+            (prefix.map(Cow::Borrowed), Cow::Borrowed(local))
+        }
+        Cow::Owned(name) => {
+            let (prefix, local) = split_name(&name, at)?;
+            (
+                prefix.map(|p| Cow::Owned(p.to_owned())),
+                Cow::Owned(local.to_owned()),
+            )
+        }
+    })
 }
 
-fn split_qname<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str), XmlError> {
+fn split_name<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n str), XmlError> {
     let invalid = || XmlError::Malformed {
         at: at.pos(),
         reason: format!("'{name}' is not a valid qualified name"),
@@ -477,6 +504,16 @@ fn split_qname<'n>(name: &'n str, at: At<'_>) -> Result<(Option<&'n str>, &'n st
 /// quote inside a name would otherwise slip through and serialise into
 /// something no parser reads back.
 fn is_ncname(name: &str) -> bool {
+    // Names are nearly always ASCII: letters, '_' first, then digits, '-', '.' too.
+    let bytes = name.as_bytes();
+    if let Some((&first, rest)) = bytes.split_first()
+        && (first.is_ascii_alphabetic() || first == b'_')
+        && rest
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return true;
+    }
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -502,26 +539,26 @@ fn is_name_start(c: char) -> bool {
 /// `<a b="1"c="2"/>`.
 fn check_attribute_separation(raw: &str, at: At<'_>) -> Result<(), XmlError> {
     // Bytes, not chars: the quotes, white space and '/' looked for are ASCII, and
-    // no byte of a multi-byte UTF-8 character is ASCII.
-    let mut quote = None;
-    let mut bytes = raw.bytes().peekable();
-    while let Some(b) = bytes.next() {
-        match quote {
-            Some(q) if b == q => {
-                quote = None;
-                if let Some(&next) = bytes.peek()
-                    && !(next.is_ascii_whitespace() || next == b'/')
-                {
-                    return Err(XmlError::Malformed {
-                        at: at.pos(),
-                        reason: "attributes must be separated by white space".into(),
-                    });
-                }
-            }
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None => {}
+    // no byte of a multi-byte UTF-8 character is ASCII. Quote to quote, so the
+    // value between is skipped by one search rather than looked at byte by byte.
+    let bytes = raw.as_bytes();
+    let mut rest = 0;
+    while let Some(open) = bytes[rest..].iter().position(|&b| b == b'"' || b == b'\'') {
+        let quote = bytes[rest + open];
+        let value = rest + open + 1;
+        let Some(close) = bytes[value..].iter().position(|&b| b == quote) else {
+            return Ok(());
+        };
+        let after = value + close + 1;
+        if let Some(&next) = bytes.get(after)
+            && !(next.is_ascii_whitespace() || next == b'/')
+        {
+            return Err(XmlError::Malformed {
+                at: at.pos(),
+                reason: "attributes must be separated by white space".into(),
+            });
         }
+        rest = after;
     }
     Ok(())
 }
@@ -612,9 +649,16 @@ fn resolve_reference(name: &str, at: At<'_>) -> Result<char, XmlError> {
 /// CDATA): line ends become one space, each literal whitespace character becomes a
 /// space, references are replaced by the character they name — so `&#10;` survives
 /// as a line feed while a literal line feed does not.
-fn normalize_attribute_value(raw: &str, at: At<'_>) -> Result<String, XmlError> {
+fn normalize_attribute_value<'i>(raw: Str<'i>, at: At<'_>) -> Result<Str<'i>, XmlError> {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\r' | b'\n' | b'\t' | b'<'))
+    {
+        check_chars(&raw, at)?;
+        return Ok(raw);
+    }
     let mut value = String::with_capacity(raw.len());
-    let mut rest = raw;
+    let mut rest = &*raw;
     while let Some(i) = rest.find(['&', '\r', '\n', '\t', '<']) {
         value.push_str(&rest[..i]);
         let tail = &rest[i..];
@@ -645,7 +689,7 @@ fn normalize_attribute_value(raw: &str, at: At<'_>) -> Result<String, XmlError> 
     }
     value.push_str(rest);
     check_chars(&value, at)?;
-    Ok(value)
+    Ok(Cow::Owned(value))
 }
 
 /// XML 1.0 §2.11 for the one construct quick-xml does not normalise for us.
@@ -656,13 +700,15 @@ fn normalize_line_ends(text: &str) -> String {
 fn check_chars(text: &str, at: At<'_>) -> Result<(), XmlError> {
     // A byte scan first: in UTF-8 the only characters outside `Char` are ASCII
     // controls and U+FFFE/U+FFFF (EF BF BE/BF), so most text needs no decoding.
-    // Each test is one byte at a time with no look-ahead, which the compiler can
-    // vectorise; the exact check below runs only when one fires.
-    let bytes = text.as_bytes();
-    let control = bytes
-        .iter()
-        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
-    if !control && !bytes.contains(&0xEF) {
+    // Each test is one byte at a time with no look-ahead and no early exit within
+    // a chunk, which the compiler can vectorise (an early exit per byte it cannot);
+    // the exact check below runs only when one fires.
+    let suspicious = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+    if !text
+        .as_bytes()
+        .chunks(32)
+        .any(|chunk| chunk.iter().fold(false, |seen, &b| seen | suspicious(b)))
+    {
         return Ok(());
     }
     match text.chars().find(|&c| !is_xml_char(c)) {

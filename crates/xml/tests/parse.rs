@@ -111,7 +111,8 @@ fn serialising_and_reparsing_keeps_the_canonical_form() {
     let input = r#"<?xml version="1.0"?>
 <r:Root xmlns:r="urn:r" xmlns="urn:d" b="&quot;'&lt;&gt;&amp;" a="x&#xD;y"><e><![CDATA[<&>]]></e><!-- c --><?pi data?><f xmlns=""/></r:Root>"#;
     let doc = parse(input).unwrap();
-    let again = parse(&to_xml(&doc, doc.document_node())).unwrap();
+    let written = to_xml(&doc, doc.document_node());
+    let again = parse(&written).unwrap();
     let m = Canonicalization {
         with_comments: true,
         ..Canonicalization::exclusive()
@@ -124,4 +125,23 @@ fn serialising_and_reparsing_keeps_the_canonical_form() {
         exc(input),
         "<r:Root xmlns:r=\"urn:r\" a=\"x&#xD;y\" b=\"&quot;'&lt;>&amp;\"><e xmlns=\"urn:d\">&lt;&amp;&gt;</e><?pi data?><f></f></r:Root>"
     );
+}
+
+#[test]
+fn characters_outside_xml_char_are_refused_wherever_they_are() {
+    let long = "x".repeat(70);
+    for (xml, code) in [
+        (format!("<a>{long}\u{1}</a>"), 0x1),
+        (format!("<a b=\"{long}\u{1F}\"/>"), 0x1F),
+        (format!("<a>{long}\u{FFFE}</a>"), 0xFFFE),
+        ("<a><!-- \u{FFFF} --></a>".to_owned(), 0xFFFF),
+    ] {
+        let err = parse(&xml).unwrap_err();
+        assert!(
+            matches!(err, XmlError::IllegalCharacter { code: c, .. } if c == code),
+            "{xml:?}: {err}"
+        );
+    }
+    // Tabs, line ends and other characters encoded with an EF lead byte are Chars.
+    parse(&format!("<a b=\"\t\">{long}\n\r\t\u{FEFF}\u{FFFD}</a>")).unwrap();
 }

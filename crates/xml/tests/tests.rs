@@ -2,3 +2,4 @@
 
 mod c14n_vectors;
 mod parse;
+mod tree;

@@ -259,7 +259,7 @@ pub fn build_error_response(
 }
 
 /// The Response element with its Issuer and Status (SAML core 3.2.2).
-fn response_document(spec: &ResponseSpec) -> Result<(Document, NodeId), SamlError> {
+fn response_document(spec: &ResponseSpec) -> Result<(Document<'static>, NodeId), SamlError> {
     check_id("samlp:Response", &spec.id)?;
     let mut doc = Document::new();
     let element = samlp("Response")

@@ -51,8 +51,10 @@ pub enum ContainedAssertion {
 }
 
 /// A parsed, not yet verified Response.
+/// It borrows from the XML it was parsed from ([`ReceivedResponse::into_owned`]
+/// to keep it longer).
 #[derive(Debug, Clone)]
-pub struct ReceivedResponse {
+pub struct ReceivedResponse<'a> {
     /// The envelope as received. Nothing vouches for it: use it to route and
     /// to report, and for decisions only the copy in
     /// [`VerifiedAssertion::signed_envelope`].
@@ -61,7 +63,7 @@ pub struct ReceivedResponse {
     pub signed: bool,
     /// The assertions that are children of the Response, in document order.
     pub assertions: Vec<ContainedAssertion>,
-    document: Document,
+    document: Document<'a>,
 }
 
 /// Whether a signature was there, and whose key verified it.
@@ -194,7 +196,11 @@ impl Decryption<'_> {
     /// Decrypts the `saml:EncryptedAssertion` `encrypted` of `doc` with the first
     /// key that unwraps its content key. Any other failure (a tag mismatch, bad
     /// padding, a malformed `EncryptedData`) ends the attempt: the key matched.
-    fn decrypt(&self, doc: &Document, encrypted: NodeId) -> Result<Document, SamlError> {
+    fn decrypt(
+        &self,
+        doc: &Document<'_>,
+        encrypted: NodeId,
+    ) -> Result<Document<'static>, SamlError> {
         let mut last = XencError::WrongKey;
         for key in self.keys {
             match decrypt_assertion(doc, encrypted, key, &self.options) {
@@ -225,7 +231,7 @@ impl VerifiedAssertion {
 /// [`SamlError::Xml`] for input that is not acceptable XML;
 /// [`SamlError::UnexpectedRoot`] when it is not a Response; a missing or
 /// malformed `ID`, `Version` (which must be `2.0`), `IssueInstant` or Status.
-pub fn parse_response(xml: &[u8]) -> Result<ReceivedResponse, SamlError> {
+pub fn parse_response(xml: &[u8]) -> Result<ReceivedResponse<'_>, SamlError> {
     let document = parse_bytes(xml)?;
     let root = Node::root(
         &document,
@@ -261,11 +267,21 @@ pub fn parse_response(xml: &[u8]) -> Result<ReceivedResponse, SamlError> {
     })
 }
 
-impl ReceivedResponse {
+impl<'a> ReceivedResponse<'a> {
     /// The whole parsed document, unverified: for showing it to people, never
     /// for deciding anything.
-    pub fn document(&self) -> &Document {
+    pub fn document(&self) -> &Document<'a> {
         &self.document
+    }
+
+    /// The response owning all its strings, free of the XML it was parsed from.
+    pub fn into_owned(self) -> ReceivedResponse<'static> {
+        ReceivedResponse {
+            envelope: self.envelope,
+            signed: self.signed,
+            assertions: self.assertions,
+            document: self.document.into_owned(),
+        }
     }
 
     /// Verifies the Response against `trusted` certificates and reads its one
@@ -305,7 +321,10 @@ impl ReceivedResponse {
     ///
     /// [`SamlError::AssertionCount`] unless there is exactly one assertion and it is
     /// encrypted; [`SamlError::Decryption`].
-    pub fn decrypt_unverified(&self, decryption: &Decryption<'_>) -> Result<Document, SamlError> {
+    pub fn decrypt_unverified(
+        &self,
+        decryption: &Decryption<'_>,
+    ) -> Result<Document<'static>, SamlError> {
         let root = Node::root(
             &self.document,
             PROTOCOL_NS,
@@ -431,18 +450,18 @@ fn assertion_only(
 
 /// The root of a decrypted assertion document (`decrypt_assertion` checked it is
 /// a `saml:Assertion`).
-fn decrypted_root(decrypted: &Document) -> Result<Node<'_>, SamlError> {
+fn decrypted_root<'d>(decrypted: &'d Document<'d>) -> Result<Node<'d>, SamlError> {
     let root = decrypted
         .root_element()
         .ok_or(SamlError::AssertionCount { count: 0 })?;
     Ok(Node::at(decrypted, root, ASSERTION))
 }
 
-fn verify_assertion(
-    assertion: Node<'_>,
+fn verify_assertion<'d>(
+    assertion: Node<'d>,
     trusted: &[Certificate],
     options: &VerifyOptions,
-) -> Result<Verified, SamlError> {
+) -> Result<Verified<'d>, SamlError> {
     verify_enveloped(assertion.doc, assertion.id, trusted, options).map_err(|source| {
         SamlError::Signature {
             element: ASSERTION,

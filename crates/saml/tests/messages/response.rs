@@ -153,12 +153,12 @@ fn both_signs_the_assertion_first_so_the_response_covers_its_signature() {
     // Schema order (SAML core 3.2.2, 2.3.3): Issuer, Signature, Status, Assertion.
     let names: Vec<&str> = doc
         .child_elements(root)
-        .map(|c| doc.element(c).unwrap().local_name.as_str())
+        .map(|c| doc.element(c).unwrap().local_name.as_ref())
         .collect();
     assert_eq!(names, ["Issuer", "Signature", "Status", "Assertion"]);
     let names: Vec<&str> = doc
         .child_elements(assertion)
-        .map(|c| doc.element(c).unwrap().local_name.as_str())
+        .map(|c| doc.element(c).unwrap().local_name.as_ref())
         .collect();
     assert_eq!(
         names,
@@ -251,7 +251,8 @@ fn unsigned_response_with_unsigned_assertion_is_refused() {
 #[test]
 fn removing_the_only_signature_is_refused() {
     for signing in [ResponseSigning::Response, ResponseSigning::Assertion] {
-        let mut doc = parse(&build(signing)).unwrap();
+        let built = build(signing);
+        let mut doc = parse(&built).unwrap();
         let signature = find(&doc, DSIG_NS, "Signature");
         doc.detach(signature);
         let error = verify(&to_xml(&doc, doc.document_node())).unwrap_err();
@@ -366,17 +367,17 @@ fn untrusted_keys_are_refused() {
 }
 
 /// A copy of the response's assertion with another ID, appended to the Response.
-fn with_second_assertion(xml: &str) -> samlsim_xml::Document {
+fn with_second_assertion(xml: &str) -> samlsim_xml::Document<'_> {
     let mut doc = parse(xml).unwrap();
     let root = doc.root_element().unwrap();
     let second = parse(xml).unwrap();
     let copy = second.extract(find(&second, ASSERTION_NS, "Assertion"), None, false);
     let copy_root = copy.root_element().unwrap();
     // Graft the copy's nodes into `doc`, renaming its ID.
-    fn graft(
-        from: &samlsim_xml::Document,
+    fn graft<'a>(
+        from: &samlsim_xml::Document<'a>,
         node: samlsim_xml::NodeId,
-        to: &mut samlsim_xml::Document,
+        to: &mut samlsim_xml::Document<'a>,
         parent: samlsim_xml::NodeId,
     ) {
         let kind = match from.kind(node).clone() {
@@ -401,7 +402,8 @@ fn with_second_assertion(xml: &str) -> samlsim_xml::Document {
 #[test]
 fn two_assertions_are_refused() {
     // Assertion-signed: two signed assertions side by side.
-    let doc = with_second_assertion(&build(ResponseSigning::Assertion));
+    let built = build(ResponseSigning::Assertion);
+    let doc = with_second_assertion(&built);
     let xml = to_xml(&doc, doc.document_node());
     assert_eq!(parse_response(xml.as_bytes()).unwrap().assertions.len(), 2);
     let error = verify(&xml).unwrap_err();
@@ -412,7 +414,8 @@ fn two_assertions_are_refused() {
 
     // Response-signed over two assertions: the signature is fine, the count is not.
     let (key, cert) = (key(), cert());
-    let mut doc = with_second_assertion(&build(ResponseSigning::Unsigned));
+    let built = build(ResponseSigning::Unsigned);
+    let mut doc = with_second_assertion(&built);
     let root = doc.root_element().unwrap();
     signer(&key, &cert).sign(&mut doc, root).unwrap();
     let error = verify(&to_xml(&doc, doc.document_node())).unwrap_err();
@@ -425,7 +428,8 @@ fn two_assertions_are_refused() {
 #[test]
 fn a_response_without_assertion_is_refused() {
     let (key, cert) = (key(), cert());
-    let mut doc = parse(&build(ResponseSigning::Unsigned)).unwrap();
+    let built = build(ResponseSigning::Unsigned);
+    let mut doc = parse(&built).unwrap();
     let assertion = find(&doc, ASSERTION_NS, "Assertion");
     doc.detach(assertion);
     let root = doc.root_element().unwrap();
@@ -439,7 +443,8 @@ fn a_response_without_assertion_is_refused() {
 
 #[test]
 fn an_encrypted_assertion_is_reported_as_unsupported() {
-    let mut doc = parse(&build(ResponseSigning::Unsigned)).unwrap();
+    let built = build(ResponseSigning::Unsigned);
+    let mut doc = parse(&built).unwrap();
     let assertion = find(&doc, ASSERTION_NS, "Assertion");
     doc.detach(assertion);
     let root = doc.root_element().unwrap();
@@ -459,7 +464,8 @@ fn an_unsigned_wrapper_around_a_signed_response_is_refused() {
     // Signature wrapping: the attacker's Response (unsigned, with the attacker's
     // unsigned assertion) is the document element, and the genuine signed
     // Response hides inside its Extensions.
-    let genuine = parse(&build(ResponseSigning::Both)).unwrap();
+    let built = build(ResponseSigning::Both);
+    let genuine = parse(&built).unwrap();
     let evil_xml = build(ResponseSigning::Unsigned)
         .replace(RESPONSE_ID, "_evil-response")
         .replace(ASSERTION_ID, "_evil-assertion")
@@ -480,15 +486,15 @@ fn an_unsigned_wrapper_around_a_signed_response_is_refused() {
     assert!(matches!(error, SamlError::Unsigned), "{error}");
 }
 
-fn graft_all(
-    from: &samlsim_xml::Document,
-    to: &mut samlsim_xml::Document,
+fn graft_all<'a>(
+    from: &samlsim_xml::Document<'a>,
+    to: &mut samlsim_xml::Document<'a>,
     parent: samlsim_xml::NodeId,
 ) {
-    fn graft(
-        from: &samlsim_xml::Document,
+    fn graft<'a>(
+        from: &samlsim_xml::Document<'a>,
         node: samlsim_xml::NodeId,
-        to: &mut samlsim_xml::Document,
+        to: &mut samlsim_xml::Document<'a>,
         parent: samlsim_xml::NodeId,
     ) {
         let id = to.create(from.kind(node).clone());
@@ -567,7 +573,8 @@ fn an_assertion_smuggled_outside_the_signed_content_is_never_read() {
 fn an_assertion_signature_that_references_another_element_fails() {
     // Move the Response's signature (Reference URI="#<response ID>") into the
     // assertion: it verifies cryptographically, but not for the assertion.
-    let mut doc = parse(&build(ResponseSigning::Response)).unwrap();
+    let built = build(ResponseSigning::Response);
+    let mut doc = parse(&built).unwrap();
     let signature = find(&doc, DSIG_NS, "Signature");
     doc.detach(signature);
     let assertion = find(&doc, ASSERTION_NS, "Assertion");
