@@ -674,4 +674,61 @@ mod tests {
         assert_eq!(f1.len(), 1);
         assert_eq!(f1[0].step.as_deref(), Some("C3"));
     }
+
+    #[test]
+    fn a_requests_events_are_written_with_it_and_only_then() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let other = EventLog::new(
+            Arc::new(Store::in_memory().unwrap()),
+            Arc::new(VirtualClock::frozen(0)),
+        )
+        .unwrap();
+        let count = |log: &EventLog| log.list(&EventFilter::default()).unwrap().len();
+        log.note(NewEvent::ok("idp", "login", "before")).unwrap();
+        assert_eq!(count(&log), 1, "no request open: written now");
+
+        let request = log.open_request();
+        log.note(NewEvent::ok("idp", "login", "first")).unwrap();
+        log.note(NewEvent::ok("idp", "sso", "second")).unwrap();
+        other.note(NewEvent::ok("idp", "login", "elsewhere")).unwrap();
+        assert_eq!(count(&log), 1, "held until the request ends");
+        assert_eq!(count(&other), 1, "another store's log is not held");
+        // A request opened inside it notes into the outer one.
+        let inner = log.open_request();
+        log.note(NewEvent::ok("idp", "sso", "third")).unwrap();
+        assert_eq!(inner.close(|_, after, upto| Ok((after, upto))).unwrap(), (1, 1));
+        let range = request.close(|_, after, upto| Ok((after, upto))).unwrap();
+        assert_eq!(range, (1, 4));
+        let messages: Vec<String> = log
+            .list(&EventFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        assert_eq!(messages, ["before", "first", "second", "third"]);
+
+        // A request that never closes (it panicked) still keeps its events.
+        let unfinished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _request = log.open_request();
+            log.note(NewEvent::ok("idp", "login", "then a panic")).unwrap();
+            panic!("a bug in a handler");
+        }));
+        assert!(unfinished.is_err());
+        assert_eq!(count(&log), 5);
+        log.note(NewEvent::ok("idp", "login", "after")).unwrap();
+        assert_eq!(count(&log), 6, "nothing is left open");
+    }
+
+    #[test]
+    fn a_request_that_fails_to_write_keeps_nothing_of_it() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let request = log.open_request();
+        log.note(NewEvent::ok("idp", "login", "lost with its exchange"))
+            .unwrap();
+        let failed = request.close(|c, _, _| c.execute("NOT SQL", []));
+        assert!(failed.is_err());
+        assert!(log.list(&EventFilter::default()).unwrap().is_empty());
+    }
 }
