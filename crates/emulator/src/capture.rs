@@ -209,7 +209,11 @@ mod tests {
             [("roleIndex".to_owned(), "arn:aws:iam::1:role/R".to_owned())]
         );
         let opened = Request::new(Method::GET, "/idp/portal?roleIndex=x");
-        let response = Response::new(samlsim_service::http::StatusCode::OK, "text/plain", Vec::new());
+        let response = Response::new(
+            samlsim_service::http::StatusCode::OK,
+            "text/plain",
+            Vec::new(),
+        );
         assert!(exchange(&opened, &response, None).form.is_empty());
     }
 

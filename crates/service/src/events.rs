@@ -691,13 +691,18 @@ mod tests {
         let request = log.open_request();
         log.note(NewEvent::ok("idp", "login", "first")).unwrap();
         log.note(NewEvent::ok("idp", "sso", "second")).unwrap();
-        other.note(NewEvent::ok("idp", "login", "elsewhere")).unwrap();
+        other
+            .note(NewEvent::ok("idp", "login", "elsewhere"))
+            .unwrap();
         assert_eq!(count(&log), 1, "held until the request ends");
         assert_eq!(count(&other), 1, "another store's log is not held");
         // A request opened inside it notes into the outer one.
         let inner = log.open_request();
         log.note(NewEvent::ok("idp", "sso", "third")).unwrap();
-        assert_eq!(inner.close(|_, after, upto| Ok((after, upto))).unwrap(), (1, 1));
+        assert_eq!(
+            inner.close(|_, after, upto| Ok((after, upto))).unwrap(),
+            (1, 1)
+        );
         let range = request.close(|_, after, upto| Ok((after, upto))).unwrap();
         assert_eq!(range, (1, 4));
         let messages: Vec<String> = log
@@ -711,7 +716,8 @@ mod tests {
         // A request that never closes (it panicked) still keeps its events.
         let unfinished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let _request = log.open_request();
-            log.note(NewEvent::ok("idp", "login", "then a panic")).unwrap();
+            log.note(NewEvent::ok("idp", "login", "then a panic"))
+                .unwrap();
             panic!("a bug in a handler");
         }));
         assert!(unfinished.is_err());
