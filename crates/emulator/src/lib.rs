@@ -40,7 +40,7 @@ use samlsim_cognito::{Cognito, CognitoParts};
 use samlsim_connect::{Connect, ConnectParts};
 use samlsim_crypto::Identity;
 use samlsim_idp::{Idp, IdpParts};
-use samlsim_service::events::FLOW_COOKIE;
+use samlsim_service::events::{FLOW_COOKIE, RequestEvents};
 use samlsim_service::http::{Cookie, HeaderValue, Method, StatusCode, header};
 use samlsim_service::{
     EventLog, ExchangeLog, Ids, Problem, RandomIds, Request, Response, Service, Store, Sweeper,
@@ -380,10 +380,11 @@ impl Emulator {
         }
         let (request, new_flow) = self.with_flow(request);
         let plumbing = capture::is_plumbing(&request.path);
-        let before = if plumbing { 0 } else { self.latest_event() };
+        // The request's events wait for its exchange: one transaction for both.
+        let events = (!plumbing).then(|| self.events.open_request());
         let response = self.with_clock_footer(self.route(&request));
-        if !plumbing {
-            self.capture(&request, &response, before);
+        if let Some(events) = events {
+            self.capture(&request, &response, events);
         }
         match new_flow {
             Some(flow) => response.with_cookie(&Cookie::session(FLOW_COOKIE, &flow, "/")),
@@ -391,22 +392,12 @@ impl Emulator {
         }
     }
 
-    /// The newest event id, or 0 when the log cannot say (then the exchange claims
-    /// every event of its flow recorded so far; the failure is logged).
-    fn latest_event(&self) -> i64 {
-        self.events.latest_id().unwrap_or_else(|error| {
-            tracing::error!(%error, "reading the event log's newest id failed");
-            0
-        })
-    }
-
-    /// Records the exchange for the inspector. Like events, a failure to record is
-    /// logged and the answer goes out: a full disk must not turn pages into errors.
-    fn capture(&self, request: &Request, response: &Response, before: i64) {
-        let mut exchange = capture::exchange(request, response, request.cookie(FLOW_COOKIE));
-        exchange.events_after = before;
-        exchange.events_upto = self.latest_event();
-        if let Err(error) = self.exchanges.record(exchange) {
+    /// Records the exchange for the inspector, with the events its request
+    /// noted. Like events, a failure to record is logged and the answer goes out:
+    /// a full disk must not turn pages into errors.
+    fn capture(&self, request: &Request, response: &Response, events: RequestEvents<'_>) {
+        let exchange = capture::exchange(request, response, request.cookie(FLOW_COOKIE));
+        if let Err(error) = self.exchanges.record_with(events, exchange) {
             tracing::error!(%error, "recording an exchange failed");
         }
     }
@@ -534,7 +525,7 @@ impl Emulator {
             message.clone(),
         )
         .flow(request.cookie(FLOW_COOKIE));
-        if let Err(error) = self.events.record(event) {
+        if let Err(error) = self.events.note(event) {
             tracing::error!(%error, "recording a request for no endpoint failed");
         }
         Problem::new(

@@ -262,61 +262,84 @@ impl EventLog {
         Ok(removed)
     }
 
-    /// Records `event`; returns it as stored. A failure to record is returned, not
-    /// swallowed: a log that silently loses steps would mislead every test.
-    pub fn record(&self, mut event: NewEvent) -> Result<Event, StoreError> {
-        let at = self.clock.now();
+    /// Records `event` now; returns it as stored. A failure to record is returned,
+    /// not swallowed: a log that silently loses steps would mislead every test.
+    pub fn record(&self, event: NewEvent) -> Result<Event, StoreError> {
+        let row = self.row(event);
+        let id = self.store.with(|c| row.insert(c))?;
+        self.count(1, id, row.at)?;
+        Ok(row.into_event(id))
+    }
+
+    /// Records `event` as part of the request this thread is answering, when
+    /// [`EventLog::open_request`] opened one: it is written with the request's
+    /// exchange, in the same transaction, when the request ends. Otherwise it is
+    /// recorded now, as [`EventLog::record`] does.
+    pub fn note(&self, event: NewEvent) -> Result<(), StoreError> {
+        let row = self.row(event);
+        let store = Arc::as_ptr(&self.store);
+        let row = OPEN.with_borrow_mut(|open| match open {
+            Some(open) if std::ptr::eq(open.store, store) => {
+                open.rows.push(row);
+                None
+            }
+            _ => Some(row),
+        });
+        if let Some(row) = row {
+            let id = self.store.with(|c| row.insert(c))?;
+            self.count(1, id, row.at)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the request this thread is about to answer: until the returned
+    /// handle is closed, [`EventLog::note`] keeps this log's events for it. One
+    /// transaction per request then writes them all with the exchange, instead of
+    /// one commit (and one turn of the store's lock) per event. A request that
+    /// ends without closing (a panic) still writes its events, on drop.
+    ///
+    /// A request opened inside another on the same thread (not done today) notes
+    /// into the outer one; its own handle then closes with no events.
+    pub fn open_request(&self) -> RequestEvents<'_> {
+        let store = Arc::as_ptr(&self.store);
+        let opened = OPEN.with_borrow_mut(|open| {
+            if open.is_some() {
+                return false;
+            }
+            *open = Some(Open {
+                store,
+                rows: Vec::new(),
+            });
+            true
+        });
+        RequestEvents { log: self, opened }
+    }
+
+    /// The row for `event`: bounded, timed, its detail serialised. Done before
+    /// the store's lock is taken, so other threads wait only for the INSERT.
+    fn row(&self, mut event: NewEvent) -> Row {
         // Messages and details quote requests; one bound for every service.
         if let std::borrow::Cow::Owned(message) = crate::bounded(&event.message) {
             event.message = message;
         }
         bound_strings(&mut event.detail);
-        let outcome = event.outcome.as_str();
-        let id = self.store.with(|c| {
-            c.prepare_cached("INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
-                rusqlite::params![
-                    at,
-                    event.flow,
-                    event.service,
-                    event.step,
-                    event.action,
-                    outcome,
-                    event.rule,
-                    event.message,
-                    event.detail.to_string()
-                ],
-            )?;
-            Ok(c.last_insert_rowid())
-        })?;
-        let recorded = self
-            .recorded
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1;
-        if recorded.is_multiple_of(PRUNE_EVERY) {
-            self.prune(id, at)?;
+        Row {
+            at: self.clock.now(),
+            detail_json: event.detail.to_string(),
+            event,
         }
-        Ok(Event {
-            id,
-            at,
-            flow: event.flow,
-            service: event.service.to_owned(),
-            step: event.step.map(str::to_owned),
-            action: event.action.to_owned(),
-            outcome: event.outcome,
-            rule: event.rule.map(str::to_owned),
-            message: event.message,
-            detail: event.detail,
-        })
     }
 
-    /// The id of the newest event (0 for none): the router notes it before and
-    /// after a request, so the exchange log knows which events the request caused.
-    pub fn latest_id(&self) -> Result<i64, StoreError> {
-        self.store.with(|c| {
-            c.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?
-                .query_row([], |row| row.get(0))
-        })
+    /// Counts `added` events, the newest `newest`; prunes when a multiple of
+    /// [`PRUNE_EVERY`] was crossed.
+    fn count(&self, added: u64, newest: i64, now: UnixTime) -> Result<(), StoreError> {
+        let before = self
+            .recorded
+            .fetch_add(added, std::sync::atomic::Ordering::Relaxed);
+        if before / PRUNE_EVERY != (before + added) / PRUNE_EVERY {
+            self.prune(newest, now)?;
+        }
+        Ok(())
     }
 
     /// Events matching `filter`, oldest first.
@@ -357,6 +380,139 @@ impl EventLog {
             let mut rows = statement.query_map(rusqlite::params![service, action, before], read_event)?;
             rows.next().transpose()
         })
+    }
+}
+
+/// An event ready to be written (see [`EventLog::row`]).
+struct Row {
+    at: UnixTime,
+    event: NewEvent,
+    detail_json: String,
+}
+
+impl Row {
+    fn insert(&self, c: &rusqlite::Connection) -> rusqlite::Result<i64> {
+        let event = &self.event;
+        c.prepare_cached(
+            "INSERT INTO events (at, flow, service, step, action, outcome, rule, message, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(rusqlite::params![
+            self.at,
+            event.flow,
+            event.service,
+            event.step,
+            event.action,
+            event.outcome.as_str(),
+            event.rule,
+            event.message,
+            self.detail_json,
+        ])?;
+        Ok(c.last_insert_rowid())
+    }
+
+    fn into_event(self, id: i64) -> Event {
+        let event = self.event;
+        Event {
+            id,
+            at: self.at,
+            flow: event.flow,
+            service: event.service.to_owned(),
+            step: event.step.map(str::to_owned),
+            action: event.action.to_owned(),
+            outcome: event.outcome,
+            rule: event.rule.map(str::to_owned),
+            message: event.message,
+            detail: event.detail,
+        }
+    }
+}
+
+/// The request this thread is answering, and the events noted for it so far.
+struct Open {
+    /// The store of the log that opened it: a log on another store (a second
+    /// emulator in the same test thread) records as if nothing were open.
+    store: *const Store,
+    rows: Vec<Row>,
+}
+
+thread_local! {
+    static OPEN: std::cell::RefCell<Option<Open>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A request's events, held until it ends (see [`EventLog::open_request`]).
+pub struct RequestEvents<'a> {
+    log: &'a EventLog,
+    /// Whether this handle opened the thread's request (not a nested one).
+    opened: bool,
+}
+
+impl RequestEvents<'_> {
+    fn take(&mut self) -> Vec<Row> {
+        if !std::mem::take(&mut self.opened) {
+            return Vec::new();
+        }
+        OPEN.with_borrow_mut(|open| open.take().map(|open| open.rows))
+            .unwrap_or_default()
+    }
+
+    /// Writes the request's events and then `then` (the request's exchange), in one
+    /// transaction. `then` is given the range of event ids the request recorded,
+    /// `(after, upto]`: exact, as no other thread's event can land inside it.
+    ///
+    /// # Errors
+    ///
+    /// The store's; then nothing of the request's events or of `then` is kept.
+    pub fn close<T>(
+        mut self,
+        then: impl FnOnce(&rusqlite::Connection, i64, i64) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let rows = self.take();
+        self.write(rows, then)
+    }
+
+    fn write<T>(
+        &self,
+        rows: Vec<Row>,
+        then: impl FnOnce(&rusqlite::Connection, i64, i64) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let (value, upto) = self.log.store.with(|c| {
+            let tx = c.savepoint()?;
+            let mut ids = Vec::with_capacity(rows.len());
+            for row in &rows {
+                ids.push(row.insert(&tx)?);
+            }
+            let (after, upto) = match (ids.first(), ids.last()) {
+                // AUTOINCREMENT ids of one transaction follow each other.
+                (Some(first), Some(last)) => (first - 1, *last),
+                _ => {
+                    let newest = tx
+                        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?
+                        .query_row([], |row| row.get(0))?;
+                    (newest, newest)
+                }
+            };
+            let value = then(&tx, after, upto)?;
+            tx.commit()?;
+            Ok((value, upto))
+        })?;
+        if let Some(last) = rows.last() {
+            self.log.count(rows.len() as u64, upto, last.at)?;
+        }
+        Ok(value)
+    }
+}
+
+impl Drop for RequestEvents<'_> {
+    /// A request that did not close (it panicked) still keeps its events.
+    fn drop(&mut self) {
+        let rows = self.take();
+        if rows.is_empty() {
+            return;
+        }
+        if let Err(error) = self.write(rows, |_, _, _| Ok(())) {
+            tracing::error!(%error, "recording the events of an unfinished request failed");
+        }
     }
 }
 
@@ -517,5 +673,68 @@ mod tests {
             .unwrap();
         assert_eq!(f1.len(), 1);
         assert_eq!(f1[0].step.as_deref(), Some("C3"));
+    }
+
+    #[test]
+    fn a_requests_events_are_written_with_it_and_only_then() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let other = EventLog::new(
+            Arc::new(Store::in_memory().unwrap()),
+            Arc::new(VirtualClock::frozen(0)),
+        )
+        .unwrap();
+        let count = |log: &EventLog| log.list(&EventFilter::default()).unwrap().len();
+        log.note(NewEvent::ok("idp", "login", "before")).unwrap();
+        assert_eq!(count(&log), 1, "no request open: written now");
+
+        let request = log.open_request();
+        log.note(NewEvent::ok("idp", "login", "first")).unwrap();
+        log.note(NewEvent::ok("idp", "sso", "second")).unwrap();
+        other
+            .note(NewEvent::ok("idp", "login", "elsewhere"))
+            .unwrap();
+        assert_eq!(count(&log), 1, "held until the request ends");
+        assert_eq!(count(&other), 1, "another store's log is not held");
+        // A request opened inside it notes into the outer one.
+        let inner = log.open_request();
+        log.note(NewEvent::ok("idp", "sso", "third")).unwrap();
+        assert_eq!(
+            inner.close(|_, after, upto| Ok((after, upto))).unwrap(),
+            (1, 1)
+        );
+        let range = request.close(|_, after, upto| Ok((after, upto))).unwrap();
+        assert_eq!(range, (1, 4));
+        let messages: Vec<String> = log
+            .list(&EventFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        assert_eq!(messages, ["before", "first", "second", "third"]);
+
+        // A request that never closes (it panicked) still keeps its events.
+        let unfinished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _request = log.open_request();
+            log.note(NewEvent::ok("idp", "login", "then a panic"))
+                .unwrap();
+            panic!("a bug in a handler");
+        }));
+        assert!(unfinished.is_err());
+        assert_eq!(count(&log), 5);
+        log.note(NewEvent::ok("idp", "login", "after")).unwrap();
+        assert_eq!(count(&log), 6, "nothing is left open");
+    }
+
+    #[test]
+    fn a_request_that_fails_to_write_keeps_nothing_of_it() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+        let request = log.open_request();
+        log.note(NewEvent::ok("idp", "login", "lost with its exchange"))
+            .unwrap();
+        let failed = request.close(|c, _, _| c.execute("NOT SQL", []));
+        assert!(failed.is_err());
+        assert!(log.list(&EventFilter::default()).unwrap().is_empty());
     }
 }

@@ -114,6 +114,40 @@ pub struct ExchangeLog {
     recorded: Arc<std::sync::atomic::AtomicU64>,
 }
 
+/// An exchange ready to be written (see [`ExchangeLog::row`]).
+struct Row {
+    at: UnixTime,
+    exchange: NewExchange,
+    messages: String,
+    form: String,
+}
+
+impl Row {
+    fn insert(&self, c: &rusqlite::Connection) -> rusqlite::Result<i64> {
+        let exchange = &self.exchange;
+        c.prepare_cached(
+            "INSERT INTO exchanges (at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto, form)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(rusqlite::params![
+            self.at,
+            exchange.flow,
+            exchange.method,
+            exchange.path,
+            exchange.public_url,
+            exchange.status,
+            exchange.location,
+            exchange.page,
+            exchange.rule,
+            self.messages,
+            exchange.events_after,
+            exchange.events_upto,
+            self.form,
+        ])?;
+        Ok(c.last_insert_rowid())
+    }
+}
+
 /// One flow as the inspector lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlowSummary {
@@ -141,10 +175,44 @@ impl ExchangeLog {
     }
 
     /// Records `exchange`; a failure is returned, as for events.
-    pub fn record(&self, mut exchange: NewExchange) -> Result<i64, StoreError> {
+    pub fn record(&self, exchange: NewExchange) -> Result<i64, StoreError> {
+        let row = self.row(exchange)?;
+        let id = self.store.with(|c| row.insert(c))?;
+        self.count(id, row.at)?;
+        Ok(id)
+    }
+
+    /// Records `exchange` with the events its request noted (see
+    /// [`EventLog::open_request`](crate::EventLog::open_request)), in one
+    /// transaction; its event range is theirs. A failure loses both, and is
+    /// returned.
+    pub fn record_with(
+        &self,
+        events: crate::events::RequestEvents<'_>,
+        exchange: NewExchange,
+    ) -> Result<i64, StoreError> {
+        let mut row = self.row(exchange)?;
+        let at = row.at;
+        let id = events.close(|c, after, upto| {
+            row.exchange.events_after = after;
+            row.exchange.events_upto = upto;
+            row.insert(c)
+        })?;
+        self.count(id, at)?;
+        Ok(id)
+    }
+
+    /// The row for `exchange`: bounded, timed, serialised, before the store's
+    /// lock is taken.
+    fn row(&self, mut exchange: NewExchange) -> Result<Row, StoreError> {
         let at = self.clock.now();
         if let std::borrow::Cow::Owned(path) = crate::bounded(&exchange.path) {
             exchange.path = path;
+        }
+        if let Some(location) = &mut exchange.location
+            && let std::borrow::Cow::Owned(shorter) = crate::bounded(location)
+        {
+            *location = shorter;
         }
         for message in &mut exchange.messages {
             if let Some(xml) = &mut message.xml
@@ -171,38 +239,24 @@ impl ExchangeLog {
                 }
             }
         }
-        let messages = to_json("exchanges", &exchange.path, &exchange.messages)?;
-        let form = to_json("exchanges", &exchange.path, &exchange.form)?;
-        let id = self.store.with(|c| {
-            c.prepare_cached(
-                "INSERT INTO exchanges (at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto, form)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(rusqlite::params![
-                at,
-                exchange.flow,
-                exchange.method,
-                exchange.path,
-                exchange.public_url,
-                exchange.status,
-                exchange.location.as_deref().map(crate::bounded),
-                exchange.page,
-                exchange.rule,
-                messages,
-                exchange.events_after,
-                exchange.events_upto,
-                form,
-            ])?;
-            Ok(c.last_insert_rowid())
-        })?;
+        Ok(Row {
+            at,
+            messages: to_json("exchanges", &exchange.path, &exchange.messages)?,
+            form: to_json("exchanges", &exchange.path, &exchange.form)?,
+            exchange,
+        })
+    }
+
+    /// Counts one exchange; prunes once per [`PRUNE_EVERY`].
+    fn count(&self, newest: i64, now: UnixTime) -> Result<(), StoreError> {
         let recorded = self
             .recorded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
         if recorded.is_multiple_of(PRUNE_EVERY) {
-            self.prune(id, at)?;
+            self.prune(newest, now)?;
         }
-        Ok(id)
+        Ok(())
     }
 
     fn prune(&self, newest: i64, now: UnixTime) -> Result<(), StoreError> {

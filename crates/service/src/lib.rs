@@ -30,7 +30,7 @@ pub mod sweep;
 pub mod url;
 
 pub use clock::{Clock, ClockRangeError, UnixTime, VirtualClock};
-pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, Retention};
+pub use events::{Event, EventFilter, EventLog, NewEvent, Outcome, RequestEvents, Retention};
 pub use exchanges::{Exchange, ExchangeLog, NewExchange, SamlMessage};
 pub use http::{Request, Response};
 pub use ids::{Ids, RandomIds, SequentialIds};

@@ -28,7 +28,7 @@ impl Recorder {
     /// the request goes on, so a full disk does not turn every page into an error.
     pub fn record(&self, request: &Request, event: NewEvent) {
         let event = event.flow(request.cookie(FLOW_COOKIE));
-        if let Err(error) = self.events.record(event) {
+        if let Err(error) = self.events.note(event) {
             tracing::error!(service = self.service, %error, "recording an event failed");
         }
     }
