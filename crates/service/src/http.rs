@@ -59,9 +59,7 @@ impl Request {
 
     /// The decoded query parameters, in order.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
-        form_urlencoded::parse(self.query.as_bytes())
-            .into_owned()
-            .collect()
+        decode_pairs(self.query.as_bytes())
     }
 
     /// The first query parameter called `name`, decoded.
@@ -71,9 +69,7 @@ impl Request {
 
     /// The decoded form fields of a urlencoded body, in order; empty for other bodies.
     pub fn form(&self) -> Vec<(String, String)> {
-        form_pairs(self.form_body())
-            .map(|(name, value)| (decode_form_text(name), decode_form_text(value)))
-            .collect()
+        decode_pairs(self.form_body())
     }
 
     /// The first form field called `name`. Only the matching value is decoded,
@@ -139,6 +135,13 @@ fn first_value(pairs: &[u8], name: &str) -> Option<String> {
     form_pairs(pairs)
         .find(|(key, _)| decode_form_text(key) == name)
         .map(|(_, value)| decode_form_text(value))
+}
+
+/// Every pair of an urlencoded text (a query or a form body), decoded, in order.
+fn decode_pairs(pairs: &[u8]) -> Vec<(String, String)> {
+    form_pairs(pairs)
+        .map(|(name, value)| (decode_form_text(name), decode_form_text(value)))
+        .collect()
 }
 
 /// The raw `name` and `value` of each pair of an urlencoded text, split as
@@ -445,6 +448,11 @@ mod tests {
                 ..request
             };
             assert_eq!(request.form(), full, "{body:?}");
+            let query = Request {
+                query: body.to_owned(),
+                ..Request::new(Method::GET, "/")
+            };
+            assert_eq!(query.query_pairs(), full, "query {body:?}");
             for name in ["a", "b", "k", "z", "", "SAMLResponse", "RelayState", "none"] {
                 let full = form_urlencoded::parse(body.as_bytes())
                     .find(|(k, _)| k == name)
