@@ -213,12 +213,16 @@ fn events(emulator: &Emulator, request: &Request) -> Response {
         after: request.query_param("after").and_then(|v| v.parse().ok()),
         limit: request.query_param("limit").and_then(|v| v.parse().ok()),
     };
-    match emulator.events().list(&filter) {
-        Ok(events) => Response::json(
+    let log = emulator.events();
+    match log
+        .list(&filter)
+        .and_then(|events| Ok((events, log.dropped()?)))
+    {
+        Ok((events, dropped)) => Response::json(
             StatusCode::OK,
             &serde_json::json!({
                 "events": events,
-                "dropped": emulator.events().dropped(),
+                "dropped": dropped,
                 "swept": emulator.sweeper().stats(),
             }),
         ),

@@ -206,8 +206,7 @@ impl Emulator {
             let retention = config.events.retention().map_err(StartError::Config)?;
             let events = EventLog::new(store.clone(), clock.clone())?.with_retention(retention);
             // The same retention as events: exchanges are the other half of a flow.
-            let exchanges =
-                ExchangeLog::new(store.clone(), clock.clone())?.with_retention(retention);
+            let exchanges = ExchangeLog::new(&events)?.with_retention(retention);
             let urls = Arc::new(
                 UrlMap::new(&config.public_url())
                     .with_rewriter(samlsim_aws::endpoints::public_to_local)

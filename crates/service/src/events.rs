@@ -189,14 +189,48 @@ impl Default for Retention {
 /// over them, so the log holds at most `max_events` plus this many.
 const PRUNE_EVERY: u64 = 512;
 
+/// How many ended requests an in-memory log holds back before writing them in one
+/// transaction. Each commit journals and rewrites the pages it touched (the events
+/// table's last leaf and its two indexes, the exchanges table's), so one commit
+/// per request cost a sixth of a six-step flow; held back, those pages are written
+/// once for many requests. A request's rows are small (its SAML message is bounded
+/// by [`crate::exchanges::MAX_MESSAGE_BYTES`]), so the queue stays under a few MB.
+const HELD_IN_MEMORY: usize = 32;
+
 /// The log, stored in the shared database.
 #[derive(Clone)]
 pub struct EventLog {
-    store: Arc<Store>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<Store>,
+    pub(crate) clock: Arc<dyn Clock>,
     retention: Retention,
     recorded: Arc<std::sync::atomic::AtomicU64>,
     dropped: Arc<std::sync::atomic::AtomicU64>,
+    held: Arc<Held>,
+}
+
+/// Ended requests whose rows wait to be written (see [`EventLog::flush`]).
+struct Held {
+    requests: std::sync::Mutex<Vec<Ended>>,
+    /// How many are held before they are written: one (written at once) when the
+    /// database outlives a crash, so that nothing answered is lost;
+    /// [`HELD_IN_MEMORY`] when the database is this process's, which a crash loses
+    /// whole anyway.
+    limit: usize,
+}
+
+impl Held {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Ended>> {
+        // Pushing to or taking a Vec cannot leave it half done.
+        self.requests
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One ended request's rows: its events and, from the router, its exchange.
+pub(crate) struct Ended {
+    events: Vec<Row>,
+    exchange: Option<crate::exchanges::Row>,
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -220,12 +254,21 @@ const MIGRATIONS: &[&str] = &[
 impl EventLog {
     pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
         store.migrate("events", MIGRATIONS)?;
+        let held = Held {
+            requests: std::sync::Mutex::default(),
+            limit: if store.is_in_memory() {
+                HELD_IN_MEMORY
+            } else {
+                1
+            },
+        };
         Ok(EventLog {
             store,
             clock,
             retention: Retention::default(),
             recorded: Arc::default(),
             dropped: Arc::default(),
+            held: Arc::new(held),
         })
     }
 
@@ -235,9 +278,11 @@ impl EventLog {
         self
     }
 
-    /// How many events retention has dropped since the emulator started.
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
+    /// How many events retention has dropped since the emulator started (after
+    /// writing what is held, whose writing may drop more).
+    pub fn dropped(&self) -> Result<u64, StoreError> {
+        self.flush()?;
+        Ok(self.dropped.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Drops what the retention no longer keeps; returns how many.
@@ -266,6 +311,9 @@ impl EventLog {
     /// not swallowed: a log that silently loses steps would mislead every test.
     pub fn record(&self, event: NewEvent) -> Result<Event, StoreError> {
         let row = self.row(event);
+        // What ended before is written first: ids follow the order things
+        // happened in, which `newest_before` relies on.
+        self.flush()?;
         let id = self.store.with(|c| row.insert(c))?;
         self.count(1, id, row.at)?;
         Ok(row.into_event(id))
@@ -286,6 +334,7 @@ impl EventLog {
             _ => Some(row),
         });
         if let Some(row) = row {
+            self.flush()?;
             let id = self.store.with(|c| row.insert(c))?;
             self.count(1, id, row.at)?;
         }
@@ -313,6 +362,40 @@ impl EventLog {
             true
         });
         RequestEvents { log: self, opened }
+    }
+
+    /// Holds an ended request's rows; writes everything held when the limit is
+    /// reached.
+    pub(crate) fn hold_back(&self, ended: Ended) -> Result<(), StoreError> {
+        let full = {
+            let mut held = self.held.lock();
+            held.push(ended);
+            held.len() >= self.held.limit
+        };
+        if full {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every ended request held back, in one transaction, oldest first.
+    /// Every read of the logs and every event recorded outside a request flushes
+    /// first, so a reader sees everything answered before it asked. A failure
+    /// loses what was held, and is returned.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        if self.held.lock().is_empty() {
+            return Ok(());
+        }
+        // The store first, then the queue: a request that ends meanwhile waits
+        // for the store and is written by the next flush, never half by this one.
+        let written = self.store.with(|c| {
+            let mut ended = std::mem::take(&mut *self.held.lock());
+            write_ended(c, &mut ended)
+        })?;
+        if let Some((count, newest, at)) = written {
+            self.count(count, newest, at)?;
+        }
+        Ok(())
     }
 
     /// The row for `event`: bounded, timed, its detail serialised. Done before
@@ -344,6 +427,7 @@ impl EventLog {
 
     /// Events matching `filter`, oldest first.
     pub fn list(&self, filter: &EventFilter) -> Result<Vec<Event>, StoreError> {
+        self.flush()?;
         self.store.with(|c| {
             let mut statement = c.prepare_cached(
                 "SELECT id, at, flow, service, step, action, outcome, rule, message, detail FROM events
@@ -371,6 +455,7 @@ impl EventLog {
         action: &str,
         before: i64,
     ) -> Result<Option<Event>, StoreError> {
+        self.flush()?;
         self.store.with(|c| {
             let mut statement = c.prepare_cached(
                 "SELECT id, at, flow, service, step, action, outcome, rule, message, detail FROM events
@@ -456,64 +541,78 @@ impl RequestEvents<'_> {
             .unwrap_or_default()
     }
 
-    /// Writes the request's events and then `then` (the request's exchange), in one
-    /// transaction. `then` is given the range of event ids the request recorded,
-    /// `(after, upto]`: exact, as no other thread's event can land inside it.
+    /// Ends the request: its events, and then `exchange` (the router's record of
+    /// it), are written together, their event range `(after, upto]` exact, as no
+    /// other request's event can land inside it (see [`EventLog::flush`] for when).
     ///
     /// # Errors
     ///
-    /// The store's; then nothing of the request's events or of `then` is kept.
-    pub fn close<T>(
-        mut self,
-        then: impl FnOnce(&rusqlite::Connection, i64, i64) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let rows = self.take();
-        self.write(rows, then)
+    /// The store's, when this ending flushed and the write failed: then nothing
+    /// of what was held is kept.
+    pub(crate) fn end(mut self, exchange: Option<crate::exchanges::Row>) -> Result<(), StoreError> {
+        let events = self.take();
+        let log = self.log;
+        log.hold_back(Ended { events, exchange })
     }
 
-    fn write<T>(
-        &self,
-        rows: Vec<Row>,
-        then: impl FnOnce(&rusqlite::Connection, i64, i64) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let (value, upto) = self.log.store.with(|c| {
-            let tx = c.savepoint()?;
-            let mut ids = Vec::with_capacity(rows.len());
-            for row in &rows {
-                ids.push(row.insert(&tx)?);
-            }
-            let (after, upto) = match (ids.first(), ids.last()) {
-                // AUTOINCREMENT ids of one transaction follow each other.
-                (Some(first), Some(last)) => (first - 1, *last),
-                _ => {
-                    let newest = tx
-                        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?
-                        .query_row([], |row| row.get(0))?;
-                    (newest, newest)
-                }
-            };
-            let value = then(&tx, after, upto)?;
-            tx.commit()?;
-            Ok((value, upto))
-        })?;
-        if let Some(last) = rows.last() {
-            self.log.count(rows.len() as u64, upto, last.at)?;
-        }
-        Ok(value)
+    /// Ends the request without an exchange (its events alone).
+    pub fn close(self) -> Result<(), StoreError> {
+        self.end(None)
     }
 }
 
 impl Drop for RequestEvents<'_> {
-    /// A request that did not close (it panicked) still keeps its events.
+    /// A request that did not end (it panicked) still keeps its events.
     fn drop(&mut self) {
-        let rows = self.take();
-        if rows.is_empty() {
+        let events = self.take();
+        if events.is_empty() {
             return;
         }
-        if let Err(error) = self.write(rows, |_, _, _| Ok(())) {
+        if let Err(error) = self.log.hold_back(Ended {
+            events,
+            exchange: None,
+        }) {
             tracing::error!(%error, "recording the events of an unfinished request failed");
         }
     }
+}
+
+/// Writes `ended` requests in one transaction: each one's events, then its
+/// exchange with their range. Returns how many events were written, the newest
+/// id and its time, for retention.
+fn write_ended(
+    c: &mut rusqlite::Connection,
+    ended: &mut [Ended],
+) -> rusqlite::Result<Option<(u64, i64, UnixTime)>> {
+    let tx = c.savepoint()?;
+    let mut newest: Option<i64> = None;
+    let mut written: Option<(u64, i64, UnixTime)> = None;
+    for request in ended.iter_mut() {
+        let mut first = None;
+        for row in &request.events {
+            let id = row.insert(&tx)?;
+            first.get_or_insert(id);
+            newest = Some(id);
+            let count = written.map_or(0, |(count, _, _)| count) + 1;
+            written = Some((count, id, row.at));
+        }
+        let Some(exchange) = &mut request.exchange else {
+            continue;
+        };
+        let upto = match newest {
+            Some(id) => id,
+            None => *newest.insert(
+                tx.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?
+                    .query_row([], |row| row.get(0))?,
+            ),
+        };
+        // AUTOINCREMENT ids of one transaction follow each other.
+        exchange.exchange.events_after = first.map_or(upto, |id| id - 1);
+        exchange.exchange.events_upto = upto;
+        exchange.insert(&tx)?;
+    }
+    tx.commit()?;
+    Ok(written)
 }
 
 /// One `events` row, in the column order both queries select.
@@ -604,7 +703,7 @@ mod tests {
             "the newest stay"
         );
         assert!(kept[0].message != "event 0", "the oldest go");
-        assert_eq!(log.dropped(), 5_000 - kept.len() as u64);
+        assert_eq!(log.dropped().unwrap(), 5_000 - kept.len() as u64);
         // By age: an hour later, everything before is gone at the next prune.
         clock.advance(7_200);
         for i in 0..PRUNE_EVERY {
@@ -699,12 +798,9 @@ mod tests {
         // A request opened inside it notes into the outer one.
         let inner = log.open_request();
         log.note(NewEvent::ok("idp", "sso", "third")).unwrap();
-        assert_eq!(
-            inner.close(|_, after, upto| Ok((after, upto))).unwrap(),
-            (1, 1)
-        );
-        let range = request.close(|_, after, upto| Ok((after, upto))).unwrap();
-        assert_eq!(range, (1, 4));
+        inner.close().unwrap();
+        assert_eq!(count(&log), 1, "the outer request is still open");
+        request.close().unwrap();
         let messages: Vec<String> = log
             .list(&EventFilter::default())
             .unwrap()
@@ -726,15 +822,78 @@ mod tests {
         assert_eq!(count(&log), 6, "nothing is left open");
     }
 
-    #[test]
-    fn a_request_that_fails_to_write_keeps_nothing_of_it() {
-        let store = Arc::new(Store::in_memory().unwrap());
-        let log = EventLog::new(store, Arc::new(VirtualClock::frozen(0))).unwrap();
+    /// Rows in the events table, read past the log (which would flush first).
+    fn stored(store: &Store) -> i64 {
+        store
+            .with(|c| c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)))
+            .unwrap()
+    }
+
+    fn one_request(log: &EventLog, message: &str) {
         let request = log.open_request();
-        log.note(NewEvent::ok("idp", "login", "lost with its exchange"))
+        log.note(NewEvent::ok("idp", "login", message)).unwrap();
+        request.close().unwrap();
+    }
+
+    #[test]
+    fn in_memory_ended_requests_wait_for_a_read_or_a_full_queue() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store.clone(), Arc::new(VirtualClock::frozen(0))).unwrap();
+        one_request(&log, "held");
+        assert_eq!(stored(&store), 0, "held back in memory");
+        assert_eq!(log.list(&EventFilter::default()).unwrap().len(), 1);
+        assert_eq!(stored(&store), 1, "a read writes what is held first");
+
+        for n in 1..HELD_IN_MEMORY {
+            one_request(&log, &format!("request {n}"));
+        }
+        assert_eq!(stored(&store), 1, "one short of the limit: all held");
+        one_request(&log, "the last one");
+        assert_eq!(
+            stored(&store),
+            1 + HELD_IN_MEMORY as i64,
+            "a full queue is written"
+        );
+
+        // An event outside any request is written after what ended before it.
+        one_request(&log, "ended first");
+        let direct = log
+            .record(NewEvent::ok("admin", "demo.switch", "then a flip"))
             .unwrap();
-        let failed = request.close(|c, _, _| c.execute("NOT SQL", []));
-        assert!(failed.is_err());
+        let all = log.list(&EventFilter::default()).unwrap();
+        assert_eq!(all.last().unwrap().id, direct.id);
+        assert_eq!(all[all.len() - 2].message, "ended first");
+    }
+
+    #[test]
+    fn with_a_data_folder_each_request_is_written_when_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("samlsim.db")).unwrap());
+        let log = EventLog::new(store.clone(), Arc::new(VirtualClock::frozen(0))).unwrap();
+        one_request(&log, "kept through a crash");
+        assert_eq!(stored(&store), 1);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_nothing_of_what_was_held_and_says_so() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let log = EventLog::new(store.clone(), Arc::new(VirtualClock::frozen(0))).unwrap();
+        store
+            .with(|c| {
+                c.execute_batch(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.message = 'poison'
+                     BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+                )
+            })
+            .unwrap();
+        one_request(&log, "lost with the batch");
+        one_request(&log, "poison");
+        let failed = log.list(&EventFilter::default()).unwrap_err();
+        assert!(
+            failed.to_string().contains("refused by the test"),
+            "{failed}"
+        );
+        assert_eq!(stored(&store), 0, "not half a batch");
         assert!(log.list(&EventFilter::default()).unwrap().is_empty());
     }
 }

@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, UnixTime};
-use crate::events::Retention;
-use crate::store::{Store, StoreError, from_json, to_json};
+use crate::clock::UnixTime;
+use crate::events::{EventLog, RequestEvents, Retention};
+use crate::store::{StoreError, from_json, to_json};
 
 /// A SAML message as it crossed an exchange, decoded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,25 +105,25 @@ const MIGRATIONS: &[&str] = &[
 /// Pruning runs once per this many exchanges (as for events).
 const PRUNE_EVERY: u64 = 256;
 
-/// The log, stored in the shared database.
+/// The log, stored in the shared database beside the event log, whose held-back
+/// requests it shares (see [`EventLog::flush`]).
 #[derive(Clone)]
 pub struct ExchangeLog {
-    store: Arc<Store>,
-    clock: Arc<dyn Clock>,
+    events: EventLog,
     retention: Retention,
     recorded: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// An exchange ready to be written (see [`ExchangeLog::row`]).
-struct Row {
+pub(crate) struct Row {
     at: UnixTime,
-    exchange: NewExchange,
+    pub(crate) exchange: NewExchange,
     messages: String,
     form: String,
 }
 
 impl Row {
-    fn insert(&self, c: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    pub(crate) fn insert(&self, c: &rusqlite::Connection) -> rusqlite::Result<i64> {
         let exchange = &self.exchange;
         c.prepare_cached(
             "INSERT INTO exchanges (at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto, form)
@@ -158,11 +158,11 @@ pub struct FlowSummary {
 }
 
 impl ExchangeLog {
-    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
-        store.migrate("exchanges", MIGRATIONS)?;
+    /// The exchange log of `events`' database.
+    pub fn new(events: &EventLog) -> Result<Self, StoreError> {
+        events.store.migrate("exchanges", MIGRATIONS)?;
         Ok(ExchangeLog {
-            store,
-            clock,
+            events: events.clone(),
             retention: Retention::default(),
             recorded: Arc::default(),
         })
@@ -174,38 +174,29 @@ impl ExchangeLog {
         self
     }
 
-    /// Records `exchange`; a failure is returned, as for events.
-    pub fn record(&self, exchange: NewExchange) -> Result<i64, StoreError> {
-        let row = self.row(exchange)?;
-        let id = self.store.with(|c| row.insert(c))?;
-        self.count(id, row.at)?;
-        Ok(id)
+    /// Records `exchange` (with no events of its own).
+    pub fn record(&self, exchange: NewExchange) -> Result<(), StoreError> {
+        self.record_with(self.events.open_request(), exchange)
     }
 
     /// Records `exchange` with the events its request noted (see
-    /// [`EventLog::open_request`](crate::EventLog::open_request)), in one
-    /// transaction; its event range is theirs. A failure loses both, and is
-    /// returned.
+    /// [`EventLog::open_request`]): written together, in one transaction, its
+    /// event range theirs. A failure loses both, and is returned.
     pub fn record_with(
         &self,
-        events: crate::events::RequestEvents<'_>,
+        events: RequestEvents<'_>,
         exchange: NewExchange,
-    ) -> Result<i64, StoreError> {
-        let mut row = self.row(exchange)?;
+    ) -> Result<(), StoreError> {
+        let row = self.row(exchange)?;
         let at = row.at;
-        let id = events.close(|c, after, upto| {
-            row.exchange.events_after = after;
-            row.exchange.events_upto = upto;
-            row.insert(c)
-        })?;
-        self.count(id, at)?;
-        Ok(id)
+        events.end(Some(row))?;
+        self.count(at)
     }
 
     /// The row for `exchange`: bounded, timed, serialised, before the store's
     /// lock is taken.
     fn row(&self, mut exchange: NewExchange) -> Result<Row, StoreError> {
-        let at = self.clock.now();
+        let at = self.events.clock.now();
         if let std::borrow::Cow::Owned(path) = crate::bounded(&exchange.path) {
             exchange.path = path;
         }
@@ -248,24 +239,26 @@ impl ExchangeLog {
     }
 
     /// Counts one exchange; prunes once per [`PRUNE_EVERY`].
-    fn count(&self, newest: i64, now: UnixTime) -> Result<(), StoreError> {
+    fn count(&self, now: UnixTime) -> Result<(), StoreError> {
         let recorded = self
             .recorded
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
         if recorded.is_multiple_of(PRUNE_EVERY) {
-            self.prune(newest, now)?;
+            self.prune(now)?;
         }
         Ok(())
     }
 
-    fn prune(&self, newest: i64, now: UnixTime) -> Result<(), StoreError> {
-        let keep_from =
-            newest.saturating_sub(i64::try_from(self.retention.max_events).unwrap_or(i64::MAX));
+    fn prune(&self, now: UnixTime) -> Result<(), StoreError> {
+        self.events.flush()?;
+        let keep = i64::try_from(self.retention.max_events).unwrap_or(i64::MAX);
         let older_than = self.retention.max_age.map(|age| now.saturating_sub(age));
-        self.store.with(|c| {
-            c.prepare_cached("DELETE FROM exchanges WHERE id <= ?1")?
-                .execute([keep_from])?;
+        self.events.store.with(|c| {
+            c.prepare_cached(
+                "DELETE FROM exchanges WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM exchanges) - ?1",
+            )?
+            .execute([keep])?;
             if let Some(older_than) = older_than {
                 c.prepare_cached("DELETE FROM exchanges WHERE at < ?1")?
                     .execute([older_than])?;
@@ -276,7 +269,8 @@ impl ExchangeLog {
 
     /// The exchanges of `flow`, oldest first.
     pub fn of_flow(&self, flow: &str) -> Result<Vec<Exchange>, StoreError> {
-        self.store.with(|c| {
+        self.events.flush()?;
+        self.events.store.with(|c| {
             let mut statement = c.prepare_cached(
                 "SELECT id, at, flow, method, path, public_url, status, location, page, rule, messages, events_after, events_upto, form
                  FROM exchanges WHERE flow = ?1 ORDER BY id LIMIT 2000",
@@ -317,7 +311,8 @@ impl ExchangeLog {
 
     /// The flows with exchanges, newest first (by their latest exchange).
     pub fn flows(&self, limit: u32) -> Result<Vec<FlowSummary>, StoreError> {
-        self.store.with(|c| {
+        self.events.flush()?;
+        self.events.store.with(|c| {
             let mut statement = c.prepare_cached(
                 "SELECT flow, MIN(at), MAX(at), COUNT(*), MAX(id) AS newest FROM exchanges
                  WHERE flow IS NOT NULL GROUP BY flow ORDER BY newest DESC LIMIT ?1",
@@ -339,6 +334,8 @@ impl ExchangeLog {
 mod tests {
     use super::*;
     use crate::clock::VirtualClock;
+    use crate::events::NewEvent;
+    use crate::store::Store;
 
     fn exchange(flow: &str, path: &str) -> NewExchange {
         NewExchange {
@@ -353,7 +350,8 @@ mod tests {
     #[test]
     fn exchanges_round_trip_per_flow_newest_flow_first() {
         let store = Arc::new(Store::in_memory().unwrap());
-        let log = ExchangeLog::new(store, Arc::new(VirtualClock::frozen(10))).unwrap();
+        let events = EventLog::new(store, Arc::new(VirtualClock::frozen(10))).unwrap();
+        let log = ExchangeLog::new(&events).unwrap();
         log.record(exchange("a", "/idp/portal")).unwrap();
         let mut posted = exchange("b", "/aws/signin.aws.amazon.com/saml");
         posted.messages.push(SamlMessage {
@@ -385,7 +383,8 @@ mod tests {
     #[test]
     fn hostile_echo_exchanges_keep_bounded_messages_and_are_pruned() {
         let store = Arc::new(Store::in_memory().unwrap());
-        let log = ExchangeLog::new(store, Arc::new(VirtualClock::frozen(10)))
+        let events = EventLog::new(store, Arc::new(VirtualClock::frozen(10))).unwrap();
+        let log = ExchangeLog::new(&events)
             .unwrap()
             .with_retention(Retention {
                 max_events: 100,
@@ -407,5 +406,38 @@ mod tests {
             log.record(exchange("p", "/y")).unwrap();
         }
         assert!(log.of_flow("p").unwrap().len() <= 100 + PRUNE_EVERY as usize);
+    }
+
+    #[test]
+    fn held_requests_keep_their_own_event_ranges() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let events = EventLog::new(store, Arc::new(VirtualClock::frozen(10))).unwrap();
+        let log = ExchangeLog::new(&events).unwrap();
+        events
+            .record(NewEvent::ok("admin", "start", "before any request"))
+            .unwrap();
+        for (path, noted) in [("/one", 2), ("/none", 0), ("/three", 3)] {
+            let request = events.open_request();
+            for n in 0..noted {
+                events
+                    .note(NewEvent::ok("idp", "login", format!("{path} {n}")))
+                    .unwrap();
+            }
+            log.record_with(request, exchange("f", path)).unwrap();
+        }
+        let ranges: Vec<(String, i64, i64)> = log
+            .of_flow("f")
+            .unwrap()
+            .into_iter()
+            .map(|x| (x.path, x.events_after, x.events_upto))
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                ("/one".to_owned(), 1, 3),
+                ("/none".to_owned(), 3, 3),
+                ("/three".to_owned(), 3, 6)
+            ]
+        );
     }
 }

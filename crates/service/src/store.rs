@@ -81,6 +81,8 @@ pub fn to_json<T: serde::Serialize>(
 #[derive(Debug)]
 pub struct Store {
     connection: Mutex<Connection>,
+    /// Whether the database lives in this process only (see [`Store::is_in_memory`]).
+    in_memory: bool,
     /// Which thread holds the connection, how many times over: [`Store::with`]
     /// inside [`Store::transaction`] on the same thread must not wait for itself.
     owner: Mutex<Owner>,
@@ -136,7 +138,7 @@ impl Store {
         connection
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(opened)?;
-        Self::with_connection(connection)
+        Self::with_connection(connection, false)
     }
 
     /// A private in-memory database, for tests and throw-away emulators.
@@ -157,10 +159,16 @@ impl Store {
             path: PRIVATE_MEMDB.into(),
             source,
         })?;
-        Self::with_connection(connection)
+        Self::with_connection(connection, true)
     }
 
-    fn with_connection(connection: Connection) -> Result<Self, StoreError> {
+    /// Whether the database ends with this process: then a crash loses all of it,
+    /// and writes held back a moment lose nothing more.
+    pub fn is_in_memory(&self) -> bool {
+        self.in_memory
+    }
+
+    fn with_connection(connection: Connection, in_memory: bool) -> Result<Self, StoreError> {
         connection.pragma_update(None, "foreign_keys", "ON")?;
         // Every service's statements stay prepared: parsing SQL on each request
         // showed in the profile of the six-step flow.
@@ -174,6 +182,7 @@ impl Store {
         )?;
         Ok(Store {
             connection: Mutex::new(connection),
+            in_memory,
             owner: Mutex::new(Owner::default()),
             released: Condvar::new(),
         })
