@@ -321,7 +321,7 @@ impl EventLog {
 
     /// Records `event` as part of the request this thread is answering, when
     /// [`EventLog::open_request`] opened one: it is written with the request's
-    /// exchange, in the same transaction, when the request ends. Otherwise it is
+    /// exchange, in the same transaction, after the request ends. Otherwise it is
     /// recorded now, as [`EventLog::record`] does.
     pub fn note(&self, event: NewEvent) -> Result<(), StoreError> {
         let row = self.row(event);
@@ -342,10 +342,11 @@ impl EventLog {
     }
 
     /// Opens the request this thread is about to answer: until the returned
-    /// handle is closed, [`EventLog::note`] keeps this log's events for it. One
-    /// transaction per request then writes them all with the exchange, instead of
-    /// one commit (and one turn of the store's lock) per event. A request that
-    /// ends without closing (a panic) still writes its events, on drop.
+    /// handle is closed, [`EventLog::note`] keeps this log's events for it. They
+    /// are then written with the exchange, in one transaction shared with other
+    /// ended requests in memory (see [`EventLog::flush`]), instead of one commit
+    /// (and one turn of the store's lock) per event. A request that ends without
+    /// closing (a panic) still keeps its events, on drop.
     ///
     /// A request opened inside another on the same thread (not done today) notes
     /// into the outer one; its own handle then closes with no events.
