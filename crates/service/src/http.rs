@@ -148,13 +148,25 @@ fn decode_pairs(pairs: &[u8]) -> Vec<(String, String)> {
 /// `form_urlencoded::parse` splits it (WHATWG URL, application/x-www-form-urlencoded
 /// parsing): on `&`, empty sequences skipped, at the first `=` (none: an empty value).
 fn form_pairs(pairs: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    pairs
-        .split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.iter().position(|&b| b == b'=') {
-            Some(at) => (&pair[..at], &pair[at + 1..]),
-            None => (pair, &pair[pair.len()..]),
-        })
+    // memchr rather than `split`: a pair skipped on the way to a later field is
+    // an 11 KB SAMLResponse, crossed once per field read.
+    let mut rest = pairs;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let (pair, after) = match memchr::memchr(b'&', rest) {
+                Some(at) => (&rest[..at], &rest[at + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            rest = after;
+            if !pair.is_empty() {
+                return Some(match memchr::memchr(b'=', pair) {
+                    Some(at) => (&pair[..at], &pair[at + 1..]),
+                    None => (pair, &pair[pair.len()..]),
+                });
+            }
+        }
+        None
+    })
 }
 
 /// One urlencoded name or value decoded exactly as `form_urlencoded` decodes it
@@ -170,7 +182,7 @@ fn decode_form_text(text: &[u8]) -> String {
     }
     let mut out = Vec::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.iter().position(|&b| b == b'%' || b == b'+') {
+    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
         out.extend_from_slice(&rest[..at]);
         let escape = match rest[at] {
             b'+' => None,
@@ -436,6 +448,13 @@ mod tests {
             "",
             "a=%%41%+1%2+%2B+&b=%FF%c3%A9%e2%82&z=%",
             "k=%EC%97%B0%EA%B2%B0+%&&&a=%zz%4",
+            "&",
+            "&&a&",
+            "=",
+            "&=&==&a==",
+            "&b=1&",
+            "a",
+            "z=+%2B++%",
         ];
         for body in bodies {
             let full: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
