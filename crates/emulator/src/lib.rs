@@ -204,16 +204,7 @@ impl Emulator {
         }
         let (events, exchanges, urls, idp, aws, connect, cognito) = store.transaction(|| {
             let retention = config.events.retention().map_err(StartError::Config)?;
-            // In memory, the logs get a database of their own, with its own
-            // connection and lock: a request on another core need not wait
-            // behind a batch of log writes to reach the services' state. A data
-            // folder keeps one file.
-            let log_store = if store.is_in_memory() {
-                Arc::new(Store::in_memory()?)
-            } else {
-                store.clone()
-            };
-            let events = EventLog::new(log_store, clock.clone())?.with_retention(retention);
+            let events = EventLog::new(store.clone(), clock.clone())?.with_retention(retention);
             // The same retention as events: exchanges are the other half of a flow.
             let exchanges = ExchangeLog::new(&events)?.with_retention(retention);
             let urls = Arc::new(
