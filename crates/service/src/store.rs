@@ -159,6 +159,10 @@ impl Store {
             path: PRIVATE_MEMDB.into(),
             source,
         })?;
+        // This connection is the database's only one: keeping its lock spares
+        // every transaction the check for other connections' changes (1 % of a
+        // six-step flow's instructions, by callgrind).
+        connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
         Self::with_connection(connection, true)
     }
 
