@@ -119,7 +119,26 @@ pub fn bench(seconds: f64, only: Option<&str>) -> Result<ExitCode> {
             println!("{name:<56} {wall:>12.0} {cpu:>14}");
         }
     };
-    flows(&row, &parallel_row)?;
+    // A row beside the RSA-2048 signing rate, measured in turns with it (see
+    // `rates_in_turns`): the limit for a flow is that rate.
+    let turns_row = |name: &str, f: &mut dyn FnMut()| {
+        if only.is_none_or(|o| name.contains(o)) {
+            let (rate, signing) = rates_in_turns(budget, f, &mut || {
+                black_box(key.sign(SignatureAlgorithm::RsaSha256, &canonical).ok());
+            });
+            println!("{name:<56} {rate:>12.0} {:>14}", "n/a");
+            println!(
+                "{:<56} {signing:>12.0} {:>14}",
+                "  RSA-2048 sign (aws-lc-rs), in the same turns", "n/a"
+            );
+            println!(
+                "{:<56} {:>12.3}",
+                "  the row as a share of the signing rate",
+                rate / signing
+            );
+        }
+    };
+    flows(&row, &parallel_row, &turns_row)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -183,7 +202,11 @@ fn encryption(
 type ParallelRow<'a> = dyn Fn(&str, usize, &(dyn Fn() + Sync)) + 'a;
 
 /// The services in process (no sockets): what one emulator can do per second.
-fn flows(row: &dyn Fn(&str, &mut dyn FnMut()), parallel_row: &ParallelRow) -> Result<()> {
+fn flows(
+    row: &dyn Fn(&str, &mut dyn FnMut()),
+    parallel_row: &ParallelRow,
+    turns_row: &dyn Fn(&str, &mut dyn FnMut()),
+) -> Result<()> {
     use std::sync::Arc;
 
     use samlsim_emulator::browser::Browser;
@@ -239,6 +262,10 @@ fn flows(row: &dyn Fn(&str, &mut dyn FnMut()), parallel_row: &ParallelRow) -> Re
     row("six-step flow, portal to CCP (in process)", &mut || {
         six_step(&emulator);
     });
+    turns_row(
+        "six-step flow in turns with RSA signing (in process)",
+        &mut || six_step(&emulator),
+    );
     // Two browsers at once on one emulator, each on its own thread: what a second
     // core adds (the store is one connection behind a lock; RSA runs outside it).
     parallel_row(
@@ -351,6 +378,37 @@ fn rate(budget: Duration, f: &mut dyn FnMut()) -> (f64, Option<f64>) {
         count as f64 / wall.as_secs_f64(),
         cpu.map(|cpu| count as f64 / cpu),
     )
+}
+
+/// `f` and `g` in turns of about 20 ms each, for about `budget` in all after a
+/// short warm-up: each one's operations per second of its own turns. This
+/// machine's speed drifts by a third within seconds, so two rates measured one
+/// after the other can disagree on their ratio by as much; turns this short put
+/// both under the same conditions, and their ratio holds (the wall time of a
+/// turn is its CPU time on a thread that never waits).
+fn rates_in_turns(budget: Duration, f: &mut dyn FnMut(), g: &mut dyn FnMut()) -> (f64, f64) {
+    const TURN: Duration = Duration::from_millis(20);
+    let warm_up = Instant::now();
+    while warm_up.elapsed() < budget / 10 {
+        f();
+        g();
+    }
+    let mut ops: [&mut dyn FnMut(); 2] = [f, g];
+    let mut count = [0u64; 2];
+    let mut spent = [Duration::ZERO; 2];
+    let start = Instant::now();
+    while start.elapsed() < budget {
+        for (which, op) in ops.iter_mut().enumerate() {
+            let turn = Instant::now();
+            while turn.elapsed() < TURN {
+                op();
+                count[which] += 1;
+            }
+            spent[which] += turn.elapsed();
+        }
+    }
+    let rate = |which: usize| count[which] as f64 / spent[which].as_secs_f64();
+    (rate(0), rate(1))
 }
 
 /// `f` on `threads` threads at once for about `budget` each, from a common start
