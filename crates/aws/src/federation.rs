@@ -158,7 +158,7 @@ pub enum Outcome {
 
 /// Checks `saml_response` (the base64 `SAMLResponse`/`SAMLAssertion` value) for
 /// `presenter`. Does not record the assertion as used: the sign-in endpoint does,
-/// with [`crate::state::State::consume_assertion`], once the session is made; STS
+/// with [`crate::state::State::sign_in`], with the session it opens; STS
 /// never does (AWS lets an assertion be redeemed repeatedly).
 pub fn check(
     iam: &Iam,

@@ -87,7 +87,9 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
         }
         Err(refusal) => return refuse(aws, request, endpoint, refusal),
     };
-    match aws.state.consume_assertion(&assumed, now) {
+    let session = RoleSession::from_assumed(&assumed, now);
+    let session_id = aws.ids.token(32);
+    match aws.state.sign_in(&assumed, &session_id, &session, now) {
         Ok(true) => {}
         Ok(false) => {
             return refuse(
@@ -103,11 +105,6 @@ fn sign_in(aws: &Aws, request: &Request, endpoint: &str, region: &str) -> Respon
             );
         }
         Err(e) => return refuse(aws, request, endpoint, internal(e)),
-    }
-    let session = RoleSession::from_assumed(&assumed, now);
-    let session_id = aws.ids.token(32);
-    if let Err(e) = aws.state.start_console_session(&session_id, &session) {
-        return refuse(aws, request, endpoint, internal(e));
     }
     let destination = destination(aws, relay_state.as_deref(), region);
     aws.recorder.record(

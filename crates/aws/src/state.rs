@@ -107,7 +107,7 @@ impl State {
     /// Records the assertion as used; false if it already was (a replay). AWS
     /// remembers an assertion until it expires; after that it is refused as
     /// expired anyway, so the row can go.
-    pub fn consume_assertion(&self, assumed: &Assumed, now: UnixTime) -> Result<bool, StoreError> {
+    fn consume_assertion(&self, assumed: &Assumed, now: UnixTime) -> Result<bool, StoreError> {
         self.store.with(|c| {
             c.prepare_cached("DELETE FROM aws_used_assertions WHERE forget_after < ?1")?.execute( [now])?;
             let inserted = c.prepare_cached("INSERT OR IGNORE INTO aws_used_assertions (assertion_id, provider_arn, used_at, forget_after)
@@ -115,6 +115,25 @@ impl State {
                 rusqlite::params![assumed.assertion_id, assumed.provider.arn, now, assumed.assertion_expires_at],
             )?;
             Ok(inserted == 1)
+        })
+    }
+
+    /// Uses `assumed`'s assertion and opens console session `id` for it, in one
+    /// transaction: `false`, and nothing written, when the assertion was used
+    /// before; a session that cannot be stored leaves the assertion unused.
+    pub fn sign_in(
+        &self,
+        assumed: &Assumed,
+        id: &str,
+        session: &RoleSession,
+        now: UnixTime,
+    ) -> Result<bool, StoreError> {
+        self.store.transaction(|| {
+            if !self.consume_assertion(assumed, now)? {
+                return Ok(false);
+            }
+            self.start_console_session(id, session)?;
+            Ok(true)
         })
     }
 

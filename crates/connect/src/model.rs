@@ -415,13 +415,16 @@ impl Model {
             created_at: now,
             expires_at: now + SESSION_LIFETIME,
         };
+        // Both or neither: a session without its token could never be entered.
         self.store.with(|c| {
-            c.prepare_cached("INSERT INTO connect_sessions (id, instance, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
+            let tx = c.savepoint()?;
+            tx.prepare_cached("INSERT INTO connect_sessions (id, instance, username, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
                 rusqlite::params![session.id, session.instance, session.username, session.created_at, session.expires_at],
             )?;
-            c.prepare_cached("INSERT INTO connect_sign_in_tokens (token, session, destination, expires_at) VALUES (?1, ?2, ?3, ?4)")?.execute(
+            tx.prepare_cached("INSERT INTO connect_sign_in_tokens (token, session, destination, expires_at) VALUES (?1, ?2, ?3, ?4)")?.execute(
                 rusqlite::params![token, session.id, destination, now + 300],
-            )
+            )?;
+            tx.commit()
         })?;
         Ok(session)
     }
