@@ -91,6 +91,8 @@ fn start_child(keep_expired: &str, max_events: Option<u64>) -> Result<Running> {
     }
     let path = std::env::temp_dir().join(format!("samlsim-soak-{}.toml", std::process::id()));
     std::fs::write(&path, config).with_context(|| format!("writing {}", path.display()))?;
+    // The child reads it once, at start: gone once the child is up (or failed).
+    let _config_file = RemovedOnDrop(path.clone());
     // A port of its own, so soaks side by side do not meet.
     let listen = format!("127.0.0.1:{}", 20_000 + std::process::id() % 20_000);
     let mut child = Command::new(std::env::current_exe()?)
@@ -114,6 +116,20 @@ fn start_child(keep_expired: &str, max_events: Option<u64>) -> Result<Running> {
     // Keep draining its stdout so it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
     Ok(Running { child, base })
+}
+
+/// A file removed when this is dropped; a failure to remove it is said, not hidden.
+struct RemovedOnDrop(std::path::PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_file(&self.0) {
+            eprintln!(
+                "samlsim bench soak: could not remove {}: {error}",
+                self.0.display()
+            );
+        }
+    }
 }
 
 /// Resident set size of `pid` in KiB, and its open file descriptors (Linux).
