@@ -640,13 +640,19 @@ fn respond(
     requested_format: Option<&str>,
 ) -> Result<Response, IdpRefusal> {
     let now = idp.clock.now();
-    let lifetime = parse_duration(&sp.assertion_lifetime).unwrap_or(300);
+    // Both were checked when the SP was added; a stored one that no longer
+    // parses (a data folder edited by hand) is said, not replaced by a default.
+    let unreadable = |field: &str, e: samlsim_service::clock::DurationError| {
+        internal(&format!("the service provider {}'s {field}: {e}", sp.id))
+    };
+    let lifetime =
+        parse_duration(&sp.assertion_lifetime).map_err(|e| unreadable("assertion_lifetime", e))?;
     // The times the message carries are read off the IdP's clock, which
-    // `clock_offset` sets wrong on purpose (checked when the SP was added).
-    let offset = sp
-        .clock_offset
-        .as_deref()
-        .map_or(0, |o| parse_duration(o).unwrap_or(0));
+    // `clock_offset` sets wrong on purpose.
+    let offset = match sp.clock_offset.as_deref() {
+        Some(offset) => parse_duration(offset).map_err(|e| unreadable("clock_offset", e))?,
+        None => 0,
+    };
     let stamped = now + offset;
     let format = requested_format.unwrap_or(&sp.name_id_format);
     // A transient identifier is a new one each time (SAML core 8.3.8), whatever

@@ -157,6 +157,29 @@ fn a_service_provider_row_that_no_longer_reads_is_a_damaged_row_not_an_unknown_s
     assert!(listing.text_body().contains("idp_service_providers"));
 }
 
+#[test]
+fn a_stored_lifetime_that_no_longer_parses_is_said_not_defaulted() {
+    let (idp, events, store) = idp_and_store();
+    let cookie = sign_in(&idp);
+    store
+        .with(|c| {
+            c.execute(
+                "UPDATE idp_service_providers
+                 SET config = json_set(config, '$.assertion_lifetime', 'ten minutes')
+                 WHERE id = 'signed'",
+                [],
+            )
+        })
+        .unwrap();
+    let page = post_with(&idp, &signed_request("_lifetime", ACS), Some(&cookie));
+    let html = page.text_body();
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{html}");
+    assert_eq!(rule_of(&page), "internal-error");
+    assert!(html.contains("assertion_lifetime"), "{html}");
+    let event = events.list(&EventFilter::default()).unwrap().pop().unwrap();
+    assert_eq!(event.outcome, Outcome::Failed);
+}
+
 fn logout_request(id: &str, issued: i64, destination: &str) -> LogoutRequest {
     LogoutRequest {
         id: id.into(),
