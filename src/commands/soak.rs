@@ -124,10 +124,7 @@ struct RemovedOnDrop(std::path::PathBuf);
 impl Drop for RemovedOnDrop {
     fn drop(&mut self) {
         if let Err(error) = std::fs::remove_file(&self.0) {
-            eprintln!(
-                "samlsim bench soak: could not remove {}: {error}",
-                self.0.display()
-            );
+            eprintln!("soak: removing {}: {error}", self.0.display());
         }
     }
 }
