@@ -146,6 +146,44 @@ fn an_assertion_is_accepted_once() {
     assert_eq!(rule_of(&replay), "assertion-replayed");
 }
 
+/// The assertion is used and the console session opened in one transaction: a
+/// session that cannot be stored leaves the assertion unused, so the same post
+/// signs in once the store works again.
+#[test]
+fn hostile_store_a_failed_sign_in_does_not_use_up_the_assertion() {
+    let emulator = emulator();
+    let store = emulator.sweeper().store();
+    store
+        .with(|c| {
+            c.execute_batch(
+                "CREATE TRIGGER refuse_sessions BEFORE INSERT ON aws_console_sessions
+                 BEGIN SELECT RAISE(ABORT, 'console sessions refused by the test'); END;",
+            )
+        })
+        .unwrap();
+    let (mut browser, form) = idp_post(&emulator, "connect-us-east-1", "alice", "alice-pass");
+    let failed = browser.submit(&form);
+    assert_eq!(
+        failed.status(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        failed.text()
+    );
+    assert!(
+        failed
+            .text()
+            .contains("console sessions refused by the test"),
+        "{}",
+        failed.text()
+    );
+    store
+        .with(|c| c.execute_batch("DROP TRIGGER refuse_sessions"))
+        .unwrap();
+    let signed_in = browser.submit(&form);
+    assert!(signed_in.trail.len() > 1, "{}", signed_in.text());
+    assert!(signed_in.rule().is_none(), "{}", signed_in.text());
+}
+
 #[test]
 fn an_expired_assertion_is_refused_by_the_virtual_clock() {
     let emulator = emulator();
