@@ -423,3 +423,38 @@ fn hostile_store_concurrent_imports_of_one_user_give_a_4xx_and_change_nothing_el
     );
     assert_eq!(model.users(INSTANCE).unwrap().len(), before);
 }
+
+/// A session and its sign-in token are written together: a token that cannot be
+/// stored leaves no session behind that nobody could enter.
+#[test]
+fn hostile_store_a_session_without_its_token_is_not_kept() {
+    let world = world();
+    world
+        .store
+        .with(|c| {
+            c.execute_batch(
+                "CREATE TRIGGER refuse_tokens BEFORE INSERT ON connect_sign_in_tokens
+                 BEGIN SELECT RAISE(ABORT, 'tokens refused by the test'); END;",
+            )
+        })
+        .unwrap();
+    let failed = world.connect.model().start_session(
+        "session-1",
+        "token-1",
+        INSTANCE,
+        "alice",
+        "/ccp-v2/",
+        NOW,
+    );
+    assert!(
+        failed
+            .unwrap_err()
+            .to_string()
+            .contains("tokens refused by the test")
+    );
+    let sessions: i64 = world
+        .store
+        .with(|c| c.query_row("SELECT count(*) FROM connect_sessions", [], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
