@@ -305,12 +305,33 @@ impl Store {
     }
 
     fn hold(&self) -> Hold<'_> {
+        // A hold lasts microseconds (a statement or a few), so a waiter first
+        // spins a moment, about as long as one, before it sleeps: with two
+        // threads, going straight to sleep cost a wake-up, a system call each
+        // way, for most hand-overs (two threads' flows 1,637 per second without
+        // the spin, 1,842 with it, medians of six interleaved runs;
+        // docs/benchmarks.md, fifth sitting).
+        const SPINS: usize = 20;
+        const PAUSES_PER_SPIN: usize = 32;
         let me = std::thread::current().id();
         let mut owner = self
             .owner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut spins = 0;
         while owner.thread.is_some_and(|t| t != me) {
+            if spins < SPINS {
+                spins += 1;
+                drop(owner);
+                for _ in 0..PAUSES_PER_SPIN {
+                    std::hint::spin_loop();
+                }
+                owner = self
+                    .owner
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                continue;
+            }
             owner.waiting += 1;
             owner = self
                 .released
