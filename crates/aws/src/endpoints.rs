@@ -31,15 +31,23 @@ const DOMAINS: &[&str] = &[
     "awsapps.com",
 ];
 
-/// Whether samlsim emulates `host`.
+/// Whether samlsim emulates `host` (host names compare without regard to ASCII
+/// case). Asked for every URL a page links to, so it allocates nothing.
 pub fn is_emulated_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    DOMAINS
-        .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    host.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && DOMAINS
+            .iter()
+            .any(|domain| is_domain_or_below(host, domain))
+}
+
+/// Whether `host` is `domain` or a name under it, ignoring ASCII case.
+fn is_domain_or_below(host: &str, domain: &str) -> bool {
+    let Some(start) = host.len().checked_sub(domain.len()) else {
+        return false;
+    };
+    let (above, tail) = host.as_bytes().split_at(start);
+    tail.eq_ignore_ascii_case(domain.as_bytes()) && (above.is_empty() || above.ends_with(b"."))
 }
 
 /// The local URL for a public AWS URL, if samlsim emulates its host.
@@ -190,6 +198,34 @@ mod tests {
     use super::*;
 
     const BASE: &str = "http://127.0.0.1:7575";
+
+    #[test]
+    fn emulated_hosts_are_the_aws_domains_and_the_names_under_them_in_any_case() {
+        for host in [
+            "amazonaws.com",
+            "sts.amazonaws.com",
+            "STS.AmazonAWS.com",
+            "us-west-2.signin.aws.amazon.com",
+            "console.amazonaws-us-gov.com",
+            "example.my.connect.aws",
+            "example.awsapps.com",
+        ] {
+            assert!(is_emulated_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "com",
+            "evilamazonaws.com",
+            "sts.amazonaws.com.example.org",
+            "amazonaws.com.",
+            "sts.amazonaws.com:443",
+            "st_s.amazonaws.com",
+            "stś.amazonaws.com",
+            "example.org",
+        ] {
+            assert!(!is_emulated_host(host), "{host}");
+        }
+    }
 
     #[test]
     fn aws_urls_map_both_ways() {
