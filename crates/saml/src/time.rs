@@ -203,6 +203,25 @@ impl fmt::Display for DateTime {
         let days = self.secs.div_euclid(86_400);
         let second_of_day = self.secs.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
+        if (1..=9999).contains(&year) && self.nanos == 0 {
+            // Every time samlsim writes: digits into a buffer, not the padding
+            // machinery of `write!` (a flow writes a few dozen of these).
+            let mut text = *b"0000-00-00T00:00:00Z";
+            let mut put = |at: usize, value: u32, digits: usize| {
+                let mut rest = value;
+                for slot in text[at..at + digits].iter_mut().rev() {
+                    *slot = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                }
+            };
+            put(0, year as u32, 4);
+            put(5, month, 2);
+            put(8, day, 2);
+            put(11, (second_of_day / 3_600) as u32, 2);
+            put(14, (second_of_day % 3_600 / 60) as u32, 2);
+            put(17, (second_of_day % 60) as u32, 2);
+            return f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?);
+        }
         if year < 0 {
             write!(f, "-{:04}", -year)?;
         } else {
@@ -285,6 +304,23 @@ mod tests {
             "2000-02-29T00:00:00Z"
         );
         assert_eq!(DateTime::from_unix(-1).to_string(), "1969-12-31T23:59:59Z");
+        // The edges of four-digit years, and either side of them.
+        assert_eq!(
+            DateTime::from_unix(-62_135_596_800).to_string(),
+            "0001-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            DateTime::from_unix(-62_135_596_801).to_string(),
+            "0000-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            DateTime::from_unix(253_402_300_799).to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            DateTime::from_unix(253_402_300_800).to_string(),
+            "10000-01-01T00:00:00Z"
+        );
     }
 
     #[test]
