@@ -81,10 +81,14 @@ pub struct Form {
 
 impl Form {
     fn first_in(html: &str) -> Option<Form> {
-        let start = html.find("<form")?;
-        let end = html[start..]
-            .find("</form>")
-            .map_or(html.len(), |e| start + e);
+        // `memmem` rather than `str::find`: an auto-post form holds an 11 KB
+        // SAMLResponse to skip through. A match of a UTF-8 needle starts on a
+        // character boundary.
+        let find = |haystack: &str, needle: &str| {
+            memchr::memmem::find(haystack.as_bytes(), needle.as_bytes())
+        };
+        let start = find(html, "<form")?;
+        let end = find(&html[start..], "</form>").map_or(html.len(), |e| start + e);
         let form = &html[start..end];
         let tag_end = form.find('>')?;
         let tag = &form[..tag_end];
@@ -95,7 +99,7 @@ impl Form {
         };
         let mut fields = Vec::new();
         let mut rest = &form[tag_end..];
-        while let Some(i) = rest.find("<input") {
+        while let Some(i) = find(rest, "<input") {
             let input_end = rest[i..].find('>').map_or(rest.len(), |e| i + e);
             let input = &rest[i..input_end];
             if let Some(name) = attribute_value(input, "name=\"") {
