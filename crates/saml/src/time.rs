@@ -204,8 +204,9 @@ impl fmt::Display for DateTime {
         let second_of_day = self.secs.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
         if (1..=9999).contains(&year) && self.nanos == 0 {
-            // Every time samlsim writes: digits into a buffer, not the padding
-            // machinery of `write!` (a flow writes a few dozen of these).
+            // The times samlsim writes (four-digit years, whole seconds): digits
+            // into a buffer rather than `write!`'s padding machinery; a flow
+            // writes a few dozen of them.
             let mut text = *b"0000-00-00T00:00:00Z";
             let mut put = |at: usize, value: u32, digits: usize| {
                 let mut rest = value;
